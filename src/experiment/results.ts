@@ -1,0 +1,66 @@
+/**
+ * The results schema shared by the CLI, notebooks, figures and reports (documented field by field in the
+ * README, section "Results schema"). One JSON file per sweep; `runs` grows as runs finish.
+ */
+import type { ErrorMetrics } from "../metrics/errors";
+import type { History } from "../models/types";
+
+export const RESULTS_SCHEMA = "mflab.results/1";
+
+export interface RunMetrics {
+  train: ErrorMetrics;
+  test: ErrorMetrics;
+}
+
+export interface RunRecord {
+  /** Stable id: hash of (model params, seed, dataset fingerprint). */
+  id: string;
+  /** Model name plus every grid/fixed parameter of this run (the full, validated config). */
+  params: { model: string; [key: string]: unknown };
+  seed: number;
+  status: "ok" | "failed";
+  /** Failure message when status is "failed". */
+  error?: string;
+  metrics?: RunMetrics;
+  iterations?: number;
+  converged?: boolean;
+  fitSeconds?: number;
+  /** Seconds to score the train and test sets. */
+  predictSeconds?: number;
+  /** Test predictions that used the model's fallback (unknown user or item). */
+  fallbackCount?: number;
+  history?: History;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export interface DatasetInfo {
+  name: string;
+  source: string;
+  /** sha256 (hex, first 16 chars) over the train and test triples and the id maps. */
+  fingerprint: string;
+  nUsers: number;
+  nItems: number;
+  nTrain: number;
+  nTest: number;
+  ratingScale: [number, number];
+}
+
+export interface EnvInfo {
+  mflab: string;
+  node: string;
+  platform: string;
+  cpu: string;
+  gitCommit: string | null;
+  gitDirty: boolean | null;
+  startedAt: string;
+  updatedAt: string;
+}
+
+export interface ResultsFile {
+  schema: typeof RESULTS_SCHEMA;
+  experiment: { name: string; description?: string; spec: unknown };
+  dataset: DatasetInfo;
+  env: EnvInfo;
+  runs: RunRecord[];
+}

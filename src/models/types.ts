@@ -1,0 +1,85 @@
+/**
+ * The contract every model implements. A model definition turns a JSON-serialisable config (validated,
+ * with defaults) and a training matrix into a {@link Predictor}; iterative models report each iteration
+ * through {@link FitOptions.onIteration}, so train/test curves come without retraining.
+ */
+import type { RatingsMatrix } from "../data/ratings";
+import type { ErrorMetrics } from "../metrics/errors";
+
+export interface Predictor {
+  /** Predicted rating for dense user `u` and item `i`. Never NaN: unknown users/items get the model's fallback. */
+  predict(u: number, i: number): number;
+  /** True when the prediction for (u, i) used the fallback (the user or the item had no training ratings). */
+  isFallback(u: number, i: number): boolean;
+}
+
+/** What an iterative model reports after each iteration (1-based). */
+export interface IterationReport {
+  iteration: number;
+  /** The model's own training objective (including regularization) after this iteration. */
+  trainLoss: number;
+  /** Error on the training entries. */
+  train: ErrorMetrics;
+  /** Error on `FitOptions.test` when it was given. Never used for fitting. */
+  test?: ErrorMetrics;
+  /** Seconds since the fit started. */
+  seconds: number;
+}
+
+/** Per-iteration curves, one array entry per iteration. */
+export interface History {
+  iteration: number[];
+  trainLoss: number[];
+  trainMse: number[];
+  trainMae: number[];
+  testMse: number[];
+  testMae: number[];
+  seconds: number[];
+}
+
+export interface FitOptions {
+  /** Held-out ratings to score after each iteration (for curves only; the fit never looks at them). */
+  test?: RatingsMatrix;
+  /** Called after every iteration. */
+  onIteration?: (report: IterationReport) => void;
+  /** Clamp predictions to this scale when computing the per-iteration metrics. */
+  clip?: readonly [number, number];
+}
+
+export interface FitResult<M extends Predictor = Predictor> {
+  model: M;
+  /** Iterations (epochs) actually run; 0 for closed-form models. */
+  iterations: number;
+  /** Whether the stopping rule fired before the iteration cap (true for closed-form models). */
+  converged: boolean;
+  history: History;
+}
+
+/** A model family: its name, defaults, validation and fit. */
+export interface ModelDefinition<C extends object = Record<string, unknown>> {
+  readonly name: string;
+  /** One line for `--help` and reports. */
+  readonly summary: string;
+  readonly defaults: Readonly<C>;
+  /**
+   * Merge `partial` over the defaults and validate every field.
+   * @throws SpecError naming the offending key for unknown keys, wrong types or out-of-range values
+   */
+  config(partial: Record<string, unknown>): C;
+  fit(train: RatingsMatrix, config: C, options?: FitOptions): FitResult;
+}
+
+export function emptyHistory(): History {
+  return { iteration: [], trainLoss: [], trainMse: [], trainMae: [], testMse: [], testMae: [], seconds: [] };
+}
+
+/** Append one iteration's report to a history (test columns get NaN when no test set was given). */
+export function recordIteration(history: History, r: IterationReport): void {
+  history.iteration.push(r.iteration);
+  history.trainLoss.push(r.trainLoss);
+  history.trainMse.push(r.train.mse);
+  history.trainMae.push(r.train.mae);
+  history.testMse.push(r.test ? r.test.mse : NaN);
+  history.testMae.push(r.test ? r.test.mae : NaN);
+  history.seconds.push(r.seconds);
+}
