@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+"use strict";
+let cli;
+try {
+  cli = require("../dist/cli.js");
+} catch (e) {
+  if (e && e.code === "MODULE_NOT_FOUND" && /dist[\\/]cli\.js/.test(String(e.message))) {
+    console.error("mflab: the library is not built yet. Run `npm run build` (or `npm run demo`, which builds first).");
+    process.exit(1);
+  }
+  throw e;
+}
+cli.main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e && e.stack ? e.stack : e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,592 @@
+/**
+ * Dataset assembly: a JSON-serialisable {@link DataSpec} (as written in experiment specs, or built from the
+ * CLI's `--data PATH [--split …]` by {@link dataSpecFromPath}) → a {@link Dataset}.
+ *
+ * Ids: raw user/item ids are mapped to dense indices with {@link IdMap}: train ids first, in order of first
+ * appearance, then ids seen only in test. Train and test matrices share that index space (nUsers/nItems =
+ * all ids seen), so a test-only user has an index but no training ratings.
+ * Checks: a (user, item) pair rated twice in one file → ParseError at the second occurrence
+ * (`duplicate rating for user 1, item 5 (first at line 3)`); a pair in both a train file and a test file →
+ * ParseError in the test file (train and test must not overlap).
+ * Relative paths resolve against `options.baseDir` (default `process.cwd()`).
+ * Throws: SpecError for an invalid spec (via {@link validateDataSpec}); InputError for a missing path;
+ * ParseError for malformed or duplicate rows.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { InputError, ParseError, SpecError } from "../errors";
+import { closest, describe } from "../models/config";
+import { RATINGS_FORMATS, parseDecimal, readRatingsFile, type CsvColumns, type RatingsFormat, type RawRatings } from "./parse";
+import { type Dataset, IdMap, RatingsMatrix } from "./ratings";
+import { holdoutSplit } from "./split";
+import { SYNTHETIC_DEFAULTS, generateSynthetic } from "./synthetic";
+
+export const ML100K_SPLITS = ["u1", "u2", "u3", "u4", "u5", "ua", "ub", "holdout"] as const;
+export type Ml100kSplit = (typeof ML100K_SPLITS)[number];
+
+/** Default test fraction and seed of every random holdout. */
+export const DEFAULT_TEST_FRACTION = 0.2;
+export const DEFAULT_DATA_SEED = 42;
+
+/** The MovieLens-like generator ({@link generateSynthetic}) + a seeded random holdout. Defaults mimic ML-100K. */
+export interface SyntheticDataSpec {
+  kind: "synthetic";
+  nUsers?: number;
+  nItems?: number;
+  nRatings?: number;
+  rank?: number;
+  noise?: number;
+  testFraction?: number;
+  seed?: number;
+}
+
+/** The MovieLens 100K folder: an official fold (`u1.base` + `u1.test`, …) or a seeded holdout of `u.data`. */
+export interface MovieLens100kDataSpec {
+  kind: "movielens-100k";
+  /** The `ml-100k` folder. */
+  path: string;
+  split: Ml100kSplit;
+  /** Only for split "holdout" (default 0.2). */
+  testFraction?: number;
+  /** Only for split "holdout" (default 42). */
+  seed?: number;
+}
+
+interface FileFormatFields {
+  format?: RatingsFormat;
+  delimiter?: string;
+  columns?: CsvColumns;
+}
+
+/** One ratings file with a seeded random holdout. */
+export interface RatingsFileDataSpec extends FileFormatFields {
+  kind: "ratings-file";
+  path: string;
+  testFraction?: number;
+  seed?: number;
+}
+
+/** A ready-made split: a train file and a test file (e.g. `train.csv` + `test.csv`). */
+export interface TrainTestDataSpec extends FileFormatFields {
+  kind: "train-test";
+  train: string;
+  test: string;
+}
+
+export type DataSpec = SyntheticDataSpec | MovieLens100kDataSpec | RatingsFileDataSpec | TrainTestDataSpec;
+export type DataKind = DataSpec["kind"];
+export const DATA_KINDS: readonly DataKind[] = ["synthetic", "movielens-100k", "ratings-file", "train-test"];
+
+export interface LoadOptions {
+  /** Directory that relative paths in the spec are resolved against (default `process.cwd()`). */
+  baseDir?: string;
+}
+
+const ML100K_FILES = "u.data, u1.base, …";
+const ML100K_EXPECTED = `MovieLens 100K files ${ML100K_FILES}`;
+
+// ---------------------------------------------------------------------------------------------------------
+// Validation
+
+const KEYS: Record<DataKind, readonly string[]> = {
+  synthetic: ["kind", "nUsers", "nItems", "nRatings", "rank", "noise", "testFraction", "seed"],
+  "movielens-100k": ["kind", "path", "split", "testFraction", "seed"],
+  "ratings-file": ["kind", "path", "format", "delimiter", "columns", "testFraction", "seed"],
+  "train-test": ["kind", "train", "test", "format", "delimiter", "columns"],
+};
+
+const COLUMN_KEYS = ["user", "item", "rating", "timestamp"] as const;
+
+/**
+ * Check a data spec read from JSON and return it normalized (defaults filled in, keys in a fixed order).
+ * @param jsonPath JSON path of the spec, used in messages (`data.split must be …`)
+ * @param file the spec file, for messages
+ * @throws SpecError naming the JSON path of the first offending key: unknown kind (with a "did you mean"),
+ *   unknown keys, wrong types, out-of-range numbers, an unknown split or format
+ */
+export function validateDataSpec(spec: unknown, jsonPath = "data", file?: string): DataSpec {
+  const fail = (key: string | undefined, reason: string): never => {
+    throw new SpecError(key === undefined ? jsonPath : `${jsonPath}.${key}`, reason, file);
+  };
+  if (spec === null || typeof spec !== "object" || Array.isArray(spec)) {
+    fail(undefined, `must be an object such as {"kind": "synthetic"}, got ${describe(spec)}`);
+  }
+  const s = spec as Record<string, unknown>;
+  const kinds = DATA_KINDS.map((k) => JSON.stringify(k)).join(", ");
+  if (s.kind === undefined) fail("kind", `is required (one of ${kinds})`);
+  if (typeof s.kind !== "string" || !(DATA_KINDS as readonly string[]).includes(s.kind)) {
+    const hint = typeof s.kind === "string" ? closest(s.kind, DATA_KINDS) : undefined;
+    fail("kind", `must be one of ${kinds}${hint ? ` (did you mean "${hint}"?)` : ""}, got ${describe(s.kind)}`);
+  }
+  const kind = s.kind as DataKind;
+  const known = KEYS[kind];
+  for (const key of Object.keys(s)) {
+    if (!known.includes(key)) {
+      const hint = closest(key, known);
+      fail(key, `is not a field of a "${kind}" data spec${hint ? ` (did you mean "${hint}"?)` : ""}; known: ${known.join(", ")}`);
+    }
+  }
+
+  const int = (key: string, min: number, fallback: number): number => {
+    const v = s[key] ?? fallback;
+    if (typeof v !== "number" || !Number.isInteger(v)) fail(key, `must be an integer, got ${describe(v)}`);
+    if ((v as number) < min) fail(key, `must be ≥ ${min}, got ${v}`);
+    return v as number;
+  };
+  const fraction = (): number => {
+    const v = s.testFraction ?? DEFAULT_TEST_FRACTION;
+    if (typeof v !== "number" || !(v > 0 && v < 1)) {
+      fail("testFraction", `must be a number between 0 and 1 (exclusive), got ${describe(v)}`);
+    }
+    return v as number;
+  };
+  const seed = (): number => {
+    const v = s.seed ?? DEFAULT_DATA_SEED;
+    if (typeof v !== "number" || !Number.isSafeInteger(v)) fail("seed", `must be an integer, got ${describe(v)}`);
+    return v as number;
+  };
+  const pathField = (key: string): string => {
+    const v = s[key];
+    if (v === undefined) fail(key, "is required (a path)");
+    if (typeof v !== "string" || v.length === 0) fail(key, `must be a non-empty string (a path), got ${describe(v)}`);
+    return v as string;
+  };
+  const formatFields = (): FileFormatFields => {
+    const out: FileFormatFields = {};
+    if (s.format !== undefined) {
+      const f = s.format;
+      if (typeof f !== "string" || !(RATINGS_FORMATS as readonly string[]).includes(f)) {
+        const hint = typeof f === "string" ? closest(f, RATINGS_FORMATS) : undefined;
+        fail(
+          "format",
+          `must be one of ${RATINGS_FORMATS.map((x) => JSON.stringify(x)).join(", ")}${hint ? ` (did you mean "${hint}"?)` : ""}, got ${describe(f)}`,
+        );
+      }
+      out.format = f as RatingsFormat;
+    }
+    const csvOnly = (key: string): void => {
+      if (out.format !== undefined && out.format !== "csv") fail(key, `only applies to format "csv", not "${out.format}"`);
+    };
+    if (s.delimiter !== undefined) {
+      const d = s.delimiter;
+      if (typeof d !== "string" || d.length === 0 || d.length > 3 || /["\r\n]/.test(d)) {
+        fail("delimiter", `must be a short separator string such as "," or "\\t", got ${describe(d)}`);
+      }
+      csvOnly("delimiter");
+      out.delimiter = d as string;
+    }
+    if (s.columns !== undefined) {
+      const c = s.columns;
+      if (c === null || typeof c !== "object" || Array.isArray(c)) {
+        fail("columns", `must be an object such as {"user": "userId", "item": "movieId", "rating": "rating"}, got ${describe(c)}`);
+      }
+      csvOnly("columns");
+      const cols: CsvColumns = {};
+      for (const [k, v] of Object.entries(c as Record<string, unknown>)) {
+        if (!(COLUMN_KEYS as readonly string[]).includes(k)) {
+          const hint = closest(k, COLUMN_KEYS);
+          fail(`columns.${k}`, `is not a column role${hint ? ` (did you mean "${hint}"?)` : ""}; known: ${COLUMN_KEYS.join(", ")}`);
+        }
+        if (typeof v !== "string" || v.length === 0) fail(`columns.${k}`, `must be a header name (non-empty string), got ${describe(v)}`);
+        cols[k as keyof CsvColumns] = v as string;
+      }
+      out.columns = cols;
+    }
+    return out;
+  };
+
+  switch (kind) {
+    case "synthetic": {
+      const d = SYNTHETIC_DEFAULTS;
+      const nUsers = int("nUsers", 1, d.nUsers);
+      const nItems = int("nItems", 1, d.nItems);
+      const nRatings = int("nRatings", 1, d.nRatings);
+      if (nRatings > nUsers * nItems) {
+        fail("nRatings", `must be ≤ nUsers × nItems (${nUsers} × ${nItems} = ${nUsers * nItems}), got ${nRatings}`);
+      }
+      const rank = int("rank", 0, d.rank);
+      const noise = s.noise ?? d.noise;
+      if (typeof noise !== "number" || !Number.isFinite(noise) || noise < 0) {
+        fail("noise", `must be a finite number ≥ 0, got ${describe(noise)}`);
+      }
+      return { kind, nUsers, nItems, nRatings, rank, noise: noise as number, testFraction: fraction(), seed: seed() };
+    }
+    case "movielens-100k": {
+      const p = pathField("path");
+      const split = s.split ?? "u1";
+      if (typeof split !== "string" || !(ML100K_SPLITS as readonly string[]).includes(split)) {
+        fail("split", `must be one of u1..u5, ua, ub, holdout, got ${describe(split)}`);
+      }
+      if (split !== "holdout") {
+        for (const key of ["testFraction", "seed"]) {
+          if (s[key] !== undefined) fail(key, `only applies to split "holdout" (the official fold ${split} is fixed)`);
+        }
+        return { kind, path: p, split: split as Ml100kSplit };
+      }
+      return { kind, path: p, split: "holdout", testFraction: fraction(), seed: seed() };
+    }
+    case "ratings-file": {
+      const p = pathField("path");
+      return { kind, path: p, ...formatFields(), testFraction: fraction(), seed: seed() };
+    }
+    case "train-test": {
+      const train = pathField("train");
+      const test = pathField("test");
+      return { kind, train, test, ...formatFields() };
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Loading
+
+/**
+ * Load the dataset a spec describes (validating it first).
+ * Rating scale: [1, 5] for MovieLens 100K and synthetic data; for other files the [min, max] of the training
+ * ratings. Item titles come from `u.item` (latin-1, `|`-separated) when it is in the MovieLens folder.
+ */
+export function loadDataset(spec: DataSpec, options: LoadOptions = {}): Dataset {
+  const s = validateDataSpec(spec);
+  const baseDir = options.baseDir ?? process.cwd();
+  switch (s.kind) {
+    case "synthetic":
+      return loadSynthetic(s);
+    case "movielens-100k":
+      return loadMl100k(s, baseDir);
+    case "ratings-file":
+      return loadRatingsFile(s, baseDir);
+    case "train-test":
+      return loadTrainTest(s, baseDir);
+  }
+}
+
+function loadSynthetic(s: SyntheticDataSpec): Dataset {
+  const raw = generateSynthetic({
+    nUsers: s.nUsers,
+    nItems: s.nItems,
+    nRatings: s.nRatings,
+    rank: s.rank,
+    noise: s.noise,
+    seed: s.seed,
+  });
+  const f = s.testFraction ?? DEFAULT_TEST_FRACTION;
+  const seed = s.seed ?? DEFAULT_DATA_SEED;
+  const split = holdoutSplit(raw.ratings.length, f, seed);
+  const o = raw.options;
+  return {
+    name: "synthetic",
+    source:
+      `synthetic(nUsers=${o.nUsers}, nItems=${o.nItems}, nRatings=${o.nRatings}, rank=${o.rank}, noise=${o.noise}, ` +
+      `seed=${o.seed}), holdout testFraction=${f}`,
+    ...assemble([{ raw, rows: split.trainIdx }], [{ raw, rows: split.testIdx }]),
+    ratingScale: [o.ratingScale[0], o.ratingScale[1]],
+  };
+}
+
+function loadMl100k(s: MovieLens100kDataSpec, baseDir: string): Dataset {
+  const dir = path.resolve(baseDir, s.path);
+  const stat = statOrUndefined(dir);
+  if (!stat) throw new InputError(`no such folder (expected ${ML100K_EXPECTED}${lookedIn(s.path, dir)})`, s.path);
+  if (!stat.isDirectory()) throw new InputError(`is a file, expected the MovieLens 100K folder (${ML100K_FILES})`, s.path);
+  const shown = (name: string) => path.join(s.path, name);
+  const need = (name: string, what: string): string => {
+    const p = path.join(dir, name);
+    if (!fs.existsSync(p)) throw new InputError(`no such file (expected ${what} in the MovieLens 100K folder)`, shown(name));
+    return p;
+  };
+  let parts: { train: Part[]; test: Part[] };
+  let source: string;
+  if (s.split === "holdout") {
+    const p = need("u.data", "all 100,000 ratings (u.data)");
+    const raw = readRatingsFile(p, { format: "udata", displayName: shown("u.data") });
+    const f = s.testFraction ?? DEFAULT_TEST_FRACTION;
+    const seed = s.seed ?? DEFAULT_DATA_SEED;
+    const split = holdoutSplit(raw.ratings.length, f, seed);
+    parts = { train: [{ raw, rows: split.trainIdx }], test: [{ raw, rows: split.testIdx }] };
+    source = `${p} (holdout testFraction=${f}, seed=${seed})`;
+  } else {
+    const base = need(`${s.split}.base`, `the ${s.split} training fold`);
+    const test = need(`${s.split}.test`, `the ${s.split} test fold`);
+    const trainRaw = readRatingsFile(base, { format: "udata", displayName: shown(`${s.split}.base`) });
+    const testRaw = readRatingsFile(test, { format: "udata", displayName: shown(`${s.split}.test`) });
+    parts = { train: [{ raw: trainRaw }], test: [{ raw: testRaw }] };
+    source = `${base} + ${test}`;
+  }
+  const assembled = assemble(parts.train, parts.test);
+  const ds: { -readonly [K in keyof Dataset]: Dataset[K] } = {
+    name: `ml-100k/${s.split}`,
+    source,
+    ...assembled,
+    ratingScale: [1, 5],
+  };
+  const titles = readMl100kTitles(path.join(dir, "u.item"));
+  if (titles) ds.itemTitles = assembled.itemIds.map((id) => titles.get(id) ?? "");
+  return ds;
+}
+
+/** `u.item`: latin-1, `id|title|date|…`; undefined when the file is absent. */
+function readMl100kTitles(file: string): Map<string, string> | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  const text = new TextDecoder("latin1").decode(fs.readFileSync(file));
+  const titles = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    const a = line.indexOf("|");
+    if (a <= 0) continue;
+    const b = line.indexOf("|", a + 1);
+    titles.set(line.slice(0, a), line.slice(a + 1, b < 0 ? undefined : b).replace(/\r$/, ""));
+  }
+  return titles;
+}
+
+function loadRatingsFile(s: RatingsFileDataSpec, baseDir: string): Dataset {
+  const p = path.resolve(baseDir, s.path);
+  const raw = readRatingsFile(p, { format: s.format, delimiter: s.delimiter, columns: s.columns, displayName: s.path });
+  const f = s.testFraction ?? DEFAULT_TEST_FRACTION;
+  const seed = s.seed ?? DEFAULT_DATA_SEED;
+  const split = holdoutSplit(raw.ratings.length, f, seed);
+  const assembled = assemble([{ raw, rows: split.trainIdx }], [{ raw, rows: split.testIdx }]);
+  return {
+    name: path.basename(s.path).replace(/\.[^.]*$/, "") || "ratings",
+    source: `${p} (holdout testFraction=${f}, seed=${seed})`,
+    ...assembled,
+    ratingScale: observedScale(assembled.train),
+  };
+}
+
+function loadTrainTest(s: TrainTestDataSpec, baseDir: string): Dataset {
+  const trainPath = path.resolve(baseDir, s.train);
+  const testPath = path.resolve(baseDir, s.test);
+  const opts = { format: s.format, delimiter: s.delimiter, columns: s.columns };
+  const trainRaw = readRatingsFile(trainPath, { ...opts, displayName: s.train });
+  const testRaw = readRatingsFile(testPath, { ...opts, displayName: s.test });
+  const assembled = assemble([{ raw: trainRaw }], [{ raw: testRaw }]);
+  const folder = path.dirname(trainPath) === path.dirname(testPath) ? path.basename(path.dirname(trainPath)) : "";
+  return {
+    name: folder || "train-test",
+    source: `${trainPath} + ${testPath}`,
+    ...assembled,
+    ratingScale: observedScale(assembled.train),
+  };
+}
+
+function observedScale(m: RatingsMatrix): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let k = 0; k < m.values.length; k++) {
+    const v = m.values[k];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
+function statOrUndefined(p: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+function lookedIn(given: string, resolved: string): string {
+  return path.isAbsolute(given) ? "" : `; looked for ${resolved}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Assembly: raw rows → shared id space + matrices, with duplicate / overlap checks
+
+/** Rows of one parsed file (all rows when `rows` is absent). */
+interface Part {
+  raw: RawRatings;
+  rows?: Int32Array;
+}
+
+interface Assembled {
+  userIds: string[];
+  itemIds: string[];
+  train: RatingsMatrix;
+  test: RatingsMatrix;
+}
+
+/**
+ * Map ids (train parts first, in row order; then test-only ids), build both matrices, and refuse duplicate
+ * (user, item) pairs. O(nnz + nUsers + nItems).
+ * @throws ParseError at the earliest second occurrence of a duplicated pair
+ */
+function assemble(trainParts: Part[], testParts: Part[]): Assembled {
+  const users = new IdMap();
+  const items = new IdMap();
+  const all = [...trainParts, ...testParts];
+  const total = all.reduce((n, p) => n + (p.rows ? p.rows.length : p.raw.ratings.length), 0);
+  const u = new Int32Array(total);
+  const it = new Int32Array(total);
+  const v = new Float64Array(total);
+  const line = new Int32Array(total);
+  const fileOf = new Int32Array(total);
+  const raws: RawRatings[] = [];
+  let e = 0;
+  for (const part of all) {
+    let f = raws.indexOf(part.raw);
+    if (f < 0) f = raws.push(part.raw) - 1;
+    const { raw, rows } = part;
+    const n = rows ? rows.length : raw.ratings.length;
+    for (let t = 0; t < n; t++) {
+      const r = rows ? rows[t] : t;
+      u[e] = users.intern(raw.users[r]);
+      it[e] = items.intern(raw.items[r]);
+      v[e] = raw.ratings[r];
+      line[e] = raw.lines[r];
+      fileOf[e] = f;
+      e++;
+    }
+  }
+  checkDuplicates(u, it, line, fileOf, raws, users.ids, items.ids);
+  const nTrain = trainParts.reduce((n, p) => n + (p.rows ? p.rows.length : p.raw.ratings.length), 0);
+  return {
+    userIds: users.ids,
+    itemIds: items.ids,
+    train: new RatingsMatrix(users.size, items.size, u.slice(0, nTrain), it.slice(0, nTrain), v.slice(0, nTrain)),
+    test: new RatingsMatrix(users.size, items.size, u.slice(nTrain), it.slice(nTrain), v.slice(nTrain)),
+  };
+}
+
+/**
+ * Group entries by user (counting sort), then mark items per user; among all repeated pairs report the one
+ * whose second occurrence comes first (file order, then line).
+ */
+function checkDuplicates(
+  u: Int32Array,
+  it: Int32Array,
+  line: Int32Array,
+  fileOf: Int32Array,
+  raws: RawRatings[],
+  userIds: string[],
+  itemIds: string[],
+): void {
+  const n = u.length;
+  const nUsers = userIds.length;
+  const nItems = itemIds.length;
+  const ptr = new Int32Array(nUsers + 1);
+  for (let e = 0; e < n; e++) ptr[u[e] + 1]++;
+  for (let k = 0; k < nUsers; k++) ptr[k + 1] += ptr[k];
+  const order = new Int32Array(n);
+  const next = ptr.slice(0, nUsers);
+  for (let e = 0; e < n; e++) order[next[u[e]]++] = e;
+  const stamp = new Int32Array(nItems).fill(-1);
+  const firstAt = new Int32Array(nItems);
+  const pos = (e: number): number => fileOf[e] * 2147483648 + line[e];
+  let bestFirst = -1;
+  let bestSecond = -1;
+  for (let user = 0; user < nUsers; user++) {
+    for (let t = ptr[user]; t < ptr[user + 1]; t++) {
+      const e = order[t];
+      const i = it[e];
+      if (stamp[i] !== user) {
+        stamp[i] = user;
+        firstAt[i] = e;
+        continue;
+      }
+      const f = firstAt[i];
+      const [a, b] = pos(f) <= pos(e) ? [f, e] : [e, f];
+      if (bestSecond < 0 || pos(b) < pos(bestSecond)) {
+        bestFirst = a;
+        bestSecond = b;
+      }
+      firstAt[i] = a;
+    }
+  }
+  if (bestSecond < 0) return;
+  const a = bestFirst;
+  const b = bestSecond;
+  const who = `user ${userIds[u[b]]}, item ${itemIds[it[b]]}`;
+  const fileB = raws[fileOf[b]].file;
+  if (fileOf[a] === fileOf[b]) {
+    throw new ParseError(fileB, line[b], undefined, `duplicate rating for ${who} (first at line ${line[a]})`);
+  }
+  throw new ParseError(
+    fileB,
+    line[b],
+    undefined,
+    `rating for ${who} is also in ${raws[fileOf[a]].file} (line ${line[a]}); train and test must not overlap`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// CLI helpers
+
+/**
+ * The data spec for the CLI's `--data PATH [--split …]`:
+ * - the word `synthetic` → synthetic (split: a fraction such as `0.2` sets testFraction);
+ * - a folder with `u.data` or `u1.base` → movielens-100k (split u1..u5, ua, ub, holdout, or a fraction for a
+ *   holdout; default u1);
+ * - a folder with `train.csv` + `test.csv` → train-test (no split allowed);
+ * - a file → ratings-file (split: a fraction or `holdout`; default testFraction 0.2).
+ * Paths are kept as given (relative to the current directory).
+ * @throws InputError when the path does not exist, the folder holds neither layout, or the split does not fit
+ */
+export function dataSpecFromPath(p: string, split?: string): DataSpec {
+  const fractionOf = (what: string): number | undefined => {
+    if (split === undefined) return undefined;
+    const f = parseDecimal(split);
+    if (!(f > 0 && f < 1)) throw new InputError(`must be ${what} or a test fraction between 0 and 1 such as 0.2, got ${JSON.stringify(split)}`, "--split");
+    return f;
+  };
+  if (p === "synthetic") {
+    const f = fractionOf("omitted");
+    return f === undefined ? { kind: "synthetic" } : { kind: "synthetic", testFraction: f };
+  }
+  const stat = statOrUndefined(p);
+  if (!stat) {
+    throw new InputError(
+      `no such file or folder (expected a MovieLens 100K folder, a folder with train.csv + test.csv, a ratings file, or the word "synthetic")`,
+      p,
+    );
+  }
+  if (stat.isDirectory()) {
+    const has = (name: string) => fs.existsSync(path.join(p, name));
+    if (has("u.data") || has("u1.base")) {
+      if (split === undefined) return { kind: "movielens-100k", path: p, split: "u1" };
+      if ((ML100K_SPLITS as readonly string[]).includes(split)) return { kind: "movielens-100k", path: p, split: split as Ml100kSplit };
+      const f = fractionOf("one of u1..u5, ua, ub, holdout");
+      return { kind: "movielens-100k", path: p, split: "holdout", testFraction: f };
+    }
+    if (has("train.csv") && has("test.csv")) {
+      if (split !== undefined) {
+        throw new InputError(`does not apply: ${p} has its own split (train.csv + test.csv)`, "--split");
+      }
+      return { kind: "train-test", train: path.join(p, "train.csv"), test: path.join(p, "test.csv") };
+    }
+    throw new InputError(`folder has neither MovieLens 100K files (u.data or u1.base) nor train.csv + test.csv`, p);
+  }
+  if (split === "holdout") return { kind: "ratings-file", path: p, testFraction: DEFAULT_TEST_FRACTION };
+  return { kind: "ratings-file", path: p, testFraction: fractionOf("holdout") ?? DEFAULT_TEST_FRACTION };
+}
+
+/** One line for logs, e.g. `MovieLens 100K fold u1 (ml-100k/u1.base + u1.test)`. */
+export function describeDataSpec(spec: DataSpec): string {
+  const pct = (f: number | undefined) => `${+((f ?? DEFAULT_TEST_FRACTION) * 100).toFixed(2)}%`;
+  const seed = (x: number | undefined) => x ?? DEFAULT_DATA_SEED;
+  const fmt = (s: FileFormatFields) =>
+    [s.format ? `format ${s.format}` : "", s.delimiter ? `delimiter ${JSON.stringify(s.delimiter)}` : ""].filter(Boolean).join(", ");
+  switch (spec.kind) {
+    case "synthetic": {
+      const d = SYNTHETIC_DEFAULTS;
+      return (
+        `synthetic: ${spec.nUsers ?? d.nUsers} users × ${spec.nItems ?? d.nItems} items, ${spec.nRatings ?? d.nRatings} ratings, ` +
+        `rank ${spec.rank ?? d.rank}, noise ${spec.noise ?? d.noise}; random ${pct(spec.testFraction)} test (seed ${seed(spec.seed)})`
+      );
+    }
+    case "movielens-100k":
+      return spec.split === "holdout"
+        ? `MovieLens 100K ${path.join(spec.path, "u.data")}: random ${pct(spec.testFraction)} test (seed ${seed(spec.seed)})`
+        : `MovieLens 100K fold ${spec.split} (${path.join(spec.path, `${spec.split}.base`)} + ${spec.split}.test)`;
+    case "ratings-file": {
+      const f = fmt(spec);
+      return `ratings file ${spec.path}${f ? ` (${f})` : ""}: random ${pct(spec.testFraction)} test (seed ${seed(spec.seed)})`;
+    }
+    case "train-test": {
+      const f = fmt(spec);
+      return `train ${spec.train} + test ${spec.test}${f ? ` (${f})` : ""}`;
+    }
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * The sweep runner: load the data once, expand the spec into runs, fit and score each run, and write the results
+ * file atomically after every finished run (so a partially finished sweep is a valid file and an interrupted one
+ * resumes where it stopped).
+ *
+ * Run identity: `id` = sha256 of (model name, the full validated config including the run's seed, dataset
+ * fingerprint, mflab version), first 12 hex characters. Re-running a spec skips runs whose id is already in the
+ * results file (status "ok"; "failed" ones too unless `retryFailed`); `fresh` moves the old file aside to
+ * `<file>.bak-<time>` and starts over.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { createHash } from "node:crypto";
+import { InputError } from "../errors";
+import type { Dataset } from "../data/ratings";
+import { loadDataset, type DataSpec } from "../data/load";
+import { datasetFingerprint } from "../data/fingerprint";
+import { scorePredictor } from "../metrics/errors";
+import { getModel } from "../models/registry";
+import { MFLAB_VERSION } from "../version";
+import { captureEnv } from "./env";
+import { RESULTS_SCHEMA, type DatasetInfo, type ResultsFile, type RunRecord } from "./results";
+import { canonicalJson, expandSpec, type ExperimentSpec, type RunPlan } from "./spec";
+import { readResults, writeResults } from "./store";
+
+export interface SweepOptions {
+  /** Results file; default `results/<spec name>.json` under `baseDir`. */
+  out?: string;
+  /** Folder that relative data paths and the default results folder resolve against (default: cwd). */
+  baseDir?: string;
+  /** Replace the spec's data section (the CLI's `--data`/`--split`). */
+  data?: DataSpec;
+  /** An already loaded dataset (skips loading; its fingerprint is still computed). */
+  dataset?: Dataset;
+  /** Ignore (and move aside) an existing results file. */
+  fresh?: boolean;
+  /** Re-run runs recorded as failed. */
+  retryFailed?: boolean;
+  /** Progress callback (the CLI prints a line per event; notebooks may update a display). */
+  onProgress?: (event: SweepProgress) => void;
+}
+
+export type SweepProgress =
+  | { type: "start"; total: number; cached: number; file: string; dataset: DatasetInfo; gridKeys: string[] }
+  | { type: "run-start"; index: number; total: number; plan: RunPlan }
+  | { type: "run-end"; index: number; total: number; record: RunRecord; etaSeconds: number }
+  | { type: "done"; file: string; ran: number; cached: number; failed: number; seconds: number };
+
+export interface SweepOutcome {
+  file: string;
+  results: ResultsFile;
+  ran: number;
+  cached: number;
+  failed: number;
+}
+
+/** Describe a dataset for the results file. */
+export function datasetInfo(ds: Dataset): DatasetInfo {
+  return {
+    name: ds.name,
+    source: ds.source,
+    fingerprint: datasetFingerprint(ds),
+    nUsers: ds.train.nUsers,
+    nItems: ds.train.nItems,
+    nTrain: ds.train.nnz,
+    nTest: ds.test.nnz,
+    ratingScale: [ds.ratingScale[0], ds.ratingScale[1]],
+  };
+}
+
+/** The stable id of a run: model + full config (incl. seed) + dataset fingerprint + mflab version. */
+export function runId(params: Record<string, unknown>, seed: number, fingerprint: string): string {
+  return createHash("sha256")
+    .update(canonicalJson({ params, seed, fingerprint, mflab: MFLAB_VERSION }))
+    .digest("hex")
+    .slice(0, 12);
+}
+
+/** Run (or resume) a sweep. Resolves when every run is recorded. */
+export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {}): Promise<SweepOutcome> {
+  const started = Date.now();
+  const baseDir = options.baseDir ?? process.cwd();
+  const effective: ExperimentSpec = options.data ? { ...spec, data: options.data } : spec;
+  const file = path.resolve(baseDir, options.out ?? path.join("results", `${spec.name}.json`));
+  const plans = expandSpec(effective);
+
+  const ds = options.dataset ?? loadDataset(effective.data, { baseDir });
+  const dataset = datasetInfo(ds);
+
+  let previous: RunRecord[] = [];
+  let env = captureEnv(baseDir);
+  if (fs.existsSync(file)) {
+    if (options.fresh) {
+      const backup = `${file}.bak-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+      fs.renameSync(file, backup);
+    } else {
+      const old = readResults(file); // throws (and leaves the file alone) when it is not a valid results file
+      if (old.dataset.fingerprint !== dataset.fingerprint) {
+        throw new InputError(
+          `holds runs on different data (${old.dataset.name}, fingerprint ${old.dataset.fingerprint}) than this sweep ` +
+            `(${dataset.name}, fingerprint ${dataset.fingerprint}); write elsewhere with --out, or start over with --fresh (the old file is kept as a backup)`,
+          file,
+        );
+      }
+      previous = old.runs;
+      env = { ...env, startedAt: old.env.startedAt };
+    }
+  }
+
+  const clip = effective.evaluation.clip ? ([ds.ratingScale[0], ds.ratingScale[1]] as const) : undefined;
+  const byId = new Map(previous.map((r) => [r.id, r]));
+  const planned = plans.map((plan) => {
+    const def = getModel(plan.model)!;
+    const withSeed = "seed" in def.defaults && plan.params.seed === undefined ? { ...plan.params, seed: plan.seed } : plan.params;
+    const config = def.config(withSeed) as Record<string, unknown>;
+    const params = { model: plan.model, ...config };
+    const seed = typeof config.seed === "number" ? config.seed : plan.seed;
+    return { plan, params, seed, id: runId(params, seed, dataset.fingerprint) };
+  });
+  const isDone = (id: string) => {
+    const r = byId.get(id);
+    return r !== undefined && (r.status === "ok" || !options.retryFailed);
+  };
+  const cached = planned.filter((p) => isDone(p.id)).length;
+
+  const results: ResultsFile = {
+    schema: RESULTS_SCHEMA,
+    experiment: { name: spec.name, ...(spec.description ? { description: spec.description } : {}), spec: effective },
+    dataset,
+    env,
+    runs: [],
+  };
+  const plannedIds = new Set(planned.map((p) => p.id));
+  const save = () => {
+    // Spec order first, then runs from earlier versions of the spec (never dropped).
+    results.runs = [
+      ...planned.map((p) => byId.get(p.id)).filter((r): r is RunRecord => r !== undefined),
+      ...previous.filter((r) => !plannedIds.has(r.id)),
+    ];
+    results.env.updatedAt = new Date().toISOString();
+    writeResults(file, results);
+  };
+  save();
+  const gridKeys = [...new Set(effective.models.flatMap((m) => Object.keys(m.grid ?? {})))];
+  options.onProgress?.({ type: "start", total: planned.length, cached, file, dataset, gridKeys });
+
+  let ran = 0;
+  let failed = 0;
+  let spent = 0;
+  const toRun = planned.filter((p) => !isDone(p.id));
+  for (const [k, p] of toRun.entries()) {
+    const index = cached + k + 1;
+    options.onProgress?.({ type: "run-start", index, total: planned.length, plan: p.plan });
+    await new Promise((resolve) => setImmediate(resolve)); // let progress output reach the terminal/notebook
+    const t0 = performance.now();
+    const record = executeRun(p.id, p.params, p.seed, ds, clip, effective.evaluation.history);
+    spent += (performance.now() - t0) / 1000;
+    byId.set(p.id, record);
+    ran++;
+    if (record.status === "failed") failed++;
+    save();
+    const etaSeconds = (spent / (k + 1)) * (toRun.length - k - 1);
+    options.onProgress?.({ type: "run-end", index, total: planned.length, record, etaSeconds });
+  }
+  const seconds = (Date.now() - started) / 1000;
+  options.onProgress?.({ type: "done", file, ran, cached, failed, seconds });
+  return { file, results, ran, cached, failed };
+}
+
+/** Fit and score one run; any error becomes a "failed" record (the sweep goes on). */
+export function executeRun(
+  id: string,
+  params: { model: string; [key: string]: unknown },
+  seed: number,
+  ds: Dataset,
+  clip: readonly [number, number] | undefined,
+  withHistory: boolean,
+): RunRecord {
+  const startedAt = new Date().toISOString();
+  const def = getModel(params.model)!;
+  const { model: _name, ...config } = params;
+  try {
+    const t0 = performance.now();
+    const fit = def.fit(ds.train, config, { test: withHistory ? ds.test : undefined, clip });
+    const fitSeconds = (performance.now() - t0) / 1000;
+    const t1 = performance.now();
+    const train = scorePredictor(fit.model, ds.train, { clip });
+    const test = scorePredictor(fit.model, ds.test, { clip });
+    const predictSeconds = (performance.now() - t1) / 1000;
+    const record: RunRecord = {
+      id,
+      params,
+      seed,
+      status: "ok",
+      metrics: {
+        train: { mse: train.mse, rmse: train.rmse, mae: train.mae },
+        test: { mse: test.mse, rmse: test.rmse, mae: test.mae },
+      },
+      iterations: fit.iterations,
+      converged: fit.converged,
+      fitSeconds,
+      predictSeconds,
+      fallbackCount: test.fallbackCount,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+    };
+    if (withHistory && fit.history.iteration.length > 0) record.history = fit.history;
+    return record;
+  } catch (e) {
+    return {
+      id,
+      params,
+      seed,
+      status: "failed",
+      error: e instanceof Error ? e.message : String(e),
+      startedAt,
+      finishedAt: new Date().toISOString(),
+    };
+  }
+}

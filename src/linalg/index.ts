@@ -1,0 +1,4 @@
+/** Small dense kernels on row-major Float64Array (Cholesky, Gram assembly, conjugate gradient). */
+export * from "./cholesky";
+export * from "./gram";
+export * from "./cg";

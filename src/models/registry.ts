@@ -1,0 +1,25 @@
+/**
+ * Every model the sweep runner and the CLI know by name. A model is added here once its file exports a
+ * {@link ModelDefinition}; nothing else in the experiment layer names a concrete model.
+ */
+import type { ModelDefinition } from "./types";
+import { alsModel } from "./als";
+
+const MODELS: ModelDefinition<any>[] = [alsModel];
+
+const byName = new Map<string, ModelDefinition<any>>(MODELS.map((m) => [m.name, m]));
+
+/** The definition registered under `name`, or undefined. */
+export function getModel(name: string): ModelDefinition<any> | undefined {
+  return byName.get(name);
+}
+
+/** All registered model names, in registration order. */
+export function modelNames(): string[] {
+  return MODELS.map((m) => m.name);
+}
+
+/** All registered definitions (for `mflab models`). */
+export function allModels(): readonly ModelDefinition<any>[] {
+  return MODELS;
+}

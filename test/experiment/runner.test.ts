@@ -1,0 +1,94 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { validateSpec } from "../../src/experiment/spec";
+import { runSweep } from "../../src/experiment/runner";
+import { readResults } from "../../src/experiment/store";
+import { RESULTS_SCHEMA } from "../../src/experiment/results";
+
+const small = {
+  name: "small",
+  data: { kind: "synthetic", nUsers: 60, nItems: 80, nRatings: 1500, seed: 3 },
+  model: "als",
+  params: { maxIterations: 5, stopping: "none" },
+  grid: { d: [1, 3], lambda: [0.5, 2] },
+  seed: 11,
+};
+
+function tmpdir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "mflab-runner-"));
+}
+
+describe("runSweep", () => {
+  it("writes one valid results file, updated after every run", async () => {
+    const dir = tmpdir();
+    const out = path.join(dir, "r.json");
+    const seenCounts: number[] = [];
+    const outcome = await runSweep(validateSpec(small), {
+      out,
+      onProgress: (e) => {
+        if (e.type === "run-end") seenCounts.push(readResults(out).runs.length);
+      },
+    });
+    expect(seenCounts).toEqual([1, 2, 3, 4]);
+    const r = readResults(out);
+    expect(r.schema).toBe(RESULTS_SCHEMA);
+    expect(r.runs).toHaveLength(4);
+    expect(outcome.ran).toBe(4);
+    for (const run of r.runs) {
+      expect(run.status).toBe("ok");
+      expect(run.params.model).toBe("als");
+      expect(run.iterations).toBe(5);
+      expect(run.history!.iteration).toEqual([1, 2, 3, 4, 5]);
+      expect(run.history!.testMse).toHaveLength(5);
+      // The final history point is the model that was scored.
+      expect(run.history!.testMse[4]).toBeCloseTo(run.metrics!.test.mse, 12);
+      expect(run.metrics!.train.rmse).toBeCloseTo(Math.sqrt(run.metrics!.train.mse), 12);
+    }
+    expect(r.dataset.nTrain + r.dataset.nTest).toBe(1500);
+    expect(r.dataset.fingerprint).toMatch(/^[0-9a-f]{16}$/);
+    expect(r.env.node).toBe(process.version);
+  });
+
+  it("is reproducible: same spec + data + seed → identical numbers", async () => {
+    const a = await runSweep(validateSpec(small), { out: path.join(tmpdir(), "a.json") });
+    const b = await runSweep(validateSpec(small), { out: path.join(tmpdir(), "b.json") });
+    const strip = (o: typeof a) => o.results.runs.map((r) => [r.id, r.seed, r.metrics, r.history?.trainLoss]);
+    expect(strip(a)).toEqual(strip(b));
+    const c = await runSweep(validateSpec({ ...small, seed: 12 }), { out: path.join(tmpdir(), "c.json") });
+    expect(c.results.runs[0].metrics).not.toEqual(a.results.runs[0].metrics);
+  });
+
+  it("resumes: finished runs are reused, only new grid cells run", async () => {
+    const out = path.join(tmpdir(), "r.json");
+    await runSweep(validateSpec(small), { out });
+    const before = readResults(out);
+    const again = await runSweep(validateSpec(small), { out });
+    expect(again.ran).toBe(0);
+    expect(again.cached).toBe(4);
+    expect(readResults(out).runs).toEqual(before.runs);
+    const grown = await runSweep(validateSpec({ ...small, grid: { d: [1, 3], lambda: [0.5, 2, 8] } }), { out });
+    expect(grown.ran).toBe(2);
+    expect(grown.cached).toBe(4);
+    const after = readResults(out);
+    expect(after.runs).toHaveLength(6);
+    for (const old of before.runs) expect(after.runs.find((r) => r.id === old.id)).toEqual(old);
+  });
+
+  it("refuses to overwrite a corrupted results file or one on other data", async () => {
+    const dir = tmpdir();
+    const out = path.join(dir, "r.json");
+    fs.writeFileSync(out, '{"schema": "mflab.results/1", "runs": [');
+    await expect(runSweep(validateSpec(small), { out })).rejects.toThrow(/r\.json:1:\d+: not valid JSON/);
+    expect(fs.readFileSync(out, "utf8")).toBe('{"schema": "mflab.results/1", "runs": [');
+
+    const other = path.join(dir, "o.json");
+    await runSweep(validateSpec(small), { out: other });
+    const otherData = { ...small, data: { ...small.data, seed: 4 } };
+    await expect(runSweep(validateSpec(otherData), { out: other })).rejects.toThrow(/holds runs on different data/);
+    const fresh = await runSweep(validateSpec(otherData), { out: other, fresh: true });
+    expect(fresh.ran).toBe(4);
+    expect(fs.readdirSync(dir).some((f) => f.startsWith("o.json.bak-"))).toBe(true);
+  });
+});
