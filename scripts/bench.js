@@ -117,6 +117,11 @@ const { train, test } = data;
 console.log(`data: ${data.name} (${train.nUsers}×${train.nItems}, ${train.nnz} train / ${test.nnz} test)${data.synthetic ? "  [synthetic]" : ""}`);
 
 const now = () => performance.now() / 1000;
+/** Process CPU seconds (user + system): less sensitive than wall time to other processes on a busy machine. */
+const cpu = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1e6;
+};
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -134,15 +139,18 @@ for (const d of [10, 50]) {
   const userStep = { ...common, csr: train.byUser(), fixed: model.itemFactors, fixedBias: null, solved: model.userFactors, solvedBias: null };
   const itemStep = { ...common, csr: train.byItem(), fixed: model.userFactors, fixedBias: null, solved: model.itemFactors, solvedBias: null };
   const iter = [];
+  const iterCpu = [];
   const users = [];
   const items = [];
   const metrics = [];
   for (let r = 0; r < reps + 1; r++) {
+    const c0 = cpu();
     const t0 = now();
     alsHalfStep(userStep, ws);
     const t1 = now();
     alsHalfStep(itemStep, ws);
     const t2 = now();
+    const c2 = cpu();
     alsObjective(model, train, lambda, false);
     scorePredictor(model, test);
     const t3 = now();
@@ -150,6 +158,7 @@ for (const d of [10, 50]) {
     users.push(t1 - t0);
     items.push(t2 - t1);
     iter.push(t2 - t0);
+    iterCpu.push(c2 - c0);
     metrics.push(t3 - t2);
   }
   const row = {
@@ -158,13 +167,14 @@ for (const d of [10, 50]) {
     reps,
     iterationSeconds: median(iter),
     iterationSecondsMin: Math.min(...iter),
+    iterationCpuSeconds: median(iterCpu),
     userHalfStepSeconds: median(users),
     itemHalfStepSeconds: median(items),
     metricsSeconds: median(metrics),
   };
   perIteration.push(row);
   console.log(
-    `one iteration d=${String(d).padStart(2)}: ${row.iterationSeconds.toFixed(4)} s median (min ${row.iterationSecondsMin.toFixed(4)}; ` +
+    `one iteration d=${String(d).padStart(2)}: ${row.iterationSeconds.toFixed(4)} s median wall (min ${row.iterationSecondsMin.toFixed(4)}, CPU ${row.iterationCpuSeconds.toFixed(4)}; ` +
       `users ${row.userHalfStepSeconds.toFixed(4)} + items ${row.itemHalfStepSeconds.toFixed(4)}), metrics ${row.metricsSeconds.toFixed(4)} s`,
   );
 }
@@ -175,6 +185,7 @@ const lambdas = [1, 2, 4, 6];
 const iterations = 20;
 const cells = [];
 const gridStart = now();
+const gridCpuStart = cpu();
 for (const d of ds) {
   for (const lambda of lambdas) {
     const t0 = now();
@@ -186,6 +197,7 @@ for (const d of ds) {
   }
 }
 const gridSeconds = now() - gridStart;
+const gridCpuSeconds = cpu() - gridCpuStart;
 const best = cells.reduce((a, b) => (b.testMse < a.testMse ? b : a));
 
 console.log(`\nassignment grid, ${iterations} iterations, stopping "none" (test MSE / train MSE / seconds):`);
@@ -199,15 +211,15 @@ for (const d of ds) {
     .join("");
   console.log(`  ${String(d).padStart(5)} ${line}`);
 }
-console.log(`grid total ${gridSeconds.toFixed(2)} s; best test MSE ${best.testMse.toFixed(4)} at d=${best.d}, λ=${best.lambda}`);
+console.log(`grid total ${gridSeconds.toFixed(2)} s wall (${gridCpuSeconds.toFixed(2)} s CPU); best test MSE ${best.testMse.toFixed(4)} at d=${best.d}, λ=${best.lambda}`);
 
 const out = {
   schema: "mflab.bench.als/1",
   createdAt: new Date().toISOString(),
   dataset: { name: data.name, source: data.source, synthetic: data.synthetic, nUsers: train.nUsers, nItems: train.nItems, nTrain: train.nnz, nTest: test.nnz },
-  env: { node: process.version, platform: `${process.platform}-${process.arch}`, cpu: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length },
+  env: { loadAverage: os.loadavg(), node: process.version, platform: `${process.platform}-${process.arch}`, cpu: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length },
   perIteration,
-  grid: { iterations, stopping: "none", seconds: gridSeconds, best: { d: best.d, lambda: best.lambda, testMse: best.testMse }, cells },
+  grid: { iterations, stopping: "none", seconds: gridSeconds, cpuSeconds: gridCpuSeconds, best: { d: best.d, lambda: best.lambda, testMse: best.testMse }, cells },
 };
 fs.mkdirSync(path.dirname(outFile), { recursive: true });
 fs.writeFileSync(outFile, JSON.stringify(out, null, 2) + "\n");

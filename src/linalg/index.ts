@@ -2,3 +2,4 @@
 export * from "./cholesky";
 export * from "./gram";
 export * from "./cg";
+export * from "./simd";

@@ -4,8 +4,44 @@
  */
 import type { ModelDefinition } from "./types";
 import { alsModel } from "./als";
+import {
+  baselineAlsModel,
+  baselineSgdModel,
+  globalMeanModel,
+  itemMeanModel,
+  randomNormalModel,
+  userMeanModel,
+} from "./baselines";
+import { coClusteringModel } from "./co-clustering";
+import { gdMfModel } from "./gd";
+import { knnBaselineModel, knnBasicModel, knnMeansModel, knnZScoreModel } from "./knn";
+import { nmfModel } from "./nmf-observed";
+import { nmfZeroFilledModel } from "./nmf-sklearn";
+import { sgdMfModel, svdModel } from "./sgd";
+import { slopeOneModel } from "./slope-one";
+import { svdppModel } from "./svdpp";
 
-const MODELS: ModelDefinition<any>[] = [alsModel];
+const MODELS: ModelDefinition<any>[] = [
+  alsModel,
+  svdModel,
+  sgdMfModel,
+  gdMfModel,
+  svdppModel,
+  nmfModel,
+  nmfZeroFilledModel,
+  randomNormalModel,
+  globalMeanModel,
+  userMeanModel,
+  itemMeanModel,
+  baselineAlsModel,
+  baselineSgdModel,
+  knnBasicModel,
+  knnMeansModel,
+  knnZScoreModel,
+  knnBaselineModel,
+  slopeOneModel,
+  coClusteringModel,
+];
 
 const byName = new Map<string, ModelDefinition<any>>(MODELS.map((m) => [m.name, m]));
 

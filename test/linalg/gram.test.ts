@@ -1,7 +1,8 @@
 import { Matrix } from "ml-matrix";
 import { describe, expect, it } from "vitest";
 import { buildCsr } from "../../src/data/ratings";
-import { csrRowGram, gatherTransposed, gramTransposed } from "../../src/linalg/gram";
+import { csrRowGram, gatherTransposed, GramAssembler, gramTransposed } from "../../src/linalg/gram";
+import { gramModuleBytes, simdGramModule } from "../../src/linalg/simd";
 import { Rng } from "../../src/random";
 
 describe("Gram assembly", () => {
@@ -65,5 +66,60 @@ describe("Gram assembly", () => {
       expect(r[a]).toBe(5 * x2[a] + 7 * x0[a]);
       for (let b = 0; b < k; b++) expect(G[a * k + b]).toBe(x2[a] * x2[b] + x0[a] * x0[b]);
     }
+  });
+});
+
+describe("GramAssembler (WebAssembly SIMD kernel and scalar fallback)", () => {
+  it("the hand-assembled module validates and is used on this Node", () => {
+    const wasm = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly;
+    expect(wasm.validate(gramModuleBytes())).toBe(true);
+    expect(simdGramModule()).not.toBeNull();
+    expect(new GramAssembler(3, 4).simd).toBe(true);
+    expect(new GramAssembler(3, 4, { simd: false }).simd).toBe(false);
+  });
+
+  for (const simd of [true, false]) {
+    it(`matches ml-matrix for odd/even d, n and the bias column (simd ${simd})`, () => {
+      const rng = new Rng(simd ? 1 : 2);
+      const nCols = 40;
+      for (const d of [1, 2, 3, 4, 7, 10, 13]) {
+        for (const appendOne of [false, true]) {
+          const k = d + (appendOne ? 1 : 0);
+          const X = Float64Array.from({ length: nCols * d }, () => rng.gaussian());
+          const asm = new GramAssembler(k, 25, { simd });
+          const G = new Float64Array(k * k);
+          const r = new Float64Array(k);
+          for (const n of [0, 1, 2, 5, 6, 25]) {
+            const indices = Int32Array.from(rng.shuffle(Array.from({ length: nCols }, (_, c) => c)).slice(0, n));
+            const y = Float64Array.from({ length: n + 3 }, () => 1 + rng.int(5));
+            G.fill(NaN);
+            r.fill(NaN);
+            expect(asm.rowGram(X, d, indices, 0, n, appendOne, y, 3, G, r)).toBe(n);
+            const rows = Array.from(indices, (j) => [...Array.from(X.subarray(j * d, (j + 1) * d)), ...(appendOne ? [1] : [])]);
+            const Xo = n > 0 ? new Matrix(rows) : Matrix.zeros(0, k);
+            const eG = n > 0 ? Xo.transpose().mmul(Xo) : Matrix.zeros(k, k);
+            const eR = n > 0 ? Xo.transpose().mmul(Matrix.columnVector(Array.from(y.subarray(3)))) : Matrix.zeros(k, 1);
+            for (let a = 0; a < k; a++) {
+              expect(r[a]).toBeCloseTo(eR.get(a, 0), 10);
+              for (let b = 0; b < k; b++) expect(G[a * k + b]).toBeCloseTo(eG.get(a, b), 10);
+            }
+            // The transposed design of the row stays readable.
+            for (let t = 0; t < n; t++) {
+              for (let a = 0; a < k; a++) expect(asm.design[a * asm.stride + t]).toBe(rows[t][a]);
+            }
+            expect(asm.n).toBe(n);
+          }
+        }
+      }
+    });
+  }
+
+  it("refuses mismatched sizes", () => {
+    const asm = new GramAssembler(4, 3);
+    const X = new Float64Array(40);
+    const G = new Float64Array(16);
+    const r = new Float64Array(4);
+    expect(() => asm.rowGram(X, 3, Int32Array.of(0), 0, 1, false, new Float64Array(1), 0, G, r)).toThrow(/built for k = 4, got d = 3/);
+    expect(() => asm.rowGram(X, 4, Int32Array.of(0, 1, 2, 3), 0, 4, false, new Float64Array(4), 0, G, r)).toThrow(/row of 4 entries, built for at most 3/);
   });
 });
