@@ -118,7 +118,7 @@ async function sweepCommand(rest: string[]): Promise<number> {
   const spec = validateSpec(readSpecFile(specFile), specFile);
   const data = values.data !== undefined ? dataSpecFromPath(values.data as string, values.split as string | undefined) : undefined;
   const onProgress = values.quiet === true ? undefined : progressPrinter((text) => process.stderr.write(text), { inPlace: process.stderr.isTTY === true });
-  const outcome = await runSweep(spec, { out: values.out as string | undefined, data, fresh: values.fresh === true, retryFailed: values["retry-failed"] === true, onProgress });
+  const outcome = await runSweep(spec, { out: values.out as string | undefined, data, split: values.split !== undefined, fresh: values.fresh === true, retryFailed: values["retry-failed"] === true, onProgress });
   console.log(summaryTable(outcome.results));
   console.log(`\nresults: ${path.relative(process.cwd(), outcome.file) || outcome.file}`);
   if (values.html) {

@@ -33,7 +33,7 @@ export function progressPrinter(write: (text: string) => void, options: { inPlac
         break;
       }
       case "run-start":
-        if (options.inPlace) write(`\r\x1b[K[${String(e.index).padStart(width(e.total))}/${e.total}] ${e.plan.model} ${describeParams(e.plan.params, keys)} …`);
+        if (options.inPlace) write(`\r\x1b[K[${String(e.index).padStart(width(e.total))}/${e.total}] ${e.plan.model} ${describeParams(e.plan.params, keys)}${e.fold ? ` (${e.fold})` : ""} …`);
         break;
       case "run-end": {
         const r = e.record;
@@ -41,7 +41,8 @@ export function progressPrinter(write: (text: string) => void, options: { inPlac
           r.status === "ok"
             ? `test MSE ${r.metrics!.test.mse.toFixed(4)} · ${r.iterations} it · ${formatSeconds(r.fitSeconds ?? NaN)}`
             : `FAILED: ${r.error}`;
-        const line = `[${String(e.index).padStart(width(e.total))}/${e.total}] ${r.params.model} ${describeParams(r.params, keys)} → ${what} · ETA ${formatSeconds(e.etaSeconds)}`;
+        const fold = r.fold ? ` (${r.fold})` : "";
+        const line = `[${String(e.index).padStart(width(e.total))}/${e.total}] ${r.params.model} ${describeParams(r.params, keys)}${fold} → ${what} · ETA ${formatSeconds(e.etaSeconds)}`;
         write(options.inPlace ? `\r\x1b[K${line}\n` : `${line}\n`);
         break;
       }

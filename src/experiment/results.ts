@@ -18,6 +18,8 @@ export interface RunRecord {
   /** Model name plus every grid/fixed parameter of this run (the full, validated config). */
   params: { model: string; [key: string]: unknown };
   seed: number;
+  /** The fold this run was scored on (cross-validated sweeps only; see `dataset.folds`). */
+  fold?: string;
   status: "ok" | "failed";
   /** Failure message when status is "failed". */
   error?: string;
@@ -34,6 +36,16 @@ export interface RunRecord {
   finishedAt: string;
 }
 
+/** One cross-validation fold of a dataset. */
+export interface FoldInfo {
+  name: string;
+  fingerprint: string;
+  nUsers: number;
+  nItems: number;
+  nTrain: number;
+  nTest: number;
+}
+
 export interface DatasetInfo {
   name: string;
   source: string;
@@ -44,6 +56,8 @@ export interface DatasetInfo {
   nTrain: number;
   nTest: number;
   ratingScale: [number, number];
+  /** Cross-validated sweeps: each fold (the top-level sizes are those of the first fold, the fingerprint covers all). */
+  folds?: FoldInfo[];
 }
 
 export interface EnvInfo {

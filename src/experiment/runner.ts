@@ -3,8 +3,9 @@
  * file atomically after every finished run (so a partially finished sweep is a valid file and an interrupted one
  * resumes where it stopped).
  *
- * Run identity: `id` = sha256 of (model name, the full validated config including the run's seed, dataset
- * fingerprint, mflab version), first 12 hex characters. Re-running a spec skips runs whose id is already in the
+ * Run identity: `id` = sha256 of (model name, the full validated config including the run's seed, the fingerprint of
+ * the fold's data, mflab version), first 12 hex characters. With `folds` in the spec every configuration runs on
+ * every fold (records carry `fold`); see ./folds.ts. Re-running a spec skips runs whose id is already in the
  * results file (status "ok"; "failed" ones too unless `retryFailed`); `fresh` moves the old file aside to
  * `<file>.bak-<time>` and starts over.
  */
@@ -13,7 +14,8 @@ import * as path from "node:path";
 import { createHash } from "node:crypto";
 import { InputError } from "../errors";
 import type { Dataset } from "../data/ratings";
-import { loadDataset, type DataSpec } from "../data/load";
+import type { DataSpec } from "../data/load";
+import { loadFolds, type Fold } from "./folds";
 import { datasetFingerprint } from "../data/fingerprint";
 import { scorePredictor } from "../metrics/errors";
 import { getModel } from "../models/registry";
@@ -28,8 +30,10 @@ export interface SweepOptions {
   out?: string;
   /** Folder that relative data paths and the default results folder resolve against (default: cwd). */
   baseDir?: string;
-  /** Replace the spec's data section (the CLI's `--data`/`--split`). */
+  /** Replace the spec's data section (the CLI's `--data`). */
   data?: DataSpec;
+  /** The data override names one split explicitly (the CLI's `--split`): the spec's `folds` are then ignored. */
+  split?: boolean;
   /** An already loaded dataset (skips loading; its fingerprint is still computed). */
   dataset?: Dataset;
   /** Ignore (and move aside) an existing results file. */
@@ -42,7 +46,7 @@ export interface SweepOptions {
 
 export type SweepProgress =
   | { type: "start"; total: number; cached: number; file: string; dataset: DatasetInfo; gridKeys: string[] }
-  | { type: "run-start"; index: number; total: number; plan: RunPlan }
+  | { type: "run-start"; index: number; total: number; plan: RunPlan; fold?: string }
   | { type: "run-end"; index: number; total: number; record: RunRecord; etaSeconds: number }
   | { type: "done"; file: string; ran: number; cached: number; failed: number; seconds: number };
 
@@ -84,8 +88,16 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
   const file = path.resolve(baseDir, options.out ?? path.join("results", `${spec.name}.json`));
   const plans = expandSpec(effective);
 
-  const ds = options.dataset ?? loadDataset(effective.data, { baseDir });
-  const dataset = datasetInfo(ds);
+  const folds: Fold[] = options.dataset
+    ? [{ name: "", dataset: options.dataset }]
+    : loadFolds(effective.data, options.data && options.split ? undefined : effective.folds, effective.seed, baseDir);
+  const foldInfos = folds.map((f) => ({ name: f.name, info: datasetInfo(f.dataset) }));
+  const dataset: DatasetInfo = { ...foldInfos[0].info };
+  if (folds.length > 1) {
+    dataset.name = `${foldInfos[0].info.name.replace(/\/[^/]*$/, "")} (${folds.length} folds)`;
+    dataset.fingerprint = createHash("sha256").update(foldInfos.map((f) => f.info.fingerprint).join(",")).digest("hex").slice(0, 16);
+    dataset.folds = foldInfos.map(({ name, info }) => ({ name, fingerprint: info.fingerprint, nUsers: info.nUsers, nItems: info.nItems, nTrain: info.nTrain, nTest: info.nTest }));
+  }
 
   let previous: RunRecord[] = [];
   let env = captureEnv(baseDir);
@@ -107,15 +119,17 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
     }
   }
 
-  const clip = effective.evaluation.clip ? ([ds.ratingScale[0], ds.ratingScale[1]] as const) : undefined;
+  const scale = folds[0].dataset.ratingScale;
+  const clip = effective.evaluation.clip ? ([scale[0], scale[1]] as const) : undefined;
   const byId = new Map(previous.map((r) => [r.id, r]));
-  const planned = plans.map((plan) => {
+  // Every configuration on every fold (same seed on each fold, as Surprise's cross-validation does).
+  const planned = plans.flatMap((plan) => {
     const def = getModel(plan.model)!;
     const withSeed = "seed" in def.defaults && plan.params.seed === undefined ? { ...plan.params, seed: plan.seed } : plan.params;
     const config = def.config(withSeed) as Record<string, unknown>;
     const params = { model: plan.model, ...config };
     const seed = typeof config.seed === "number" ? config.seed : plan.seed;
-    return { plan, params, seed, id: runId(params, seed, dataset.fingerprint) };
+    return folds.map((fold, k) => ({ plan, params, seed, fold, id: runId(params, seed, foldInfos[k].info.fingerprint) }));
   });
   const isDone = (id: string) => {
     const r = byId.get(id);
@@ -150,10 +164,11 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
   const toRun = planned.filter((p) => !isDone(p.id));
   for (const [k, p] of toRun.entries()) {
     const index = cached + k + 1;
-    options.onProgress?.({ type: "run-start", index, total: planned.length, plan: p.plan });
+    options.onProgress?.({ type: "run-start", index, total: planned.length, plan: p.plan, fold: p.fold.name || undefined });
     await new Promise((resolve) => setImmediate(resolve)); // let progress output reach the terminal/notebook
     const t0 = performance.now();
-    const record = executeRun(p.id, p.params, p.seed, ds, clip, effective.evaluation.history);
+    const record = executeRun(p.id, p.params, p.seed, p.fold.dataset, clip, effective.evaluation.history);
+    if (p.fold.name) record.fold = p.fold.name;
     spent += (performance.now() - t0) / 1000;
     byId.set(p.id, record);
     ran++;

@@ -21,6 +21,7 @@ import { getModel, modelNames } from "../models/registry";
 import type { DataSpec } from "../data/load";
 import { validateDataSpec } from "../data/load";
 import { deriveSeed } from "../random";
+import { validateFolds, type FoldsSpec } from "./folds";
 
 export interface ModelSpec {
   model: string;
@@ -41,6 +42,8 @@ export interface ExperimentSpec {
   name: string;
   description?: string;
   data: DataSpec;
+  /** Cross-validation folds (see ./folds.ts); undefined = the data spec's single split. */
+  folds?: FoldsSpec;
   models: ModelSpec[];
   seed: number;
   evaluation: EvaluationSpec;
@@ -55,7 +58,7 @@ export interface RunPlan {
   seed: number;
 }
 
-const TOP_KEYS = ["name", "description", "data", "model", "params", "grid", "models", "seed", "evaluation", "$schema"];
+const TOP_KEYS = ["name", "description", "data", "folds", "model", "params", "grid", "models", "seed", "evaluation", "$schema"];
 const MODEL_KEYS = ["model", "params", "grid"];
 const EVALUATION_KEYS = ["clip", "history"];
 /** Largest number of runs a spec may expand to. */
@@ -141,6 +144,7 @@ export function validateSpec(raw: unknown, file?: string): ExperimentSpec {
 
   const normalized: ExperimentSpec = { name: spec.name as string, data, models, seed, evaluation };
   if (typeof spec.description === "string") normalized.description = spec.description;
+  if (spec.folds !== undefined) normalized.folds = validateFolds(spec.folds, data, file);
   // Expand and validate every cell now, so a typo in the last grid value fails before the first run.
   const plans = expandSpec(normalized, { file, listForm: spec.models !== undefined });
   if (plans.length > MAX_RUNS) fail(models.length === 1 ? "grid" : "models", `expands to ${plans.length} runs (more than ${MAX_RUNS})`);

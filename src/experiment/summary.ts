@@ -13,15 +13,23 @@ export function metricValue(run: RunRecord, metric: MetricPath): number {
   return typeof v === "number" ? v : NaN;
 }
 
-/** Parameters whose values differ between runs (the grid axes), in first-seen key order. */
+/**
+ * Parameters whose values differ between runs of the same model (the grid axes), in first-seen key order.
+ * Parameters that only tell models apart (each model's own defaults) are not listed; the seed never is.
+ */
 export function varyingParams(runs: readonly RunRecord[]): string[] {
+  const byModel = new Map<string, RunRecord[]>();
+  for (const r of runs) byModel.set(r.params.model, [...(byModel.get(r.params.model) ?? []), r]);
   const keys: string[] = [];
-  for (const r of runs) for (const k of Object.keys(r.params)) if (!keys.includes(k)) keys.push(k);
-  return keys.filter((k) => {
-    if (k === "seed") return false;
-    const seen = new Set(runs.map((r) => JSON.stringify(r.params[k])));
-    return seen.size > 1;
-  });
+  for (const group of byModel.values()) {
+    for (const r of group) {
+      for (const k of Object.keys(r.params)) {
+        if (k === "seed" || k === "model" || keys.includes(k)) continue;
+        if (new Set(group.map((g) => JSON.stringify(g.params[k]))).size > 1) keys.push(k);
+      }
+    }
+  }
+  return keys;
 }
 
 /** The ok run with the lowest value of `metric` (undefined when no run is ok). */
@@ -50,6 +58,7 @@ function fmt(v: unknown): string {
  * their error). Columns: the varying parameters, iterations, train/test MSE and MAE, fit seconds, fallbacks.
  */
 export function summaryTable(results: ResultsFile, sortBy: MetricPath = "test.mse"): string {
+  if (results.runs.some((r) => r.fold)) return foldSummaryTable(results);
   const runs = [...results.runs].sort((a, b) => {
     if (a.status !== b.status) return a.status === "ok" ? -1 : 1;
     return metricValue(a, sortBy) - metricValue(b, sortBy);
@@ -89,5 +98,115 @@ export function summaryTable(results: ResultsFile, sortBy: MetricPath = "test.ms
     `${results.experiment.name} on ${d.name} (${d.nUsers} users × ${d.nItems} items, ${d.nTrain} train / ${d.nTest} test ratings, fingerprint ${d.fingerprint})\n` +
     `${ok} ok, ${results.runs.length - ok} failed; sorted by ${sortBy}\n\n` +
     out.join("\n")
+  );
+}
+
+/** One configuration's metrics aggregated over folds (sklearn GridSearchCV-style names). */
+export interface AggregateRow {
+  /** Parameters of the configuration (model + full config). */
+  params: RunRecord["params"];
+  /** Folds with a successful run. */
+  nFolds: number;
+  /** Folds whose run failed, with the first error. */
+  nFailed: number;
+  error?: string;
+  mean_test_rmse: number;
+  std_test_rmse: number;
+  mean_test_mae: number;
+  std_test_mae: number;
+  mean_test_mse: number;
+  std_test_mse: number;
+  mean_train_rmse: number;
+  mean_train_mae: number;
+  mean_train_mse: number;
+  /** 1 = lowest mean test RMSE (ties share a rank, as sklearn's "min" ranking). */
+  rank_test_rmse: number;
+  mean_fit_time: number;
+  mean_predict_time: number;
+  /** Per-fold values, in fold order: test RMSE / MAE. */
+  split_test_rmse: number[];
+  split_test_mae: number[];
+  folds: string[];
+}
+
+function meanOf(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/** Population standard deviation (numpy's default, as sklearn's std_test_*). */
+function stdOf(values: readonly number[]): number {
+  const m = meanOf(values);
+  return Math.sqrt(values.reduce((a, v) => a + (v - m) * (v - m), 0) / values.length);
+}
+
+/**
+ * Group runs by configuration (all params, seed included) and aggregate over folds: mean and std of every
+ * error metric, rank by mean test RMSE, mean fit and predict seconds, per-fold values. Rows in first-seen order.
+ */
+export function aggregateRuns(results: ResultsFile | readonly RunRecord[]): AggregateRow[] {
+  const runs = Array.isArray(results) ? results : (results as ResultsFile).runs;
+  const groups = new Map<string, RunRecord[]>();
+  for (const r of runs) {
+    const key = JSON.stringify(Object.keys(r.params).sort().map((k) => [k, r.params[k]]));
+    const g = groups.get(key);
+    if (g) g.push(r);
+    else groups.set(key, [r]);
+  }
+  const rows: AggregateRow[] = [...groups.values()].map((group) => {
+    const ok = group.filter((r) => r.status === "ok");
+    const pick = (m: MetricPath) => ok.map((r) => metricValue(r, m));
+    const failed = group.filter((r) => r.status !== "ok");
+    return {
+      params: group[0].params,
+      nFolds: ok.length,
+      nFailed: failed.length,
+      ...(failed.length > 0 ? { error: failed[0].error } : {}),
+      mean_test_rmse: meanOf(pick("test.rmse")),
+      std_test_rmse: stdOf(pick("test.rmse")),
+      mean_test_mae: meanOf(pick("test.mae")),
+      std_test_mae: stdOf(pick("test.mae")),
+      mean_test_mse: meanOf(pick("test.mse")),
+      std_test_mse: stdOf(pick("test.mse")),
+      mean_train_rmse: meanOf(pick("train.rmse")),
+      mean_train_mae: meanOf(pick("train.mae")),
+      mean_train_mse: meanOf(pick("train.mse")),
+      rank_test_rmse: 0,
+      mean_fit_time: meanOf(ok.map((r) => r.fitSeconds ?? NaN)),
+      mean_predict_time: meanOf(ok.map((r) => r.predictSeconds ?? NaN)),
+      split_test_rmse: pick("test.rmse"),
+      split_test_mae: pick("test.mae"),
+      folds: ok.map((r) => r.fold ?? ""),
+    };
+  });
+  const sorted = rows.filter((r) => r.nFolds > 0).map((r) => r.mean_test_rmse).sort((a, b) => a - b);
+  for (const row of rows) row.rank_test_rmse = row.nFolds > 0 ? sorted.indexOf(row.mean_test_rmse) + 1 : NaN;
+  return rows;
+}
+
+/** The aggregated table of a cross-validated sweep, sorted by mean test RMSE. */
+export function foldSummaryTable(results: ResultsFile): string {
+  const rows = aggregateRuns(results).sort((a, b) => (a.nFolds === 0 ? 1 : b.nFolds === 0 ? -1 : a.mean_test_rmse - b.mean_test_rmse));
+  const params = varyingParams(results.runs);
+  if (!params.includes("model")) params.unshift("model");
+  const header = [...params, "folds", "test RMSE", "± std", "test MAE", "± std", "train RMSE", "fit s", "rank"];
+  const body = rows.map((r) => [
+    ...params.map((k) => fmt(r.params[k])),
+    r.nFailed > 0 ? `${r.nFolds}/${r.nFolds + r.nFailed}` : String(r.nFolds),
+    fmt(r.mean_test_rmse),
+    fmt(r.std_test_rmse),
+    fmt(r.mean_test_mae),
+    fmt(r.std_test_mae),
+    fmt(r.mean_train_rmse),
+    Number.isFinite(r.mean_fit_time) ? r.mean_fit_time.toFixed(2) : "–",
+    fmt(r.rank_test_rmse),
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => row[c].length)));
+  const line = (cells: string[]) => cells.map((cell, c) => (c < params.length ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ").trimEnd();
+  const d = results.dataset;
+  const failures = rows.filter((r) => r.nFailed > 0).map((r) => `  ${params.map((k) => `${k}=${fmt(r.params[k])}`).join(" ")}: ${r.error}`);
+  return (
+    `${results.experiment.name} on ${d.name}: mean ± std over folds ${(d.folds ?? []).map((f) => f.name).join(", ")}\n\n` +
+    [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n") +
+    (failures.length > 0 ? `\n\nfailed runs:\n${failures.join("\n")}` : "")
   );
 }

@@ -1,0 +1,91 @@
+/**
+ * Cross-validation folds for sweeps. A spec's optional `folds` key turns one train/test split into several, and
+ * every configuration is fitted and scored on each (identical folds for every model compared):
+ *
+ * - `"folds": ["u1", "u2", …]` — named official MovieLens 100K folds (`uN.base` / `uN.test`);
+ * - `"folds": k` (an integer ≥ 2) — for MovieLens 100K data the official folds u1…u5 (k must then be 5: the
+ *   files exist for exactly this protocol); for any other data a seeded random k-fold partition of all its
+ *   ratings (train ∪ test of the data spec), seeded by the sweep seed.
+ *
+ * Without `folds`, the data spec's own split is the single fold.
+ */
+import { SpecError } from "../errors";
+import type { DataSpec } from "../data/load";
+import { loadDataset } from "../data/load";
+import { RatingsMatrix, type Dataset } from "../data/ratings";
+import { kFoldSplits } from "../data/split";
+
+/** What a spec may say under `folds`. */
+export type FoldsSpec = number | string[];
+
+export const OFFICIAL_ML100K_FOLDS = ["u1", "u2", "u3", "u4", "u5"] as const;
+
+/** Check a raw `folds` value against the data spec; returns it normalised. @throws SpecError naming `folds` */
+export function validateFolds(raw: unknown, data: DataSpec, file?: string): FoldsSpec {
+  const fail = (p: string, reason: string): never => {
+    throw new SpecError(p, reason, file);
+  };
+  if (typeof raw === "number") {
+    if (!Number.isInteger(raw) || raw < 2 || raw > 100) fail("folds", `must be an integer from 2 to 100 or a list of MovieLens fold names, got ${raw}`);
+    if (data.kind === "movielens-100k" && raw !== 5) {
+      fail("folds", `with MovieLens 100K data, folds = ${raw} is not available: the official folds are u1…u5 (use 5, or list them, e.g. ["u1", "u2"])`);
+    }
+    return raw;
+  }
+  if (Array.isArray(raw)) {
+    if (raw.length === 0) fail("folds", "is an empty list");
+    if (data.kind !== "movielens-100k") fail("folds", `named folds (${JSON.stringify(raw[0])}, …) need MovieLens 100K data; for ${data.kind} data give a number of folds, e.g. 5`);
+    raw.forEach((f, k) => {
+      if (typeof f !== "string" || !/^u[1-5]$|^u[ab]$/.test(f)) fail(`folds[${k}]`, `must be one of u1, u2, u3, u4, u5, ua, ub, got ${JSON.stringify(f)}`);
+    });
+    if (new Set(raw).size !== raw.length) fail("folds", "lists a fold twice");
+    return raw as string[];
+  }
+  return fail("folds", `must be a number of folds or a list of MovieLens fold names, got ${JSON.stringify(raw)}`);
+}
+
+/** One fold: its name (as recorded in run records) and its train/test dataset. */
+export interface Fold {
+  name: string;
+  dataset: Dataset;
+}
+
+/**
+ * The datasets a sweep runs on: one per fold, or the data spec's single split when `folds` is undefined.
+ * @throws whatever loading the data throws (InputError / ParseError with file and line)
+ */
+export function loadFolds(data: DataSpec, folds: FoldsSpec | undefined, seed: number, baseDir?: string): Fold[] {
+  if (folds === undefined) return [{ name: "", dataset: loadDataset(data, { baseDir }) }];
+  if (data.kind === "movielens-100k") {
+    const names = typeof folds === "number" ? [...OFFICIAL_ML100K_FOLDS] : folds;
+    return names.map((name) => ({ name, dataset: loadDataset({ ...data, split: name as typeof data.split }, { baseDir }) }));
+  }
+  if (typeof folds !== "number") throw new SpecError("folds", "named folds need MovieLens 100K data");
+  const whole = loadDataset(data, { baseDir });
+  const all = concatRatings(whole.train, whole.test);
+  return kFoldSplits(all.nnz, folds, seed).map((split, k) => ({
+    name: `fold${k + 1}`,
+    dataset: {
+      ...whole,
+      name: `${whole.name}/fold${k + 1}of${folds}`,
+      source: `${whole.source}; random ${folds}-fold partition of all ${all.nnz} ratings (seed ${seed}), fold ${k + 1} as test`,
+      train: all.subset(split.trainIdx),
+      test: all.subset(split.testIdx),
+    },
+  }));
+}
+
+/** All entries of `a` then `b` (same index space). */
+export function concatRatings(a: RatingsMatrix, b: RatingsMatrix): RatingsMatrix {
+  const n = a.nnz + b.nnz;
+  const users = new Int32Array(n);
+  const items = new Int32Array(n);
+  const values = new Float64Array(n);
+  users.set(a.users);
+  users.set(b.users, a.nnz);
+  items.set(a.items);
+  items.set(b.items, a.nnz);
+  values.set(a.values);
+  values.set(b.values, a.nnz);
+  return new RatingsMatrix(Math.max(a.nUsers, b.nUsers), Math.max(a.nItems, b.nItems), users, items, values);
+}
