@@ -86,8 +86,8 @@ const bare = (n * epochs) / sec;
 console.log(`bare SGD pass:      ${(bare / 1e6).toFixed(2)} M updates/s  (${sec.toFixed(3)} s for ${epochs} epochs)`);
 
 // 2. Full fit, as a user runs it.
-const config = sgd.svdModel.config({ n_factors: factors, n_epochs: epochs });
-sgd.fitSvd(train, { ...config, n_epochs: 2 }); // warm-up
+const config = sgd.svdModel.config({ nFactors: factors, nEpochs: epochs });
+sgd.fitSvd(train, { ...config, nEpochs: 2 }); // warm-up
 t0 = process.hrtime.bigint();
 sgd.fitSvd(train, config);
 sec = Number(process.hrtime.bigint() - t0) / 1e9;

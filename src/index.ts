@@ -47,6 +47,7 @@ export * from "./experiment/runner";
 export * from "./experiment/progress";
 export * from "./experiment/summary";
 export * from "./experiment/selection";
+export * from "./experiment/folds";
 
 // figures
 export {

@@ -9,15 +9,15 @@
  * - "user-mean" — r̂_ui = mean of u's training ratings; μ̂ when u has none.
  * - "item-mean" — r̂_ui = mean of i's training ratings; μ̂ when i has none.
  * - "baseline-als" — Koren's baseline r̂_ui = μ + b_u + b_i minimising
- *       L = Σ_{(u,i)∈Ω} (r_ui − μ − b_u − b_i)² + reg_u Σ_u b_u² + reg_i Σ_i b_i²
+ *       L = Σ_{(u,i)∈Ω} (r_ui − μ − b_u − b_i)² + regU Σ_u b_u² + regI Σ_i b_i²
  *   by Surprise's alternating closed-form updates (b = 0 initially; each epoch items first, then users):
- *       b_i ← Σ_{u∈Ω_i} (r_ui − μ − b_u) / (reg_i + |Ω_i|),   b_u ← Σ_{i∈Ω_u} (r_ui − μ − b_i) / (reg_u + |Ω_u|).
- *   Each half-step is an exact block minimisation, so L never increases. Defaults n_epochs 10, reg_i 10,
- *   reg_u 15 (Surprise's BaselineOnly default). O(|Ω|) per epoch.
+ *       b_i ← Σ_{u∈Ω_i} (r_ui − μ − b_u) / (regI + |Ω_i|),   b_u ← Σ_{i∈Ω_u} (r_ui − μ − b_i) / (regU + |Ω_u|).
+ *   Each half-step is an exact block minimisation, so L never increases. Defaults nEpochs 10, regI 10,
+ *   regU 15 (Surprise's BaselineOnly default; Surprise's keys: n_epochs, reg_u, reg_i). O(|Ω|) per epoch.
  * - "baseline-sgd" — the same model by SGD, exactly Surprise's baseline SGD: for each rating,
  *       e = r − (μ + b_u + b_i);  b_u ← b_u + lr (e − reg b_u);  b_i ← b_i + lr (e − reg b_i)
  *   (both steps use the same e), minimising Σ_Ω [e² + reg (b_u² + b_i²)] (reg counted once per rating).
- *   Defaults n_epochs 20, lr 0.005, reg 0.02. Surprise visits ratings in trainset order; here `shuffle: true`
+ *   Defaults nEpochs 20, lr 0.005, reg 0.02. Surprise visits ratings in trainset order; here `shuffle: true`
  *   (default) uses a fresh seeded permutation each epoch, `shuffle: false` the stored order. O(|Ω|) per epoch.
  *
  * μ (μ̂) is always the mean of the training ratings. For the bias models an unknown user or item contributes
@@ -166,15 +166,15 @@ export const itemMeanModel = meanModel("item-mean", "Predicts the item's mean tr
 // ---------------------------------------------------------------- baseline-als
 
 export interface BaselineAlsConfig {
-  n_epochs: number;
-  reg_u: number;
-  reg_i: number;
+  nEpochs: number;
+  regU: number;
+  regI: number;
 }
-export const BASELINE_ALS_DEFAULTS: Readonly<BaselineAlsConfig> = Object.freeze({ n_epochs: 10, reg_u: 15, reg_i: 10 });
+export const BASELINE_ALS_DEFAULTS: Readonly<BaselineAlsConfig> = Object.freeze({ nEpochs: 10, regU: 15, regI: 10 });
 const BASELINE_ALS_RULES: ConfigRules<BaselineAlsConfig> = {
-  n_epochs: { type: "int", min: 0, max: 100000, doc: "alternating passes (items, then users)" },
-  reg_u: { type: "number", min: 0, doc: "λ_u on Σ b_u²" },
-  reg_i: { type: "number", min: 0, doc: "λ_i on Σ b_i²" },
+  nEpochs: { type: "int", min: 0, max: 100000, doc: "alternating passes (items, then users)" },
+  regU: { type: "number", min: 0, doc: "λ_u on Σ b_u²" },
+  regI: { type: "number", min: 0, doc: "λ_i on Σ b_i²" },
 };
 
 /** L = Σ (r − μ − b_u − b_i)² + regU Σ b_u² + regI Σ b_i² (optionally with regularization per rating, for SGD). */
@@ -204,14 +204,14 @@ export function fitBaselineAls(train: RatingsMatrix, config: BaselineAlsConfig, 
   const byItem = train.byItem();
   const byUser = train.byUser();
   const history = emptyHistory();
-  for (let epoch = 1; epoch <= config.n_epochs; epoch++) {
+  for (let epoch = 1; epoch <= config.nEpochs; epoch++) {
     for (let i = 0; i < train.nItems; i++) {
       const a = byItem.indptr[i];
       const b = byItem.indptr[i + 1];
       if (a === b) continue;
       let dev = 0;
       for (let p = a; p < b; p++) dev += byItem.values[p] - mu - bu[byItem.indices[p]];
-      bi[i] = dev / (config.reg_i + (b - a));
+      bi[i] = dev / (config.regI + (b - a));
     }
     for (let u = 0; u < train.nUsers; u++) {
       const a = byUser.indptr[u];
@@ -219,16 +219,16 @@ export function fitBaselineAls(train: RatingsMatrix, config: BaselineAlsConfig, 
       if (a === b) continue;
       let dev = 0;
       for (let p = a; p < b; p++) dev += byUser.values[p] - mu - bi[byUser.indices[p]];
-      bu[u] = dev / (config.reg_u + (b - a));
+      bu[u] = dev / (config.regU + (b - a));
     }
-    finishIteration(history, options, train, m, epoch, biasLoss(train, m, config.reg_u, config.reg_i, false), start);
+    finishIteration(history, options, train, m, epoch, biasLoss(train, m, config.regU, config.regI, false), start);
   }
-  return { model: m, iterations: config.n_epochs, converged: false, history };
+  return { model: m, iterations: config.nEpochs, converged: false, history };
 }
 
 export const baselineAlsModel: ModelDefinition<BaselineAlsConfig> = {
   name: "baseline-als",
-  summary: "μ + b_u + b_i by alternating closed-form updates (Surprise's BaselineOnly default: 10 epochs, reg_u 15, reg_i 10)",
+  summary: "μ + b_u + b_i by alternating closed-form updates (Surprise's BaselineOnly default: 10 epochs, regU 15, regI 10)",
   defaults: BASELINE_ALS_DEFAULTS,
   config: (partial) => validateConfig("baseline-als", BASELINE_ALS_DEFAULTS, BASELINE_ALS_RULES, partial),
   fit: fitBaselineAls,
@@ -237,21 +237,21 @@ export const baselineAlsModel: ModelDefinition<BaselineAlsConfig> = {
 // ---------------------------------------------------------------- baseline-sgd
 
 export interface BaselineSgdConfig {
-  n_epochs: number;
+  nEpochs: number;
   lr: number;
   reg: number;
   shuffle: boolean;
   seed: number;
 }
 export const BASELINE_SGD_DEFAULTS: Readonly<BaselineSgdConfig> = Object.freeze({
-  n_epochs: 20,
+  nEpochs: 20,
   lr: 0.005,
   reg: 0.02,
   shuffle: true,
   seed: 0,
 });
 const BASELINE_SGD_RULES: ConfigRules<BaselineSgdConfig> = {
-  n_epochs: { type: "int", min: 0, max: 100000, doc: "passes over the training ratings" },
+  nEpochs: { type: "int", min: 0, max: 100000, doc: "passes over the training ratings" },
   lr: { type: "number", min: 0, exclusiveMin: true, doc: "learning rate (Surprise: learning_rate)" },
   reg: { type: "number", min: 0, doc: "λ on b_u² + b_i², per rating" },
   shuffle: { type: "boolean", doc: "visit the ratings in a new seeded random order each epoch (Surprise: false)" },
@@ -272,7 +272,7 @@ export function fitBaselineSgd(train: RatingsMatrix, config: BaselineSgdConfig, 
   const { users, items, values } = train;
   const history = emptyHistory();
   const divergence = { algorithm: "SGD", lrName: "lr", lr };
-  for (let epoch = 1; epoch <= config.n_epochs; epoch++) {
+  for (let epoch = 1; epoch <= config.nEpochs; epoch++) {
     if (config.shuffle) rng.shuffle(order);
     for (let t = 0; t < n; t++) {
       const k = order[t];
@@ -284,7 +284,7 @@ export function fitBaselineSgd(train: RatingsMatrix, config: BaselineSgdConfig, 
     }
     finishIteration(history, options, train, m, epoch, biasLoss(train, m, reg, reg, true), start, divergence);
   }
-  return { model: m, iterations: config.n_epochs, converged: false, history };
+  return { model: m, iterations: config.nEpochs, converged: false, history };
 }
 
 export const baselineSgdModel: ModelDefinition<BaselineSgdConfig> = {

@@ -13,12 +13,12 @@
  * from the same (W, H, b, c). W is nUsers×d, H is nItems×d, rows for users/items without ratings included
  * (they only shrink by the λ term).
  *
- * Initialization (`seed`, `new Rng(seed)`, W then H): init "normal" → N(0, init_scale²); "uniform" →
- * U[0, init_scale). Biases start at 0.
+ * Initialization (`seed`, `new Rng(seed)`, W then H): init "normal" → N(0, initScale²); "uniform" →
+ * U[0, initScale). Biases start at 0.
  * Stopping: `epochs` steps, or earlier when tol > 0 and the relative decrease (L_prev − L)/L_prev is in
  * [0, tol) (then `converged` is true). The step size is fixed; a too large lr makes L grow and eventually
  * overflow, which throws.
- * Defaults: d 10, lr 0.0005, lambda 5, epochs 200, init "normal", init_scale 0.1, biased false, tol 0, seed 0.
+ * Defaults: d 10, lr 0.0005, lambda 5, epochs 200, init "normal", initScale 0.1, biased false, tol 0, seed 0.
  * (lr must be below ≈ 1/(max ratings per user or item · ‖h‖²); 0.0005 is stable on MovieLens 100K.)
  *
  * Unknown user or item: μ (+ the known side's bias when biased); `isFallback` true.
@@ -43,7 +43,7 @@ export interface GdConfig {
   lambda: number;
   epochs: number;
   init: "normal" | "uniform";
-  init_scale: number;
+  initScale: number;
   biased: boolean;
   /** Relative-decrease stopping threshold; 0 = run all epochs. */
   tol: number;
@@ -56,7 +56,7 @@ export const GD_DEFAULTS: Readonly<GdConfig> = Object.freeze({
   lambda: 5,
   epochs: 200,
   init: "normal",
-  init_scale: 0.1,
+  initScale: 0.1,
   biased: false,
   tol: 0,
   seed: 0,
@@ -67,8 +67,8 @@ const GD_RULES: ConfigRules<GdConfig> = {
   lr: { type: "number", min: 0, exclusiveMin: true, doc: "step size α" },
   lambda: { type: "number", min: 0, doc: "λ on ‖W‖² + ‖H‖² (and biases)" },
   epochs: { type: "int", min: 0, max: 1000000, doc: "full-batch gradient steps" },
-  init: { type: "enum", values: ["normal", "uniform"], doc: "normal: N(0, init_scale²); uniform: U[0, init_scale)" },
-  init_scale: { type: "number", min: 0, doc: "standard deviation (normal) or upper bound (uniform) of the initial factors" },
+  init: { type: "enum", values: ["normal", "uniform"], doc: "normal: N(0, initScale²); uniform: U[0, initScale)" },
+  initScale: { type: "number", min: 0, doc: "standard deviation (normal) or upper bound (uniform) of the initial factors" },
   biased: { type: "boolean", doc: "add μ + b_i + c_j (μ fixed at the train mean)" },
   tol: { type: "number", min: 0, doc: "stop when the relative loss decrease falls below tol (0 = never)" },
   seed: { type: "int", min: 0, max: 4294967295, doc: "seed of the initialization" },
@@ -142,7 +142,7 @@ export function fitGd(train: RatingsMatrix, config: GdConfig, options: FitOption
   const W = new Float64Array(nU * d);
   const H = new Float64Array(nI * d);
   const rng = new Rng(config.seed);
-  const draw = config.init === "normal" ? () => config.init_scale * rng.gaussian() : () => config.init_scale * rng.next();
+  const draw = config.init === "normal" ? () => config.initScale * rng.gaussian() : () => config.initScale * rng.next();
   for (let k = 0; k < W.length; k++) W[k] = draw();
   for (let k = 0; k < H.length; k++) H[k] = draw();
   const b = new Float64Array(nU);

@@ -104,7 +104,7 @@ const FAMILY_NAME: Record<KnnFamily, string> = {
  * O(epochs · nnz). @throws RangeError on an empty matrix
  */
 export function alsBaselineEstimates(train: RatingsMatrix, epochs: number, regU: number, regI: number): Baselines {
-  const { model } = fitBaselineAls(train, { n_epochs: epochs, reg_u: regU, reg_i: regI });
+  const { model } = fitBaselineAls(train, { nEpochs: epochs, regU: regU, regI: regI });
   return { globalMean: model.mu, bu: model.bu, bi: model.bi };
 }
 

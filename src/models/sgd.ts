@@ -6,19 +6,19 @@
  *
  * Objective (λ convention: one regularization term per training rating, as in Koren 2009 eq. 5 and Surprise):
  *
- *   L = Σ_{(u,i)∈Ω} [ e_ui² + reg_bu b_u² + reg_bi b_i² + reg_pu ‖p_u‖² + reg_qi ‖q_i‖² ],   e_ui = r_ui − r̂_ui
+ *   L = Σ_{(u,i)∈Ω} [ e_ui² + regBu b_u² + regBi b_i² + regPu ‖p_u‖² + regQi ‖q_i‖² ],   e_ui = r_ui − r̂_ui
  *
  * i.e. user u's parameters are penalised |Ω_u| times and item i's |Ω_i| times. This is the reported `trainLoss`.
  * SGD takes, for each training rating in turn, a step of (lr/2)·∇ of that rating's term:
  *
- *   b_u ← b_u + lr_bu (e − reg_bu b_u)          b_i ← b_i + lr_bi (e − reg_bi b_i)
- *   p_u ← p_u + lr_pu (e q_i − reg_pu p_u)      q_i ← q_i + lr_qi (e p_u − reg_qi q_i)
+ *   b_u ← b_u + lrBu (e − regBu b_u)          b_i ← b_i + lrBi (e − regBi b_i)
+ *   p_u ← p_u + lrPu (e q_i − regPu p_u)      q_i ← q_i + lrQi (e p_u − regQi q_i)
  *
  * with e computed once before the step and the OLD p_u used in q_i's update (exactly Surprise's SVD).
  * Without biases, b_u and b_i stay 0 and μ is not used (Surprise sets global_mean = 0 when biased=False).
  *
- * Initialization: b = 0; every entry of P (nUsers×n_factors) then Q (nItems×n_factors) drawn from
- * N(init_mean, init_std²) with `new Rng(seed)` (Surprise: same distribution, numpy RNG).
+ * Initialization: b = 0; every entry of P (nUsers×nFactors) then Q (nItems×nFactors) drawn from
+ * N(initMean, initStd²) with `new Rng(seed)` (Surprise: same distribution, numpy RNG).
  *
  * Rating order: Surprise does NOT shuffle — each epoch it visits the ratings in trainset order (users in order
  * of first appearance, each user's ratings in file order). Here `shuffle: true` (default) visits the ratings
@@ -26,19 +26,22 @@
  * stream); `shuffle: false` visits them in the order stored in the training matrix, which for MovieLens'
  * uN.base files (sorted by user, then item) is Surprise's order.
  *
- * Per-term rates: `lr_bu, lr_bi, lr_pu, lr_qi` (`reg_*` likewise) default to `null` = inherit `lr_all`
- * (`reg_all`), as in Surprise. Defaults: n_factors 100, n_epochs 20, lr_all 0.005, reg_all 0.02,
- * init_mean 0, init_std 0.1, seed 0, shuffle true (Surprise's SVD defaults).
+ * Per-term rates: `lrBu, lrBi, lrPu, lrQi` (`reg*` likewise) default to `null` = inherit `lrAll`
+ * (`regAll`), as in Surprise. Defaults: nFactors 100, nEpochs 20, lrAll 0.005, regAll 0.02,
+ * initMean 0, initStd 0.1, seed 0, shuffle true (Surprise's SVD defaults).
+ * Keys are camelCase; Surprise's names: nFactors (n_factors), nEpochs (n_epochs), lrAll (lr_all), regAll
+ * (reg_all), lrBu/lrBi/lrPu/lrQi (lr_bu/lr_bi/lr_pu/lr_qi), regBu/regBi/regPu/regQi (reg_bu/reg_bi/reg_pu/reg_qi),
+ * initMean (init_mean), initStd (init_std).
  *
  * Unknown user / item (no training ratings): biased → μ + b_u (if u known) + b_i (if i known), the factor
  * term is dropped (Surprise's rule); unbiased → μ (Surprise raises PredictionImpossible and falls back to
  * the global mean). `isFallback(u, i)` is true whenever u or i has no training ratings.
  *
- * Complexity: O(|Ω|·n_factors) per epoch for the updates plus one more O(|Ω|·n_factors) pass for the loss and
- * metrics; memory O((nUsers + nItems)·n_factors). The inner loop allocates nothing.
+ * Complexity: O(|Ω|·nFactors) per epoch for the updates plus one more O(|Ω|·nFactors) pass for the loss and
+ * metrics; memory O((nUsers + nItems)·nFactors). The inner loop allocates nothing.
  *
  * Throws: SpecError from `config` (unknown key with a suggestion, wrong type, out of range); Error
- * `SGD diverged at epoch k (loss …): lower the learning rate (lr_all = …)` when the loss becomes NaN/±Infinity.
+ * `SGD diverged at epoch k (loss …): lower the learning rate (lrAll = …)` when the loss becomes NaN/±Infinity.
  */
 import type { RatingsMatrix } from "../data/ratings";
 import { scorePredictor, type ErrorMetrics } from "../metrics/errors";
@@ -55,43 +58,43 @@ import {
 } from "./types";
 
 export interface SvdConfig {
-  n_factors: number;
-  n_epochs: number;
+  nFactors: number;
+  nEpochs: number;
   biased: boolean;
-  lr_all: number;
-  reg_all: number;
-  /** Per-term learning rates; null = use `lr_all`. */
-  lr_bu: number | null;
-  lr_bi: number | null;
-  lr_pu: number | null;
-  lr_qi: number | null;
-  /** Per-term regularization; null = use `reg_all`. */
-  reg_bu: number | null;
-  reg_bi: number | null;
-  reg_pu: number | null;
-  reg_qi: number | null;
-  init_mean: number;
-  init_std: number;
+  lrAll: number;
+  regAll: number;
+  /** Per-term learning rates; null = use `lrAll`. */
+  lrBu: number | null;
+  lrBi: number | null;
+  lrPu: number | null;
+  lrQi: number | null;
+  /** Per-term regularization; null = use `regAll`. */
+  regBu: number | null;
+  regBi: number | null;
+  regPu: number | null;
+  regQi: number | null;
+  initMean: number;
+  initStd: number;
   shuffle: boolean;
   seed: number;
 }
 
 export const SVD_DEFAULTS: Readonly<SvdConfig> = Object.freeze({
-  n_factors: 100,
-  n_epochs: 20,
+  nFactors: 100,
+  nEpochs: 20,
   biased: true,
-  lr_all: 0.005,
-  reg_all: 0.02,
-  lr_bu: null,
-  lr_bi: null,
-  lr_pu: null,
-  lr_qi: null,
-  reg_bu: null,
-  reg_bi: null,
-  reg_pu: null,
-  reg_qi: null,
-  init_mean: 0,
-  init_std: 0.1,
+  lrAll: 0.005,
+  regAll: 0.02,
+  lrBu: null,
+  lrBi: null,
+  lrPu: null,
+  lrQi: null,
+  regBu: null,
+  regBi: null,
+  regPu: null,
+  regQi: null,
+  initMean: 0,
+  initStd: 0.1,
   shuffle: true,
   seed: 0,
 });
@@ -99,31 +102,31 @@ export const SVD_DEFAULTS: Readonly<SvdConfig> = Object.freeze({
 /** "sgd-mf": the same algorithm without biases (plain p_u · q_i). */
 export const SGD_MF_DEFAULTS: Readonly<SvdConfig> = Object.freeze({ ...SVD_DEFAULTS, biased: false });
 
-const lrRule = (what: string) => ({ type: "number" as const, min: 0, exclusiveMin: true, doc: `learning rate for ${what} (null = lr_all)` });
-const regRule = (what: string) => ({ type: "number" as const, min: 0, doc: `regularization for ${what} (null = reg_all)` });
+const lrRule = (what: string) => ({ type: "number" as const, min: 0, exclusiveMin: true, doc: `learning rate for ${what} (null = lrAll)` });
+const regRule = (what: string) => ({ type: "number" as const, min: 0, doc: `regularization for ${what} (null = regAll)` });
 
 const SVD_RULES: ConfigRules<SvdConfig> = {
-  n_factors: { type: "int", min: 1, max: 10000, doc: "number of latent factors" },
-  n_epochs: { type: "int", min: 0, max: 100000, doc: "passes over the training ratings" },
+  nFactors: { type: "int", min: 1, max: 10000, doc: "number of latent factors" },
+  nEpochs: { type: "int", min: 0, max: 100000, doc: "passes over the training ratings" },
   biased: { type: "boolean", doc: "learn μ + b_u + b_i in addition to p_u·q_i" },
-  lr_all: { type: "number", min: 0, exclusiveMin: true, doc: "learning rate of every term unless overridden" },
-  reg_all: { type: "number", min: 0, doc: "regularization of every term unless overridden" },
-  lr_bu: lrRule("b_u"),
-  lr_bi: lrRule("b_i"),
-  lr_pu: lrRule("p_u"),
-  lr_qi: lrRule("q_i"),
-  reg_bu: regRule("b_u"),
-  reg_bi: regRule("b_i"),
-  reg_pu: regRule("p_u"),
-  reg_qi: regRule("q_i"),
-  init_mean: { type: "number", doc: "mean of the normal initialization of P and Q" },
-  init_std: { type: "number", min: 0, doc: "standard deviation of the normal initialization of P and Q" },
+  lrAll: { type: "number", min: 0, exclusiveMin: true, doc: "learning rate of every term unless overridden" },
+  regAll: { type: "number", min: 0, doc: "regularization of every term unless overridden" },
+  lrBu: lrRule("b_u"),
+  lrBi: lrRule("b_i"),
+  lrPu: lrRule("p_u"),
+  lrQi: lrRule("q_i"),
+  regBu: regRule("b_u"),
+  regBi: regRule("b_i"),
+  regPu: regRule("p_u"),
+  regQi: regRule("q_i"),
+  initMean: { type: "number", doc: "mean of the normal initialization of P and Q" },
+  initStd: { type: "number", min: 0, doc: "standard deviation of the normal initialization of P and Q" },
   shuffle: { type: "boolean", doc: "visit the ratings in a new seeded random order each epoch (Surprise: false)" },
   seed: { type: "int", min: 0, max: 4294967295, doc: "seed of the initialization and the shuffling" },
 };
 
 /**
- * validateConfig for configs with nullable per-term overrides (`null` = inherit the `*_all` value):
+ * validateConfig for configs with nullable per-term overrides (`null` = inherit the `*All` value):
  * null/absent overrides are validated with a placeholder and come back as null.
  * @internal
  */
@@ -151,7 +154,7 @@ export function validateWithOverrides<C extends object>(
   return out as C;
 }
 
-const SVD_OVERRIDES = ["lr_bu", "lr_bi", "lr_pu", "lr_qi", "reg_bu", "reg_bi", "reg_pu", "reg_qi"] as const;
+const SVD_OVERRIDES = ["lrBu", "lrBi", "lrPu", "lrQi", "regBu", "regBi", "regPu", "regQi"] as const;
 
 /** A fitted SGD factorization. Arrays are row-major: P[u·k + f], Q[i·k + f]. */
 export class SvdPredictor implements Predictor {
@@ -335,7 +338,7 @@ export function sgdEpoch(
     const eq = lrQi * err;
     const sp = 1 - lrPu * regPu;
     const sq = 1 - lrQi * regQi;
-    // p ← p + lr_pu(e q − reg_pu p) = (1 − lr_pu reg_pu) p + lr_pu e q; q likewise with the old p. Unrolled ×4.
+    // p ← p + lrPu(e q − regPu p) = (1 − lrPu regPu) p + lrPu e q; q likewise with the old p. Unrolled ×4.
     for (f = 0; f < k4; f += 4) {
       const p0 = P[pu + f];
       const p1 = P[pu + f + 1];
@@ -381,7 +384,7 @@ export function dotRows(A: Float64Array, a: number, B: Float64Array, b: number, 
   return d0 + d1 + (d2 + d3);
 }
 
-/** One pass: L = Σ e² + Σ_u |Ω_u|(reg_bu b_u² + reg_pu‖p_u‖²) + Σ_i |Ω_i|(reg_bi b_i² + reg_qi‖q_i‖²), plus metrics. */
+/** One pass: L = Σ e² + Σ_u |Ω_u|(regBu b_u² + regPu‖p_u‖²) + Σ_i |Ω_i|(regBi b_i² + regQi‖q_i‖²), plus metrics. */
 function svdEval(
   train: RatingsMatrix,
   m: SvdPredictor,
@@ -422,15 +425,15 @@ function svdEval(
  */
 export function fitSvd(train: RatingsMatrix, config: SvdConfig, options: FitOptions = {}): FitResult<SvdPredictor> {
   const start = performance.now();
-  const k = config.n_factors;
-  const lrBu = config.lr_bu ?? config.lr_all;
-  const lrBi = config.lr_bi ?? config.lr_all;
-  const lrPu = config.lr_pu ?? config.lr_all;
-  const lrQi = config.lr_qi ?? config.lr_all;
-  const regBu = config.reg_bu ?? config.reg_all;
-  const regBi = config.reg_bi ?? config.reg_all;
-  const regPu = config.reg_pu ?? config.reg_all;
-  const regQi = config.reg_qi ?? config.reg_all;
+  const k = config.nFactors;
+  const lrBu = config.lrBu ?? config.lrAll;
+  const lrBi = config.lrBi ?? config.lrAll;
+  const lrPu = config.lrPu ?? config.lrAll;
+  const lrQi = config.lrQi ?? config.lrAll;
+  const regBu = config.regBu ?? config.regAll;
+  const regBi = config.regBi ?? config.regAll;
+  const regPu = config.regPu ?? config.regAll;
+  const regQi = config.regQi ?? config.regAll;
 
   const n = train.nnz;
   const mu = n > 0 ? train.mean() : 0;
@@ -439,8 +442,8 @@ export function fitSvd(train: RatingsMatrix, config: SvdConfig, options: FitOpti
   const P = new Float64Array(train.nUsers * k);
   const Q = new Float64Array(train.nItems * k);
   const initRng = new Rng(config.seed);
-  fillNormal(P, initRng, config.init_mean, config.init_std);
-  fillNormal(Q, initRng, config.init_mean, config.init_std);
+  fillNormal(P, initRng, config.initMean, config.initStd);
+  fillNormal(Q, initRng, config.initMean, config.initStd);
   const model = new SvdPredictor(
     k,
     config.biased,
@@ -468,8 +471,8 @@ export function fitSvd(train: RatingsMatrix, config: SvdConfig, options: FitOpti
   }
 
   const history = emptyHistory();
-  const divergence = { algorithm: "SGD", lrName: "lr_all", lr: config.lr_all };
-  for (let epoch = 1; epoch <= config.n_epochs; epoch++) {
+  const divergence = { algorithm: "SGD", lrName: "lrAll", lr: config.lrAll };
+  for (let epoch = 1; epoch <= config.nEpochs; epoch++) {
     if (perm) {
       shuffleRng.shuffle(perm);
       for (let t = 0; t < n; t++) {
@@ -483,7 +486,7 @@ export function fitSvd(train: RatingsMatrix, config: SvdConfig, options: FitOpti
     const ev = svdEval(train, model, regBu, regBi, regPu, regQi, options.clip);
     finishIteration(history, options, train, model, epoch, ev, start, divergence);
   }
-  return { model, iterations: config.n_epochs, converged: false, history };
+  return { model, iterations: config.nEpochs, converged: false, history };
 }
 
 /** "svd": Surprise's SVD (biased MF by SGD). */

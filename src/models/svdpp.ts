@@ -7,35 +7,37 @@
  * μ = the mean training rating (fixed).
  *
  * Objective (λ counted once per training rating, as Koren and Surprise):
- *   L = Σ_{(u,i)∈Ω} [ e_ui² + reg_bu b_u² + reg_bi b_i² + reg_pu ‖p_u‖² + reg_qi ‖q_i‖² + reg_yj Σ_{j∈N(u)} ‖y_j‖² ]
+ *   L = Σ_{(u,i)∈Ω} [ e_ui² + regBu b_u² + regBi b_i² + regPu ‖p_u‖² + regQi ‖q_i‖² + regYj Σ_{j∈N(u)} ‖y_j‖² ]
  * — the reported `trainLoss`.
  *
  * Updates, user by user (each epoch visits every user with ratings; with `shuffle` the users and each
  * user's ratings in a fresh seeded order): compute z_u once, set g = 0, then for each rating (i, r) of u
  *   e = r − r̂_ui
- *   b_u ← b_u + lr_bu (e − reg_bu b_u);   b_i ← b_i + lr_bi (e − reg_bi b_i)
- *   p_u ← p_u + lr_pu (e q_i − reg_pu p_u);   q_i ← q_i + lr_qi (e (p_u + z_u) − reg_qi q_i)   (old p_u, old q_i)
+ *   b_u ← b_u + lrBu (e − regBu b_u);   b_i ← b_i + lrBi (e − regBi b_i)
+ *   p_u ← p_u + lrPu (e q_i − regPu p_u);   q_i ← q_i + lrQi (e (p_u + z_u) − regQi q_i)   (old p_u, old q_i)
  *   g ← g + e q_i (old q_i)
  * and after the user's last rating, for every j ∈ N(u):
- *   y_j ← y_j + lr_yj (|N(u)|^{-1/2} g − |N(u)| reg_yj y_j).
+ *   y_j ← y_j + lrYj (|N(u)|^{-1/2} g − |N(u)| regYj y_j).
  * Difference from Surprise: Surprise recomputes z_u for every rating and updates every y_j after every
  * rating (O(|N(u)|·k) per rating, O(Σ_u |N(u)|²·k) per epoch). Here the y-gradients of u's ratings are
  * accumulated and applied once per user (the usual fast formulation), so z_u is constant during u's
- * ratings; the total regularization pull |N(u)|·reg_yj per user is the same to first order in lr. With
+ * ratings; the total regularization pull |N(u)|·regYj per user is the same to first order in lr. With
  * exactly one rating per user the two coincide. Cost O(|Ω|·k) per epoch. Surprise visits ratings in
  * trainset order without shuffling; `shuffle: false` keeps the stored user order and each user's ratings
  * in CSR (item index) order.
  *
- * Initialization: b = 0; P, Q, then Y (each nRows×n_factors) from N(init_mean, init_std²) with
+ * Initialization: b = 0; P, Q, then Y (each nRows×nFactors) from N(initMean, initStd²) with
  * `new Rng(seed)`; the shuffling stream is `deriveSeed(seed, "shuffle")`.
- * Defaults (Surprise's SVDpp): n_factors 20, n_epochs 20, lr_all 0.007, reg_all 0.02, init_mean 0,
- * init_std 0.1; per-term lr_bu, lr_bi, lr_pu, lr_qi, lr_yj / reg_* default to null = the `*_all` value.
+ * Defaults (Surprise's SVDpp): nFactors 20, nEpochs 20, lrAll 0.007, regAll 0.02, initMean 0,
+ * initStd 0.1; per-term lrBu, lrBi, lrPu, lrQi, lrYj / reg* default to null = the `*All` value.
+ * Keys are camelCase; Surprise's names: nFactors (n_factors), nEpochs (n_epochs), lrAll (lr_all), regAll
+ * (reg_all), lrBu…lrYj (lr_bu…lr_yj), regBu…regYj (reg_bu…reg_yj), initMean (init_mean), initStd (init_std).
  *
  * Unknown user or item: μ + b_u (if u known) + b_i (if i known), no factor term (Surprise's rule);
  * `isFallback` is true. Predictions cost O(k) (z_u is cached after fitting).
  *
  * Throws: SpecError from `config`; Error `SGD diverged at epoch k (loss …): lower the learning rate
- * (lr_all = …)` when the loss becomes NaN/±Infinity.
+ * (lrAll = …)` when the loss becomes NaN/±Infinity.
  */
 import type { RatingsMatrix } from "../data/ratings";
 import { Rng, deriveSeed } from "../random";
@@ -44,72 +46,72 @@ import { ErrorAccumulator, countsOf, fillNormal, finishIteration, validateWithOv
 import { emptyHistory, type FitOptions, type FitResult, type ModelDefinition, type Predictor } from "./types";
 
 export interface SvdppConfig {
-  n_factors: number;
-  n_epochs: number;
-  lr_all: number;
-  reg_all: number;
-  lr_bu: number | null;
-  lr_bi: number | null;
-  lr_pu: number | null;
-  lr_qi: number | null;
-  lr_yj: number | null;
-  reg_bu: number | null;
-  reg_bi: number | null;
-  reg_pu: number | null;
-  reg_qi: number | null;
-  reg_yj: number | null;
-  init_mean: number;
-  init_std: number;
+  nFactors: number;
+  nEpochs: number;
+  lrAll: number;
+  regAll: number;
+  lrBu: number | null;
+  lrBi: number | null;
+  lrPu: number | null;
+  lrQi: number | null;
+  lrYj: number | null;
+  regBu: number | null;
+  regBi: number | null;
+  regPu: number | null;
+  regQi: number | null;
+  regYj: number | null;
+  initMean: number;
+  initStd: number;
   shuffle: boolean;
   seed: number;
 }
 
 export const SVDPP_DEFAULTS: Readonly<SvdppConfig> = Object.freeze({
-  n_factors: 20,
-  n_epochs: 20,
-  lr_all: 0.007,
-  reg_all: 0.02,
-  lr_bu: null,
-  lr_bi: null,
-  lr_pu: null,
-  lr_qi: null,
-  lr_yj: null,
-  reg_bu: null,
-  reg_bi: null,
-  reg_pu: null,
-  reg_qi: null,
-  reg_yj: null,
-  init_mean: 0,
-  init_std: 0.1,
+  nFactors: 20,
+  nEpochs: 20,
+  lrAll: 0.007,
+  regAll: 0.02,
+  lrBu: null,
+  lrBi: null,
+  lrPu: null,
+  lrQi: null,
+  lrYj: null,
+  regBu: null,
+  regBi: null,
+  regPu: null,
+  regQi: null,
+  regYj: null,
+  initMean: 0,
+  initStd: 0.1,
   shuffle: true,
   seed: 0,
 });
 
-const lrRule = (what: string) => ({ type: "number" as const, min: 0, exclusiveMin: true, doc: `learning rate for ${what} (null = lr_all)` });
-const regRule = (what: string) => ({ type: "number" as const, min: 0, doc: `regularization for ${what} (null = reg_all)` });
+const lrRule = (what: string) => ({ type: "number" as const, min: 0, exclusiveMin: true, doc: `learning rate for ${what} (null = lrAll)` });
+const regRule = (what: string) => ({ type: "number" as const, min: 0, doc: `regularization for ${what} (null = regAll)` });
 
 const SVDPP_RULES: ConfigRules<SvdppConfig> = {
-  n_factors: { type: "int", min: 1, max: 10000, doc: "number of latent factors" },
-  n_epochs: { type: "int", min: 0, max: 100000, doc: "passes over the training ratings" },
-  lr_all: { type: "number", min: 0, exclusiveMin: true, doc: "learning rate of every term unless overridden" },
-  reg_all: { type: "number", min: 0, doc: "regularization of every term unless overridden" },
-  lr_bu: lrRule("b_u"),
-  lr_bi: lrRule("b_i"),
-  lr_pu: lrRule("p_u"),
-  lr_qi: lrRule("q_i"),
-  lr_yj: lrRule("y_j"),
-  reg_bu: regRule("b_u"),
-  reg_bi: regRule("b_i"),
-  reg_pu: regRule("p_u"),
-  reg_qi: regRule("q_i"),
-  reg_yj: regRule("y_j"),
-  init_mean: { type: "number", doc: "mean of the normal initialization of P, Q, Y" },
-  init_std: { type: "number", min: 0, doc: "standard deviation of the normal initialization of P, Q, Y" },
+  nFactors: { type: "int", min: 1, max: 10000, doc: "number of latent factors" },
+  nEpochs: { type: "int", min: 0, max: 100000, doc: "passes over the training ratings" },
+  lrAll: { type: "number", min: 0, exclusiveMin: true, doc: "learning rate of every term unless overridden" },
+  regAll: { type: "number", min: 0, doc: "regularization of every term unless overridden" },
+  lrBu: lrRule("b_u"),
+  lrBi: lrRule("b_i"),
+  lrPu: lrRule("p_u"),
+  lrQi: lrRule("q_i"),
+  lrYj: lrRule("y_j"),
+  regBu: regRule("b_u"),
+  regBi: regRule("b_i"),
+  regPu: regRule("p_u"),
+  regQi: regRule("q_i"),
+  regYj: regRule("y_j"),
+  initMean: { type: "number", doc: "mean of the normal initialization of P, Q, Y" },
+  initStd: { type: "number", min: 0, doc: "standard deviation of the normal initialization of P, Q, Y" },
   shuffle: { type: "boolean", doc: "visit users and each user's ratings in a new seeded order each epoch (Surprise: false)" },
   seed: { type: "int", min: 0, max: 4294967295, doc: "seed of the initialization and the shuffling" },
 };
 
-const SVDPP_OVERRIDES = ["lr_bu", "lr_bi", "lr_pu", "lr_qi", "lr_yj", "reg_bu", "reg_bi", "reg_pu", "reg_qi", "reg_yj"] as const;
+const SVDPP_OVERRIDES = ["lrBu", "lrBi", "lrPu", "lrQi", "lrYj", "regBu", "regBi", "regPu", "regQi", "regYj"] as const;
 
 /** A fitted SVD++ model. Row-major factor arrays; `Z[u·k + f]` caches z_u = |N(u)|^{-1/2} Σ_{j∈N(u)} y_j. */
 export class SvdppPredictor implements Predictor {
@@ -168,17 +170,17 @@ function computeZ(indptr: Int32Array, indices: Int32Array, Y: Float64Array, Z: F
  */
 export function fitSvdpp(train: RatingsMatrix, config: SvdppConfig, options: FitOptions = {}): FitResult<SvdppPredictor> {
   const start = performance.now();
-  const k = config.n_factors;
-  const lrBu = config.lr_bu ?? config.lr_all;
-  const lrBi = config.lr_bi ?? config.lr_all;
-  const lrPu = config.lr_pu ?? config.lr_all;
-  const lrQi = config.lr_qi ?? config.lr_all;
-  const lrYj = config.lr_yj ?? config.lr_all;
-  const regBu = config.reg_bu ?? config.reg_all;
-  const regBi = config.reg_bi ?? config.reg_all;
-  const regPu = config.reg_pu ?? config.reg_all;
-  const regQi = config.reg_qi ?? config.reg_all;
-  const regYj = config.reg_yj ?? config.reg_all;
+  const k = config.nFactors;
+  const lrBu = config.lrBu ?? config.lrAll;
+  const lrBi = config.lrBi ?? config.lrAll;
+  const lrPu = config.lrPu ?? config.lrAll;
+  const lrQi = config.lrQi ?? config.lrAll;
+  const lrYj = config.lrYj ?? config.lrAll;
+  const regBu = config.regBu ?? config.regAll;
+  const regBi = config.regBi ?? config.regAll;
+  const regPu = config.regPu ?? config.regAll;
+  const regQi = config.regQi ?? config.regAll;
+  const regYj = config.regYj ?? config.regAll;
 
   const nU = train.nUsers;
   const nI = train.nItems;
@@ -190,9 +192,9 @@ export function fitSvdpp(train: RatingsMatrix, config: SvdppConfig, options: Fit
   const Y = new Float64Array(nI * k);
   const Z = new Float64Array(nU * k);
   const initRng = new Rng(config.seed);
-  fillNormal(P, initRng, config.init_mean, config.init_std);
-  fillNormal(Q, initRng, config.init_mean, config.init_std);
-  fillNormal(Y, initRng, config.init_mean, config.init_std);
+  fillNormal(P, initRng, config.initMean, config.initStd);
+  fillNormal(Q, initRng, config.initMean, config.initStd);
+  fillNormal(Y, initRng, config.initMean, config.initStd);
   const userCounts = countsOf(train.users, nU);
   const itemCounts = countsOf(train.items, nI);
   const model = new SvdppPredictor(k, mu, bu, bi, P, Q, Y, Z, userCounts, itemCounts);
@@ -215,8 +217,8 @@ export function fitSvdpp(train: RatingsMatrix, config: SvdppConfig, options: Fit
   const g = new Float64Array(k);
 
   const history = emptyHistory();
-  const divergence = { algorithm: "SGD", lrName: "lr_all", lr: config.lr_all };
-  for (let epoch = 1; epoch <= config.n_epochs; epoch++) {
+  const divergence = { algorithm: "SGD", lrName: "lrAll", lr: config.lrAll };
+  for (let epoch = 1; epoch <= config.nEpochs; epoch++) {
     if (config.shuffle) {
       rng.shuffle(userOrder);
       for (let u = 0; u < nU; u++) {
@@ -275,8 +277,8 @@ export function fitSvdpp(train: RatingsMatrix, config: SvdppConfig, options: Fit
     const ev = svdppEval(train, model, yWeight, regBu, regBi, regPu, regQi, regYj, options.clip);
     finishIteration(history, options, train, model, epoch, ev, start, divergence);
   }
-  if (config.n_epochs === 0) computeZ(indptr, csr.indices, Y, Z, k);
-  return { model, iterations: config.n_epochs, converged: false, history };
+  if (config.nEpochs === 0) computeZ(indptr, csr.indices, Y, Z, k);
+  return { model, iterations: config.nEpochs, converged: false, history };
 }
 
 /** The objective of the module comment plus (clipped) train metrics, in one pass using the cached Z. */

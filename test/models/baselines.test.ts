@@ -122,7 +122,7 @@ describe("random-normal", () => {
 
 describe("baseline-als", () => {
   it("one epoch matches the hand computation (items first, then users)", () => {
-    const r = baselineAlsModel.fit(tiny(), baselineAlsModel.config({ n_epochs: 1, reg_i: 1, reg_u: 2 }));
+    const r = baselineAlsModel.fit(tiny(), baselineAlsModel.config({ nEpochs: 1, regI: 1, regU: 2 }));
     const m = r.model as BiasPredictor;
     // b_i = Σ(r − μ − 0)/(1 + |R_i|): i0 (2 + 1)/3 = 1, i1 (0 − 1)/3, i2 (−2 + 0)/3
     expect(Array.from(m.bi)).toEqual([1, -1 / 3, -2 / 3, 0].map((x) => expect.closeTo(x, 12)));
@@ -149,7 +149,7 @@ describe("baseline-als", () => {
     const train = triples(22, 16, t); // user 20, 21 and item 15 unrated
     const regU = 4;
     const regI = 2.5;
-    const r = baselineAlsModel.fit(train, baselineAlsModel.config({ n_epochs: 400, reg_u: regU, reg_i: regI }));
+    const r = baselineAlsModel.fit(train, baselineAlsModel.config({ nEpochs: 400, regU: regU, regI: regI }));
     const m = r.model as BiasPredictor;
     // Oracle: x = [b_u; b_i] solves (AᵀA + diag(λ)) x = Aᵀ(r − μ).
     const nU = 22;
@@ -179,7 +179,7 @@ describe("baseline-als", () => {
 
   it("reports every epoch with train and test metrics", () => {
     const reports: IterationReport[] = [];
-    const r = baselineAlsModel.fit(tiny(), baselineAlsModel.config({ n_epochs: 3 }), {
+    const r = baselineAlsModel.fit(tiny(), baselineAlsModel.config({ nEpochs: 3 }), {
       test: probe,
       onIteration: (x) => reports.push(x),
     });
@@ -197,7 +197,7 @@ describe("baseline-sgd", () => {
       [0, 0, 5],
       [0, 1, 3],
     ]); // μ = 4
-    const r = baselineSgdModel.fit(train, baselineSgdModel.config({ n_epochs: 1, lr: 0.1, reg: 0.5, shuffle: false }));
+    const r = baselineSgdModel.fit(train, baselineSgdModel.config({ nEpochs: 1, lr: 0.1, reg: 0.5, shuffle: false }));
     const m = r.model as BiasPredictor;
     // rating 1: e = 1 → b_u = 0.1, b_i0 = 0.1; rating 2: e = 3 − 4.1 = −1.1 → b_u = 0.1 + 0.1(−1.1 − 0.05), b_i1 = −0.11
     expect(m.bu[0]).toBeCloseTo(-0.015, 12);
@@ -209,7 +209,7 @@ describe("baseline-sgd", () => {
   });
 
   it("shuffling is seeded: same seed same model, another seed another model", () => {
-    const cfg = (seed: number) => baselineSgdModel.config({ seed, n_epochs: 3, lr: 0.05 });
+    const cfg = (seed: number) => baselineSgdModel.config({ seed, nEpochs: 3, lr: 0.05 });
     const a = baselineSgdModel.fit(tiny(), cfg(1)).model as BiasPredictor;
     const b = baselineSgdModel.fit(tiny(), cfg(1)).model as BiasPredictor;
     const c = baselineSgdModel.fit(tiny(), cfg(2)).model as BiasPredictor;
@@ -218,7 +218,7 @@ describe("baseline-sgd", () => {
   });
 
   it("throws a clear divergence error for a huge learning rate", () => {
-    expect(() => baselineSgdModel.fit(tiny(), baselineSgdModel.config({ lr: 50, n_epochs: 200 }))).toThrow(
+    expect(() => baselineSgdModel.fit(tiny(), baselineSgdModel.config({ lr: 50, nEpochs: 200 }))).toThrow(
       /^SGD diverged at epoch \d+ \(loss (Infinity|NaN)\): lower the learning rate \(lr = 50\)$/,
     );
   });
@@ -251,12 +251,12 @@ describe("contract: every baseline", () => {
 
   it("config errors name the key, suggest, and check ranges", () => {
     expect(() => randomNormalModel.config({ sed: 1 })).toThrow('sed is not a parameter of random-normal (did you mean "seed"?)');
-    expect(() => baselineAlsModel.config({ reg_U: 3 })).toThrow('(did you mean "reg_u"?)');
-    expect(() => baselineAlsModel.config({ reg_u: -1 })).toThrow("baseline-als config: reg_u must be ≥ 0, got -1");
-    expect(() => baselineAlsModel.config({ n_epochs: 1.5 })).toThrow("n_epochs must be an integer, got 1.5");
+    expect(() => baselineAlsModel.config({ reg_u: 3 })).toThrow('(did you mean "regU"?)');
+    expect(() => baselineAlsModel.config({ regU: -1 })).toThrow("baseline-als config: regU must be ≥ 0, got -1");
+    expect(() => baselineAlsModel.config({ nEpochs: 1.5 })).toThrow("nEpochs must be an integer, got 1.5");
     expect(() => baselineSgdModel.config({ lr: 0 })).toThrow("lr must be > 0, got 0");
     expect(() => baselineSgdModel.config({ learning_rate: 0.01 })).toThrow("learning_rate is not a parameter of baseline-sgd");
-    expect(baselineAlsModel.config({})).toEqual({ n_epochs: 10, reg_u: 15, reg_i: 10 });
-    expect(baselineSgdModel.config({ shuffle: false })).toEqual({ n_epochs: 20, lr: 0.005, reg: 0.02, shuffle: false, seed: 0 });
+    expect(baselineAlsModel.config({})).toEqual({ nEpochs: 10, regU: 15, regI: 10 });
+    expect(baselineSgdModel.config({ shuffle: false })).toEqual({ nEpochs: 20, lr: 0.005, reg: 0.02, shuffle: false, seed: 0 });
   });
 });

@@ -63,7 +63,7 @@ function matrixStep(cfg: GdConfig, W0: Matrix, H0: Matrix, mu: number, b0: numbe
 describe("gd-mf: update rule", () => {
   for (const biased of [false, true]) {
     it(`${biased ? "biased" : "unbiased"}: one epoch equals W − α∇_W L, H − α∇_H L from the same W, H (ml-matrix)`, () => {
-      const cfg = gdMfModel.config({ d: 3, lr: 0.01, lambda: 0.7, biased, init_scale: 0.5, seed: 6 });
+      const cfg = gdMfModel.config({ d: 3, lr: 0.01, lambda: 0.7, biased, initScale: 0.5, seed: 6 });
       const init = fitGd(train, { ...cfg, epochs: 0 }).model;
       const one = fitGd(train, { ...cfg, epochs: 1 }).model;
       const mu = obs.reduce((s, x) => s + x[2], 0) / obs.length;
@@ -95,7 +95,7 @@ describe("gd-mf: update rule", () => {
     const t: [number, number, number][] = [];
     for (let u = 0; u < 10; u++) for (let i = 0; i < 8; i++) t.push([u, i, U[u][0] * V[i][0] + U[u][1] * V[i][1]]);
     const full = triples(10, 8, t);
-    const r = gdMfModel.fit(full, gdMfModel.config({ d: 2, lr: 0.01, lambda: 0, epochs: 5000, init_scale: 0.5 }));
+    const r = gdMfModel.fit(full, gdMfModel.config({ d: 2, lr: 0.01, lambda: 0, epochs: 5000, initScale: 0.5 }));
     expect(scorePredictor(r.model, full).rmse).toBeLessThan(0.01);
   });
 
@@ -109,8 +109,8 @@ describe("gd-mf: update rule", () => {
     expect([noTol.iterations, noTol.converged]).toEqual([50, false]);
   });
 
-  it("uniform init draws U[0, init_scale) in order W then H", () => {
-    const m = fitGd(train, gdMfModel.config({ d: 2, epochs: 0, init: "uniform", init_scale: 2, seed: 3 })).model;
+  it("uniform init draws U[0, initScale) in order W then H", () => {
+    const m = fitGd(train, gdMfModel.config({ d: 2, epochs: 0, init: "uniform", initScale: 2, seed: 3 })).model;
     const rng = new Rng(3);
     for (let k = 0; k < m.W.length; k++) expect(m.W[k]).toBe(2 * rng.next());
     for (let k = 0; k < m.H.length; k++) expect(m.H[k]).toBe(2 * rng.next());
@@ -149,7 +149,7 @@ describe("gd-mf: contract", () => {
     const r = gdMfModel.fit(train, gdMfModel.config({ epochs: 4 }), { test, onIteration: (x) => reports.push(x) });
     expect(reports.map((x) => x.iteration)).toEqual([1, 2, 3, 4]);
     expect(r.history.testMse[3]).toBeCloseTo(scorePredictor(r.model, test).mse, 12);
-    expect(() => gdMfModel.fit(train, gdMfModel.config({ lr: 0.5, epochs: 500, init_scale: 1 }))).toThrow(
+    expect(() => gdMfModel.fit(train, gdMfModel.config({ lr: 0.5, epochs: 500, initScale: 1 }))).toThrow(
       /^GD diverged at epoch \d+ \(loss (Infinity|NaN)\): lower the learning rate \(lr = 0\.5\)$/,
     );
   });

@@ -74,18 +74,18 @@ describe("svd: update rule", () => {
   for (const biased of [true, false]) {
     it(`${biased ? "biased" : "unbiased"}: 3 epochs in stored order equal Surprise's per-rating updates (per-term rates)`, () => {
       const cfg = svdModel.config({
-        n_factors: 5,
+        nFactors: 5,
         biased,
         shuffle: false,
-        lr_all: 0.05,
-        reg_all: 0.1,
-        lr_qi: 0.03,
-        reg_bu: 0.3,
-        reg_pu: 0.2,
+        lrAll: 0.05,
+        regAll: 0.1,
+        lrQi: 0.03,
+        regBu: 0.3,
+        regPu: 0.2,
         seed: 4,
       });
-      const init = fitSvd(small, { ...cfg, n_epochs: 0 }).model;
-      const fitted = fitSvd(small, { ...cfg, n_epochs: 3 }).model;
+      const init = fitSvd(small, { ...cfg, nEpochs: 0 }).model;
+      const fitted = fitSvd(small, { ...cfg, nEpochs: 3 }).model;
       const mu = 22 / 7;
       const bu = [0, 0, 0, 0];
       const bi = [0, 0, 0, 0];
@@ -105,8 +105,8 @@ describe("svd: update rule", () => {
     });
   }
 
-  it("initialises P then Q from N(init_mean, init_std²) with the seed; biases at 0", () => {
-    const m = fitSvd(small, svdModel.config({ n_factors: 3, n_epochs: 0, init_mean: 1, init_std: 0.5, seed: 8 })).model;
+  it("initialises P then Q from N(initMean, initStd²) with the seed; biases at 0", () => {
+    const m = fitSvd(small, svdModel.config({ nFactors: 3, nEpochs: 0, initMean: 1, initStd: 0.5, seed: 8 })).model;
     const rng = new Rng(8);
     for (let k = 0; k < m.P.length; k++) expect(m.P[k]).toBeCloseTo(1 + 0.5 * rng.gaussian(), 15);
     for (let k = 0; k < m.Q.length; k++) expect(m.Q[k]).toBeCloseTo(1 + 0.5 * rng.gaussian(), 15);
@@ -114,7 +114,7 @@ describe("svd: update rule", () => {
   });
 
   it("reported trainLoss is Σe² + Σ_u |Ω_u|(reg b_u² + reg‖p_u‖²) + Σ_i |Ω_i|(…), train metrics match scorePredictor (clipped)", () => {
-    const r = svdModel.fit(small, svdModel.config({ n_factors: 4, n_epochs: 4, lr_all: 0.05, reg_all: 0.07 }), { clip: [1, 5] });
+    const r = svdModel.fit(small, svdModel.config({ nFactors: 4, nEpochs: 4, lrAll: 0.05, regAll: 0.07 }), { clip: [1, 5] });
     const m = r.model as SvdPredictor;
     let obj = 0;
     const cu = [2, 2, 3, 0];
@@ -131,7 +131,7 @@ describe("svd: update rule", () => {
 
   it("sgd-mf fits exact rank-2 data: training RMSE → ~0 and the loss decreases", () => {
     const train = rank2();
-    const r = sgdMfModel.fit(train, sgdMfModel.config({ n_factors: 2, n_epochs: 3000, lr_all: 0.02, reg_all: 0, init_std: 0.5, seed: 1 }));
+    const r = sgdMfModel.fit(train, sgdMfModel.config({ nFactors: 2, nEpochs: 3000, lrAll: 0.02, regAll: 0, initStd: 0.5, seed: 1 }));
     const s = scorePredictor(r.model, train);
     expect(s.rmse).toBeLessThan(0.02);
     expect(r.history.trainLoss[2999]).toBeLessThan(r.history.trainLoss[0] / 100);
@@ -140,7 +140,7 @@ describe("svd: update rule", () => {
 
 describe("svd: contract", () => {
   it("unknown user → μ + b_i, unknown item → μ + b_u, both → μ; counted as fallbacks", () => {
-    const m = svdModel.fit(small, svdModel.config({ n_factors: 3, n_epochs: 5 })).model as SvdPredictor;
+    const m = svdModel.fit(small, svdModel.config({ nFactors: 3, nEpochs: 5 })).model as SvdPredictor;
     expect(m.predict(3, 0)).toBeCloseTo(m.mu + m.bi[0], 14);
     expect(m.predict(0, 3)).toBeCloseTo(m.mu + m.bu[0], 14);
     expect(m.predict(3, 3)).toBeCloseTo(m.mu, 14);
@@ -156,7 +156,7 @@ describe("svd: contract", () => {
   });
 
   it("sgd-mf: biases stay 0, known pairs predict p·q, unknown pairs the global mean", () => {
-    const m = sgdMfModel.fit(small, sgdMfModel.config({ n_factors: 3, n_epochs: 5 })).model as SvdPredictor;
+    const m = sgdMfModel.fit(small, sgdMfModel.config({ nFactors: 3, nEpochs: 5 })).model as SvdPredictor;
     expect(m.biased).toBe(false);
     expect(Array.from(m.bu).every((x) => x === 0)).toBe(true);
     let dot = 0;
@@ -167,7 +167,7 @@ describe("svd: contract", () => {
   });
 
   it("deterministic with a seed (shuffled order); another seed gives another model", () => {
-    const cfg = (seed: number) => svdModel.config({ n_factors: 4, n_epochs: 5, seed });
+    const cfg = (seed: number) => svdModel.config({ nFactors: 4, nEpochs: 5, seed });
     const a = svdModel.fit(small, cfg(3)).model as SvdPredictor;
     const b = svdModel.fit(small, cfg(3)).model as SvdPredictor;
     const c = svdModel.fit(small, cfg(4)).model as SvdPredictor;
@@ -185,7 +185,7 @@ describe("svd: contract", () => {
       [0, 2, 4],
       [1, 1, 2],
     ]);
-    const r = svdModel.fit(small, svdModel.config({ n_factors: 3, n_epochs: 6 }), { test, onIteration: (x) => reports.push(x) });
+    const r = svdModel.fit(small, svdModel.config({ nFactors: 3, nEpochs: 6 }), { test, onIteration: (x) => reports.push(x) });
     expect(reports.map((x) => x.iteration)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(r.history.iteration).toEqual([1, 2, 3, 4, 5, 6]);
     expect(r.iterations).toBe(6);
@@ -196,32 +196,32 @@ describe("svd: contract", () => {
   });
 
   it("throws a clear error when SGD diverges", () => {
-    expect(() => svdModel.fit(small, svdModel.config({ lr_all: 0.5, n_epochs: 50, init_std: 1 }))).toThrow(
-      /^SGD diverged at epoch \d+ \(loss (Infinity|NaN)\): lower the learning rate \(lr_all = 0\.5\)$/,
+    expect(() => svdModel.fit(small, svdModel.config({ lrAll: 0.5, nEpochs: 50, initStd: 1 }))).toThrow(
+      /^SGD diverged at epoch \d+ \(loss (Infinity|NaN)\): lower the learning rate \(lrAll = 0\.5\)$/,
     );
   });
 });
 
 describe("svd: config", () => {
-  it("defaults are Surprise's SVD defaults; per-term overrides default to null = *_all", () => {
+  it("defaults are Surprise's SVD defaults; per-term overrides default to null = *All", () => {
     const c = svdModel.config({});
     expect(c).toEqual(SVD_DEFAULTS);
-    expect(c).toMatchObject({ n_factors: 100, n_epochs: 20, lr_all: 0.005, reg_all: 0.02, init_mean: 0, init_std: 0.1, biased: true });
-    expect(c.lr_bu).toBeNull();
-    expect(svdModel.config({ lr_bu: 0.01, reg_qi: null }).lr_bu).toBe(0.01);
-    expect(svdModel.config({ reg_qi: null }).reg_qi).toBeNull();
+    expect(c).toMatchObject({ nFactors: 100, nEpochs: 20, lrAll: 0.005, regAll: 0.02, initMean: 0, initStd: 0.1, biased: true });
+    expect(c.lrBu).toBeNull();
+    expect(svdModel.config({ lrBu: 0.01, regQi: null }).lrBu).toBe(0.01);
+    expect(svdModel.config({ regQi: null }).regQi).toBeNull();
     expect(sgdMfModel.config({}).biased).toBe(false);
     expect(sgdMfModel.name).toBe("sgd-mf");
   });
 
   it("refuses unknown keys with a suggestion, wrong types and out-of-range values", () => {
-    expect(() => svdModel.config({ lr_al: 0.01 })).toThrow(SpecError);
-    expect(() => svdModel.config({ lr_al: 0.01 })).toThrow('svd config: lr_al is not a parameter of svd (did you mean "lr_all"?)');
-    expect(() => sgdMfModel.config({ n_factor: 5 })).toThrow('(did you mean "n_factors"?)');
-    expect(() => svdModel.config({ n_factors: 0 })).toThrow("n_factors must be ≥ 1, got 0");
-    expect(() => svdModel.config({ lr_all: 0 })).toThrow("lr_all must be > 0, got 0");
-    expect(() => svdModel.config({ lr_pu: -0.1 })).toThrow("lr_pu must be > 0, got -0.1");
-    expect(() => svdModel.config({ reg_all: -1 })).toThrow("reg_all must be ≥ 0, got -1");
+    expect(() => svdModel.config({ lrAl: 0.01 })).toThrow(SpecError);
+    expect(() => svdModel.config({ lrAl: 0.01 })).toThrow('svd config: lrAl is not a parameter of svd (did you mean "lrAll"?)');
+    expect(() => sgdMfModel.config({ nFactor: 5 })).toThrow('(did you mean "nFactors"?)');
+    expect(() => svdModel.config({ nFactors: 0 })).toThrow("nFactors must be ≥ 1, got 0");
+    expect(() => svdModel.config({ lrAll: 0 })).toThrow("lrAll must be > 0, got 0");
+    expect(() => svdModel.config({ lrPu: -0.1 })).toThrow("lrPu must be > 0, got -0.1");
+    expect(() => svdModel.config({ regAll: -1 })).toThrow("regAll must be ≥ 0, got -1");
     expect(() => svdModel.config({ biased: "yes" })).toThrow('biased must be true or false, got "yes"');
     expect(() => svdModel.config({ seed: 1.5 })).toThrow("seed must be an integer, got 1.5");
     expect(() => svdModel.config([] as unknown as Record<string, unknown>)).toThrow("must be an object of parameters");

@@ -28,8 +28,8 @@ interface State {
 }
 
 function initState(train: RatingsMatrix, cfg: SvdppConfig): State {
-  const m = fitSvdpp(train, { ...cfg, n_epochs: 0 }).model;
-  const k = cfg.n_factors;
+  const m = fitSvdpp(train, { ...cfg, nEpochs: 0 }).model;
+  const k = cfg.nFactors;
   return {
     mu: m.mu,
     bu: new Array(train.nUsers).fill(0),
@@ -132,12 +132,12 @@ const several = triples(5, 5, [
 ]);
 
 describe("svdpp: update rule", () => {
-  const cfg = svdppModel.config({ n_factors: 3, lr_all: 0.05, reg_all: 0.1, shuffle: false, seed: 2 });
+  const cfg = svdppModel.config({ nFactors: 3, lrAll: 0.05, regAll: 0.1, shuffle: false, seed: 2 });
 
   it("with one rating per user, 3 epochs equal Surprise's per-rating SVDpp exactly", () => {
     const s = initState(oneEach, cfg);
     for (let e = 0; e < 3; e++) surpriseEpoch(oneEach, s, 0.05, 0.1);
-    expectState(fitSvdpp(oneEach, { ...cfg, n_epochs: 3 }).model, s);
+    expectState(fitSvdpp(oneEach, { ...cfg, nEpochs: 3 }).model, s);
   });
 
   it("with several ratings per user, follows the documented batched rule (and stays close to Surprise's)", () => {
@@ -147,7 +147,7 @@ describe("svdpp: update rule", () => {
       batchedEpoch(several, batched, 0.05, 0.1);
       surpriseEpoch(several, surprise, 0.05, 0.1);
     }
-    const m = fitSvdpp(several, { ...cfg, n_epochs: 3 }).model;
+    const m = fitSvdpp(several, { ...cfg, nEpochs: 3 }).model;
     expectState(m, batched);
     // Not identical to Surprise, but the difference is second order in lr.
     let maxDiff = 0;
@@ -157,7 +157,7 @@ describe("svdpp: update rule", () => {
   });
 
   it("predict = μ + b_u + b_i + q_i·(p_u + |N(u)|^-½ Σ y_j), computed from the fitted arrays", () => {
-    const m = fitSvdpp(several, { ...cfg, n_epochs: 4 }).model;
+    const m = fitSvdpp(several, { ...cfg, nEpochs: 4 }).model;
     const k = 3;
     const Nu = [0, 1, 3]; // items of user 0
     let dot = 0;
@@ -170,7 +170,7 @@ describe("svdpp: update rule", () => {
   });
 
   it("trainLoss = Σe² + Σ_(u,i)[reg(b_u² + b_i² + ‖p_u‖² + ‖q_i‖² + Σ_{j∈N(u)}‖y_j‖²)]", () => {
-    const r = svdppModel.fit(several, { ...cfg, n_epochs: 2, reg_yj: 0.3 });
+    const r = svdppModel.fit(several, { ...cfg, nEpochs: 2, regYj: 0.3 });
     const m = r.model as SvdppPredictor;
     const k = 3;
     const sq = (a: Float64Array, row: number) => Array.from(a.subarray(row * k, row * k + k)).reduce((s, x) => s + x * x, 0);
@@ -189,7 +189,7 @@ describe("svdpp: update rule", () => {
 
 describe("svdpp: contract", () => {
   it("unknown user → μ + b_i, unknown item → μ + b_u; fallbacks counted", () => {
-    const m = svdppModel.fit(several, svdppModel.config({ n_factors: 2, n_epochs: 3 })).model as SvdppPredictor;
+    const m = svdppModel.fit(several, svdppModel.config({ nFactors: 2, nEpochs: 3 })).model as SvdppPredictor;
     expect(m.predict(4, 0)).toBeCloseTo(m.mu + m.bi[0], 14);
     expect(m.predict(0, 4)).toBeCloseTo(m.mu + m.bu[0], 14);
     expect(m.predict(4, 4)).toBeCloseTo(m.mu, 14);
@@ -204,7 +204,7 @@ describe("svdpp: contract", () => {
   });
 
   it("deterministic with a seed (shuffled users and ratings); another seed differs", () => {
-    const c = (seed: number) => svdppModel.config({ n_factors: 3, n_epochs: 4, seed });
+    const c = (seed: number) => svdppModel.config({ nFactors: 3, nEpochs: 4, seed });
     const a = svdppModel.fit(several, c(1)).model as SvdppPredictor;
     const b = svdppModel.fit(several, c(1)).model as SvdppPredictor;
     expect(Array.from(b.Y)).toEqual(Array.from(a.Y));
@@ -214,11 +214,11 @@ describe("svdpp: contract", () => {
   it("reports each epoch with test metrics; diverges with a clear error", () => {
     const reports: IterationReport[] = [];
     const test = triples(5, 5, [[1, 1, 3]]);
-    svdppModel.fit(several, svdppModel.config({ n_factors: 2, n_epochs: 3 }), { test, onIteration: (x) => reports.push(x) });
+    svdppModel.fit(several, svdppModel.config({ nFactors: 2, nEpochs: 3 }), { test, onIteration: (x) => reports.push(x) });
     expect(reports.map((x) => x.iteration)).toEqual([1, 2, 3]);
     expect(reports.every((x) => x.test !== undefined && Number.isFinite(x.test.mse))).toBe(true);
-    expect(() => svdppModel.fit(several, svdppModel.config({ lr_all: 0.9, n_epochs: 100, init_std: 2 }))).toThrow(
-      /^SGD diverged at epoch \d+ \(loss (Infinity|NaN)\): lower the learning rate \(lr_all = 0\.9\)$/,
+    expect(() => svdppModel.fit(several, svdppModel.config({ lrAll: 0.9, nEpochs: 100, initStd: 2 }))).toThrow(
+      /^SGD diverged at epoch \d+ \(loss (Infinity|NaN)\): lower the learning rate \(lrAll = 0\.9\)$/,
     );
   });
 
@@ -236,7 +236,7 @@ describe("svdpp: contract", () => {
       t.push([u, i, 1 + 4 * a[u] * b[i]]);
     }
     const train = triples(40, 30, t);
-    const r = svdppModel.fit(train, svdppModel.config({ n_epochs: 60 }));
+    const r = svdppModel.fit(train, svdppModel.config({ nEpochs: 60 }));
     const mu = t.reduce((s, x) => s + x[2], 0) / t.length;
     const sd = Math.sqrt(t.reduce((s, x) => s + (x[2] - mu) ** 2, 0) / t.length);
     expect(scorePredictor(r.model, train).rmse).toBeLessThan(0.35 * sd);
@@ -247,15 +247,15 @@ describe("svdpp: contract", () => {
 describe("svdpp: config", () => {
   it("defaults are Surprise's SVDpp defaults", () => {
     expect(svdppModel.config({})).toEqual(SVDPP_DEFAULTS);
-    expect(SVDPP_DEFAULTS).toMatchObject({ n_factors: 20, n_epochs: 20, lr_all: 0.007, reg_all: 0.02, init_std: 0.1, lr_yj: null });
-    expect(svdppModel.config({ lr_yj: 0.001 }).lr_yj).toBe(0.001);
+    expect(SVDPP_DEFAULTS).toMatchObject({ nFactors: 20, nEpochs: 20, lrAll: 0.007, regAll: 0.02, initStd: 0.1, lrYj: null });
+    expect(svdppModel.config({ lrYj: 0.001 }).lrYj).toBe(0.001);
   });
 
   it("refuses unknown keys (with a suggestion) and out-of-range values", () => {
-    expect(() => svdppModel.config({ reg_y: 0.1 })).toThrow(SpecError);
-    expect(() => svdppModel.config({ reg_y: 0.1 })).toThrow('svdpp config: reg_y is not a parameter of svdpp (did you mean "reg_yj"?)');
-    expect(() => svdppModel.config({ n_epochs: -1 })).toThrow("n_epochs must be ≥ 0, got -1");
-    expect(() => svdppModel.config({ lr_yj: 0 })).toThrow("lr_yj must be > 0, got 0");
-    expect(() => svdppModel.config({ init_std: "0.1" })).toThrow('init_std must be a finite number, got "0.1"');
+    expect(() => svdppModel.config({ regY: 0.1 })).toThrow(SpecError);
+    expect(() => svdppModel.config({ regY: 0.1 })).toThrow('svdpp config: regY is not a parameter of svdpp (did you mean "regYj"?)');
+    expect(() => svdppModel.config({ nEpochs: -1 })).toThrow("nEpochs must be ≥ 0, got -1");
+    expect(() => svdppModel.config({ lrYj: 0 })).toThrow("lrYj must be > 0, got 0");
+    expect(() => svdppModel.config({ initStd: "0.1" })).toThrow('initStd must be a finite number, got "0.1"');
   });
 });
