@@ -15,6 +15,7 @@ export * from "./data/load";
 export { holdoutSplit, kFoldSplits, type Split as IndexSplit } from "./data/split";
 export * from "./data/synthetic";
 export * from "./data/fingerprint";
+export * from "./data/toy";
 
 // dense kernels
 export * from "./linalg/index";
@@ -34,6 +35,7 @@ export * from "./models/slope-one";
 export * from "./models/co-clustering";
 export * from "./models/nmf-observed";
 export * from "./models/nmf-sklearn";
+export * from "./models/steps";
 
 // metrics
 export * from "./metrics/errors";
