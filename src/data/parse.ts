@@ -4,18 +4,38 @@
  *
  * Formats:
  * - `"udata"`: MovieLens 100K `u.data` / `u1.base` / `u1.test`: `user<TAB>item<TAB>rating<TAB>timestamp`, no header.
- * - `"ratings-dat"`: MovieLens 1M/10M `ratings.dat`: `user::item::rating::timestamp`, no header.
+ *   A first line that is evidently a header (its rating and timestamp fields are words, e.g.
+ *   `user\titem\trating\ttimestamp`) is skipped with a warning.
+ * - `"ratings-dat"`: MovieLens 1M/10M `ratings.dat`: `user::item::rating::timestamp`, no header (same header rule).
  * - `"ratings-csv"`: MovieLens `ratings.csv`: header `userId,movieId,rating,timestamp` (timestamp optional).
  * - `"csv"`: generic delimited text with a header row. Columns are found by name ({@link CsvColumns}; by default
  *   user/userId/user_id, item/itemId/movieId/item_id/movie_id, rating, timestamp — case-insensitive). The
  *   delimiter is sniffed from the header (tab, `;`, `|` or `,`) unless given. Double-quoted fields (with `""`
- *   escapes) are allowed; spaces around unquoted fields are trimmed. A file whose first line is all numbers is
- *   read as headerless with positional columns user, item, rating[, timestamp].
+ *   escapes) are allowed; spaces around unquoted fields are trimmed. A file whose first line has a numeric
+ *   rating field (3rd) and timestamp field (4th, if any) is read as headerless with positional columns
+ *   user, item, rating[, timestamp].
  *
  * Every format: a UTF-8 BOM is ignored, CRLF line ends are accepted, blank lines are skipped.
  * Errors are {@link ParseError}s `file:line:column: reason`, where column is the 1-based field number.
  * Ratings must be finite decimal numbers (`NaN`, `Infinity`, hex and empty fields are refused).
- * Cost: one pass over the text, O(bytes); no regular expressions per field.
+ *
+ * Ids are strings, compared exactly: `"1.5"`, `"99999999999999999999"` or `"alice"` are ordinary ids, never
+ * converted to numbers (so `"01"` and `"1"` are two different users; no precision is lost on long ids). An empty
+ * user or item field is an error. A NUL byte anywhere (a binary or UTF-16 file) is an error.
+ *
+ * Input policies ({@link ParseOptions}; every outcome other than an error is reported through `onWarning`):
+ * - `duplicates` — a (user, item) pair on more than one row of the file. `"error"` (default): ParseError at the
+ *   earliest repeated row, listing the first {@link MAX_LISTED} repeats with their lines and the total count.
+ *   `"keep-last"`: only the last row of each pair is kept (its rating, timestamp, line and position).
+ *   `"mean"`: one row per pair at its first position and line, rating = the mean of the pair's ratings,
+ *   timestamp = the latest one.
+ * - `ratingScale: [lo, hi]` — the declared scale (default: none, nothing is checked). `outOfScale`:
+ *   `"error"` (default): ParseError `file:line:column` at the first rating outside [lo, hi], with the count;
+ *   `"clip"`: such ratings are clamped to lo / hi.
+ * Duplicates are resolved before the scale check (so `"mean"` averages the raw ratings).
+ *
+ * Cost: one pass over the text, O(bytes); no regular expressions per field; duplicate detection O(rows + ids)
+ * on interned integer ids (counting sort by user, one stamp per item).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -45,13 +65,38 @@ export interface CsvColumns {
   timestamp?: string;
 }
 
-export interface ParseOptions {
+export const DUPLICATE_POLICIES = ["error", "keep-last", "mean"] as const;
+/** What to do with a (user, item) pair rated on more than one row (default `"error"`). */
+export type DuplicatePolicy = (typeof DUPLICATE_POLICIES)[number];
+export const OUT_OF_SCALE_POLICIES = ["error", "clip"] as const;
+/** What to do with a rating outside the declared scale (default `"error"`). */
+export type OutOfScalePolicy = (typeof OUT_OF_SCALE_POLICIES)[number];
+
+/** How many repeated rows a duplicates error lists. */
+export const MAX_LISTED = 5;
+
+/** The input policies shared by {@link ParseOptions} and the file data specs (see the module doc). */
+export interface InputPolicies {
+  /** Default `"error"`. */
+  duplicates?: DuplicatePolicy;
+  /** Declared rating scale [lo, hi], lo < hi, both finite. Default: none (no scale check). */
+  ratingScale?: readonly [number, number];
+  /** Only with `ratingScale`. Default `"error"`. */
+  outOfScale?: OutOfScalePolicy;
+}
+
+export interface ParseOptions extends InputPolicies {
   /** Default: {@link detectFormat} from the file name and first line. */
   format?: RatingsFormat;
   /** Field delimiter for `"csv"` (a single character or `"\t"`); default: sniffed from the header. */
   delimiter?: string;
   /** Column names for `"csv"`. */
   columns?: CsvColumns;
+  /**
+   * Receives one message per non-fatal event (a skipped header line, merged duplicates, clipped ratings), each
+   * starting with the file name. Default: ignored by the parser (loadDataset supplies its own).
+   */
+  onWarning?: (message: string) => void;
 }
 
 export interface ReadOptions extends ParseOptions {
@@ -69,25 +114,217 @@ const DEFAULT_COLUMNS: Required<Record<keyof CsvColumns, readonly string[]>> = {
 const ML_CSV_COLUMNS: CsvColumns = { user: "userId", item: "movieId", rating: "rating" };
 
 /**
- * Parse ratings text.
+ * Parse ratings text, then apply the input policies (duplicates first, then the rating scale).
  * @param file name used in error messages
- * @throws ParseError on the first malformed line, or `no ratings found` when there are no data rows
+ * @throws ParseError on the first malformed line, a NUL byte, `no ratings found (…)` when there are no data rows,
+ *   duplicate pairs (policy "error"), ratings outside `ratingScale` (policy "error"); InputError for an unknown
+ *   format or policy value or a malformed `ratingScale`
  */
 export function parseRatings(text: string, file: string, options: ParseOptions = {}): RawRatings {
+  checkPolicies(options, file);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const nul = text.indexOf("\u0000");
+  if (nul >= 0) {
+    throw new ParseError(file, countLines(text.slice(0, nul)), undefined, "contains a NUL byte: this looks like a binary or UTF-16 file, expected UTF-8 text");
+  }
   const format = options.format ?? detectFormat(file, text.slice(0, 4096));
+  const warn = options.onWarning ?? (() => {});
+  let parsed: Parsed;
   switch (format) {
     case "udata":
-      return parseFixed(text, file, "\t", "tab-separated", "user item rating timestamp");
+      parsed = parseFixed(text, file, "\t", "tab-separated", "user item rating timestamp", warn);
+      break;
     case "ratings-dat":
-      return parseFixed(text, file, "::", `"::"-separated`, "user::item::rating::timestamp");
+      parsed = parseFixed(text, file, "::", `"::"-separated`, "user::item::rating::timestamp", warn);
+      break;
     case "ratings-csv":
-      return parseCsv(text, file, ",", ML_CSV_COLUMNS);
+      parsed = parseCsv(text, file, ",", ML_CSV_COLUMNS);
+      break;
     case "csv":
-      return parseCsv(text, file, options.delimiter, options.columns ?? {});
+      parsed = parseCsv(text, file, options.delimiter, options.columns ?? {});
+      break;
     default:
       throw new InputError(`unknown ratings format ${JSON.stringify(format)} (known: ${RATINGS_FORMATS.join(", ")})`, file);
   }
+  const merged = resolveDuplicates(parsed.raw, options.duplicates ?? "error", warn);
+  if (options.ratingScale) checkScale(merged, options.ratingScale, options.outOfScale ?? "error", parsed.ratingColumn, warn);
+  return merged;
+}
+
+/** A parse result plus the 1-based field number of the rating (for scale messages). */
+interface Parsed {
+  raw: RawRatings;
+  ratingColumn: number;
+}
+
+/** @throws InputError for a policy value that is not one of the known ones or a malformed scale */
+function checkPolicies(o: ParseOptions, file: string): void {
+  const oneOf = (key: string, v: unknown, known: readonly string[]) => {
+    if (v !== undefined && !known.includes(v as string)) {
+      throw new InputError(`${key} must be one of ${known.map((k) => JSON.stringify(k)).join(", ")}, got ${JSON.stringify(v)}`, file);
+    }
+  };
+  oneOf("duplicates", o.duplicates, DUPLICATE_POLICIES);
+  oneOf("outOfScale", o.outOfScale, OUT_OF_SCALE_POLICIES);
+  const sc = o.ratingScale;
+  if (sc !== undefined) {
+    if (!Array.isArray(sc) || sc.length !== 2 || !sc.every((x) => typeof x === "number" && Number.isFinite(x)) || !(sc[0] < sc[1])) {
+      throw new InputError(`ratingScale must be [min, max] with finite numbers min < max, got ${JSON.stringify(sc)}`, file);
+    }
+  }
+}
+
+/** Row k of a raw file as `user U, item I`. */
+function pairName(raw: RawRatings, k: number): string {
+  return `user ${raw.users[k]}, item ${raw.items[k]}`;
+}
+
+/**
+ * For every row, the row index of the first row with the same (user, item) pair, or -1 when the row is the first
+ * (or only) one. Ids are interned to integers, rows grouped by user with a stable counting sort, then one stamp
+ * per item: O(rows + users + items), no per-row allocation beyond the id maps.
+ */
+export function firstOccurrences(users: readonly string[], items: readonly string[]): Int32Array {
+  const n = users.length;
+  const uIndex = new Map<string, number>();
+  const iIndex = new Map<string, number>();
+  const u = new Int32Array(n);
+  const it = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    let a = uIndex.get(users[k]);
+    if (a === undefined) uIndex.set(users[k], (a = uIndex.size));
+    u[k] = a;
+    let b = iIndex.get(items[k]);
+    if (b === undefined) iIndex.set(items[k], (b = iIndex.size));
+    it[k] = b;
+  }
+  const nUsers = uIndex.size;
+  const ptr = new Int32Array(nUsers + 1);
+  for (let k = 0; k < n; k++) ptr[u[k] + 1]++;
+  for (let a = 0; a < nUsers; a++) ptr[a + 1] += ptr[a];
+  const order = new Int32Array(n);
+  const next = ptr.slice(0, nUsers);
+  for (let k = 0; k < n; k++) order[next[u[k]]++] = k;
+  const stamp = new Int32Array(iIndex.size).fill(-1);
+  const firstAt = new Int32Array(iIndex.size);
+  const first = new Int32Array(n).fill(-1);
+  for (let a = 0; a < nUsers; a++) {
+    for (let t = ptr[a]; t < ptr[a + 1]; t++) {
+      const k = order[t];
+      const b = it[k];
+      if (stamp[b] !== a) {
+        stamp[b] = a;
+        firstAt[b] = k;
+      } else first[k] = firstAt[b];
+    }
+  }
+  return first;
+}
+
+/** Apply the duplicates policy (see the module doc). Returns `raw` itself when there are no duplicates. */
+function resolveDuplicates(raw: RawRatings, policy: DuplicatePolicy, warn: (m: string) => void): RawRatings {
+  const first = firstOccurrences(raw.users, raw.items);
+  const n = first.length;
+  let repeats = 0;
+  for (let k = 0; k < n; k++) if (first[k] >= 0) repeats++;
+  if (repeats === 0) return raw;
+  const file = raw.file;
+  const describeRepeat = (k: number) => `line ${raw.lines[k]} (${pairName(raw, k)}, first at line ${raw.lines[first[k]]})`;
+  let k0 = 0;
+  while (first[k0] < 0) k0++;
+  if (policy === "error") {
+    const listed: string[] = [];
+    for (let k = k0 + 1; k < n && listed.length < MAX_LISTED - 1; k++) if (first[k] >= 0) listed.push(describeRepeat(k));
+    const more =
+      repeats === 1 ? "" : `; ${repeats} repeated rows in all, also ${listed.join(", ")}${repeats > listed.length + 1 ? ", …" : ""}`;
+    throw new ParseError(
+      file,
+      raw.lines[k0],
+      undefined,
+      `duplicate rating for ${pairName(raw, k0)} (first at line ${raw.lines[first[k0]]})${more}; ` +
+        `set "duplicates" to "keep-last" or "mean" to merge repeated ratings`,
+    );
+  }
+  // Per pair (identified by its first row): how many rows, their rating sum, the last row.
+  const count = new Int32Array(n);
+  const sum = new Float64Array(n);
+  const last = new Int32Array(n);
+  const ts = raw.timestamps;
+  const latest = ts ? new Float64Array(n).fill(-Infinity) : undefined;
+  for (let k = 0; k < n; k++) {
+    const g = first[k] < 0 ? k : first[k];
+    count[g]++;
+    sum[g] += raw.ratings[k];
+    last[g] = k;
+    if (latest && ts![k] > latest[g]) latest[g] = ts![k];
+  }
+  let pairs = 0;
+  for (let k = 0; k < n; k++) if (first[k] < 0 && count[k] > 1) pairs++;
+  const keep = new Uint8Array(n);
+  for (let k = 0; k < n; k++) {
+    const g = first[k] < 0 ? k : first[k];
+    keep[k] = policy === "keep-last" ? (last[g] === k ? 1 : 0) : first[k] < 0 ? 1 : 0;
+  }
+  const m = n - repeats;
+  const out: RawRatings = { file, users: [], items: [], ratings: new Float64Array(m), lines: new Int32Array(m) };
+  if (raw.timestamps) out.timestamps = new Float64Array(m);
+  let e = 0;
+  for (let k = 0; k < n; k++) {
+    if (!keep[k]) continue;
+    out.users.push(raw.users[k]);
+    out.items.push(raw.items[k]);
+    out.lines[e] = raw.lines[k];
+    if (policy === "mean") {
+      out.ratings[e] = sum[k] / count[k];
+      if (out.timestamps) out.timestamps[e] = latest![k];
+    } else {
+      out.ratings[e] = raw.ratings[k];
+      if (out.timestamps) out.timestamps[e] = raw.timestamps![k];
+    }
+    e++;
+  }
+  warn(
+    `${file}: ${repeats} duplicate row${repeats === 1 ? "" : "s"} merged into ${pairs} (user, item) pair${pairs === 1 ? "" : "s"} ` +
+      `(duplicates: "${policy}"); first: ${describeRepeat(k0)}`,
+  );
+  return out;
+}
+
+/** Apply the out-of-scale policy in place (see the module doc). */
+function checkScale(
+  raw: RawRatings,
+  scale: readonly [number, number],
+  policy: OutOfScalePolicy,
+  column: number,
+  warn: (m: string) => void,
+): void {
+  const [lo, hi] = scale;
+  const r = raw.ratings;
+  let bad = 0;
+  let k0 = -1;
+  for (let k = 0; k < r.length; k++) {
+    if (r[k] < lo || r[k] > hi) {
+      if (k0 < 0) k0 = k;
+      bad++;
+    }
+  }
+  if (bad === 0) return;
+  const firstValue = r[k0];
+  const others = bad === 1 ? "" : ` (${bad} ratings in all are outside it)`;
+  if (policy === "error") {
+    throw new ParseError(
+      raw.file,
+      raw.lines[k0],
+      column,
+      `rating ${firstValue} is outside the declared rating scale [${lo}, ${hi}]${others}; ` +
+        `set "outOfScale" to "clip" to clamp such ratings, or declare a wider "ratingScale"`,
+    );
+  }
+  for (let k = 0; k < r.length; k++) r[k] = r[k] < lo ? lo : r[k] > hi ? hi : r[k];
+  warn(
+    `${raw.file}: clipped ${bad} rating${bad === 1 ? "" : "s"} outside [${lo}, ${hi}] (outOfScale: "clip"); ` +
+      `first: line ${raw.lines[k0]}, ${firstValue} → ${r[k0]}`,
+  );
 }
 
 /**
@@ -217,8 +454,9 @@ class RowSink {
     this.lines = new Int32Array(capacity);
     this.timestamps = withTimestamps ? new Float64Array(capacity) : undefined;
   }
-  finish(file: string, lastLine: number): RawRatings {
-    if (this.n === 0) throw new ParseError(file, Math.max(1, lastLine), undefined, "no ratings found");
+  /** @param why the reason given when there are no rows, e.g. `the file is empty` */
+  finish(file: string, lastLine: number, why: string): RawRatings {
+    if (this.n === 0) throw new ParseError(file, Math.max(1, lastLine), undefined, `no ratings found (${why})`);
     const out: RawRatings = {
       file,
       users: this.users,
@@ -264,11 +502,21 @@ function eachLine(text: string, fn: (line: string, lineNo: number) => void, star
 }
 
 /** Headerless `user SEP item SEP rating SEP timestamp` (udata, ratings-dat). */
-function parseFixed(text: string, file: string, sep: string, sepName: string, layout: string): RawRatings {
+function parseFixed(
+  text: string,
+  file: string,
+  sep: string,
+  sepName: string,
+  layout: string,
+  warn: (m: string) => void,
+): Parsed {
   const sink = new RowSink(countLines(text), true);
   const sepLen = sep.length;
   const timestamps = sink.timestamps as Float64Array;
+  let seen = 0; // non-blank lines so far
+  let header = false;
   const lastLine = eachLine(text, (line, lineNo) => {
+    seen++;
     const a = line.indexOf(sep);
     const b = a < 0 ? -1 : line.indexOf(sep, a + sepLen);
     const c = b < 0 ? -1 : line.indexOf(sep, b + sepLen);
@@ -280,11 +528,16 @@ function parseFixed(text: string, file: string, sep: string, sepName: string, la
     const item = line.slice(a + sepLen, b);
     const rs = line.slice(b + sepLen, c);
     const ts = line.slice(c + sepLen);
+    const r = parseDecimal(rs);
+    const t = parseDecimal(ts);
+    if (seen === 1 && Number.isNaN(r) && Number.isNaN(t) && isWord(rs) && isWord(ts)) {
+      header = true;
+      warn(`${file}:${lineNo}: skipped a header line (${JSON.stringify(line)}); ${sepName} ratings files have no header`);
+      return;
+    }
     if (user.length === 0) throw new ParseError(file, lineNo, 1, "user id is empty");
     if (item.length === 0) throw new ParseError(file, lineNo, 2, "item id is empty");
-    const r = parseDecimal(rs);
     if (!Number.isFinite(r)) throw new ParseError(file, lineNo, 3, badNumber("rating", rs));
-    const t = parseDecimal(ts);
     if (!Number.isFinite(t)) throw new ParseError(file, lineNo, 4, badNumber("timestamp", ts));
     const k = sink.n++;
     sink.users.push(user);
@@ -293,7 +546,23 @@ function parseFixed(text: string, file: string, sep: string, sepName: string, la
     timestamps[k] = t;
     sink.lines[k] = lineNo;
   });
-  return sink.finish(file, lastLine);
+  return { raw: sink.finish(file, lastLine, header ? "only a header line" : "the file is empty"), ratingColumn: 3 };
+}
+
+/** A header-like field: starts with a letter or `_` and is made of letters, digits, `_`, `-`, `.`, spaces. */
+function isWord(s: string): boolean {
+  const t = s.trim();
+  if (t.length === 0 || t.length > 64) return false;
+  const c0 = t.charCodeAt(0) | 32;
+  if (!((c0 >= 97 && c0 <= 122) || t.charCodeAt(0) === 95)) return false;
+  const lower = t.toLowerCase();
+  if (lower === "nan" || lower === "inf" || lower === "infinity") return false;
+  for (let k = 1; k < t.length; k++) {
+    const c = t.charCodeAt(k);
+    const l = c | 32;
+    if (!((l >= 97 && l <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45 || c === 46 || c === 32)) return false;
+  }
+  return true;
 }
 
 function delimiterName(d: string): string {
@@ -380,7 +649,7 @@ function parseCsv(
   file: string,
   delimiter: string | undefined,
   columns: CsvColumns,
-): RawRatings {
+): Parsed {
   // Find the first non-blank line: the header.
   let headerLine = "";
   let headerNo = 0;
@@ -474,5 +743,5 @@ function parseCsv(
   };
   if (headerless) handle(headerLine, headerNo);
   const lastLine = eachLine(text, handle, bodyStart, headerNo);
-  return sink.finish(file, lastLine);
+  return { raw: sink.finish(file, lastLine, "only a header line"), ratingColumn: ri + 1 };
 }

@@ -145,9 +145,11 @@ export function validateSpec(raw: unknown, file?: string): ExperimentSpec {
   const normalized: ExperimentSpec = { name: spec.name as string, data, models, seed, evaluation };
   if (typeof spec.description === "string") normalized.description = spec.description;
   if (spec.folds !== undefined) normalized.folds = validateFolds(spec.folds, data, file);
+  // Count the runs before expanding: a grid of millions of cells is refused without building it.
+  const nRuns = models.reduce((n, m) => n + Object.values(m.grid ?? {}).reduce((c, values) => c * values.length, 1), 0);
+  if (nRuns > MAX_RUNS) fail(models.length === 1 ? "grid" : "models", `expands to ${nRuns} runs (more than ${MAX_RUNS})`);
   // Expand and validate every cell now, so a typo in the last grid value fails before the first run.
-  const plans = expandSpec(normalized, { file, listForm: spec.models !== undefined });
-  if (plans.length > MAX_RUNS) fail(models.length === 1 ? "grid" : "models", `expands to ${plans.length} runs (more than ${MAX_RUNS})`);
+  expandSpec(normalized, { file, listForm: spec.models !== undefined });
   return normalized;
 }
 
@@ -164,11 +166,11 @@ export function expandSpec(spec: ExperimentSpec, where: { file?: string; listFor
     if (!def) throw new SpecError(listForm ? `models[${k}].model` : "model", `"${m.model}" is not a known model`, file);
     const prefix = listForm ? `models[${k}].` : "";
     const keys = Object.keys(m.grid ?? {});
-    const cells: Record<string, unknown>[] = [{}];
+    let cells: Record<string, unknown>[] = [{}];
     for (const key of keys) {
       const next: Record<string, unknown>[] = [];
       for (const cell of cells) for (const value of m.grid![key]) next.push({ ...cell, [key]: value });
-      cells.splice(0, cells.length, ...next);
+      cells = next;
     }
     for (const cell of cells) {
       const params = { ...(m.params ?? {}), ...cell };

@@ -42,11 +42,18 @@ export function parseResults(text: string, file = "<results>"): ResultsFile {
     if (r.params === null || typeof r.params !== "object" || typeof r.params.model !== "string") {
       throw new InputError(`runs[${k}].params must be an object with a "model" name`, file);
     }
-    if (r.status === "ok" && (r.metrics === undefined || typeof r.metrics.test?.mse !== "number" && r.metrics.test?.mse !== null)) {
+    const test = isObject(r.metrics) ? (r.metrics as { test?: unknown }).test : undefined;
+    const mse = isObject(test) ? (test as { mse?: unknown }).mse : undefined;
+    if (r.status === "ok" && typeof mse !== "number" && mse !== null) {
       throw new InputError(`runs[${k}] has status "ok" but no metrics.test`, file);
     }
   });
   return obj as ResultsFile;
+}
+
+/** A non-null object (arrays included), so that property reads cannot throw on hand-edited JSON. */
+function isObject(v: unknown): v is object {
+  return v !== null && typeof v === "object";
 }
 
 /**

@@ -78,34 +78,6 @@ describe("train-test (toy train.csv + test.csv)", () => {
     expect(dataSpecFromPath(dir)).toEqual({ kind: "train-test", train: path.join(dir, "train.csv"), test: path.join(dir, "test.csv") });
     expect(errorOf(() => dataSpecFromPath(dir, "0.2")).message).toBe(`--split: does not apply: ${dir} has its own split (train.csv + test.csv)`);
   });
-
-  it("refuses a pair rated in both train and test", () => {
-    fs.writeFileSync(path.join(TMP, "tr.csv"), "user,item,rating\na,x,1\nb,y,2\n");
-    fs.writeFileSync(path.join(TMP, "te.csv"), "user,item,rating\nc,x,3\nb,y,4\n");
-    const e = errorOf(() => loadDataset({ kind: "train-test", train: "tr.csv", test: "te.csv" }, { baseDir: TMP }));
-    expect(e).toBeInstanceOf(ParseError);
-    expect(e.message).toBe("te.csv:3: rating for user b, item y is also in tr.csv (line 3); train and test must not overlap");
-  });
-});
-
-describe("duplicates", () => {
-  it("refuses a repeated (user, item) pair at its second occurrence", () => {
-    fs.writeFileSync(path.join(TMP, "dup.csv"), "user,item,rating\n2,7,3\n1,5,4\n3,5,1\n1,5,2\n2,7,5\n");
-    const e = errorOf(() => loadDataset({ kind: "ratings-file", path: "dup.csv" }, { baseDir: TMP })) as ParseError;
-    expect(e).toBeInstanceOf(ParseError);
-    expect(e.message).toBe("dup.csv:5: duplicate rating for user 1, item 5 (first at line 3)");
-    expect(e.line).toBe(5);
-  });
-
-  it("reports the earliest second occurrence whichever side of the split the copies fall on", () => {
-    // Three copies of (1, 5) at lines 2, 6, 9 and one pair (2, 7) at lines 4 and 8: the earliest repeat is line 6.
-    const text = "user,item,rating\n1,5,1\n9,9,1\n2,7,1\n8,8,1\n1,5,2\n7,7,1\n2,7,2\n1,5,3\n";
-    fs.writeFileSync(path.join(TMP, "dup3.csv"), text);
-    for (const seed of [1, 2, 3, 4, 5]) {
-      const e = errorOf(() => loadDataset({ kind: "ratings-file", path: "dup3.csv", testFraction: 0.5, seed }, { baseDir: TMP }));
-      expect(e.message).toBe("dup3.csv:6: duplicate rating for user 1, item 5 (first at line 2)");
-    }
-  });
 });
 
 describe("ratings-file (one file, seeded holdout)", () => {

@@ -69,8 +69,8 @@ describe("udata (MovieLens 100K u.data)", () => {
   });
 
   it("says so when there are no ratings", () => {
-    expect(parseError("", "u.data").message).toBe("u.data:1: no ratings found");
-    expect(parseError("\n\r\n\n", "u.data").message).toBe("u.data:3: no ratings found");
+    expect(parseError("", "u.data").message).toBe("u.data:1: no ratings found (the file is empty)");
+    expect(parseError("\n\r\n\n", "u.data").message).toBe("u.data:3: no ratings found (the file is empty)");
   });
 });
 
@@ -116,7 +116,7 @@ describe("ratings-csv (MovieLens ratings.csv)", () => {
   });
 
   it("refuses a header-only file", () => {
-    expect(parseError(header, "ratings.csv").message).toBe("ratings.csv:1: no ratings found");
+    expect(parseError(header, "ratings.csv").message).toBe("ratings.csv:1: no ratings found (only a header line)");
   });
 });
 
