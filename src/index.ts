@@ -36,9 +36,13 @@ export * from "./models/co-clustering";
 export * from "./models/nmf-observed";
 export * from "./models/nmf-sklearn";
 export * from "./models/steps";
+export * from "./models/implicit-als";
+export * from "./models/popularity";
+export * from "./models/fold-in";
 
 // metrics
 export * from "./metrics/errors";
+export * from "./metrics/ranking";
 
 // experiments
 export * from "./experiment/results";
