@@ -2,6 +2,7 @@
  * The `mflab` command line. Argument parsing and progress display only; the work happens in the library.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { InputError } from "./errors";
@@ -20,12 +21,14 @@ import { MFLAB_VERSION } from "./version";
 const HELP = `mflab ${MFLAB_VERSION} — matrix-factorization experiments
 
 Usage:
-  mflab sweep <spec.json> [--data PATH] [--split SPLIT] [--out FILE] [--fresh] [--retry-failed] [--html] [--quiet]
+  mflab sweep <spec.json> [--data PATH] [--split SPLIT] [--out FILE] [--workers N] [--fresh] [--retry-failed] [--html] [--quiet]
       Run (or resume) the sweep described by an experiment spec. Writes results/<name>.json (or --out)
       atomically after every run; runs already in that file are skipped.
       --data PATH   use this data instead of the spec's: a MovieLens 100K folder, a folder with
                     train.csv + test.csv, a ratings file (u.data, ratings.csv, ratings.dat, .csv), or "synthetic"
       --split S     with --data: u1..u5, ua, ub (MovieLens 100K folds), holdout, or a test fraction like 0.2
+      --workers N   runs fitted in parallel, one worker thread each (default: the number of cores); the numbers
+                    do not depend on N. Ctrl-C stops cleanly: finished runs stay in the file, re-run to resume
       --fresh       start over (the old results file is kept as <file>.bak-<time>)
       --retry-failed  re-run runs recorded as failed
       --html        also write the assignment figure next to the results (<file>.html)
@@ -111,6 +114,7 @@ async function sweepCommand(rest: string[]): Promise<number> {
     "retry-failed": { type: "boolean" },
     html: { type: "boolean" },
     quiet: { type: "boolean" },
+    workers: { type: "string" },
   });
   if (positionals.length !== 1) throw new UsageError(`sweep takes exactly one spec file, got ${positionals.length}`);
   if (values.split !== undefined && values.data === undefined) throw new UsageError("--split needs --data PATH");
@@ -118,7 +122,29 @@ async function sweepCommand(rest: string[]): Promise<number> {
   const spec = validateSpec(readSpecFile(specFile), specFile);
   const data = values.data !== undefined ? dataSpecFromPath(values.data as string, values.split as string | undefined) : undefined;
   const onProgress = values.quiet === true ? undefined : progressPrinter((text) => process.stderr.write(text), { inPlace: process.stderr.isTTY === true });
-  const outcome = await runSweep(spec, { out: values.out as string | undefined, data, split: values.split !== undefined, fresh: values.fresh === true, retryFailed: values["retry-failed"] === true, onProgress });
+  const workers = values.workers === undefined ? os.availableParallelism() : Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers must be a positive integer, got "${values.workers}"`);
+  // Ctrl-C / SIGTERM: stop starting runs, keep every finished one, say how to resume. A second Ctrl-C quits at once.
+  const stop = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stop.signal.aborted) process.exit(130);
+    process.stderr.write(`\n${sig}: stopping — finished runs are saved; press Ctrl-C again to quit immediately\n`);
+    stop.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const outcome = await runSweep(spec, {
+    out: values.out as string | undefined,
+    data,
+    split: values.split !== undefined,
+    fresh: values.fresh === true,
+    retryFailed: values["retry-failed"] === true,
+    workers,
+    signal: stop.signal,
+    onProgress,
+  });
+  process.removeListener("SIGINT", onSignal);
+  process.removeListener("SIGTERM", onSignal);
   console.log(summaryTable(outcome.results));
   console.log(`\nresults: ${path.relative(process.cwd(), outcome.file) || outcome.file}`);
   if (values.html) {
@@ -126,6 +152,7 @@ async function sweepCommand(rest: string[]): Promise<number> {
     writeFigureHtml(htmlFile, buildFigure(outcome.results, "grid"), { title: `${spec.name} — ${outcome.results.dataset.name}` });
     console.log(`figure:  ${path.relative(process.cwd(), htmlFile) || htmlFile}`);
   }
+  if (outcome.interrupted) return 130;
   return outcome.failed > 0 ? 1 : 0;
 }
 

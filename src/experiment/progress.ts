@@ -23,6 +23,8 @@ function describeParams(params: Record<string, unknown>, keys: readonly string[]
 export function progressPrinter(write: (text: string) => void, options: { inPlace?: boolean; gridKeys?: readonly string[] } = {}) {
   let keys: readonly string[] = options.gridKeys ?? [];
   const width = (total: number) => String(total).length;
+  const busy = new Map<number, string>(); // worker slot → what it is fitting
+  const status = () => (busy.size === 0 ? "" : `\r\x1b[K  running: ${[...busy.entries()].sort((a, b) => a[0] - b[0]).map(([w, what]) => `[w${w}] ${what}`).join("  ")}`);
   return (e: SweepProgress): void => {
     switch (e.type) {
       case "start": {
@@ -33,9 +35,11 @@ export function progressPrinter(write: (text: string) => void, options: { inPlac
         break;
       }
       case "run-start":
-        if (options.inPlace) write(`\r\x1b[K[${String(e.index).padStart(width(e.total))}/${e.total}] ${e.plan.model} ${describeParams(e.plan.params, keys)}${e.fold ? ` (${e.fold})` : ""} …`);
+        busy.set(e.worker, `${e.plan.model} ${describeParams(e.plan.params, keys)}${e.fold ? ` (${e.fold})` : ""}`);
+        if (options.inPlace) write(status());
         break;
       case "run-end": {
+        busy.delete(e.worker);
         const r = e.record;
         const what =
           r.status === "ok"
@@ -43,11 +47,17 @@ export function progressPrinter(write: (text: string) => void, options: { inPlac
             : `FAILED: ${r.error}`;
         const fold = r.fold ? ` (${r.fold})` : "";
         const line = `[${String(e.index).padStart(width(e.total))}/${e.total}] ${r.params.model} ${describeParams(r.params, keys)}${fold} → ${what} · ETA ${formatSeconds(e.etaSeconds)}`;
-        write(options.inPlace ? `\r\x1b[K${line}\n` : `${line}\n`);
+        write(options.inPlace ? `\r\x1b[K${line}\n${status()}` : `${line}\n`);
         break;
       }
       case "done":
-        write(`done in ${formatSeconds(e.seconds)}: ${e.ran} run, ${e.cached} reused, ${e.failed} failed\n`);
+        busy.clear();
+        if (options.inPlace) write("\r\x1b[K");
+        write(
+          e.interrupted
+            ? `stopped after ${formatSeconds(e.seconds)}: ${e.ran} run now, ${e.cached} reused, ${e.failed} failed, ${e.remaining} not run; every finished run is in ${e.file} — run the same command again to resume\n`
+            : `done in ${formatSeconds(e.seconds)}: ${e.ran} run, ${e.cached} reused, ${e.failed} failed\n`,
+        );
         break;
     }
   };

@@ -24,6 +24,9 @@ import { captureEnv } from "./env";
 import { RESULTS_SCHEMA, type DatasetInfo, type ResultsFile, type RunRecord } from "./results";
 import { canonicalJson, expandSpec, type ExperimentSpec, type RunPlan } from "./spec";
 import { readResults, writeResults } from "./store";
+import { acquireLock } from "./lock";
+import { Worker } from "node:worker_threads";
+import { serializeMatrix, type SerializedFold, type WorkerReply, type WorkerSetup, type WorkerTask } from "./sweep-worker";
 
 export interface SweepOptions {
   /** Results file; default `results/<spec name>.json` under `baseDir`. */
@@ -42,13 +45,20 @@ export interface SweepOptions {
   retryFailed?: boolean;
   /** Progress callback (the CLI prints a line per event; notebooks may update a display). */
   onProgress?: (event: SweepProgress) => void;
+  /**
+   * Runs fitted at the same time, each in its own worker thread (default 1: in this thread). Numbers do not
+   * depend on it: every run's seed comes from the spec and its parameters, and runs share nothing.
+   */
+  workers?: number;
+  /** Abort to stop cleanly: no new run starts, finished runs are in the file, re-running resumes. */
+  signal?: AbortSignal;
 }
 
 export type SweepProgress =
   | { type: "start"; total: number; cached: number; file: string; dataset: DatasetInfo; gridKeys: string[] }
-  | { type: "run-start"; index: number; total: number; plan: RunPlan; fold?: string }
-  | { type: "run-end"; index: number; total: number; record: RunRecord; etaSeconds: number }
-  | { type: "done"; file: string; ran: number; cached: number; failed: number; seconds: number };
+  | { type: "run-start"; index: number; total: number; plan: RunPlan; fold?: string; worker: number }
+  | { type: "run-end"; index: number; total: number; record: RunRecord; etaSeconds: number; worker: number; running: number }
+  | { type: "done"; file: string; ran: number; cached: number; failed: number; seconds: number; interrupted: boolean; remaining: number };
 
 export interface SweepOutcome {
   file: string;
@@ -56,6 +66,10 @@ export interface SweepOutcome {
   ran: number;
   cached: number;
   failed: number;
+  /** True when `signal` stopped the sweep before every run was done. */
+  interrupted: boolean;
+  /** Runs still to do (re-run the same spec to do them). */
+  remaining: number;
 }
 
 /** Describe a dataset for the results file. */
@@ -99,87 +113,204 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
     dataset.folds = foldInfos.map(({ name, info }) => ({ name, fingerprint: info.fingerprint, nUsers: info.nUsers, nItems: info.nItems, nTrain: info.nTrain, nTest: info.nTest }));
   }
 
-  let previous: RunRecord[] = [];
-  let env = captureEnv(baseDir);
-  if (fs.existsSync(file)) {
-    if (options.fresh) {
-      const backup = `${file}.bak-${new Date().toISOString().replace(/[:.]/g, "-")}`;
-      fs.renameSync(file, backup);
-    } else {
-      const old = readResults(file); // throws (and leaves the file alone) when it is not a valid results file
-      if (old.dataset.fingerprint !== dataset.fingerprint) {
-        throw new InputError(
-          `holds runs on different data (${old.dataset.name}, fingerprint ${old.dataset.fingerprint}) than this sweep ` +
-            `(${dataset.name}, fingerprint ${dataset.fingerprint}); write elsewhere with --out, or start over with --fresh (the old file is kept as a backup)`,
-          file,
-        );
+  const lock = acquireLock(file);
+  try {
+    return await runLocked();
+  } finally {
+    lock.release();
+  }
+
+  async function runLocked(): Promise<SweepOutcome> {
+    let previous: RunRecord[] = [];
+    let env = captureEnv(baseDir);
+    if (fs.existsSync(file)) {
+      if (options.fresh) {
+        const backup = `${file}.bak-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+        fs.renameSync(file, backup);
+      } else {
+        const old = readResults(file); // throws (and leaves the file alone) when it is not a valid results file
+        if (old.dataset.fingerprint !== dataset.fingerprint) {
+          throw new InputError(
+            `holds runs on different data (${old.dataset.name}, fingerprint ${old.dataset.fingerprint}) than this sweep ` +
+              `(${dataset.name}, fingerprint ${dataset.fingerprint}); write elsewhere with --out, or start over with --fresh (the old file is kept as a backup)`,
+            file,
+          );
+        }
+        previous = old.runs;
+        env = { ...env, startedAt: old.env.startedAt };
       }
-      previous = old.runs;
-      env = { ...env, startedAt: old.env.startedAt };
     }
-  }
 
-  const scale = folds[0].dataset.ratingScale;
-  const clip = effective.evaluation.clip ? ([scale[0], scale[1]] as const) : undefined;
-  const byId = new Map(previous.map((r) => [r.id, r]));
-  // Every configuration on every fold (same seed on each fold, as Surprise's cross-validation does).
-  const planned = plans.flatMap((plan) => {
-    const def = getModel(plan.model)!;
-    const withSeed = "seed" in def.defaults && plan.params.seed === undefined ? { ...plan.params, seed: plan.seed } : plan.params;
-    const config = def.config(withSeed) as Record<string, unknown>;
-    const params = { model: plan.model, ...config };
-    const seed = typeof config.seed === "number" ? config.seed : plan.seed;
-    return folds.map((fold, k) => ({ plan, params, seed, fold, id: runId(params, seed, foldInfos[k].info.fingerprint) }));
-  });
-  const isDone = (id: string) => {
-    const r = byId.get(id);
-    return r !== undefined && (r.status === "ok" || !options.retryFailed);
-  };
-  const cached = planned.filter((p) => isDone(p.id)).length;
+    const scale = folds[0].dataset.ratingScale;
+    const clip = effective.evaluation.clip ? ([scale[0], scale[1]] as const) : undefined;
+    const byId = new Map(previous.map((r) => [r.id, r]));
+    // Every configuration on every fold (same seed on each fold, as Surprise's cross-validation does).
+    const planned = plans.flatMap((plan) => {
+      const def = getModel(plan.model)!;
+      const withSeed = "seed" in def.defaults && plan.params.seed === undefined ? { ...plan.params, seed: plan.seed } : plan.params;
+      const config = def.config(withSeed) as Record<string, unknown>;
+      const params = { model: plan.model, ...config };
+      const seed = typeof config.seed === "number" ? config.seed : plan.seed;
+      return folds.map((fold, k) => ({ plan, params, seed, fold, id: runId(params, seed, foldInfos[k].info.fingerprint) }));
+    });
+    const isDone = (id: string) => {
+      const r = byId.get(id);
+      return r !== undefined && (r.status === "ok" || !options.retryFailed);
+    };
+    const cached = planned.filter((p) => isDone(p.id)).length;
 
-  const results: ResultsFile = {
-    schema: RESULTS_SCHEMA,
-    experiment: { name: spec.name, ...(spec.description ? { description: spec.description } : {}), spec: effective },
-    dataset,
-    env,
-    runs: [],
-  };
-  const plannedIds = new Set(planned.map((p) => p.id));
-  const save = () => {
-    // Spec order first, then runs from earlier versions of the spec (never dropped).
-    results.runs = [
-      ...planned.map((p) => byId.get(p.id)).filter((r): r is RunRecord => r !== undefined),
-      ...previous.filter((r) => !plannedIds.has(r.id)),
-    ];
-    results.env.updatedAt = new Date().toISOString();
-    writeResults(file, results);
-  };
-  save();
-  const gridKeys = [...new Set(effective.models.flatMap((m) => Object.keys(m.grid ?? {})))];
-  options.onProgress?.({ type: "start", total: planned.length, cached, file, dataset, gridKeys });
-
-  let ran = 0;
-  let failed = 0;
-  let spent = 0;
-  const toRun = planned.filter((p) => !isDone(p.id));
-  for (const [k, p] of toRun.entries()) {
-    const index = cached + k + 1;
-    options.onProgress?.({ type: "run-start", index, total: planned.length, plan: p.plan, fold: p.fold.name || undefined });
-    await new Promise((resolve) => setImmediate(resolve)); // let progress output reach the terminal/notebook
-    const t0 = performance.now();
-    const record = executeRun(p.id, p.params, p.seed, p.fold.dataset, clip, effective.evaluation.history);
-    if (p.fold.name) record.fold = p.fold.name;
-    spent += (performance.now() - t0) / 1000;
-    byId.set(p.id, record);
-    ran++;
-    if (record.status === "failed") failed++;
+    const results: ResultsFile = {
+      schema: RESULTS_SCHEMA,
+      experiment: { name: spec.name, ...(spec.description ? { description: spec.description } : {}), spec: effective },
+      dataset,
+      env,
+      runs: [],
+    };
+    const plannedIds = new Set(planned.map((p) => p.id));
+    const save = () => {
+      // Spec order first, then runs from earlier versions of the spec (never dropped).
+      results.runs = [
+        ...planned.map((p) => byId.get(p.id)).filter((r): r is RunRecord => r !== undefined),
+        ...previous.filter((r) => !plannedIds.has(r.id)),
+      ];
+      results.env.updatedAt = new Date().toISOString();
+      writeResults(file, results);
+    };
     save();
-    const etaSeconds = (spent / (k + 1)) * (toRun.length - k - 1);
-    options.onProgress?.({ type: "run-end", index, total: planned.length, record, etaSeconds });
+    const gridKeys = [...new Set(effective.models.flatMap((m) => Object.keys(m.grid ?? {})))];
+    options.onProgress?.({ type: "start", total: planned.length, cached, file, dataset, gridKeys });
+
+    let ran = 0;
+    let failed = 0;
+    const toRun = planned.filter((p) => !isDone(p.id));
+    const loopStarted = performance.now();
+    const workers = Math.max(1, Math.min(options.workers ?? 1, toRun.length));
+    let running = 0;
+    const onStart = (k: number, worker: number) => {
+      const p = toRun[k];
+      running++;
+      options.onProgress?.({ type: "run-start", index: cached + ran + running, total: planned.length, plan: p.plan, fold: p.fold.name || undefined, worker });
+    };
+    const onEnd = (k: number, record: RunRecord, worker: number) => {
+      const p = toRun[k];
+      if (p.fold.name) record.fold = p.fold.name;
+      byId.set(p.id, record);
+      running--;
+      ran++;
+      if (record.status === "failed") failed++;
+      save();
+      const perRun = (performance.now() - loopStarted) / 1000 / ran;
+      const etaSeconds = perRun * (toRun.length - ran);
+      options.onProgress?.({ type: "run-end", index: cached + ran, total: planned.length, record, etaSeconds, worker, running });
+    };
+    if (workers === 1) {
+      for (let k = 0; k < toRun.length && !options.signal?.aborted; k++) {
+        onStart(k, 1);
+        await new Promise((resolve) => setImmediate(resolve)); // let progress output (and signals) through
+        if (options.signal?.aborted) {
+          running--;
+          break;
+        }
+        const p = toRun[k];
+        onEnd(k, executeRun(p.id, p.params, p.seed, p.fold.dataset, clip, effective.evaluation.history), 1);
+      }
+    } else {
+      await runInWorkers(
+        toRun.map((p) => ({ id: p.id, params: p.params, seed: p.seed, foldIndex: folds.indexOf(p.fold) })),
+        { folds: folds.map(serializeFold), clip, history: effective.evaluation.history },
+        workers,
+        onStart,
+        onEnd,
+        options.signal,
+      );
+    }
+    const remaining = toRun.length - ran;
+    const interrupted = remaining > 0;
+    const seconds = (Date.now() - started) / 1000;
+    options.onProgress?.({ type: "done", file, ran, cached, failed, seconds, interrupted, remaining });
+    return { file, results, ran, cached, failed, interrupted, remaining };
   }
-  const seconds = (Date.now() - started) / 1000;
-  options.onProgress?.({ type: "done", file, ran, cached, failed, seconds });
-  return { file, results, ran, cached, failed };
+}
+
+function serializeFold(f: Fold): SerializedFold {
+  const { train, test, ...rest } = f.dataset;
+  return { name: f.name, dataset: { ...rest, train: serializeMatrix(train), test: serializeMatrix(test) } };
+}
+
+/** The compiled worker entry (next to this file in dist/; from the sources, the built copy in dist/). */
+function workerScript(): string {
+  const here = path.join(__dirname, "sweep-worker.js");
+  if (fs.existsSync(here)) return here;
+  const built = path.resolve(__dirname, "../../dist/experiment/sweep-worker.js");
+  if (fs.existsSync(built)) return built;
+  throw new InputError("parallel sweeps need the built package (run `npm run build`), or use workers: 1", here);
+}
+
+/**
+ * Run `tasks` on `n` worker threads, calling back as runs start and end. A worker that dies (out of memory,
+ * crash) records its run as failed and is replaced. On abort, in-flight runs are discarded (they are not in
+ * the file, so a resumed sweep redoes them) and the workers are stopped.
+ */
+function runInWorkers(
+  tasks: WorkerTask[],
+  setup: WorkerSetup,
+  n: number,
+  onStart: (k: number, worker: number) => void,
+  onEnd: (k: number, record: RunRecord, worker: number) => void,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const script = workerScript();
+  return new Promise((resolve) => {
+    let next = 0;
+    let live = 0;
+    const all = new Set<Worker>();
+    const finish = () => {
+      if (live === 0) resolve();
+    };
+    const stopAll = () => {
+      for (const w of all) void w.terminate();
+    };
+    signal?.addEventListener("abort", stopAll, { once: true });
+    const start = (slot: number) => {
+      const worker = new Worker(script, { workerData: { mflabSweepWorker: true, setup } });
+      all.add(worker);
+      live++;
+      let current = -1;
+      let closed = false;
+      const feed = () => {
+        if (signal?.aborted || next >= tasks.length) {
+          closed = true;
+          void worker.terminate();
+          return;
+        }
+        current = next++;
+        onStart(current, slot);
+        worker.postMessage(tasks[current]);
+      };
+      worker.on("message", (reply: WorkerReply) => {
+        const k = current;
+        current = -1;
+        if (!signal?.aborted) onEnd(k, reply.record, slot);
+        feed();
+      });
+      worker.on("error", (e) => {
+        if (current >= 0 && !signal?.aborted) {
+          const t = tasks[current];
+          const now = new Date().toISOString();
+          onEnd(current, { id: t.id, params: t.params, seed: t.seed, status: "failed", error: `worker crashed: ${e.message}`, startedAt: now, finishedAt: now }, slot);
+          current = -1;
+        }
+      });
+      worker.on("exit", () => {
+        all.delete(worker);
+        live--;
+        if (!closed && !signal?.aborted && next < tasks.length) start(slot); // replace a crashed worker
+        finish();
+      });
+      feed();
+    };
+    for (let slot = 1; slot <= n; slot++) start(slot);
+  });
 }
 
 /** Fit and score one run; any error becomes a "failed" record (the sweep goes on). */
