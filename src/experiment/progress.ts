@@ -42,9 +42,9 @@ export function progressPrinter(write: (text: string) => void, options: { inPlac
         busy.delete(e.worker);
         const r = e.record;
         const what =
-          r.status === "ok"
-            ? `test MSE ${r.metrics!.test.mse.toFixed(4)} · ${r.iterations} it · ${formatSeconds(r.fitSeconds ?? NaN)}`
-            : `FAILED: ${r.error}`;
+          r.status !== "ok"
+            ? `FAILED: ${r.error}`
+            : `${r.metrics?.ranking ? `NDCG@${r.metrics.ranking.k} ${r.metrics.ranking.ndcg.toFixed(4)}` : `test MSE ${r.metrics?.test?.mse.toFixed(4)}`} · ${r.iterations} it · ${formatSeconds(r.fitSeconds ?? NaN)}`;
         const fold = r.fold ? ` (${r.fold})` : "";
         const line = `[${String(e.index).padStart(width(e.total))}/${e.total}] ${r.params.model} ${describeParams(r.params, keys)}${fold} → ${what} · ETA ${formatSeconds(e.etaSeconds)}`;
         write(options.inPlace ? `\r\x1b[K${line}\n${status()}` : `${line}\n`);

@@ -3,13 +3,17 @@
  * README, section "Results schema"). One JSON file per sweep; `runs` grows as runs finish.
  */
 import type { ErrorMetrics } from "../metrics/errors";
+import type { RankingMetrics } from "../metrics/ranking";
 import type { History } from "../models/types";
 
 export const RESULTS_SCHEMA = "mflab.results/1";
 
 export interface RunMetrics {
-  train: ErrorMetrics;
-  test: ErrorMetrics;
+  /** Rating-prediction error on the training / test ratings (`evaluation.task` "rating"). */
+  train?: ErrorMetrics;
+  test?: ErrorMetrics;
+  /** Top-k ranking quality on the test set (`evaluation.task` "ranking"); see src/metrics/ranking.ts. */
+  ranking?: RankingMetrics;
 }
 
 export interface RunRecord {

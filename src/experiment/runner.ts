@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { createHash } from "node:crypto";
 import { InputError } from "../errors";
-import type { Dataset } from "../data/ratings";
+import type { Dataset, RatingsMatrix } from "../data/ratings";
 import type { DataSpec } from "../data/load";
 import { loadFolds, type Fold } from "./folds";
 import { datasetFingerprint } from "../data/fingerprint";
@@ -21,8 +21,10 @@ import { scorePredictor } from "../metrics/errors";
 import { getModel } from "../models/registry";
 import { MFLAB_VERSION } from "../version";
 import { captureEnv } from "./env";
-import { RESULTS_SCHEMA, type DatasetInfo, type ResultsFile, type RunRecord } from "./results";
-import { canonicalJson, expandSpec, type ExperimentSpec, type RunPlan } from "./spec";
+import { RESULTS_SCHEMA, type DatasetInfo, type ResultsFile, type RunMetrics, type RunRecord } from "./results";
+import { canonicalJson, expandSpec, type EvaluationSpec, type ExperimentSpec, type RunPlan } from "./spec";
+import { evaluateRanking, type RankingScorer } from "../metrics/ranking";
+import { implicitFromRatings } from "../models/implicit-als";
 import { readResults, writeResults } from "./store";
 import { acquireLock } from "./lock";
 import { Worker } from "node:worker_threads";
@@ -143,6 +145,7 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
 
     const scale = folds[0].dataset.ratingScale;
     const clip = effective.evaluation.clip ? ([scale[0], scale[1]] as const) : undefined;
+    const runEvaluation: RunEvaluation = { ...effective.evaluation, clip };
     const byId = new Map(previous.map((r) => [r.id, r]));
     // Every configuration on every fold (same seed on each fold, as Surprise's cross-validation does).
     const planned = plans.flatMap((plan) => {
@@ -212,12 +215,12 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
           break;
         }
         const p = toRun[k];
-        onEnd(k, executeRun(p.id, p.params, p.seed, p.fold.dataset, clip, effective.evaluation.history), 1);
+        onEnd(k, executeRun(p.id, p.params, p.seed, p.fold.dataset, runEvaluation), 1);
       }
     } else {
       await runInWorkers(
         toRun.map((p) => ({ id: p.id, params: p.params, seed: p.seed, foldIndex: folds.indexOf(p.fold) })),
-        { folds: folds.map(serializeFold), clip, history: effective.evaluation.history },
+        { folds: folds.map(serializeFold), evaluation: runEvaluation },
         workers,
         onStart,
         onEnd,
@@ -313,40 +316,63 @@ function runInWorkers(
   });
 }
 
-/** Fit and score one run; any error becomes a "failed" record (the sweep goes on). */
+/** How one run is scored: the spec's evaluation options with the clip range resolved. */
+export interface RunEvaluation extends Omit<EvaluationSpec, "clip"> {
+  clip: readonly [number, number] | undefined;
+}
+
+/**
+ * Fit and score one run; any error becomes a "failed" record (the sweep goes on).
+ * Task "rating": fit on the training ratings; metrics.train/test = MSE/RMSE/MAE.
+ * Task "ranking": fit on the training ratings ≥ threshold (see {@link implicitFromRatings}); metrics.ranking = top-k
+ * metrics against the test ratings ≥ threshold, with every item the user rated in training excluded.
+ */
 export function executeRun(
   id: string,
   params: { model: string; [key: string]: unknown },
   seed: number,
   ds: Dataset,
-  clip: readonly [number, number] | undefined,
-  withHistory: boolean,
+  evaluation: RunEvaluation,
 ): RunRecord {
   const startedAt = new Date().toISOString();
   const def = getModel(params.model)!;
   const { model: _name, ...config } = params;
+  const { clip, history: withHistory } = evaluation;
+  const ranking = evaluation.task === "ranking";
   try {
+    const positives = (m: RatingsMatrix) => implicitFromRatings(m, { threshold: evaluation.threshold, value: evaluation.implicitValue });
+    const train = ranking ? positives(ds.train) : ds.train;
+    const test = ranking ? positives(ds.test) : ds.test;
     const t0 = performance.now();
-    const fit = def.fit(ds.train, config, { test: withHistory ? ds.test : undefined, clip });
+    const fit = def.fit(train, config, { test: withHistory ? test : undefined, clip });
     const fitSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
-    const train = scorePredictor(fit.model, ds.train, { clip });
-    const test = scorePredictor(fit.model, ds.test, { clip });
+    let metrics: RunMetrics;
+    let fallbackCount: number;
+    if (ranking) {
+      metrics = { ranking: evaluateRanking(fit.model as RankingScorer, ds.train, ds.test, { k: evaluation.k, threshold: evaluation.threshold }) };
+      fallbackCount = scorePredictor(fit.model, test).fallbackCount;
+    } else {
+      const trainScore = scorePredictor(fit.model, train, { clip });
+      const testScore = scorePredictor(fit.model, test, { clip });
+      metrics = {
+        train: { mse: trainScore.mse, rmse: trainScore.rmse, mae: trainScore.mae },
+        test: { mse: testScore.mse, rmse: testScore.rmse, mae: testScore.mae },
+      };
+      fallbackCount = testScore.fallbackCount;
+    }
     const predictSeconds = (performance.now() - t1) / 1000;
     const record: RunRecord = {
       id,
       params,
       seed,
       status: "ok",
-      metrics: {
-        train: { mse: train.mse, rmse: train.rmse, mae: train.mae },
-        test: { mse: test.mse, rmse: test.rmse, mae: test.mae },
-      },
+      metrics,
       iterations: fit.iterations,
       converged: fit.converged,
       fitSeconds,
       predictSeconds,
-      fallbackCount: test.fallbackCount,
+      fallbackCount,
       startedAt,
       finishedAt: new Date().toISOString(),
     };

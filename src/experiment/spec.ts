@@ -32,10 +32,23 @@ export interface ModelSpec {
 }
 
 export interface EvaluationSpec {
+  /**
+   * "rating" (default): fit on the training ratings, score MSE/RMSE/MAE on train and test.
+   * "ranking": treat ratings ≥ `threshold` as implicit positives (`implicitValue`: the rating as strength, or 1),
+   * fit on the training positives, and score top-`k` lists against the test ratings ≥ `threshold` (items rated in
+   * training are excluded from each user's list); records `metrics.ranking`.
+   */
+  task: "rating" | "ranking";
   /** Clamp predictions to the dataset's rating scale before scoring (Surprise does; the assignment does not). */
   clip: boolean;
   /** Record per-iteration train/test curves (history) in every run. */
   history: boolean;
+  /** Ranking task: list length (default 10). */
+  k: number;
+  /** Ranking task: ratings ≥ threshold are positives in training and relevant in test (default 4). */
+  threshold: number;
+  /** Ranking task: value of a training positive — its rating (default) or 1. */
+  implicitValue: "rating" | "one";
 }
 
 export interface ExperimentSpec {
@@ -60,7 +73,7 @@ export interface RunPlan {
 
 const TOP_KEYS = ["name", "description", "data", "folds", "model", "params", "grid", "models", "seed", "evaluation", "$schema"];
 const MODEL_KEYS = ["model", "params", "grid"];
-const EVALUATION_KEYS = ["clip", "history"];
+const EVALUATION_KEYS = ["task", "clip", "history", "k", "threshold", "implicitValue"];
 /** Largest number of runs a spec may expand to. */
 export const MAX_RUNS = 10_000;
 
@@ -93,14 +106,40 @@ export function validateSpec(raw: unknown, file?: string): ExperimentSpec {
     if (typeof spec.seed !== "number" || !Number.isInteger(spec.seed) || spec.seed < 0) fail("seed", `must be a non-negative integer, got ${describe(spec.seed)}`);
     seed = spec.seed as number;
   }
-  const evaluation: EvaluationSpec = { clip: false, history: true };
+  const evaluation: EvaluationSpec = { task: "rating", clip: false, history: true, k: 10, threshold: 4, implicitValue: "rating" };
   if (spec.evaluation !== undefined) {
     const ev = spec.evaluation as Record<string, unknown>;
     if (ev === null || typeof ev !== "object" || Array.isArray(ev)) fail("evaluation", "must be an object");
     for (const key of Object.keys(ev)) {
-      if (!EVALUATION_KEYS.includes(key)) fail(`evaluation.${key}`, `is not an evaluation option; known: ${EVALUATION_KEYS.join(", ")}`);
-      if (typeof ev[key] !== "boolean") fail(`evaluation.${key}`, `must be true or false, got ${describe(ev[key])}`);
-      (evaluation as unknown as Record<string, boolean>)[key] = ev[key] as boolean;
+      const v = ev[key];
+      const at = `evaluation.${key}`;
+      switch (key) {
+        case "clip":
+        case "history":
+          if (typeof v !== "boolean") fail(at, `must be true or false, got ${describe(v)}`);
+          evaluation[key] = v as boolean;
+          break;
+        case "task":
+          if (v !== "rating" && v !== "ranking") fail(at, `must be "rating" or "ranking", got ${describe(v)}`);
+          evaluation.task = v as EvaluationSpec["task"];
+          break;
+        case "implicitValue":
+          if (v !== "rating" && v !== "one") fail(at, `must be "rating" or "one", got ${describe(v)}`);
+          evaluation.implicitValue = v as EvaluationSpec["implicitValue"];
+          break;
+        case "k":
+          if (typeof v !== "number" || !Number.isInteger(v) || v < 1) fail(at, `must be a positive integer, got ${describe(v)}`);
+          evaluation.k = v as number;
+          break;
+        case "threshold":
+          if (typeof v !== "number" || !Number.isFinite(v)) fail(at, `must be a number, got ${describe(v)}`);
+          evaluation.threshold = v as number;
+          break;
+        default: {
+          const hint = closest(key, EVALUATION_KEYS);
+          fail(at, `is not an evaluation option${hint ? ` (did you mean "${hint}"?)` : ""}; known: ${EVALUATION_KEYS.join(", ")}`);
+        }
+      }
     }
   }
 

@@ -44,7 +44,8 @@ export function parseResults(text: string, file = "<results>"): ResultsFile {
     }
     const test = isObject(r.metrics) ? (r.metrics as { test?: unknown }).test : undefined;
     const mse = isObject(test) ? (test as { mse?: unknown }).mse : undefined;
-    if (r.status === "ok" && typeof mse !== "number" && mse !== null) {
+    const ranking = isObject(r.metrics) ? (r.metrics as { ranking?: unknown }).ranking : undefined;
+    if (r.status === "ok" && typeof mse !== "number" && mse !== null && !isObject(ranking)) {
       throw new InputError(`runs[${k}] has status "ok" but no metrics.test`, file);
     }
   });

@@ -58,6 +58,7 @@ function fmt(v: unknown): string {
  * their error). Columns: the varying parameters, iterations, train/test MSE and MAE, fit seconds, fallbacks.
  */
 export function summaryTable(results: ResultsFile, sortBy: MetricPath = "test.mse"): string {
+  if (results.runs.some((r) => r.metrics?.ranking)) return rankingSummaryTable(results);
   if (results.runs.some((r) => r.fold)) return foldSummaryTable(results);
   const runs = [...results.runs].sort((a, b) => {
     if (a.status !== b.status) return a.status === "ok" ? -1 : 1;
@@ -208,5 +209,32 @@ export function foldSummaryTable(results: ResultsFile): string {
     `${results.experiment.name} on ${d.name}: mean ± std over folds ${(d.folds ?? []).map((f) => f.name).join(", ")}\n\n` +
     [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n") +
     (failures.length > 0 ? `\n\nfailed runs:\n${failures.join("\n")}` : "")
+  );
+}
+
+/** The table of a ranking sweep (`evaluation.task` "ranking"), sorted by NDCG@k, best first. */
+export function rankingSummaryTable(results: ResultsFile): string {
+  const runs = [...results.runs].sort((a, b) => {
+    if (a.status !== b.status) return a.status === "ok" ? -1 : 1;
+    return (b.metrics?.ranking?.ndcg ?? -Infinity) - (a.metrics?.ranking?.ndcg ?? -Infinity);
+  });
+  const params = varyingParams(results.runs);
+  if (new Set(results.runs.map((r) => r.params.model)).size > 1 || params.length === 0) params.unshift("model");
+  const k = runs.find((r) => r.metrics?.ranking)?.metrics?.ranking?.k ?? 10;
+  const header = [...params, ...(results.runs.some((r) => r.fold) ? ["fold"] : []), "iters", `P@${k}`, `R@${k}`, `NDCG@${k}`, `MAP@${k}`, "hit rate", "coverage", "users", "fit s"];
+  const rows = runs.map((r) => {
+    const base = [...params.map((key) => fmt(r.params[key])), ...(results.runs.some((x) => x.fold) ? [r.fold ?? ""] : [])];
+    const m = r.metrics?.ranking;
+    if (r.status !== "ok" || !m) return [...base, `FAILED: ${r.error ?? "no ranking metrics"}`];
+    return [...base, fmt(r.iterations), fmt(m.precision), fmt(m.recall), fmt(m.ndcg), fmt(m.map), fmt(m.hitRate), fmt(m.coverage), String(m.nUsersEvaluated), r.fitSeconds === undefined ? "–" : r.fitSeconds.toFixed(2)];
+  });
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => (row.length === header.length ? row[c].length : 0))));
+  const nLabels = header.length - 9;
+  const line = (cells: string[]) => cells.map((cell, c) => (c < nLabels || cells.length !== header.length ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c]))).join("  ").trimEnd();
+  const d = results.dataset;
+  const threshold = runs.find((r) => r.metrics?.ranking)?.metrics?.ranking?.threshold;
+  return (
+    `${results.experiment.name} on ${d.name}: top-${k} ranking, test ratings ≥ ${threshold} relevant, items rated in training excluded\n\n` +
+    [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n")
   );
 }

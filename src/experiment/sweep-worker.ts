@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { RatingsMatrix, type Dataset } from "../data/ratings";
-import { executeRun } from "./runner";
+import { executeRun, type RunEvaluation } from "./runner";
 import type { RunRecord } from "./results";
 
 export interface SerializedMatrix {
@@ -23,8 +23,7 @@ export interface SerializedFold {
 
 export interface WorkerSetup {
   folds: SerializedFold[];
-  clip: readonly [number, number] | undefined;
-  history: boolean;
+  evaluation: RunEvaluation;
 }
 
 export interface WorkerTask {
@@ -49,7 +48,7 @@ if (parentPort && workerData && (workerData as { mflabSweepWorker?: boolean }).m
   const datasets: Dataset[] = setup.folds.map((f) => ({ ...f.dataset, train: restore(f.dataset.train), test: restore(f.dataset.test) }));
   const port = parentPort;
   port.on("message", (task: WorkerTask) => {
-    const record = executeRun(task.id, task.params, task.seed, datasets[task.foldIndex], setup.clip, setup.history);
+    const record = executeRun(task.id, task.params, task.seed, datasets[task.foldIndex], setup.evaluation);
     port.postMessage({ id: task.id, record } satisfies WorkerReply);
   });
 }

@@ -592,6 +592,7 @@ export function fitImplicitAls(
 export const implicitAlsModel: ModelDefinition<ImplicitAlsConfig> = {
   name: "implicit-als",
   summary: "Implicit-feedback weighted ALS (Hu, Koren & Volinsky 2008): confidence 1 + α·r, Cholesky or CG solves",
+  task: "ranking",
   defaults: IMPLICIT_ALS_DEFAULTS,
   config: implicitAlsConfig,
   fit: (train, config, options) => fitImplicitAls(train, config, options),

@@ -33,6 +33,8 @@ export class PopularityModel implements Predictor {
     readonly nItems: number,
     /** Training interactions per item. */
     readonly itemCounts: Int32Array,
+    /** 1 for users with at least one training interaction. */
+    readonly knownUser: Uint8Array,
   ) {}
 
   /** n_i, the item's training interaction count (0 for unknown items). */
@@ -40,8 +42,12 @@ export class PopularityModel implements Predictor {
     return i >= 0 && i < this.nItems ? this.itemCounts[i] : 0;
   }
 
-  isFallback(_u: number, i: number): boolean {
-    return !(i >= 0 && i < this.nItems && this.itemCounts[i] > 0);
+  /**
+   * True when the item or the user has no training interactions — the same rule as every other model, so
+   * fallback counts compare across models (a new user still gets the popularity ranking; it is counted).
+   */
+  isFallback(u: number, i: number): boolean {
+    return !(i >= 0 && i < this.nItems && this.itemCounts[i] > 0) || this.knownUser[u] !== 1;
   }
 
   /** out[i] ← n_i for every item. */
@@ -53,20 +59,23 @@ export class PopularityModel implements Predictor {
 /** Count each item's positive training entries. @throws InputError when there are none */
 export function fitPopularity(train: RatingsMatrix): FitResult<PopularityModel> {
   const counts = new Int32Array(train.nItems);
+  const knownUser = new Uint8Array(train.nUsers);
   let total = 0;
   for (let e = 0; e < train.nnz; e++) {
     if (train.values[e] > 0) {
       counts[train.items[e]]++;
+      knownUser[train.users[e]] = 1;
       total++;
     }
   }
   if (total === 0) throw new InputError("popularity: the training matrix has no positive interactions");
-  return { model: new PopularityModel(train.nItems, counts), iterations: 0, converged: true, history: emptyHistory() };
+  return { model: new PopularityModel(train.nItems, counts, knownUser), iterations: 0, converged: true, history: emptyHistory() };
 }
 
 export const popularityModel: ModelDefinition<PopularityConfig> = {
   name: "popularity",
   summary: "Popularity baseline for top-N: score = number of training interactions of the item",
+  task: "ranking",
   defaults: POPULARITY_DEFAULTS,
   config: popularityConfig,
   fit: (train, config) => {

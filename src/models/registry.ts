@@ -20,6 +20,8 @@ import { nmfZeroFilledModel } from "./nmf-sklearn";
 import { sgdMfModel, svdModel } from "./sgd";
 import { slopeOneModel } from "./slope-one";
 import { svdppModel } from "./svdpp";
+import { implicitAlsModel } from "./implicit-als";
+import { popularityModel } from "./popularity";
 
 const MODELS: ModelDefinition<any>[] = [
   alsModel,
@@ -41,6 +43,8 @@ const MODELS: ModelDefinition<any>[] = [
   knnBaselineModel,
   slopeOneModel,
   coClusteringModel,
+  implicitAlsModel,
+  popularityModel,
 ];
 
 const byName = new Map<string, ModelDefinition<any>>(MODELS.map((m) => [m.name, m]));

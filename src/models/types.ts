@@ -60,6 +60,12 @@ export interface ModelDefinition<C extends object = Record<string, unknown>> {
   readonly name: string;
   /** One line for `--help` and reports. */
   readonly summary: string;
+  /**
+   * What the model's predictions are for (default "rating"): "ranking" models output preference scores (not
+   * ratings) and belong in sweeps with `evaluation.task: "ranking"`; their per-iteration train/test errors are
+   * preference errors, documented in the model's file.
+   */
+  readonly task?: "rating" | "ranking";
   readonly defaults: Readonly<C>;
   /**
    * Merge `partial` over the defaults and validate every field.

@@ -692,7 +692,7 @@ export function compareRowsFromRuns(results: RunsInput, options: CompareRowsOpti
     let row = rows.get(key);
     if (!row) rows.set(key, (row = { label: key, mse: [], rmse: [], mae: [] }));
     for (const m of ["mse", "rmse", "mae"] as const) {
-      const v = run.metrics[split][m];
+      const v = run.metrics[split]?.[m];
       if (typeof v === "number" && Number.isFinite(v)) row[m].push(v);
     }
   }

@@ -26,7 +26,7 @@ describe("validateSpec", () => {
     const spec = validateSpec(base);
     expect(spec.models).toEqual([{ model: "als", params: { maxIterations: 2 }, grid: { d: [1, 2, 5], lambda: [1, 4] } }]);
     expect(spec.seed).toBe(7);
-    expect(spec.evaluation).toEqual({ clip: false, history: true });
+    expect(spec.evaluation).toEqual({ task: "rating", clip: false, history: true, k: 10, threshold: 4, implicitValue: "rating" });
   });
 
   it("expands the grid as a cartesian product, last key fastest", () => {

@@ -63,7 +63,7 @@ describe.each(allModels().map((m) => [m.name, m] as const))("model contract: %s"
     for (let k = 0; k < 50; k++) expect(b.model.predict(u[k], i[k])).toBe(a.model.predict(u[k], i[k]));
     expect(reports.length).toBe(a.iterations);
     expect(a.history.iteration.length).toBe(a.iterations);
-    if (reports.length > 0) {
+    if (reports.length > 0 && (def.task ?? "rating") === "rating") {
       const last = reports[reports.length - 1];
       expect(last.train.mse).toBeCloseTo(scoredTrain.mse, 8);
       expect(last.test!.mse).toBeCloseTo(scoredTest.mse, 8);

@@ -346,7 +346,8 @@ describe("popularity", () => {
     const m = fitPopularity(R).model;
     expect([0, 1, 2, 3].map((i) => m.predict(0, i))).toEqual([0, 3, 2, 0]);
     expect(m.isFallback(0, 0)).toBe(true);
-    expect(m.isFallback(99, 1)).toBe(false);
+    expect(m.isFallback(1, 1)).toBe(false);
+    expect(m.isFallback(99, 1)).toBe(true); // an unknown user gets the popularity ranking, counted as a fallback
     // User 2 has seen items 1 and 0 (a stored 0 still counts as seen for exclusion).
     expect(topN(m, 2, 2, { exclude: R.byUser() }).map((r) => r.item)).toEqual([2, 3]);
     expect(popularityModel.fit(R, popularityConfig({})).iterations).toBe(0);
