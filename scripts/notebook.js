@@ -12,9 +12,22 @@ const { spawn, spawnSync } = require("node:child_process");
 
 const ROOT = path.resolve(__dirname, "..");
 const PYTHON = process.env.MFLAB_PYTHON || "/usr/bin/python3";
-const env = { ...process.env, JUPYTER_PATH: path.join(ROOT, ".jupyter", "share", "jupyter") };
+const LOCAL = path.join(ROOT, ".jupyter");
+// Everything Jupyter writes (trust database, cookie secret, runtime files, config) stays in the project's .jupyter/.
+const env = {
+  ...process.env,
+  JUPYTER_PATH: path.join(LOCAL, "share", "jupyter"),
+  JUPYTER_DATA_DIR: path.join(LOCAL, "data"),
+  JUPYTER_RUNTIME_DIR: path.join(LOCAL, "runtime"),
+  JUPYTER_CONFIG_DIR: path.join(LOCAL, "config"),
+};
+// Sign (trust) notebooks with nbformat's notary, as `jupyter trust` does (Debian's Jupyter has no jupyter-trust).
+const TRUST = "import sys, nbformat\nfrom nbformat.sign import NotebookNotary\nn = NotebookNotary()\nfor f in sys.argv[1:]:\n    n.sign(nbformat.read(f, as_version=4))\n";
 const notebooks = fs.readdirSync(path.join(ROOT, "notebooks")).filter((f) => f.endsWith(".ipynb")).map((f) => path.join(ROOT, "notebooks", f));
-if (notebooks.length > 0) spawnSync(PYTHON, ["-m", "jupyter", "trust", ...notebooks], { env, stdio: "ignore" });
+if (notebooks.length > 0) {
+  const r = spawnSync(PYTHON, ["-c", TRUST, ...notebooks], { env, encoding: "utf8" });
+  if (r.status !== 0) process.stderr.write(`mflab: could not mark the notebooks as trusted (their saved figures will not render until re-run):\n${r.stderr}\n`);
+}
 
 const args = [
   "-m", "notebook", "--no-browser",

@@ -45,7 +45,13 @@ describe("notebooks execute headlessly on the tslab kernel", () => {
         const r = spawnSync(
           "/usr/bin/python3",
           ["-m", "nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=900", "--ExecutePreprocessor.kernel_name=tslab", "--output-dir", outDir, path.join(NOTEBOOKS, name)],
-          { cwd: NOTEBOOKS, encoding: "utf8", env: { ...process.env, JUPYTER_PATH, MFLAB_NOTEBOOK_TEST: "1" }, timeout: 20 * 60_000 },
+          {
+            cwd: NOTEBOOKS,
+            encoding: "utf8",
+            // Kernels from the project's .jupyter/; Jupyter's own data/runtime/config in a temp folder (no global state).
+            env: { ...process.env, JUPYTER_PATH, JUPYTER_DATA_DIR: path.join(outDir, "data"), JUPYTER_RUNTIME_DIR: path.join(outDir, "runtime"), JUPYTER_CONFIG_DIR: path.join(outDir, "config") },
+            timeout: 20 * 60_000,
+          },
         );
         const executedPath = path.join(outDir, name);
         if (r.status !== 0 || !fs.existsSync(executedPath)) {
