@@ -707,7 +707,10 @@ export interface CompareOptions extends CompareRowsOptions {
   title?: string;
 }
 
-/** Mean and sample standard deviation (n − 1; 0 for a single value). */
+/**
+ * Mean and population standard deviation (divisor n, as numpy's default and scikit-learn's `std_test_*` and
+ * mflab's `aggregateRuns`, so error bars match the tables; 0 for a single value).
+ */
 export function meanStd(values: readonly number[]): { mean: number; std: number; n: number } {
   const n = values.length;
   if (n === 0) return { mean: NaN, std: NaN, n };
@@ -716,13 +719,13 @@ export function meanStd(values: readonly number[]): { mean: number; std: number;
   const mean = s / n;
   let ss = 0;
   for (const v of values) ss += (v - mean) * (v - mean);
-  return { mean, std: n > 1 ? Math.sqrt(ss / (n - 1)) : 0, n };
+  return { mean, std: Math.sqrt(ss / n), n };
 }
 
 /**
  * Grouped bar chart comparing models: one category per row label on the x axis, one bar trace per metric
  * (legend: "Test RMSE", "Test MAE"), bar height = mean over the row's values, error bars = ± one sample
- * standard deviation (shown when some row has ≥ 2 values, i.e. several folds or seeds), mean printed on the
+ * standard deviation (population std, shown when some row has ≥ 2 values, i.e. several folds or seeds), mean printed on the
  * bar. Input: explicit {@link CompareRow}s, or runs / a results file grouped with {@link compareRowsFromRuns}.
  *
  *   compareFigure([{label: "ALS", rmse: [0.91, 0.92], mae: [0.72, 0.73]}, {label: "SVD", rmse: [0.93], mae: [0.74]}])
@@ -759,7 +762,7 @@ export function compareFigure(input: readonly CompareRow[] | RunsInput, options:
   const multi = stats.some((s) => s.some((t) => t.n > 1));
   const empty = rows.filter((_, k) => stats[k].every((t) => t.n === 0)).map((r) => r.label);
   if (empty.length > 0) notes.push(`no values for ${empty.join(", ")}`);
-  if (multi) notes.push("error bars: ± 1 sample standard deviation over folds/seeds");
+  if (multi) notes.push("error bars: ± 1 standard deviation over folds/seeds (population, as in the tables)");
   const splitName = split === "train" ? "Train" : "Test";
   const data: PlotlyTrace[] = metrics.map((m, j) => {
     const s = order.map((k) => stats[k][j]);

@@ -233,7 +233,7 @@ describe("convergenceFigure", () => {
 });
 
 describe("compareFigure", () => {
-  it("bars mean test RMSE and MAE per model with sample-std error bars", () => {
+  it("bars mean test RMSE and MAE per model with population-std error bars", () => {
     const f = compareFigure([
       { label: "ALS", rmse: [0.9, 1.0, 1.1], mae: [0.7, 0.7, 0.7] },
       { label: "SVD", rmse: [0.95], mae: [0.75] },
@@ -243,7 +243,7 @@ describe("compareFigure", () => {
     expect((f.data[0].y as number[])[0]).toBeCloseTo(1.0, 12);
     const err = f.data[0].error_y as { array: number[]; visible: boolean };
     expect(err.visible).toBe(true);
-    expect(err.array[0]).toBeCloseTo(0.1, 12); // sqrt(((-0.1)² + 0² + 0.1²) / 2)
+    expect(err.array[0]).toBeCloseTo(Math.sqrt(0.02 / 3), 12); // sqrt(((-0.1)² + 0² + 0.1²) / 3)
     expect(err.array[1]).toBe(0);
     expect(f.data[0].customdata).toEqual([3, 1]);
     expect(f.layout.barmode).toBe("group");
@@ -279,8 +279,8 @@ describe("compareFigure", () => {
     expect(() => compareFigure([])).toThrow(/nothing to compare/);
   });
 
-  it("meanStd uses n − 1", () => {
-    expect(meanStd([2, 4, 4, 4, 5, 5, 7, 9]).std).toBeCloseTo(Math.sqrt(32 / 7), 12);
+  it("meanStd is the population standard deviation (numpy / scikit-learn convention)", () => {
+    expect(meanStd([2, 4, 4, 4, 5, 5, 7, 9]).std).toBeCloseTo(2, 12);
     expect(meanStd([3])).toEqual({ mean: 3, std: 0, n: 1 });
   });
 });
