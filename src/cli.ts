@@ -17,6 +17,7 @@ import { allModels } from "./models/registry";
 import { buildFigure, FIGURE_KINDS, type FigureKind } from "./plot/kinds";
 import { writeFigureHtml, exportFigureImage } from "./plot/export";
 import { MFLAB_VERSION } from "./version";
+import { reportCommand } from "./report/index";
 
 const HELP = `mflab ${MFLAB_VERSION} — matrix-factorization experiments
 
@@ -37,6 +38,9 @@ Usage:
   mflab plot <results.json> [--kind ${FIGURE_KINDS.join("|")}] [--metric M] [--lambda L] [--out FILE] [--png] [--svg]
       Write a standalone offline HTML figure (default <results>.<kind>.html); --png/--svg also export an image
       through headless Chromium.
+  mflab report <results.json> [--validation V.json] [--out F.html|F.md] [--title T] [--metric test.mse|test.rmse|test.mae] [--no-figures]
+      A self-contained write-up skeleton: data and protocol, grid, results table, best configuration (chosen on the
+      validation results when given), offline figures, and observations computed from the results.
   mflab models
       List the models a spec can name, with their default parameters.
   mflab --version | --help
@@ -52,6 +56,8 @@ export async function main(argv: string[]): Promise<number> {
         return summaryCommand(rest);
       case "plot":
         return await plotCommand(rest);
+      case "report":
+        return await reportCommand(rest);
       case "models":
         for (const m of allModels()) console.log(`${m.name.padEnd(16)} ${m.summary}\n${" ".repeat(17)}defaults: ${JSON.stringify(m.defaults)}`);
         return 0;

@@ -54,6 +54,9 @@ export * from "./experiment/progress";
 export * from "./experiment/summary";
 export * from "./experiment/selection";
 export * from "./experiment/folds";
+export * from "./experiment/query";
+export * from "./experiment/dataframe";
+export * from "./report/index";
 
 // figures
 export {
