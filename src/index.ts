@@ -54,6 +54,7 @@ export * from "./experiment/progress";
 export * from "./experiment/summary";
 export * from "./experiment/selection";
 export * from "./experiment/folds";
+export * from "./experiment/race";
 export * from "./experiment/query";
 export * from "./experiment/dataframe";
 export * from "./report/index";
