@@ -10,6 +10,7 @@ import { parseJsonText } from "./json";
 import { dataSpecFromPath } from "./data/load";
 import { validateSpec } from "./experiment/spec";
 import { runSweep } from "./experiment/runner";
+import type { FoldsSpec } from "./experiment/folds";
 import { readResults } from "./experiment/store";
 import { summaryTable, type MetricPath } from "./experiment/summary";
 import { progressPrinter } from "./experiment/progress";
@@ -22,12 +23,15 @@ import { reportCommand } from "./report/index";
 const HELP = `mflab ${MFLAB_VERSION} — matrix-factorization experiments
 
 Usage:
-  mflab sweep <spec.json> [--data PATH] [--split SPLIT] [--out FILE] [--workers N] [--fresh] [--retry-failed] [--html] [--quiet]
+  mflab sweep <spec.json> [--data PATH] [--split SPLIT] [--out FILE] [--folds F] [--workers N] [--fresh] [--retry-failed] [--html] [--quiet]
       Run (or resume) the sweep described by an experiment spec. Writes results/<name>.json (or --out)
       atomically after every run; runs already in that file are skipped.
       --data PATH   use this data instead of the spec's: a MovieLens 100K folder, a folder with
                     train.csv + test.csv, a ratings file (u.data, ratings.csv, ratings.dat, .csv), or "synthetic"
-      --split S     with --data: u1..u5, ua, ub (MovieLens 100K folds), holdout, or a test fraction like 0.2
+      --split S     with --data: u1..u5, ua, ub (MovieLens 100K folds), holdout, or a test fraction like 0.2;
+                    a single split: the spec's "folds" are ignored unless --folds is given
+      --folds F     cross-validation override: a number (5 = official u1…u5 for MovieLens 100K; with
+                    --split holdout or other data a seeded random k-fold split), a list like u1,u2, or none
       --workers N   runs fitted in parallel, one worker thread each (default: the number of cores); the numbers
                     do not depend on N. Ctrl-C stops cleanly: finished runs stay in the file, re-run to resume
       --fresh       start over (the old results file is kept as <file>.bak-<time>)
@@ -121,6 +125,7 @@ async function sweepCommand(rest: string[]): Promise<number> {
     html: { type: "boolean" },
     quiet: { type: "boolean" },
     workers: { type: "string" },
+    folds: { type: "string" },
   });
   if (positionals.length !== 1) throw new UsageError(`sweep takes exactly one spec file, got ${positionals.length}`);
   if (values.split !== undefined && values.data === undefined) throw new UsageError("--split needs --data PATH");
@@ -128,6 +133,11 @@ async function sweepCommand(rest: string[]): Promise<number> {
   const spec = validateSpec(readSpecFile(specFile), specFile);
   const data = values.data !== undefined ? dataSpecFromPath(values.data as string, values.split as string | undefined) : undefined;
   const onProgress = values.quiet === true ? undefined : progressPrinter((text) => process.stderr.write(text), { inPlace: process.stderr.isTTY === true });
+  let folds: FoldsSpec | null | undefined;
+  if (values.folds !== undefined) {
+    const f = String(values.folds);
+    folds = f === "none" ? null : /^\d+$/.test(f) ? Number(f) : f.split(",");
+  }
   const workers = values.workers === undefined ? os.availableParallelism() : Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers must be a positive integer, got "${values.workers}"`);
   // Ctrl-C / SIGTERM: stop starting runs, keep every finished one, say how to resume. A second Ctrl-C quits at once.
@@ -143,6 +153,7 @@ async function sweepCommand(rest: string[]): Promise<number> {
     out: values.out as string | undefined,
     data,
     split: values.split !== undefined,
+    folds,
     fresh: values.fresh === true,
     retryFailed: values["retry-failed"] === true,
     workers,

@@ -3,9 +3,11 @@
  * every configuration is fitted and scored on each (identical folds for every model compared):
  *
  * - `"folds": ["u1", "u2", …]` — named official MovieLens 100K folds (`uN.base` / `uN.test`);
- * - `"folds": k` (an integer ≥ 2) — for MovieLens 100K data the official folds u1…u5 (k must then be 5: the
- *   files exist for exactly this protocol); for any other data a seeded random k-fold partition of all its
- *   ratings (train ∪ test of the data spec), seeded by the sweep seed.
+ * - `"folds": k` (an integer ≥ 2) — for MovieLens 100K data with an official split (u1…u5, ua, ub) the official
+ *   folds u1…u5 (k must then be 5: the files exist for exactly this protocol); for MovieLens 100K with
+ *   `"split": "holdout"` and for any other data a seeded random k-fold partition of all its ratings (train ∪ test
+ *   of the data spec), seeded by the sweep seed — for MovieLens 100K that is Surprise's `cross_validate(cv=k)`
+ *   protocol on `u.data`, under which its published benchmark figures were measured.
  *
  * Without `folds`, the data spec's own split is the single fold.
  */
@@ -27,8 +29,8 @@ export function validateFolds(raw: unknown, data: DataSpec, file?: string): Fold
   };
   if (typeof raw === "number") {
     if (!Number.isInteger(raw) || raw < 2 || raw > 100) fail("folds", `must be an integer from 2 to 100 or a list of MovieLens fold names, got ${raw}`);
-    if (data.kind === "movielens-100k" && raw !== 5) {
-      fail("folds", `with MovieLens 100K data, folds = ${raw} is not available: the official folds are u1…u5 (use 5, or list them, e.g. ["u1", "u2"])`);
+    if (data.kind === "movielens-100k" && data.split !== "holdout" && raw !== 5) {
+      fail("folds", `with MovieLens 100K data, folds = ${raw} is not available: the official folds are u1…u5 (use 5, list them, e.g. ["u1", "u2"], or set data.split to "holdout" for a random ${raw}-fold split of u.data)`);
     }
     return raw;
   }
@@ -56,7 +58,7 @@ export interface Fold {
  */
 export function loadFolds(data: DataSpec, folds: FoldsSpec | undefined, seed: number, baseDir?: string): Fold[] {
   if (folds === undefined) return [{ name: "", dataset: loadDataset(data, { baseDir }) }];
-  if (data.kind === "movielens-100k") {
+  if (data.kind === "movielens-100k" && (data.split !== "holdout" || typeof folds !== "number")) {
     const names = typeof folds === "number" ? [...OFFICIAL_ML100K_FOLDS] : folds;
     return names.map((name) => ({ name, dataset: loadDataset({ ...data, split: name as typeof data.split }, { baseDir }) }));
   }

@@ -15,7 +15,7 @@ import { createHash } from "node:crypto";
 import { InputError } from "../errors";
 import type { Dataset, RatingsMatrix } from "../data/ratings";
 import type { DataSpec } from "../data/load";
-import { loadFolds, type Fold } from "./folds";
+import { loadFolds, validateFolds, type Fold, type FoldsSpec } from "./folds";
 import { datasetFingerprint } from "../data/fingerprint";
 import { scorePredictor } from "../metrics/errors";
 import { getModel } from "../models/registry";
@@ -39,6 +39,8 @@ export interface SweepOptions {
   data?: DataSpec;
   /** The data override names one split explicitly (the CLI's `--split`): the spec's `folds` are then ignored. */
   split?: boolean;
+  /** Replace the spec's `folds` (the CLI's `--folds`); `null` = no folds (the data's single split). Wins over `split`. */
+  folds?: FoldsSpec | null;
   /** An already loaded dataset (skips loading; its fingerprint is still computed). */
   dataset?: Dataset;
   /** Ignore (and move aside) an existing results file. */
@@ -100,13 +102,17 @@ export function runId(params: Record<string, unknown>, seed: number, fingerprint
 export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {}): Promise<SweepOutcome> {
   const started = Date.now();
   const baseDir = options.baseDir ?? process.cwd();
-  const effective: ExperimentSpec = options.data ? { ...spec, data: options.data } : spec;
+  const effective: ExperimentSpec = options.data ? { ...spec, data: options.data } : { ...spec };
+  if (options.folds !== undefined) {
+    if (options.folds === null) delete effective.folds;
+    else effective.folds = validateFolds(options.folds, effective.data);
+  } else if (options.data && options.split) delete effective.folds;
   const file = path.resolve(baseDir, options.out ?? path.join("results", `${spec.name}.json`));
   const plans = expandSpec(effective);
 
   const folds: Fold[] = options.dataset
     ? [{ name: "", dataset: options.dataset }]
-    : loadFolds(effective.data, options.data && options.split ? undefined : effective.folds, effective.seed, baseDir);
+    : loadFolds(effective.data, effective.folds, effective.seed, baseDir);
   const foldInfos = folds.map((f) => ({ name: f.name, info: datasetInfo(f.dataset) }));
   const dataset: DatasetInfo = { ...foldInfos[0].info };
   if (folds.length > 1) {

@@ -47,7 +47,7 @@ export function bestRun(results: ResultsFile | readonly RunRecord[], metric: Met
 function fmt(v: unknown): string {
   if (typeof v === "number") {
     if (Number.isInteger(v)) return String(v);
-    return Math.abs(v) >= 1000 || Math.abs(v) < 1e-3 ? v.toExponential(2) : v.toFixed(4);
+    return Math.abs(v) >= 1000 || (v !== 0 && Math.abs(v) < 1e-4) ? v.toExponential(2) : v.toFixed(4);
   }
   if (v === undefined || v === null) return "–";
   return String(v);
