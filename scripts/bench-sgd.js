@@ -10,6 +10,8 @@
  *   - updates/s of the bare SGD pass (the hot loop alone, same order as fit with shuffle: false);
  *   - updates/s of a full fitSvd (shuffling, per-epoch loss and train metrics included).
  * Surprise's Cython SVD does about 2.2 M updates/s at 100 factors.
+ * Also a module: `require("./bench-sgd.js").benchSgd({ factors, epochs, dataDir, log })` returns
+ * { data, ratings, factors, epochs, bareUpdatesPerSecond, fullUpdatesPerSecond } (used by scripts/bench.js).
  */
 "use strict";
 const fs = require("node:fs");
@@ -25,9 +27,7 @@ function arg(name, fallback) {
   return k >= 0 && k + 1 < process.argv.length ? process.argv[k + 1] : fallback;
 }
 
-const factors = Number(arg("factors", "100"));
-const epochs = Number(arg("epochs", "20"));
-const dataDir = arg("data", process.env.MFLAB_ML100K || path.resolve(__dirname, "../../shared/datasets/ml-100k"));
+const defaultDataDir = process.env.MFLAB_ML100K || path.resolve(__dirname, "../../shared/datasets/ml-100k");
 
 function loadU1(dir) {
   const file = path.join(dir, "u1.base");
@@ -63,33 +63,42 @@ function synthetic() {
   return { name: "synthetic 80 000 ratings, 943 × 1682", m: new RatingsMatrix(943, 1682, users, items, values) };
 }
 
-const data = loadU1(dataDir) || synthetic();
-const train = data.m;
-const n = train.nnz;
-console.log(`data: ${data.name} (${n} ratings), ${factors} factors, ${epochs} epochs, node ${process.version}`);
+function benchSgd({ factors = 100, epochs = 20, dataDir = defaultDataDir, log = console.log } = {}) {
+  const data = loadU1(dataDir) || synthetic();
+  const train = data.m;
+  const n = train.nnz;
+  log(`data: ${data.name} (${n} ratings), ${factors} factors, ${epochs} epochs, node ${process.version}`);
 
-// 1. Bare hot loop.
-const k = factors;
-const rng = new Rng(0);
-const P = new Float64Array(train.nUsers * k).map(() => 0.1 * rng.gaussian());
-const Q = new Float64Array(train.nItems * k).map(() => 0.1 * rng.gaussian());
-const bu = new Float64Array(train.nUsers);
-const bi = new Float64Array(train.nItems);
-const mu = train.mean();
-const pass = () =>
-  sgd.sgdEpoch(train.users, train.items, train.values, k, mu, true, bu, bi, P, Q, 0.005, 0.005, 0.005, 0.005, 0.02, 0.02, 0.02, 0.02);
-for (let w = 0; w < 3; w++) pass(); // warm-up (JIT)
-let t0 = process.hrtime.bigint();
-for (let e = 0; e < epochs; e++) pass();
-let sec = Number(process.hrtime.bigint() - t0) / 1e9;
-const bare = (n * epochs) / sec;
-console.log(`bare SGD pass:      ${(bare / 1e6).toFixed(2)} M updates/s  (${sec.toFixed(3)} s for ${epochs} epochs)`);
+  // 1. Bare hot loop.
+  const k = factors;
+  const rng = new Rng(0);
+  const P = new Float64Array(train.nUsers * k).map(() => 0.1 * rng.gaussian());
+  const Q = new Float64Array(train.nItems * k).map(() => 0.1 * rng.gaussian());
+  const bu = new Float64Array(train.nUsers);
+  const bi = new Float64Array(train.nItems);
+  const mu = train.mean();
+  const pass = () =>
+    sgd.sgdEpoch(train.users, train.items, train.values, k, mu, true, bu, bi, P, Q, 0.005, 0.005, 0.005, 0.005, 0.02, 0.02, 0.02, 0.02);
+  for (let w = 0; w < 3; w++) pass(); // warm-up (JIT)
+  let t0 = process.hrtime.bigint();
+  for (let e = 0; e < epochs; e++) pass();
+  let sec = Number(process.hrtime.bigint() - t0) / 1e9;
+  const bare = (n * epochs) / sec;
+  log(`bare SGD pass:      ${(bare / 1e6).toFixed(2)} M updates/s  (${sec.toFixed(3)} s for ${epochs} epochs)`);
 
-// 2. Full fit, as a user runs it.
-const config = sgd.svdModel.config({ nFactors: factors, nEpochs: epochs });
-sgd.fitSvd(train, { ...config, nEpochs: 2 }); // warm-up
-t0 = process.hrtime.bigint();
-sgd.fitSvd(train, config);
-sec = Number(process.hrtime.bigint() - t0) / 1e9;
-const full = (n * epochs) / sec;
-console.log(`full fitSvd:        ${(full / 1e6).toFixed(2)} M updates/s  (${sec.toFixed(3)} s; shuffling + per-epoch loss/metrics)`);
+  // 2. Full fit, as a user runs it.
+  const config = sgd.svdModel.config({ nFactors: factors, nEpochs: epochs });
+  sgd.fitSvd(train, { ...config, nEpochs: 2 }); // warm-up
+  t0 = process.hrtime.bigint();
+  sgd.fitSvd(train, config);
+  sec = Number(process.hrtime.bigint() - t0) / 1e9;
+  const full = (n * epochs) / sec;
+  log(`full fitSvd:        ${(full / 1e6).toFixed(2)} M updates/s  (${sec.toFixed(3)} s; shuffling + per-epoch loss/metrics)`);
+  return { data: data.name, ratings: n, factors, epochs, bareUpdatesPerSecond: bare, fullUpdatesPerSecond: full };
+}
+
+module.exports = { benchSgd };
+
+if (require.main === module) {
+  benchSgd({ factors: Number(arg("factors", "100")), epochs: Number(arg("epochs", "20")), dataDir: arg("data", defaultDataDir) });
+}

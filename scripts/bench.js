@@ -1,32 +1,49 @@
 #!/usr/bin/env node
 /**
- * ALS benchmark (run after `npx tsc -p .`):  node scripts/bench.js [--data DIR] [--out FILE] [--reps N]
+ * Benchmark suite (run after `npx tsc -p .`; `npm run bench` builds first):
  *
- * 1. Times one ALS iteration (user half-step + item half-step) at d = 10 and d = 50 on MovieLens 100K u1
- *    (median of N repetitions), and separately the per-iteration metrics (objective + train error, test error).
- * 2. Runs the assignment grid d ∈ {1,2,5,10,20,50} × λ ∈ {1,2,4,6}, 20 iterations each (stopping "none"),
- *    on one thread, and prints train/test MSE per cell.
- * Writes everything to results/bench/als.json.
+ *   node scripts/bench.js [--quick] [--reps N] [--data DIR] [--out FILE] [--no-scale] [--no-grid]
  *
- * Data: --data DIR, else $MFLAB_ML100K, else <repo>/../shared/datasets/ml-100k. When u1.base/u1.test are not
- * there, a random 943×1682 matrix with 100k ratings (80k train / 20k test) is used instead and labelled so.
- * The reader below is deliberately local (split on tabs) so the bench does not depend on the data layer.
+ * 1. ALS iteration time on MovieLens 100K u1 (80k ratings): d ∈ {10, 50, 100}, exact Cholesky solver, 1 and 2
+ *    threads (the fitAls half-step code path; median of N repetitions after a warm-up), plus CG (3 steps) at
+ *    d = 100; and the per-iteration metrics pass (objective + train error + test error).
+ * 2. The assignment grid d ∈ {1,2,5,10,20,50} × λ ∈ {1,2,4,6}, 20 iterations each (stopping "none", test
+ *    error every iteration): one fit at a time on 1 thread, one fit at a time on 2 threads (parallel fit), and
+ *    two fits at a time on 1 thread each (parallel runs, two worker_threads) — the three give identical numbers
+ *    (checked).
+ * 3. Biased SGD updates/s at 100 factors (scripts/bench-sgd.js: bare pass and full fitSvd).
+ * 4. Scaling series: synthetic 1M, 5M, 25M ratings shaped like MovieLens-25M, ALS at d = 64 with the CG solver
+ *    (3 steps) on 2 threads, each size in its own process (scripts/bench-scale.js) so peak RSS is per size;
+ *    seconds per iteration per million ratings shows linearity. `--quick` skips 25M.
+ * Prints a table (dataset, ratings, d, threads, solver, s/iteration, SGD updates/s, peak RSS) and the issue-6
+ * targets, and writes everything to results/bench/bench.json.
+ *
+ * Timings are wall clock on a possibly shared machine: the load average before and after each part is
+ * recorded; CPU seconds are given where they help (process CPU includes all threads).
+ * Data: --data DIR, else $MFLAB_ML100K, else <repo>/../shared/datasets/ml-100k; without u1.base/u1.test a random
+ * 943×1682 matrix with 100k ratings (80k/20k) stands in and is labelled so.
  */
 "use strict";
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
+const { spawnSync } = require("node:child_process");
+const { Worker } = require("node:worker_threads");
 
 const root = path.resolve(__dirname, "..");
 const dist = path.join(root, "dist");
-if (!fs.existsSync(path.join(dist, "models", "als.js"))) {
-  console.error(`bench: ${path.join(dist, "models", "als.js")} not found; build first (npx tsc -p .)`);
-  process.exit(1);
+for (const f of ["models/als.js", "models/als-threads.js", "data/synthetic.js"]) {
+  if (!fs.existsSync(path.join(dist, f))) {
+    console.error(`bench: ${path.join(dist, f)} not found; build first (npx tsc -p .)`);
+    process.exit(1);
+  }
 }
-const { fitAls, alsConfig, alsHalfStep, alsObjective, AlsWorkspace } = require(path.join(dist, "models", "als.js"));
+const als = require(path.join(dist, "models", "als.js"));
+const { threadedAlsBackend, stopAlsThreads } = require(path.join(dist, "models", "als-threads.js"));
 const { RatingsMatrix, IdMap } = require(path.join(dist, "data", "ratings.js"));
 const { scorePredictor } = require(path.join(dist, "metrics", "errors.js"));
 const { Rng } = require(path.join(dist, "random.js"));
+const { benchSgd } = require("./bench-sgd.js");
 
 function flag(name, fallback) {
   const k = process.argv.indexOf(`--${name}`);
@@ -38,14 +55,30 @@ function flag(name, fallback) {
   }
   return v;
 }
+const has = (name) => process.argv.includes(`--${name}`);
 
+const quick = has("quick");
 const dataDir = path.resolve(flag("data", process.env.MFLAB_ML100K || path.join(root, "..", "shared", "datasets", "ml-100k")));
-const outFile = path.resolve(flag("out", path.join(root, "results", "bench", "als.json")));
-const reps = Number(flag("reps", "7"));
+const outFile = path.resolve(flag("out", path.join(root, "results", "bench", "bench.json")));
+const reps = Number(flag("reps", quick ? "3" : "7"));
 if (!(Number.isInteger(reps) && reps >= 1)) {
   console.error(`bench: --reps must be a positive integer, got ${reps}`);
   process.exit(2);
 }
+
+const now = () => performance.now() / 1000;
+const cpu = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1e6;
+};
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const load = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
+
+// ---- Data: ML-100K u1 (or a labelled random stand-in). ----
 
 function loadU1(dir) {
   const users = new IdMap();
@@ -67,14 +100,12 @@ function loadU1(dir) {
   const b = read("u1.test");
   return {
     name: "ml-100k/u1",
-    source: dir,
     synthetic: false,
     train: new RatingsMatrix(users.size, items.size, a.u, a.i, a.v),
     test: new RatingsMatrix(users.size, items.size, b.u, b.i, b.v),
   };
 }
 
-/** Random stand-in with the shape of ML-100K: 943 × 1682, 100k distinct entries, ratings 1..5, seed 0. */
 function randomData() {
   const nUsers = 943;
   const nItems = 1682;
@@ -97,130 +128,281 @@ function randomData() {
   }
   const order = rng.shuffle(Int32Array.from({ length: nnz }, (_, k) => k));
   const all = new RatingsMatrix(nUsers, nItems, u, i, v);
-  return {
-    name: "synthetic-random-943x1682-100k",
-    source: "random (NOT MovieLens): uniform positions, ratings uniform 1..5, seed 0, 80/20 split",
-    synthetic: true,
-    train: all.subset(order.subarray(0, 80000)),
-    test: all.subset(order.subarray(80000)),
-  };
+  return { name: "random-943x1682-100k", synthetic: true, train: all.subset(order.subarray(0, 80000)), test: all.subset(order.subarray(80000)) };
 }
 
-let data;
-if (fs.existsSync(path.join(dataDir, "u1.base")) && fs.existsSync(path.join(dataDir, "u1.test"))) {
-  data = loadU1(dataDir);
-} else {
-  console.log(`bench: MovieLens 100K not found at ${dataDir}; benchmarking on a RANDOM 943×1682 matrix with 100k ratings instead`);
-  data = randomData();
-}
+const haveU1 = fs.existsSync(path.join(dataDir, "u1.base")) && fs.existsSync(path.join(dataDir, "u1.test"));
+if (!haveU1) console.log(`bench: MovieLens 100K not found at ${dataDir}; using a RANDOM 943×1682 matrix with 100k ratings instead`);
+const data = haveU1 ? loadU1(dataDir) : randomData();
 const { train, test } = data;
-console.log(`data: ${data.name} (${train.nUsers}×${train.nItems}, ${train.nnz} train / ${test.nnz} test)${data.synthetic ? "  [synthetic]" : ""}`);
+console.log(`mflab bench — node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), load ${load().join(" ")}${quick ? ", --quick" : ""}`);
+console.log(`data: ${data.name} (${train.nUsers}×${train.nItems}, ${train.nnz} train / ${test.nnz} test)${data.synthetic ? "  [random stand-in]" : ""}\n`);
 
-const now = () => performance.now() / 1000;
-/** Process CPU seconds (user + system): less sensitive than wall time to other processes on a busy machine. */
-const cpu = () => {
-  const c = process.cpuUsage();
-  return (c.user + c.system) / 1e6;
-};
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+const rows = []; // the printed table
 
-// 1. Per-iteration timing.
-const perIteration = [];
-for (const d of [10, 50]) {
+// ---- 1. ALS iteration on ML-100K u1. ----
+
+function timeIterations(d, threads, solver) {
   const lambda = 1;
-  const cfg = alsConfig({ d, lambda, maxIterations: 1, stopping: "none" });
-  const { model } = fitAls(train, cfg); // warm-up + a realistic state
-  const ws = AlsWorkspace.forMatrix(train, d);
-  const common = { d, lambda, weightedLambda: false, globalMean: model.globalMean };
-  const userStep = { ...common, csr: train.byUser(), fixed: model.itemFactors, fixedBias: null, solved: model.userFactors, solvedBias: null };
-  const itemStep = { ...common, csr: train.byItem(), fixed: model.userFactors, fixedBias: null, solved: model.itemFactors, solvedBias: null };
-  const iter = [];
-  const iterCpu = [];
-  const users = [];
-  const items = [];
-  const metrics = [];
-  for (let r = 0; r < reps + 1; r++) {
-    const c0 = cpu();
-    const t0 = now();
-    alsHalfStep(userStep, ws);
-    const t1 = now();
-    alsHalfStep(itemStep, ws);
-    const t2 = now();
-    const c2 = cpu();
-    alsObjective(model, train, lambda, false);
-    scorePredictor(model, test);
-    const t3 = now();
-    if (r === 0) continue; // warm-up
-    users.push(t1 - t0);
-    items.push(t2 - t1);
-    iter.push(t2 - t0);
-    iterCpu.push(c2 - c0);
-    metrics.push(t3 - t2);
+  const { model } = als.fitAls(train, als.alsConfig({ d, lambda, maxIterations: 1, stopping: "none" })); // a realistic state
+  const backend = threads > 1 ? threadedAlsBackend(threads) : als.SERIAL_ALS_BACKEND;
+  const { byUser, byItem } = backend.csr(train);
+  const W = backend.allocate(model.userFactors.length);
+  const H = backend.allocate(model.itemFactors.length);
+  const common = { d, lambda, weightedLambda: false, globalMean: model.globalMean, solver, cgSteps: 3 };
+  const steps = [
+    { ...common, csr: byUser, fixed: H, fixedBias: null, solved: W, solvedBias: null },
+    { ...common, csr: byItem, fixed: W, fixedBias: null, solved: H, solvedBias: null },
+  ];
+  let maxRow = 0;
+  for (const c of [byUser, byItem]) for (let r = 0; r < c.nRows; r++) maxRow = Math.max(maxRow, c.indptr[r + 1] - c.indptr[r]);
+  const runner = backend.start(steps, d, maxRow);
+  const wall = [];
+  const cpuS = [];
+  try {
+    for (let r = 0; r < reps + 1; r++) {
+      W.set(model.userFactors);
+      H.set(model.itemFactors);
+      const c0 = cpu();
+      const t0 = now();
+      runner.run(0);
+      runner.run(1);
+      const t1 = now();
+      if (r === 0) continue; // warm-up
+      wall.push(t1 - t0);
+      cpuS.push(cpu() - c0);
+    }
+  } finally {
+    runner.close();
   }
-  const row = {
-    d,
-    lambda,
-    reps,
-    iterationSeconds: median(iter),
-    iterationSecondsMin: Math.min(...iter),
-    iterationCpuSeconds: median(iterCpu),
-    userHalfStepSeconds: median(users),
-    itemHalfStepSeconds: median(items),
-    metricsSeconds: median(metrics),
-  };
-  perIteration.push(row);
-  console.log(
-    `one iteration d=${String(d).padStart(2)}: ${row.iterationSeconds.toFixed(4)} s median wall (min ${row.iterationSecondsMin.toFixed(4)}, CPU ${row.iterationCpuSeconds.toFixed(4)}; ` +
-      `users ${row.userHalfStepSeconds.toFixed(4)} + items ${row.itemHalfStepSeconds.toFixed(4)}), metrics ${row.metricsSeconds.toFixed(4)} s`,
-  );
+  // The per-iteration metrics of fitAls (objective + train error) and the test error.
+  const m = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = now();
+    als.alsObjective(model, train, lambda, false);
+    scorePredictor(model, test);
+    m.push(now() - t0);
+  }
+  return { d, threads, solver, reps, iterationSeconds: median(wall), iterationSecondsMin: Math.min(...wall), iterationCpuSeconds: median(cpuS), metricsSeconds: median(m) };
 }
 
-// 2. The assignment grid.
+const perIteration = [];
+const part1Load = load();
+for (const [d, threads, solver] of [
+  [10, 1, "cholesky"],
+  [10, 2, "cholesky"],
+  [50, 1, "cholesky"],
+  [50, 2, "cholesky"],
+  [100, 1, "cholesky"],
+  [100, 2, "cholesky"],
+  [100, 1, "cg"],
+  [100, 2, "cg"],
+]) {
+  const r = timeIterations(d, threads, solver);
+  perIteration.push(r);
+  console.log(
+    `ALS ${data.name} d=${String(d).padStart(3)} ${solver.padEnd(8)} threads ${threads}: ${r.iterationSeconds.toFixed(4)} s/iteration ` +
+      `(min ${r.iterationSecondsMin.toFixed(4)}, CPU ${r.iterationCpuSeconds.toFixed(4)}), metrics ${r.metricsSeconds.toFixed(4)} s`,
+  );
+  rows.push({ dataset: data.name, ratings: train.nnz, d, threads, solver, secondsPerIteration: r.iterationSeconds, rssMB: null });
+}
+
+// ---- 2. The assignment grid: serial, parallel fit, parallel runs. ----
+
 const ds = [1, 2, 5, 10, 20, 50];
 const lambdas = [1, 2, 4, 6];
-const iterations = 20;
+const gridIterations = 20;
 const cells = [];
-const gridStart = now();
-const gridCpuStart = cpu();
-for (const d of ds) {
-  for (const lambda of lambdas) {
+for (const d of ds) for (const lambda of lambdas) cells.push({ d, lambda });
+
+function fitCell(cell, threads) {
+  const res = als.fitAls(train, als.alsConfig({ d: cell.d, lambda: cell.lambda, maxIterations: gridIterations, stopping: "none", threads }), { test });
+  const h = res.history;
+  const last = h.iteration.length - 1;
+  return { d: cell.d, lambda: cell.lambda, trainMse: h.trainMse[last], testMse: h.testMse[last] };
+}
+
+function gridSerial(threads) {
+  const t0 = now();
+  const c0 = cpu();
+  const out = cells.map((c) => fitCell(c, threads));
+  return { seconds: now() - t0, cpuSeconds: cpu() - c0, cells: out };
+}
+
+/** Two worker threads, each fitting whole cells on one thread (largest d first, handed out on demand). */
+function gridParallelRuns(workers) {
+  const code = `
+    const { parentPort, workerData } = require("node:worker_threads");
+    const als = require(workerData.als);
+    const { RatingsMatrix } = require(workerData.ratings);
+    const mk = (m) => new RatingsMatrix(m.nUsers, m.nItems, m.users, m.items, m.values);
+    const train = mk(workerData.train), test = mk(workerData.test);
+    parentPort.on("message", (cell) => {
+      const res = als.fitAls(train, als.alsConfig({ d: cell.d, lambda: cell.lambda, maxIterations: ${gridIterations}, stopping: "none" }), { test });
+      const h = res.history, last = h.iteration.length - 1;
+      parentPort.postMessage({ d: cell.d, lambda: cell.lambda, trainMse: h.trainMse[last], testMse: h.testMse[last] });
+    });`;
+  const ser = (m) => ({ nUsers: m.nUsers, nItems: m.nItems, users: m.users, items: m.items, values: m.values });
+  const queue = [...cells].sort((a, b) => b.d - a.d);
+  return new Promise((resolve, reject) => {
     const t0 = now();
-    const res = fitAls(train, alsConfig({ d, lambda, maxIterations: iterations, stopping: "none" }), { test });
-    const seconds = now() - t0;
-    const h = res.history;
-    const last = h.iteration.length - 1;
-    cells.push({ d, lambda, iterations: res.iterations, trainMse: h.trainMse[last], testMse: h.testMse[last], trainLoss: h.trainLoss[last], seconds });
+    const results = [];
+    let running = 0;
+    const pool = [];
+    for (let w = 0; w < workers; w++) {
+      const worker = new Worker(code, {
+        eval: true,
+        workerData: { als: path.join(dist, "models", "als.js"), ratings: path.join(dist, "data", "ratings.js"), train: ser(train), test: ser(test) },
+      });
+      pool.push(worker);
+      const next = () => {
+        const cell = queue.shift();
+        if (cell === undefined) {
+          if (running === 0) {
+            for (const p of pool) void p.terminate();
+            const ordered = cells.map((c) => results.find((r) => r.d === c.d && r.lambda === c.lambda));
+            resolve({ seconds: now() - t0, cells: ordered });
+          }
+          return;
+        }
+        running++;
+        worker.postMessage(cell);
+      };
+      worker.on("message", (r) => {
+        running--;
+        results.push(r);
+        next();
+      });
+      worker.on("error", reject);
+      worker.on("online", next);
+    }
+  });
+}
+
+async function main() {
+  let grid = null;
+  if (!has("no-grid")) {
+    const gridLoad = load();
+    const serial = gridSerial(1);
+    console.log(`\ngrid 6×4, ${gridIterations} iterations: one fit at a time, 1 thread:   ${serial.seconds.toFixed(2)} s (CPU ${serial.cpuSeconds.toFixed(2)} s)`);
+    const parallelFit = gridSerial(2);
+    console.log(`grid 6×4, ${gridIterations} iterations: one fit at a time, 2 threads:  ${parallelFit.seconds.toFixed(2)} s (CPU ${parallelFit.cpuSeconds.toFixed(2)} s)`);
+    const parallelRuns = await gridParallelRuns(2);
+    console.log(`grid 6×4, ${gridIterations} iterations: two fits at a time, 1 thread each: ${parallelRuns.seconds.toFixed(2)} s`);
+    const same = (a, b) => a.cells.every((c, k) => c.testMse === b.cells[k].testMse && c.trainMse === b.cells[k].trainMse);
+    const identical = same(serial, parallelFit) && same(serial, parallelRuns);
+    console.log(`  identical test/train MSE in all three modes: ${identical}`);
+    const best = serial.cells.reduce((a, b) => (b.testMse < a.testMse ? b : a));
+    console.log(`  best test MSE ${best.testMse.toFixed(4)} at d=${best.d}, λ=${best.lambda}`);
+    grid = {
+      iterations: gridIterations,
+      loadAverageBefore: gridLoad,
+      serialSeconds: serial.seconds,
+      parallelFitSeconds: parallelFit.seconds,
+      parallelRunsSeconds: parallelRuns.seconds,
+      identical,
+      best,
+      cells: serial.cells,
+    };
+    rows.push({ dataset: `${data.name} grid 6×4×20 it`, ratings: train.nnz, d: "1–50", threads: 1, solver: "cholesky", secondsTotal: serial.seconds });
+    rows.push({ dataset: `${data.name} grid (parallel fit)`, ratings: train.nnz, d: "1–50", threads: 2, solver: "cholesky", secondsTotal: parallelFit.seconds });
+    rows.push({ dataset: `${data.name} grid (2 runs at once)`, ratings: train.nnz, d: "1–50", threads: 2, solver: "cholesky", secondsTotal: parallelRuns.seconds });
   }
-}
-const gridSeconds = now() - gridStart;
-const gridCpuSeconds = cpu() - gridCpuStart;
-const best = cells.reduce((a, b) => (b.testMse < a.testMse ? b : a));
+  await stopAlsThreads();
 
-console.log(`\nassignment grid, ${iterations} iterations, stopping "none" (test MSE / train MSE / seconds):`);
-console.log("  d \\ λ " + lambdas.map((l) => String(l).padStart(24)).join(""));
-for (const d of ds) {
-  const line = lambdas
-    .map((l) => {
-      const c = cells.find((x) => x.d === d && x.lambda === l);
-      return `${c.testMse.toFixed(4)} / ${c.trainMse.toFixed(4)} / ${c.seconds.toFixed(2)}`.padStart(24);
-    })
-    .join("");
-  console.log(`  ${String(d).padStart(5)} ${line}`);
-}
-console.log(`grid total ${gridSeconds.toFixed(2)} s wall (${gridCpuSeconds.toFixed(2)} s CPU); best test MSE ${best.testMse.toFixed(4)} at d=${best.d}, λ=${best.lambda}`);
+  // ---- 3. SGD. ----
+  console.log("");
+  const sgd = benchSgd({ factors: 100, epochs: quick ? 10 : 20, dataDir, log: (s) => console.log(`SGD ${s}`) });
+  rows.push({ dataset: `${data.name} biased SGD`, ratings: sgd.ratings, d: 100, threads: 1, solver: "sgd", sgdUpdatesPerSecond: sgd.bareUpdatesPerSecond, sgdFitUpdatesPerSecond: sgd.fullUpdatesPerSecond });
+  const mainRssMB = process.resourceUsage().maxRSS / 1024;
 
-const out = {
-  schema: "mflab.bench.als/1",
-  createdAt: new Date().toISOString(),
-  dataset: { name: data.name, source: data.source, synthetic: data.synthetic, nUsers: train.nUsers, nItems: train.nItems, nTrain: train.nnz, nTest: test.nnz },
-  env: { loadAverage: os.loadavg(), node: process.version, platform: `${process.platform}-${process.arch}`, cpu: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length },
-  perIteration,
-  grid: { iterations, stopping: "none", seconds: gridSeconds, cpuSeconds: gridCpuSeconds, best: { d: best.d, lambda: best.lambda, testMse: best.testMse }, cells },
-};
-fs.mkdirSync(path.dirname(outFile), { recursive: true });
-fs.writeFileSync(outFile, JSON.stringify(out, null, 2) + "\n");
-console.log(`wrote ${path.relative(process.cwd(), outFile) || outFile}`);
+  // ---- 4. Scaling series. ----
+  const scale = [];
+  if (!has("no-scale")) {
+    const sizes = quick ? ["1M", "5M"] : ["1M", "5M", "25M"];
+    console.log("");
+    for (const s of sizes) {
+      const args = [path.join(__dirname, "bench-scale.js"), "--scale", s, "--d", "64", "--threads", "2", "--solver", "cg", "--cg-steps", "3", "--iterations", s === "25M" ? "2" : "3", "--json"];
+      const before = load();
+      const r = spawnSync(process.execPath, args, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 24 });
+      const line = (r.stdout || "").split("\n").find((l) => l.startsWith("BENCH_JSON "));
+      if (r.status !== 0 || !line) {
+        console.log(`scale ${s}: FAILED (exit ${r.status}${r.signal ? ", " + r.signal : ""})`);
+        scale.push({ scale: s, failed: true, status: r.status, signal: r.signal });
+        continue;
+      }
+      const res = { scale: s, loadAverageBefore: before, ...JSON.parse(line.slice("BENCH_JSON ".length)) };
+      scale.push(res);
+      rows.push({ dataset: res.data, ratings: res.nRatings, d: 64, threads: 2, solver: "cg(3)", secondsPerIteration: res.iterationSeconds, rssMB: res.maxRssMB, dataSeconds: res.dataSeconds + res.csrSeconds });
+    }
+    const base = scale.find((x) => !x.failed);
+    for (const x of scale) {
+      if (x.failed) continue;
+      x.secondsPerIterationPerMillion = x.iterationSeconds / (x.nRatings / 1e6);
+      x.linearityVsFirst = base ? x.secondsPerIterationPerMillion / base.secondsPerIterationPerMillion : NaN;
+    }
+  }
+
+  // ---- Table and targets. ----
+  console.log("\n" + table(rows, mainRssMB));
+  const it50 = perIteration.find((r) => r.d === 50 && r.threads === 1 && r.solver === "cholesky");
+  const s25 = scale.find((x) => x.scale === "25M" && !x.failed);
+  const targets = [
+    { target: "ML-100K u1 exact ALS iteration, d = 50, 1 thread ≤ 0.08 s", value: it50.iterationSeconds, pass: it50.iterationSeconds <= 0.08 },
+    grid && { target: "6×4 grid (20 iterations) with 2 threads ≤ 20 s (best of parallel fit / parallel runs)", value: Math.min(grid.parallelFitSeconds, grid.parallelRunsSeconds), pass: Math.min(grid.parallelFitSeconds, grid.parallelRunsSeconds) <= 20 },
+    { target: "biased SGD ≥ 3 M updates/s per thread at 100 factors (bare pass)", value: sgd.bareUpdatesPerSecond, pass: sgd.bareUpdatesPerSecond >= 3e6 },
+    s25 && { target: "25M synthetic, CG d = 64, 2 threads: ≤ 12 s per iteration", value: s25.iterationSeconds, pass: s25.iterationSeconds <= 12 },
+    s25 && { target: "25M synthetic: peak RSS ≤ 3 GB", value: s25.maxRssMB, pass: s25.maxRssMB <= 3072 },
+    ...scale
+      .filter((x) => !x.failed && x !== scale[0])
+      .map((x) => ({ target: `linear in ratings: s/iteration per M ratings at ${x.scale} within ±25% of ${scale[0].scale}`, value: x.linearityVsFirst, pass: Math.abs(x.linearityVsFirst - 1) <= 0.25 })),
+  ].filter(Boolean);
+  console.log("\ntargets (issue 6):");
+  for (const t of targets) console.log(`  ${t.pass ? "PASS" : "MISS"}  ${t.target}: ${fmt(t.value)}`);
+
+  const out = {
+    schema: "mflab.bench/2",
+    createdAt: new Date().toISOString(),
+    quick,
+    env: { node: process.version, platform: `${process.platform}-${process.arch}`, cpu: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length, loadAverageStart: part1Load, loadAverageEnd: load() },
+    dataset: { name: data.name, source: haveU1 ? dataDir : "random stand-in", synthetic: data.synthetic, nUsers: train.nUsers, nItems: train.nItems, nTrain: train.nnz, nTest: test.nnz },
+    perIteration,
+    grid,
+    sgd,
+    scale,
+    mainProcessMaxRssMB: mainRssMB,
+    targets,
+    table: rows,
+  };
+  fs.mkdirSync(path.dirname(outFile), { recursive: true });
+  fs.writeFileSync(outFile, JSON.stringify(out, null, 2) + "\n");
+  console.log(`\nwrote ${path.relative(process.cwd(), outFile) || outFile}`);
+}
+
+function fmt(v) {
+  if (v >= 1e5) return `${(v / 1e6).toFixed(2)} M`;
+  return Number.isInteger(v) ? String(v) : v.toFixed(v < 1 ? 4 : 2);
+}
+
+function table(rs, mainRssMB) {
+  const head = ["dataset", "ratings", "d", "threads", "solver", "s/iteration", "total s", "SGD upd/s", "peak RSS MB"];
+  const body = rs.map((r) => [
+    r.dataset,
+    String(r.ratings),
+    String(r.d),
+    String(r.threads),
+    r.solver,
+    r.secondsPerIteration !== undefined ? r.secondsPerIteration.toFixed(r.secondsPerIteration < 1 ? 4 : 2) : "",
+    r.secondsTotal !== undefined ? r.secondsTotal.toFixed(2) : r.dataSeconds !== undefined ? `data ${r.dataSeconds.toFixed(1)}` : "",
+    r.sgdUpdatesPerSecond !== undefined ? `${(r.sgdUpdatesPerSecond / 1e6).toFixed(2)} M (fit ${(r.sgdFitUpdatesPerSecond / 1e6).toFixed(2)} M)` : "",
+    r.rssMB ? r.rssMB.toFixed(0) : `(${mainRssMB.toFixed(0)})`,
+  ]);
+  const widths = head.map((h, k) => Math.max(h.length, ...body.map((b) => b[k].length)));
+  const line = (cells) => cells.map((c, k) => (k < 1 || k === 4 ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join("  ");
+  return [line(head), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line), "(peak RSS in parentheses: the whole bench process, shared by the ML-100K rows)"].join("\n");
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

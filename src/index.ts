@@ -16,6 +16,16 @@ export { holdoutSplit, kFoldSplits, type Split as IndexSplit } from "./data/spli
 export * from "./data/synthetic";
 export * from "./data/fingerprint";
 export * from "./data/toy";
+export {
+  streamRatingsFile,
+  readRatingsFileSync,
+  RatingsCsvParser,
+  streamedToMatrix,
+  progressPrinter as streamProgressPrinter,
+  type StreamOptions,
+  type StreamProgress,
+  type StreamedRatings,
+} from "./data/stream";
 
 // dense kernels
 export * from "./linalg/index";
@@ -25,6 +35,7 @@ export * from "./models/types";
 export * from "./models/config";
 export * from "./models/registry";
 export * from "./models/als";
+export * from "./models/als-threads";
 export * from "./models/baselines";
 export * from "./models/sgd";
 export * from "./models/svdpp";

@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+/**
+ * One point of the ALS scaling series, in its own process (so peak RSS is this size's alone):
+ *
+ *   node scripts/bench-scale.js [--scale 1M|5M|25M|<ratings>] [--file ratings.csv] [--d 64] [--threads 2]
+ *                               [--solver cg|cholesky] [--cg-steps 3] [--iterations 2] [--lambda 1] [--json]
+ *
+ * Data: the synthetic generator at that scale (users/items shaped like MovieLens-25M, typed arrays), or with
+ * --file a MovieLens-25M-format ratings.csv read by the streaming loader (progress on stderr).
+ * Times: data (generate or load), shared CSR build, each ALS iteration (user + item half-step on `threads`
+ * threads, the fitAls code path; init N(0, 0.1²) seed 0), and one objective + train-error pass (the serial
+ * per-iteration metrics of fitAls). Peak RSS = process.resourceUsage().maxRSS at the end.
+ * With --json prints one line `BENCH_JSON {...}` (used by scripts/bench.js); otherwise a short report.
+ * Needs the build (npx tsc -p .).
+ */
+"use strict";
+const path = require("node:path");
+const os = require("node:os");
+
+const dist = path.resolve(__dirname, "../dist");
+const { generateSyntheticMatrix } = require(path.join(dist, "data/synthetic.js"));
+const { readRatingsFileSync, streamedToMatrix, progressPrinter } = require(path.join(dist, "data/stream.js"));
+const als = require(path.join(dist, "models/als.js"));
+const { threadedAlsBackend, stopAlsThreads } = require(path.join(dist, "models/als-threads.js"));
+const { Rng } = require(path.join(dist, "random.js"));
+
+function arg(name, fallback) {
+  const k = process.argv.indexOf(`--${name}`);
+  if (k < 0) return fallback;
+  const v = process.argv[k + 1];
+  if (v === undefined || v.startsWith("--")) {
+    console.error(`bench-scale: --${name} needs a value`);
+    process.exit(2);
+  }
+  return v;
+}
+const json = process.argv.includes("--json");
+const scaleArg = arg("scale", "1M");
+const scale = /^\d+$/.test(scaleArg) ? Number(scaleArg) : scaleArg;
+const file = arg("file", undefined);
+const d = Number(arg("d", "64"));
+const threads = Number(arg("threads", "2"));
+const solver = arg("solver", "cg");
+const cgSteps = Number(arg("cg-steps", "3"));
+const iterations = Number(arg("iterations", "2"));
+const lambda = Number(arg("lambda", "1"));
+
+const now = () => performance.now() / 1000;
+const cpu = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1e6;
+};
+const log = (...a) => {
+  if (!json) console.log(...a);
+  else console.error(...a);
+};
+
+let t0 = now();
+let matrix;
+let dataName;
+if (file) {
+  const s = readRatingsFileSync(file, { onProgress: progressPrinter(path.basename(file)) });
+  matrix = streamedToMatrix(s);
+  dataName = path.basename(file);
+} else {
+  matrix = generateSyntheticMatrix({ scale }).matrix;
+  dataName = `synthetic-${scaleArg}`;
+}
+const dataSeconds = now() - t0;
+log(`${dataName}: ${matrix.nUsers} users × ${matrix.nItems} items, ${matrix.nnz} ratings (${file ? "loaded" : "generated"} in ${dataSeconds.toFixed(2)} s)`);
+
+t0 = now();
+const backend = threads > 1 ? threadedAlsBackend(threads) : als.SERIAL_ALS_BACKEND;
+const { byUser, byItem } = backend.csr(matrix);
+const csrSeconds = now() - t0;
+
+const W = backend.allocate(matrix.nUsers * d);
+const H = backend.allocate(matrix.nItems * d);
+const rng = new Rng(0);
+for (let k = 0; k < W.length; k++) W[k] = 0.1 * rng.gaussian();
+for (let k = 0; k < H.length; k++) H[k] = 0.1 * rng.gaussian();
+const mu = matrix.mean();
+const common = { d, lambda, weightedLambda: false, globalMean: mu, solver, cgSteps };
+const steps = [
+  { ...common, csr: byUser, fixed: H, fixedBias: null, solved: W, solvedBias: null },
+  { ...common, csr: byItem, fixed: W, fixedBias: null, solved: H, solvedBias: null },
+];
+let maxRow = 0;
+for (const c of [byUser, byItem]) for (let r = 0; r < c.nRows; r++) maxRow = Math.max(maxRow, c.indptr[r + 1] - c.indptr[r]);
+const runner = backend.start(steps, d, maxRow);
+const perIteration = [];
+const cpuPerIteration = [];
+const halfSteps = [];
+try {
+  for (let it = 0; it < iterations; it++) {
+    const c0 = cpu();
+    const a = now();
+    runner.run(0);
+    const b = now();
+    runner.run(1);
+    const c = now();
+    perIteration.push(c - a);
+    cpuPerIteration.push(cpu() - c0);
+    halfSteps.push([b - a, c - b]);
+    log(`  iteration ${it + 1}: ${(c - a).toFixed(2)} s (users ${(b - a).toFixed(2)} + items ${(c - b).toFixed(2)}; CPU ${(cpu() - c0).toFixed(2)} s)`);
+  }
+} finally {
+  runner.close();
+}
+const userCounts = new Int32Array(matrix.nUsers);
+const itemCounts = new Int32Array(matrix.nItems);
+for (let r = 0; r < byUser.nRows; r++) userCounts[r] = byUser.indptr[r + 1] - byUser.indptr[r];
+for (let r = 0; r < byItem.nRows; r++) itemCounts[r] = byItem.indptr[r + 1] - byItem.indptr[r];
+const model = new als.AlsModel(d, matrix.nUsers, matrix.nItems, W, H, null, null, mu, userCounts, itemCounts);
+t0 = now();
+const objective = als.alsObjective(model, matrix, lambda, false);
+const metricsSeconds = now() - t0;
+const maxRssMB = process.resourceUsage().maxRSS / 1024;
+
+const sorted = [...perIteration].sort((x, y) => x - y);
+const out = {
+  data: dataName,
+  source: file ? path.resolve(file) : `generateSyntheticMatrix({ scale: ${JSON.stringify(scale)} })`,
+  nUsers: matrix.nUsers,
+  nItems: matrix.nItems,
+  nRatings: matrix.nnz,
+  d,
+  threads,
+  solver,
+  cgSteps: solver === "cg" ? cgSteps : undefined,
+  lambda,
+  dataSeconds,
+  csrSeconds,
+  iterationSeconds: sorted[sorted.length >> 1],
+  iterationSecondsMin: sorted[0],
+  iterationSecondsAll: perIteration,
+  iterationCpuSeconds: cpuPerIteration,
+  halfStepSeconds: halfSteps,
+  metricsSeconds,
+  trainMse: objective.train.mse,
+  maxRssMB,
+  loadAverage: os.loadavg(),
+};
+log(
+  `  data ${dataSeconds.toFixed(2)} s, CSR ${csrSeconds.toFixed(2)} s, iteration ${out.iterationSeconds.toFixed(2)} s (min ${out.iterationSecondsMin.toFixed(2)}), ` +
+    `metrics ${metricsSeconds.toFixed(2)} s, train MSE ${objective.train.mse.toFixed(4)}, peak RSS ${maxRssMB.toFixed(0)} MB`,
+);
+if (json) console.log(`BENCH_JSON ${JSON.stringify(out)}`);
+stopAlsThreads().then(() => process.exit(0));
