@@ -37,7 +37,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import type { Csr, RatingsMatrix } from "../data/ratings";
+import { buildCsrWith, type Csr, type RatingsMatrix } from "../data/ratings";
 import { AlsModel, AlsWorkspace, alsSolveRow, fitAlsWith, type AlsBackend, type AlsConfig, type AlsHalfStep, type AlsHalfStepRunner } from "./als";
 import type { FitOptions, FitResult } from "./types";
 
@@ -89,25 +89,7 @@ function isShared(a: ArrayBufferView | null): boolean {
  * sort, so the result equals `buildCsr(...)` entry for entry). O(nnz + nRows + nCols).
  */
 export function buildSharedCsr(nRows: number, nCols: number, rows: Int32Array, cols: Int32Array, values: Float64Array): Csr {
-  const nnz = values.length;
-  const indptr = sharedInt32(nRows + 1);
-  for (let k = 0; k < nnz; k++) indptr[rows[k] + 1]++;
-  for (let r = 0; r < nRows; r++) indptr[r + 1] += indptr[r];
-  const colOrder = new Int32Array(nnz);
-  const colPtr = new Int32Array(nCols + 1);
-  for (let k = 0; k < nnz; k++) colPtr[cols[k] + 1]++;
-  for (let c = 0; c < nCols; c++) colPtr[c + 1] += colPtr[c];
-  for (let k = 0; k < nnz; k++) colOrder[colPtr[cols[k]]++] = k;
-  const next = indptr.slice(0, nRows);
-  const indices = sharedInt32(nnz);
-  const vals = sharedFloat64(nnz);
-  for (let t = 0; t < nnz; t++) {
-    const k = colOrder[t];
-    const p = next[rows[k]]++;
-    indices[p] = cols[k];
-    vals[p] = values[k];
-  }
-  return { nRows, nCols, indptr, indices, values: vals };
+  return buildCsrWith(nRows, nCols, rows, cols, values, sharedInt32, sharedFloat64);
 }
 
 /** What a worker receives per fit: the control words, the error buffer and the (shared) half-steps. */
@@ -281,6 +263,9 @@ export function startAlsThreads(steps: readonly AlsHalfStep[], k: number, maxRow
 
   /** Start command `cmd` on the workers and wait for all of them (the calling thread works in between). */
   const command = (cmd: number, chunk: number, work: () => void): void => {
+    // A failure of an earlier command was reported when that command threw: start each command clean.
+    Atomics.store(control, ERROR, 0);
+    Atomics.store(control, ERROR_LENGTH, 0);
     Atomics.store(control, NEXT, 0);
     Atomics.store(control, DONE, 0);
     Atomics.store(control, CHUNK, chunk);
