@@ -18,31 +18,17 @@
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
+const { root, dist, DEFAULT_ML100K_DIR, flagReader, requireBuild, now, cpu, median, readMl100k, randomDistinctRatings } = require("./bench-common.js");
 
-const root = path.resolve(__dirname, "..");
-const dist = path.join(root, "dist");
-if (!fs.existsSync(path.join(dist, "models", "implicit-als.js"))) {
-  console.error(`bench-implicit: ${path.join(dist, "models", "implicit-als.js")} not found; build first (npx tsc -p .)`);
-  process.exit(1);
-}
+requireBuild("bench-implicit", [path.join("models", "implicit-als.js")]);
 const { fitImplicitAls, implicitAlsConfig, implicitFromRatings, implicitHalfStep, implicitObjective, ImplicitWorkspace } = require(
   path.join(dist, "models", "implicit-als.js"),
 );
-const { RatingsMatrix, IdMap } = require(path.join(dist, "data", "ratings.js"));
 const { Rng } = require(path.join(dist, "random.js"));
 
-function flag(name, fallback) {
-  const k = process.argv.indexOf(`--${name}`);
-  if (k < 0) return fallback;
-  const v = process.argv[k + 1];
-  if (v === undefined || v.startsWith("--")) {
-    console.error(`bench-implicit: --${name} needs a value`);
-    process.exit(2);
-  }
-  return v;
-}
+const flag = flagReader("bench-implicit");
 
-const dataDir = path.resolve(flag("data", process.env.MFLAB_ML100K || path.join(root, "..", "shared", "datasets", "ml-100k")));
+const dataDir = path.resolve(flag("data", DEFAULT_ML100K_DIR));
 const outFile = path.resolve(flag("out", path.join(root, "results", "bench", "implicit.json")));
 const reps = Number(flag("reps", "7"));
 const d = Number(flag("d", "64"));
@@ -54,39 +40,11 @@ for (const [k, v] of [["reps", reps], ["d", d]]) {
 }
 
 function loadBase(dir) {
-  const users = new IdMap();
-  const items = new IdMap();
-  const lines = fs.readFileSync(path.join(dir, "u1.base"), "utf8").split("\n").filter((l) => l.length > 0);
-  const u = new Int32Array(lines.length);
-  const i = new Int32Array(lines.length);
-  const v = new Float64Array(lines.length);
-  lines.forEach((line, k) => {
-    const f = line.split("\t");
-    u[k] = users.intern(f[0]);
-    i[k] = items.intern(f[1]);
-    v[k] = Number(f[2]);
-  });
-  return { name: "ml-100k/u1.base", source: dir, synthetic: false, train: new RatingsMatrix(users.size, items.size, u, i, v) };
+  return { name: "ml-100k/u1.base", source: dir, synthetic: false, train: readMl100k(dir, ["u1.base"])[0] };
 }
 
 function randomBase() {
-  const [nUsers, nItems, nnz] = [943, 1682, 80000];
-  const rng = new Rng(0);
-  const seen = new Set();
-  const u = new Int32Array(nnz);
-  const i = new Int32Array(nnz);
-  const v = new Float64Array(nnz);
-  for (let k = 0; k < nnz; ) {
-    const uu = rng.int(nUsers);
-    const ii = rng.int(nItems);
-    if (seen.has(uu * nItems + ii)) continue;
-    seen.add(uu * nItems + ii);
-    u[k] = uu;
-    i[k] = ii;
-    v[k] = 1 + rng.int(5);
-    k++;
-  }
-  return { name: "synthetic-random-943x1682-80k", source: "random (NOT MovieLens), seed 0", synthetic: true, train: new RatingsMatrix(nUsers, nItems, u, i, v) };
+  return { name: "synthetic-random-943x1682-80k", source: "random (NOT MovieLens), seed 0", synthetic: true, train: randomDistinctRatings(new Rng(0), 943, 1682, 80000) };
 }
 
 const data = fs.existsSync(path.join(dataDir, "u1.base")) ? loadBase(dataDir) : randomBase();
@@ -95,17 +53,6 @@ const variants = [
   { label: "u1.base ≥ 4", train: implicitFromRatings(data.train, { threshold: 4, value: "rating" }) },
   { label: "u1.base all", train: data.train },
 ];
-
-const now = () => performance.now() / 1000;
-const cpu = () => {
-  const c = process.cpuUsage();
-  return (c.user + c.system) / 1e6;
-};
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 const lambda = 100;
 const alpha = 5;

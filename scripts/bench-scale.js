@@ -16,24 +16,15 @@
 "use strict";
 const path = require("node:path");
 const os = require("node:os");
+const { dist, flagReader, now, cpu, startAlsHalfSteps } = require("./bench-common.js");
 
-const dist = path.resolve(__dirname, "../dist");
 const { generateSyntheticMatrix } = require(path.join(dist, "data/synthetic.js"));
 const { readRatingsFileSync, streamedToMatrix, progressPrinter } = require(path.join(dist, "data/stream.js"));
 const als = require(path.join(dist, "models/als.js"));
 const { threadedAlsBackend, stopAlsThreads } = require(path.join(dist, "models/als-threads.js"));
 const { Rng } = require(path.join(dist, "random.js"));
 
-function arg(name, fallback) {
-  const k = process.argv.indexOf(`--${name}`);
-  if (k < 0) return fallback;
-  const v = process.argv[k + 1];
-  if (v === undefined || v.startsWith("--")) {
-    console.error(`bench-scale: --${name} needs a value`);
-    process.exit(2);
-  }
-  return v;
-}
+const arg = flagReader("bench-scale");
 const json = process.argv.includes("--json");
 const scaleArg = arg("scale", "1M");
 const scale = /^\d+$/.test(scaleArg) ? Number(scaleArg) : scaleArg;
@@ -45,11 +36,6 @@ const cgSteps = Number(arg("cg-steps", "3"));
 const iterations = Number(arg("iterations", "2"));
 const lambda = Number(arg("lambda", "1"));
 
-const now = () => performance.now() / 1000;
-const cpu = () => {
-  const c = process.cpuUsage();
-  return (c.user + c.system) / 1e6;
-};
 const log = (...a) => {
   if (!json) console.log(...a);
   else console.error(...a);
@@ -80,14 +66,7 @@ const rng = new Rng(0);
 for (let k = 0; k < W.length; k++) W[k] = 0.1 * rng.gaussian();
 for (let k = 0; k < H.length; k++) H[k] = 0.1 * rng.gaussian();
 const mu = matrix.mean();
-const common = { d, lambda, weightedLambda: false, globalMean: mu, solver, cgSteps };
-const steps = [
-  { ...common, csr: byUser, fixed: H, fixedBias: null, solved: W, solvedBias: null },
-  { ...common, csr: byItem, fixed: W, fixedBias: null, solved: H, solvedBias: null },
-];
-let maxRow = 0;
-for (const c of [byUser, byItem]) for (let r = 0; r < c.nRows; r++) maxRow = Math.max(maxRow, c.indptr[r + 1] - c.indptr[r]);
-const runner = backend.start(steps, d, maxRow);
+const runner = startAlsHalfSteps(backend, byUser, byItem, W, H, { d, lambda, weightedLambda: false, globalMean: mu, solver, cgSteps });
 const perIteration = [];
 const cpuPerIteration = [];
 const halfSteps = [];

@@ -16,8 +16,8 @@
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
+const { dist, DEFAULT_ML100K_DIR, readMl100k } = require("./bench-common.js");
 
-const dist = path.resolve(__dirname, "../dist");
 const sgd = require(path.join(dist, "models/sgd.js"));
 const { RatingsMatrix } = require(path.join(dist, "data/ratings.js"));
 const { Rng } = require(path.join(dist, "random.js"));
@@ -27,26 +27,12 @@ function arg(name, fallback) {
   return k >= 0 && k + 1 < process.argv.length ? process.argv[k + 1] : fallback;
 }
 
-const defaultDataDir = process.env.MFLAB_ML100K || path.resolve(__dirname, "../../shared/datasets/ml-100k");
+const defaultDataDir = DEFAULT_ML100K_DIR;
 
 function loadU1(dir) {
   const file = path.join(dir, "u1.base");
   if (!fs.existsSync(file)) return undefined;
-  const lines = fs.readFileSync(file, "utf8").split("\n").filter((l) => l.length > 0);
-  const uIdx = new Map();
-  const iIdx = new Map();
-  const users = new Int32Array(lines.length);
-  const items = new Int32Array(lines.length);
-  const values = new Float64Array(lines.length);
-  lines.forEach((line, k) => {
-    const [u, i, r] = line.split("\t");
-    if (!uIdx.has(u)) uIdx.set(u, uIdx.size);
-    if (!iIdx.has(i)) iIdx.set(i, iIdx.size);
-    users[k] = uIdx.get(u);
-    items[k] = iIdx.get(i);
-    values[k] = Number(r);
-  });
-  return { name: `${file}`, m: new RatingsMatrix(uIdx.size, iIdx.size, users, items, values) };
+  return { name: `${file}`, m: readMl100k(dir, ["u1.base"])[0] };
 }
 
 function synthetic() {

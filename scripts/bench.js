@@ -29,36 +29,20 @@ const os = require("node:os");
 const path = require("node:path");
 const { spawnSync } = require("node:child_process");
 const { Worker } = require("node:worker_threads");
+const { root, dist, DEFAULT_ML100K_DIR, flagReader, requireBuild, now, cpu, median, load, readMl100k, randomDistinctRatings, startAlsHalfSteps } = require("./bench-common.js");
 
-const root = path.resolve(__dirname, "..");
-const dist = path.join(root, "dist");
-for (const f of ["models/als.js", "models/als-threads.js", "data/synthetic.js"]) {
-  if (!fs.existsSync(path.join(dist, f))) {
-    console.error(`bench: ${path.join(dist, f)} not found; build first (npx tsc -p .)`);
-    process.exit(1);
-  }
-}
+requireBuild("bench", ["models/als.js", "models/als-threads.js", "data/synthetic.js"]);
 const als = require(path.join(dist, "models", "als.js"));
 const { threadedAlsBackend, stopAlsThreads } = require(path.join(dist, "models", "als-threads.js"));
-const { RatingsMatrix, IdMap } = require(path.join(dist, "data", "ratings.js"));
 const { scorePredictor } = require(path.join(dist, "metrics", "errors.js"));
 const { Rng } = require(path.join(dist, "random.js"));
 const { benchSgd } = require("./bench-sgd.js");
 
-function flag(name, fallback) {
-  const k = process.argv.indexOf(`--${name}`);
-  if (k < 0) return fallback;
-  const v = process.argv[k + 1];
-  if (v === undefined || v.startsWith("--")) {
-    console.error(`bench: --${name} needs a value`);
-    process.exit(2);
-  }
-  return v;
-}
+const flag = flagReader("bench");
 const has = (name) => process.argv.includes(`--${name}`);
 
 const quick = has("quick");
-const dataDir = path.resolve(flag("data", process.env.MFLAB_ML100K || path.join(root, "..", "shared", "datasets", "ml-100k")));
+const dataDir = path.resolve(flag("data", DEFAULT_ML100K_DIR));
 const outFile = path.resolve(flag("out", path.join(root, "results", "bench", "bench.json")));
 const reps = Number(flag("reps", quick ? "3" : "7"));
 if (!(Number.isInteger(reps) && reps >= 1)) {
@@ -66,68 +50,18 @@ if (!(Number.isInteger(reps) && reps >= 1)) {
   process.exit(2);
 }
 
-const now = () => performance.now() / 1000;
-const cpu = () => {
-  const c = process.cpuUsage();
-  return (c.user + c.system) / 1e6;
-};
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const load = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
-
 // ---- Data: ML-100K u1 (or a labelled random stand-in). ----
 
 function loadU1(dir) {
-  const users = new IdMap();
-  const items = new IdMap();
-  const read = (file) => {
-    const lines = fs.readFileSync(path.join(dir, file), "utf8").split("\n").filter((l) => l.length > 0);
-    const u = new Int32Array(lines.length);
-    const i = new Int32Array(lines.length);
-    const v = new Float64Array(lines.length);
-    lines.forEach((line, k) => {
-      const f = line.split("\t");
-      u[k] = users.intern(f[0]);
-      i[k] = items.intern(f[1]);
-      v[k] = Number(f[2]);
-    });
-    return { u, i, v };
-  };
-  const a = read("u1.base");
-  const b = read("u1.test");
-  return {
-    name: "ml-100k/u1",
-    synthetic: false,
-    train: new RatingsMatrix(users.size, items.size, a.u, a.i, a.v),
-    test: new RatingsMatrix(users.size, items.size, b.u, b.i, b.v),
-  };
+  const [train, test] = readMl100k(dir, ["u1.base", "u1.test"]);
+  return { name: "ml-100k/u1", synthetic: false, train, test };
 }
 
 function randomData() {
-  const nUsers = 943;
-  const nItems = 1682;
   const nnz = 100000;
   const rng = new Rng(0);
-  const seen = new Set();
-  const u = new Int32Array(nnz);
-  const i = new Int32Array(nnz);
-  const v = new Float64Array(nnz);
-  for (let k = 0; k < nnz; ) {
-    const uu = rng.int(nUsers);
-    const ii = rng.int(nItems);
-    const key = uu * nItems + ii;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    u[k] = uu;
-    i[k] = ii;
-    v[k] = 1 + rng.int(5);
-    k++;
-  }
+  const all = randomDistinctRatings(rng, 943, 1682, nnz);
   const order = rng.shuffle(Int32Array.from({ length: nnz }, (_, k) => k));
-  const all = new RatingsMatrix(nUsers, nItems, u, i, v);
   return { name: "random-943x1682-100k", synthetic: true, train: all.subset(order.subarray(0, 80000)), test: all.subset(order.subarray(80000)) };
 }
 
@@ -149,14 +83,7 @@ function timeIterations(d, threads, solver) {
   const { byUser, byItem } = backend.csr(train);
   const W = backend.allocate(model.userFactors.length);
   const H = backend.allocate(model.itemFactors.length);
-  const common = { d, lambda, weightedLambda: false, globalMean: model.globalMean, solver, cgSteps: 3 };
-  const steps = [
-    { ...common, csr: byUser, fixed: H, fixedBias: null, solved: W, solvedBias: null },
-    { ...common, csr: byItem, fixed: W, fixedBias: null, solved: H, solvedBias: null },
-  ];
-  let maxRow = 0;
-  for (const c of [byUser, byItem]) for (let r = 0; r < c.nRows; r++) maxRow = Math.max(maxRow, c.indptr[r + 1] - c.indptr[r]);
-  const runner = backend.start(steps, d, maxRow);
+  const runner = startAlsHalfSteps(backend, byUser, byItem, W, H, { d, lambda, weightedLambda: false, globalMean: model.globalMean, solver, cgSteps: 3 });
   const wall = [];
   const cpuS = [];
   try {

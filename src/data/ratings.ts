@@ -94,8 +94,25 @@ export function buildCsr(
   cols: Int32Array,
   values: Float64Array,
 ): Csr {
+  return buildCsrWith(nRows, nCols, rows, cols, values, (n) => new Int32Array(n), (n) => new Float64Array(n));
+}
+
+/**
+ * {@link buildCsr} with the three result arrays (indptr, indices, values) from the given zero-filled allocators
+ * (e.g. on SharedArrayBuffers); the counting sort and so the result are the same entry for entry.
+ * @internal
+ */
+export function buildCsrWith(
+  nRows: number,
+  nCols: number,
+  rows: Int32Array,
+  cols: Int32Array,
+  values: Float64Array,
+  int32: (n: number) => Int32Array,
+  float64: (n: number) => Float64Array,
+): Csr {
   const nnz = values.length;
-  const indptr = new Int32Array(nRows + 1);
+  const indptr = int32(nRows + 1);
   for (let k = 0; k < nnz; k++) indptr[rows[k] + 1]++;
   for (let r = 0; r < nRows; r++) indptr[r + 1] += indptr[r];
   // Place entries in column order: first bucket by column, then stable-scatter by row.
@@ -105,8 +122,8 @@ export function buildCsr(
   for (let c = 0; c < nCols; c++) colPtr[c + 1] += colPtr[c];
   for (let k = 0; k < nnz; k++) colOrder[colPtr[cols[k]]++] = k;
   const next = indptr.slice(0, nRows);
-  const indices = new Int32Array(nnz);
-  const vals = new Float64Array(nnz);
+  const indices = int32(nnz);
+  const vals = float64(nnz);
   for (let t = 0; t < nnz; t++) {
     const k = colOrder[t];
     const p = next[rows[k]]++;

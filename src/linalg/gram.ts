@@ -133,18 +133,7 @@ export function gramTransposed(
   }
   for (; a < k; a++) {
     const ra = a * stride;
-    for (let b = a; b < k; b++) {
-      const rb = b * stride;
-      let s0 = 0;
-      let s1 = 0;
-      let t = 0;
-      for (; t + 1 < n; t += 2) {
-        s0 += Xt[ra + t] * Xt[rb + t];
-        s1 += Xt[ra + t + 1] * Xt[rb + t + 1];
-      }
-      if (t < n) s0 += Xt[ra + t] * Xt[rb + t];
-      G[a * k + b] = s0 + s1;
-    }
+    for (let b = a; b < k; b++) G[a * k + b] = pairedDot(Xt, ra, Xt, b * stride, n);
   }
   // Mirror the upper triangle (the diagonal blocks above also wrote some lower entries; same values).
   for (let i = 1; i < k; i++) {
@@ -156,18 +145,20 @@ export function gramTransposed(
 
 /** r ← Xt y for the k×n matrix Xt (rows `stride` apart) and y = `y[yOffset .. yOffset + n)`. */
 function rhsTransposed(Xt: Float64Array, n: number, k: number, y: Float64Array, yOffset: number, r: Float64Array, stride: number): void {
-  for (let i = 0; i < k; i++) {
-    const ri = i * stride;
-    let s0 = 0;
-    let s1 = 0;
-    let t = 0;
-    for (; t + 1 < n; t += 2) {
-      s0 += Xt[ri + t] * y[yOffset + t];
-      s1 += Xt[ri + t + 1] * y[yOffset + t + 1];
-    }
-    if (t < n) s0 += Xt[ri + t] * y[yOffset + t];
-    r[i] = s0 + s1;
+  for (let i = 0; i < k; i++) r[i] = pairedDot(Xt, i * stride, y, yOffset, n);
+}
+
+/** Σ_t A[oa + t] · B[ob + t] for t < n, as two interleaved partial sums (even t, odd t) added at the end. */
+function pairedDot(A: Float64Array, oa: number, B: Float64Array, ob: number, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let t = 0;
+  for (; t + 1 < n; t += 2) {
+    s0 += A[oa + t] * B[ob + t];
+    s1 += A[oa + t + 1] * B[ob + t + 1];
   }
+  if (t < n) s0 += A[oa + t] * B[ob + t];
+  return s0 + s1;
 }
 
 /**

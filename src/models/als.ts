@@ -95,6 +95,7 @@ import { scorePredictor } from "../metrics/errors";
 import { Rng } from "../random";
 import { fitAlsThreaded } from "./als-threads";
 import { validateConfig, type ConfigRules } from "./config";
+import { dotRows, maxRowLength, maxRowLengthOf, zeroEmptyRows } from "./factor-rows";
 import { emptyHistory, recordIteration, type FitOptions, type FitResult, type IterationReport, type ModelDefinition, type Predictor } from "./types";
 
 export type AlsStopping = "relative-loss" | "assignment" | "none";
@@ -218,12 +219,6 @@ export class AlsModel implements Predictor {
   }
 }
 
-function dotRows(A: Float64Array, oa: number, B: Float64Array, ob: number, d: number): number {
-  let s = 0;
-  for (let a = 0; a < d; a++) s += A[oa + a] * B[ob + a];
-  return s;
-}
-
 /**
  * One half-step's data: solve every row of `solved` (one row per CSR row of `csr`) with `fixed` held fixed.
  * User half-step: csr = train.byUser(), fixed = H, solved = W; item half-step: csr = train.byItem(),
@@ -314,14 +309,8 @@ export class AlsWorkspace {
 
   /** A workspace large enough for every row of both CSR views of `train`. */
   static forMatrix(train: RatingsMatrix, k: number, options: { simd?: boolean } = {}): AlsWorkspace {
-    return new AlsWorkspace(k, Math.max(maxRowLength(train.byUser()), maxRowLength(train.byItem())), options);
+    return new AlsWorkspace(k, maxRowLengthOf(train), options);
   }
-}
-
-function maxRowLength(csr: Csr): number {
-  let m = 0;
-  for (let r = 0; r < csr.nRows; r++) m = Math.max(m, csr.indptr[r + 1] - csr.indptr[r]);
-  return m;
 }
 
 /**
@@ -669,10 +658,6 @@ function initFactors(F: Float64Array, rng: Rng, config: AlsConfig): void {
     const s = config.initScale;
     for (let p = 0; p < F.length; p++) F[p] = s * rng.gaussian();
   }
-}
-
-function zeroEmptyRows(F: Float64Array, counts: Int32Array, d: number): void {
-  for (let r = 0; r < counts.length; r++) if (counts[r] === 0) F.fill(0, r * d, (r + 1) * d);
 }
 
 /** Runs the two half-steps of a fit (index 0: users, 1: items). */

@@ -28,7 +28,7 @@
  * Throws: SpecError from `config` (unknown key with a suggestion, wrong type, out of range);
  * RangeError from `fit` when the training matrix is empty (μ̂ undefined).
  */
-import type { RatingsMatrix } from "../data/ratings";
+import type { Csr, RatingsMatrix } from "../data/ratings";
 import { Rng, deriveSeed } from "../random";
 import { validateConfig, type ConfigRules } from "./config";
 import { countsOf, finishIteration } from "./sgd";
@@ -205,25 +205,26 @@ export function fitBaselineAls(train: RatingsMatrix, config: BaselineAlsConfig, 
   const byUser = train.byUser();
   const history = emptyHistory();
   for (let epoch = 1; epoch <= config.nEpochs; epoch++) {
-    for (let i = 0; i < train.nItems; i++) {
-      const a = byItem.indptr[i];
-      const b = byItem.indptr[i + 1];
-      if (a === b) continue;
-      let dev = 0;
-      for (let p = a; p < b; p++) dev += byItem.values[p] - mu - bu[byItem.indices[p]];
-      bi[i] = dev / (config.regI + (b - a));
-    }
-    for (let u = 0; u < train.nUsers; u++) {
-      const a = byUser.indptr[u];
-      const b = byUser.indptr[u + 1];
-      if (a === b) continue;
-      let dev = 0;
-      for (let p = a; p < b; p++) dev += byUser.values[p] - mu - bi[byUser.indices[p]];
-      bu[u] = dev / (config.regU + (b - a));
-    }
+    biasHalfStep(byItem, mu, bu, bi, config.regI);
+    biasHalfStep(byUser, mu, bi, bu, config.regU);
     finishIteration(history, options, train, m, epoch, biasLoss(train, m, config.regU, config.regI, false), start);
   }
   return { model: m, iterations: config.nEpochs, converged: false, history };
+}
+
+/**
+ * One closed-form bias pass over the rows of `csr` (items with byItem, users with byUser): for each row r with
+ * ratings, solved[r] = Σ_p (value − μ − fixed[column]) / (reg + row length). Rows without ratings keep their value.
+ */
+function biasHalfStep(csr: Csr, mu: number, fixed: Float64Array, solved: Float64Array, reg: number): void {
+  for (let r = 0; r < csr.nRows; r++) {
+    const a = csr.indptr[r];
+    const b = csr.indptr[r + 1];
+    if (a === b) continue;
+    let dev = 0;
+    for (let p = a; p < b; p++) dev += csr.values[p] - mu - fixed[csr.indices[p]];
+    solved[r] = dev / (reg + (b - a));
+  }
 }
 
 export const baselineAlsModel: ModelDefinition<BaselineAlsConfig> = {

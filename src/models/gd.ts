@@ -31,7 +31,7 @@
 import type { RatingsMatrix } from "../data/ratings";
 import { Rng } from "../random";
 import { validateConfig, type ConfigRules } from "./config";
-import { ErrorAccumulator, countsOf, finishIteration, type TrainEval } from "./sgd";
+import { ErrorAccumulator, countsOf, finishIteration, hasRatings, type TrainEval } from "./sgd";
 import { emptyHistory, type FitOptions, type FitResult, type ModelDefinition, type Predictor } from "./types";
 
 export interface GdConfig {
@@ -89,8 +89,8 @@ export class GdPredictor implements Predictor {
   ) {}
 
   predict(u: number, i: number): number {
-    const ku = u >= 0 && u < this.userCounts.length && this.userCounts[u] > 0;
-    const ki = i >= 0 && i < this.itemCounts.length && this.itemCounts[i] > 0;
+    const ku = hasRatings(this.userCounts, u);
+    const ki = hasRatings(this.itemCounts, i);
     if (ku && ki) {
       const d = this.d;
       let dot = 0;
@@ -102,7 +102,7 @@ export class GdPredictor implements Predictor {
   }
 
   isFallback(u: number, i: number): boolean {
-    return !(u >= 0 && u < this.userCounts.length && this.userCounts[u] > 0 && i >= 0 && i < this.itemCounts.length && this.itemCounts[i] > 0);
+    return !(hasRatings(this.userCounts, u) && hasRatings(this.itemCounts, i));
   }
 }
 

@@ -68,6 +68,7 @@ import { createSimdGram, type GramKernel } from "../linalg/simd";
 import type { ErrorMetrics } from "../metrics/errors";
 import { Rng } from "../random";
 import { validateConfig, type ConfigRules } from "./config";
+import { dotRows, maxRowLengthOf, zeroEmptyRows } from "./factor-rows";
 import { emptyHistory, recordIteration, type FitOptions, type FitResult, type IterationReport, type ModelDefinition, type Predictor } from "./types";
 
 export type ImplicitSolver = "cholesky" | "cg";
@@ -181,12 +182,6 @@ export class ImplicitAlsModel implements Predictor {
   }
 }
 
-function dotRows(A: Float64Array, oa: number, B: Float64Array, ob: number, d: number): number {
-  let s = 0;
-  for (let a = 0; a < d; a++) s += A[oa + a] * B[ob + a];
-  return s;
-}
-
 /**
  * One half-step's data. User half-step: csr = train.byUser(), fixed = Y, solved = X; items: byItem(), X, Y.
  * `fixedGram` must hold FᵀF of `fixed` (d×d) — see {@link fullGram}; the fit recomputes it before each half-step.
@@ -273,7 +268,7 @@ export class ImplicitWorkspace {
 
   /** A workspace for every row of both CSR views of `train`. */
   static forMatrix(train: RatingsMatrix, d: number, options: { simd?: boolean; recordSystem?: boolean } = {}): ImplicitWorkspace {
-    return new ImplicitWorkspace(d, Math.max(maxRowLength(train.byUser()), maxRowLength(train.byItem())), options);
+    return new ImplicitWorkspace(d, maxRowLengthOf(train), options);
   }
 
   /**
@@ -378,12 +373,6 @@ function dot4(A: Float64Array, o: number, v: Float64Array, d: number): number {
   }
   for (; a < d; a++) s0 += A[o + a] * v[a];
   return s0 + s1 + (s2 + s3);
-}
-
-function maxRowLength(csr: Csr): number {
-  let m = 0;
-  for (let r = 0; r < csr.nRows; r++) m = Math.max(m, csr.indptr[r + 1] - csr.indptr[r]);
-  return m;
 }
 
 /**
@@ -561,8 +550,8 @@ export function fitImplicitAls(
   const rng = new Rng(c.seed);
   for (let p = 0; p < X.length; p++) X[p] = c.initScale * rng.gaussian();
   for (let p = 0; p < Y.length; p++) Y[p] = c.initScale * rng.gaussian();
-  for (let u = 0; u < train.nUsers; u++) if (userCounts[u] === 0) X.fill(0, u * d, (u + 1) * d);
-  for (let i = 0; i < train.nItems; i++) if (itemCounts[i] === 0) Y.fill(0, i * d, (i + 1) * d);
+  zeroEmptyRows(X, userCounts, d);
+  zeroEmptyRows(Y, itemCounts, d);
   const model = new ImplicitAlsModel(d, train.nUsers, train.nItems, X, Y, userCounts, itemCounts);
 
   const ws = ImplicitWorkspace.forMatrix(train, d);

@@ -102,8 +102,10 @@ export const SVD_DEFAULTS: Readonly<SvdConfig> = Object.freeze({
 /** "sgd-mf": the same algorithm without biases (plain p_u · q_i). */
 export const SGD_MF_DEFAULTS: Readonly<SvdConfig> = Object.freeze({ ...SVD_DEFAULTS, biased: false });
 
-const lrRule = (what: string) => ({ type: "number" as const, min: 0, exclusiveMin: true, doc: `learning rate for ${what} (null = lrAll)` });
-const regRule = (what: string) => ({ type: "number" as const, min: 0, doc: `regularization for ${what} (null = regAll)` });
+/** Config rule of a nullable per-term learning rate (null = lrAll). @internal */
+export const lrRule = (what: string) => ({ type: "number" as const, min: 0, exclusiveMin: true, doc: `learning rate for ${what} (null = lrAll)` });
+/** Config rule of a nullable per-term regularization (null = regAll). @internal */
+export const regRule = (what: string) => ({ type: "number" as const, min: 0, doc: `regularization for ${what} (null = regAll)` });
 
 const SVD_RULES: ConfigRules<SvdConfig> = {
   nFactors: { type: "int", min: 1, max: 10000, doc: "number of latent factors" },
@@ -156,6 +158,28 @@ export function validateWithOverrides<C extends object>(
 
 const SVD_OVERRIDES = ["lrBu", "lrBi", "lrPu", "lrQi", "regBu", "regBi", "regPu", "regQi"] as const;
 
+/** The per-term overrides of SVD-style configs (null = inherit lrAll / regAll). @internal */
+export type SgdRateConfig = Pick<SvdConfig, "lrAll" | "regAll" | (typeof SVD_OVERRIDES)[number]>;
+
+/** The effective learning rates and regularization of the bias and factor terms (overrides resolved). @internal */
+export function sgdRates(config: SgdRateConfig) {
+  return {
+    lrBu: config.lrBu ?? config.lrAll,
+    lrBi: config.lrBi ?? config.lrAll,
+    lrPu: config.lrPu ?? config.lrAll,
+    lrQi: config.lrQi ?? config.lrAll,
+    regBu: config.regBu ?? config.regAll,
+    regBi: config.regBi ?? config.regAll,
+    regPu: config.regPu ?? config.regAll,
+    regQi: config.regQi ?? config.regAll,
+  };
+}
+
+/** True when `x` is a row index with at least one training rating (`counts[x] > 0`). @internal */
+export function hasRatings(counts: Int32Array, x: number): boolean {
+  return x >= 0 && x < counts.length && counts[x] > 0;
+}
+
 /** A fitted SGD factorization. Arrays are row-major: P[u·k + f], Q[i·k + f]. */
 export class SvdPredictor implements Predictor {
   constructor(
@@ -173,8 +197,8 @@ export class SvdPredictor implements Predictor {
   ) {}
 
   predict(u: number, i: number): number {
-    const ku = u >= 0 && u < this.userCounts.length && this.userCounts[u] > 0;
-    const ki = i >= 0 && i < this.itemCounts.length && this.itemCounts[i] > 0;
+    const ku = hasRatings(this.userCounts, u);
+    const ki = hasRatings(this.itemCounts, i);
     if (ku && ki) {
       const k = this.nFactors;
       const dot = dotRows(this.P, u * k, this.Q, i * k, k);
@@ -185,7 +209,7 @@ export class SvdPredictor implements Predictor {
   }
 
   isFallback(u: number, i: number): boolean {
-    return !(u >= 0 && u < this.userCounts.length && this.userCounts[u] > 0 && i >= 0 && i < this.itemCounts.length && this.itemCounts[i] > 0);
+    return !(hasRatings(this.userCounts, u) && hasRatings(this.itemCounts, i));
   }
 }
 
@@ -194,6 +218,20 @@ export function countsOf(index: Int32Array, n: number): Int32Array {
   const c = new Int32Array(n);
   for (let k = 0; k < index.length; k++) c[index[k]]++;
   return c;
+}
+
+/**
+ * `reg` plus Σ_r counts[r]·(regB·b_r² + regF·‖F_r‖²) over the rows r with counts[r] > 0, added row by row
+ * in index order (F row-major with k columns). @internal
+ */
+export function addRowPenalty(reg: number, counts: Int32Array, F: Float64Array, b: Float64Array, k: number, regB: number, regF: number): number {
+  for (let r = 0; r < counts.length; r++) {
+    if (counts[r] === 0) continue;
+    let s = 0;
+    for (let f = 0; f < k; f++) s += F[r * k + f] * F[r * k + f];
+    reg += counts[r] * (regB * b[r] * b[r] + regF * s);
+  }
+  return reg;
 }
 
 /** Fill `a` with N(mean, std²) draws. @internal */
@@ -403,19 +441,8 @@ function svdEval(
     const i = items[t];
     acc.add(values[t], m.biased ? m.mu + bu[u] + bi[i] + dotRows(P, u * k, Q, i * k, k) : dotRows(P, u * k, Q, i * k, k));
   }
-  let reg = 0;
-  for (let u = 0; u < userCounts.length; u++) {
-    if (userCounts[u] === 0) continue;
-    let s = 0;
-    for (let f = 0; f < k; f++) s += P[u * k + f] * P[u * k + f];
-    reg += userCounts[u] * (regBu * bu[u] * bu[u] + regPu * s);
-  }
-  for (let i = 0; i < itemCounts.length; i++) {
-    if (itemCounts[i] === 0) continue;
-    let s = 0;
-    for (let f = 0; f < k; f++) s += Q[i * k + f] * Q[i * k + f];
-    reg += itemCounts[i] * (regBi * bi[i] * bi[i] + regQi * s);
-  }
+  let reg = addRowPenalty(0, userCounts, P, bu, k, regBu, regPu);
+  reg = addRowPenalty(reg, itemCounts, Q, bi, k, regBi, regQi);
   return acc.result(reg);
 }
 
@@ -426,14 +453,7 @@ function svdEval(
 export function fitSvd(train: RatingsMatrix, config: SvdConfig, options: FitOptions = {}): FitResult<SvdPredictor> {
   const start = performance.now();
   const k = config.nFactors;
-  const lrBu = config.lrBu ?? config.lrAll;
-  const lrBi = config.lrBi ?? config.lrAll;
-  const lrPu = config.lrPu ?? config.lrAll;
-  const lrQi = config.lrQi ?? config.lrAll;
-  const regBu = config.regBu ?? config.regAll;
-  const regBi = config.regBi ?? config.regAll;
-  const regPu = config.regPu ?? config.regAll;
-  const regQi = config.regQi ?? config.regAll;
+  const { lrBu, lrBi, lrPu, lrQi, regBu, regBi, regPu, regQi } = sgdRates(config);
 
   const n = train.nnz;
   const mu = n > 0 ? train.mean() : 0;

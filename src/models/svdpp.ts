@@ -42,7 +42,19 @@
 import type { RatingsMatrix } from "../data/ratings";
 import { Rng, deriveSeed } from "../random";
 import type { ConfigRules } from "./config";
-import { ErrorAccumulator, countsOf, fillNormal, finishIteration, validateWithOverrides, type TrainEval } from "./sgd";
+import {
+  ErrorAccumulator,
+  addRowPenalty,
+  countsOf,
+  fillNormal,
+  finishIteration,
+  hasRatings,
+  lrRule,
+  regRule,
+  sgdRates,
+  validateWithOverrides,
+  type TrainEval,
+} from "./sgd";
 import { emptyHistory, type FitOptions, type FitResult, type ModelDefinition, type Predictor } from "./types";
 
 export interface SvdppConfig {
@@ -87,9 +99,6 @@ export const SVDPP_DEFAULTS: Readonly<SvdppConfig> = Object.freeze({
   seed: 0,
 });
 
-const lrRule = (what: string) => ({ type: "number" as const, min: 0, exclusiveMin: true, doc: `learning rate for ${what} (null = lrAll)` });
-const regRule = (what: string) => ({ type: "number" as const, min: 0, doc: `regularization for ${what} (null = regAll)` });
-
 const SVDPP_RULES: ConfigRules<SvdppConfig> = {
   nFactors: { type: "int", min: 1, max: 10000, doc: "number of latent factors" },
   nEpochs: { type: "int", min: 0, max: 100000, doc: "passes over the training ratings" },
@@ -129,8 +138,8 @@ export class SvdppPredictor implements Predictor {
   ) {}
 
   predict(u: number, i: number): number {
-    const ku = u >= 0 && u < this.userCounts.length && this.userCounts[u] > 0;
-    const ki = i >= 0 && i < this.itemCounts.length && this.itemCounts[i] > 0;
+    const ku = hasRatings(this.userCounts, u);
+    const ki = hasRatings(this.itemCounts, i);
     if (ku && ki) {
       const k = this.nFactors;
       const { P, Q, Z } = this;
@@ -142,7 +151,7 @@ export class SvdppPredictor implements Predictor {
   }
 
   isFallback(u: number, i: number): boolean {
-    return !(u >= 0 && u < this.userCounts.length && this.userCounts[u] > 0 && i >= 0 && i < this.itemCounts.length && this.itemCounts[i] > 0);
+    return !(hasRatings(this.userCounts, u) && hasRatings(this.itemCounts, i));
   }
 }
 
@@ -171,15 +180,8 @@ function computeZ(indptr: Int32Array, indices: Int32Array, Y: Float64Array, Z: F
 export function fitSvdpp(train: RatingsMatrix, config: SvdppConfig, options: FitOptions = {}): FitResult<SvdppPredictor> {
   const start = performance.now();
   const k = config.nFactors;
-  const lrBu = config.lrBu ?? config.lrAll;
-  const lrBi = config.lrBi ?? config.lrAll;
-  const lrPu = config.lrPu ?? config.lrAll;
-  const lrQi = config.lrQi ?? config.lrAll;
+  const { lrBu, lrBi, lrPu, lrQi, regBu, regBi, regPu, regQi } = sgdRates(config);
   const lrYj = config.lrYj ?? config.lrAll;
-  const regBu = config.regBu ?? config.regAll;
-  const regBi = config.regBi ?? config.regAll;
-  const regPu = config.regPu ?? config.regAll;
-  const regQi = config.regQi ?? config.regAll;
   const regYj = config.regYj ?? config.regAll;
 
   const nU = train.nUsers;
@@ -304,13 +306,7 @@ function svdppEval(
     for (let f = 0; f < k; f++) dot += Q[i * k + f] * (P[u * k + f] + Z[u * k + f]);
     acc.add(values[t], m.mu + bu[u] + bi[i] + dot);
   }
-  let reg = 0;
-  for (let u = 0; u < userCounts.length; u++) {
-    if (userCounts[u] === 0) continue;
-    let s = 0;
-    for (let f = 0; f < k; f++) s += P[u * k + f] * P[u * k + f];
-    reg += userCounts[u] * (regBu * bu[u] * bu[u] + regPu * s);
-  }
+  let reg = addRowPenalty(0, userCounts, P, bu, k, regBu, regPu);
   for (let i = 0; i < itemCounts.length; i++) {
     if (itemCounts[i] === 0) continue;
     let sq = 0;

@@ -11,9 +11,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Browser } from "playwright-core";
 import { InputError } from "../errors";
-import { plotlyLoaderScript, type BundleMode } from "./bundle";
+import type { BundleMode } from "./bundle";
 import type { Figure } from "./figures";
-import { escapeHtml, figureBoxStyle, jsonForScript, withDefaultConfig } from "./html";
+import { escapeHtml, figureBoxStyle, figurePageScripts } from "./html";
 
 export { escapeHtml, jsonForScript } from "./html";
 
@@ -50,7 +50,6 @@ export function figureToHtml(figures: Figure | readonly Figure[], options: HtmlO
   const divs = list
     .map((f, k) => `<div id="mflab-figure-${k + 1}" class="mflab-figure" style="${figureBoxStyle(f, height)}"></div>`)
     .join("\n");
-  const figuresJson = jsonForScript(list.map(withDefaultConfig));
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -70,24 +69,7 @@ p.mflab-description { margin: 0 0 12px; color: #555; }
 ${options.heading === false ? "" : `<h1>${escapeHtml(title)}</h1>\n`}${
     options.description ? `<p class="mflab-description">${escapeHtml(options.description)}</p>\n` : ""
   }${divs}
-<script>
-${plotlyLoaderScript(options.bundle ?? "inline")}</script>
-<script>
-(function () {
-  var figures = ${figuresJson};
-  function draw(Plotly) {
-    return Promise.all(figures.map(function (f, k) {
-      return Plotly.newPlot(document.getElementById("mflab-figure-" + (k + 1)), f.data, f.layout, f.config);
-    }));
-  }
-  window.__mflabReady = (window.Plotly ? Promise.resolve(window.Plotly) : window.__mflabPlotly).then(draw);
-  window.__mflabReady.catch(function (e) {
-    console.error("mflab: could not draw the figures: " + (e && e.message));
-    document.body.appendChild(document.createTextNode("mflab: could not draw the figures: " + (e && e.message)));
-  });
-})();
-</script>
-</body>
+${figurePageScripts(list, options.bundle ?? "inline")}</body>
 </html>
 `;
 }

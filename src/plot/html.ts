@@ -2,6 +2,7 @@
  * Safe text for HTML: escaping for element content and attribute values, and JSON that can sit inside an
  * inline `<script>` element, plus the browser snippet that draws one figure into its placeholder div(s).
  */
+import { plotlyLoaderScript, type BundleMode } from "./bundle";
 import type { Figure } from "./figures";
 
 /** Escape `& < > " '` so `s` is inert as HTML text or as a quoted attribute value. */
@@ -40,6 +41,32 @@ function positive(v: unknown): number | undefined {
 /** The figure with the default config merged in (the input is not modified). */
 export function withDefaultConfig(figure: Figure): Figure {
   return { data: figure.data, layout: figure.layout ?? {}, config: { ...DEFAULT_PLOTLY_CONFIG, ...(figure.config ?? {}) } };
+}
+
+/**
+ * The two scripts of a standalone page showing `figures` in the divs `mflab-figure-1`, `mflab-figure-2`, …:
+ * the plotly.js loader (`bundle` mode), then code that draws every figure and sets `window.__mflabReady`
+ * (a promise of all the plots; on failure it logs and appends the error to the page). Ends with a newline.
+ */
+export function figurePageScripts(figures: readonly Figure[], bundle: BundleMode): string {
+  return `<script>
+${plotlyLoaderScript(bundle)}</script>
+<script>
+(function () {
+  var figures = ${jsonForScript(figures.map(withDefaultConfig))};
+  function draw(Plotly) {
+    return Promise.all(figures.map(function (f, k) {
+      return Plotly.newPlot(document.getElementById("mflab-figure-" + (k + 1)), f.data, f.layout, f.config);
+    }));
+  }
+  window.__mflabReady = (window.Plotly ? Promise.resolve(window.Plotly) : window.__mflabPlotly).then(draw);
+  window.__mflabReady.catch(function (e) {
+    console.error("mflab: could not draw the figures: " + (e && e.message));
+    document.body.appendChild(document.createTextNode("mflab: could not draw the figures: " + (e && e.message)));
+  });
+})();
+</script>
+`;
 }
 
 /**

@@ -8,10 +8,10 @@
  * resolves `window.__mflabReady` when all are drawn. Markdown: figure blocks reference an image file (written
  * next to the report by ./write.ts) or print a note in their place.
  */
-import { plotlyLoaderScript, type BundleMode } from "../plot/bundle";
+import type { BundleMode } from "../plot/bundle";
 import { EXPORT_CSP } from "../plot/export";
 import type { Figure } from "../plot/figures";
-import { escapeHtml, figureBoxStyle, jsonForScript, withDefaultConfig } from "../plot/html";
+import { escapeHtml, figureBoxStyle, figurePageScripts } from "../plot/html";
 
 export type Block =
   | { type: "heading"; level: 1 | 2 | 3; text: string }
@@ -74,24 +74,7 @@ export function renderHtml(blocks: readonly Block[], options: RenderHtmlOptions)
   const scripts =
     figures.length === 0
       ? "<script>window.__mflabReady = Promise.resolve([]);</script>\n"
-      : `<script>
-${plotlyLoaderScript(options.bundle ?? "inline")}</script>
-<script>
-(function () {
-  var figures = ${jsonForScript(figures.map(withDefaultConfig))};
-  function draw(Plotly) {
-    return Promise.all(figures.map(function (f, k) {
-      return Plotly.newPlot(document.getElementById("mflab-figure-" + (k + 1)), f.data, f.layout, f.config);
-    }));
-  }
-  window.__mflabReady = (window.Plotly ? Promise.resolve(window.Plotly) : window.__mflabPlotly).then(draw);
-  window.__mflabReady.catch(function (e) {
-    console.error("mflab: could not draw the figures: " + (e && e.message));
-    document.body.appendChild(document.createTextNode("mflab: could not draw the figures: " + (e && e.message)));
-  });
-})();
-</script>
-`;
+      : figurePageScripts(figures, options.bundle ?? "inline");
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

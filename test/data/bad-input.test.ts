@@ -11,25 +11,11 @@ import { loadDataset, loadDatasetWithWarnings, validateDataSpec } from "../../sr
 import { parseRatings, readRatingsFile, type ParseOptions, type RawRatings } from "../../src/data/parse";
 import { alsModel } from "../../src/models/als";
 import { scorePredictor } from "../../src/metrics/errors";
+import { errorOf, parseError } from "../helpers/errors";
 
 const FIXTURES = path.resolve(__dirname, "../fixtures");
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "mflab-bad-input-"));
 afterAll(() => fs.rmSync(TMP, { recursive: true, force: true }));
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected an error, nothing was thrown");
-}
-
-function parseError(text: string, file: string, options?: ParseOptions): ParseError {
-  const e = errorOf(() => parseRatings(text, file, options));
-  expect(e).toBeInstanceOf(ParseError);
-  return e as ParseError;
-}
 
 /** Parse, collecting warnings. */
 function parseWarn(text: string, file: string, options: ParseOptions = {}): { raw: RawRatings; warnings: string[] } {

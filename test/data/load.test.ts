@@ -5,19 +5,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import { InputError, ParseError, SpecError } from "../../src/errors";
 import { dataSpecFromPath, describeDataSpec, loadDataset, validateDataSpec, type DataSpec } from "../../src/data/load";
 import type { Csr, Dataset } from "../../src/data/ratings";
+import { errorOf } from "../helpers/errors";
 
 const FIXTURES = path.resolve(__dirname, "../fixtures");
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "mflab-data-"));
 afterAll(() => fs.rmSync(TMP, { recursive: true, force: true }));
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected an error, nothing was thrown");
-}
 
 /** Dense matrix (NaN = missing) from a CSR. */
 function dense(c: Csr): number[][] {

@@ -1,27 +1,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { InputError, ParseError } from "../../src/errors";
-import { detectFormat, parseDecimal, parseRatings, readRatingsFile, type ParseOptions } from "../../src/data/parse";
+import { InputError } from "../../src/errors";
+import { detectFormat, parseDecimal, parseRatings, readRatingsFile } from "../../src/data/parse";
+import { errorOf, parseError } from "../helpers/errors";
 
 const FIXTURES = path.resolve(__dirname, "../fixtures");
 const ML100K_DIR = path.resolve(__dirname, "../../../shared/datasets/ml-100k");
-
-/** The thrown error (fails the test when nothing is thrown). */
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected an error, nothing was thrown");
-}
-
-function parseError(text: string, file: string, options?: ParseOptions): ParseError {
-  const e = errorOf(() => parseRatings(text, file, options));
-  expect(e).toBeInstanceOf(ParseError);
-  return e as ParseError;
-}
 
 describe("udata (MovieLens 100K u.data)", () => {
   it("parses tab-separated user item rating timestamp rows", () => {

@@ -28,16 +28,8 @@ import { parseResults } from "../../src/experiment/store";
 import { AlsModel, alsConfig, alsObjective, fitAls } from "../../src/models/als";
 import { fitGd, gdMfModel } from "../../src/models/gd";
 import { fitSvd, sgdMfModel } from "../../src/models/sgd";
+import { errorOf } from "../helpers/errors";
 import { hasMl100k, loadFold } from "../helpers/ml100k";
-
-function errorOf(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected an error");
-}
 
 const emptyish = { trainMse: [] as number[], trainMae: [] as number[], testMae: [] as number[] };
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { RatingsMatrix } from "../../src/data/ratings";
 import { InputError } from "../../src/errors";
 import {
   averagePrecisionAtK,
@@ -14,16 +13,8 @@ import {
   type RankingScorer,
 } from "../../src/metrics/ranking";
 import { Rng } from "../../src/random";
+import { matrix, type Triple } from "../helpers/matrices";
 
-type Triple = [number, number, number];
-const matrix = (nUsers: number, nItems: number, t: Triple[]) =>
-  new RatingsMatrix(
-    nUsers,
-    nItems,
-    Int32Array.from(t.map((x) => x[0])),
-    Int32Array.from(t.map((x) => x[1])),
-    Float64Array.from(t.map((x) => x[2])),
-  );
 
 const L2 = (j: number) => 1 / Math.log2(j + 1); // discount of 1-based position j
 

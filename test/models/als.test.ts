@@ -15,32 +15,9 @@ import {
   type AlsHalfStep,
 } from "../../src/models/als";
 import { Rng } from "../../src/random";
+import { matrix, randomRatings, type Triple } from "../helpers/matrices";
 import { hasMl100k, loadFold, ML100K_DIR } from "../helpers/ml100k";
 
-type Triple = [number, number, number];
-
-function matrix(nUsers: number, nItems: number, triples: Triple[]): RatingsMatrix {
-  return new RatingsMatrix(
-    nUsers,
-    nItems,
-    Int32Array.from(triples.map((t) => t[0])),
-    Int32Array.from(triples.map((t) => t[1])),
-    Float64Array.from(triples.map((t) => t[2])),
-  );
-}
-
-/** Random ratings in 1..5 with each (u, i) kept with probability `density`; rows/cols listed in `empty*` get none. */
-function randomRatings(seed: number, nUsers: number, nItems: number, density: number, emptyUsers: number[] = [], emptyItems: number[] = []): RatingsMatrix {
-  const rng = new Rng(seed);
-  const triples: Triple[] = [];
-  for (let u = 0; u < nUsers; u++) {
-    for (let i = 0; i < nItems; i++) {
-      if (emptyUsers.includes(u) || emptyItems.includes(i)) continue;
-      if (rng.next() < density) triples.push([u, i, 1 + rng.int(5)]);
-    }
-  }
-  return matrix(nUsers, nItems, triples);
-}
 
 const cfg = (partial: Partial<AlsConfig>): AlsConfig => alsConfig(partial as Record<string, unknown>);
 

@@ -15,6 +15,7 @@ import {
   type RandomNormalPredictor,
 } from "../../src/models/baselines";
 import type { IterationReport, ModelDefinition } from "../../src/models/types";
+import { matrix as triples } from "../helpers/matrices";
 
 /** 4 users × 4 items; user 3 and item 3 have no training ratings. μ = 18/6 = 3. */
 function tiny(): RatingsMatrix {
@@ -27,16 +28,6 @@ function tiny(): RatingsMatrix {
     [2, 2, 3],
   ];
   return triples(4, 4, t);
-}
-
-function triples(nU: number, nI: number, t: [number, number, number][]): RatingsMatrix {
-  return new RatingsMatrix(
-    nU,
-    nI,
-    Int32Array.from(t.map((x) => x[0])),
-    Int32Array.from(t.map((x) => x[1])),
-    Float64Array.from(t.map((x) => x[2])),
-  );
 }
 
 /** Pairs (3,0), (0,3), (3,3) involve an unknown user or item; (0,0) does not. */

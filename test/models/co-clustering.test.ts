@@ -10,16 +10,7 @@ import {
   fitCoClustering,
 } from "../../src/models/co-clustering";
 import type { IterationReport } from "../../src/models/types";
-
-function matrix(nUsers: number, nItems: number, triples: [number, number, number][]): RatingsMatrix {
-  return new RatingsMatrix(
-    nUsers,
-    nItems,
-    Int32Array.from(triples.map((t) => t[0])),
-    Int32Array.from(triples.map((t) => t[1])),
-    Float64Array.from(triples.map((t) => t[2])),
-  );
-}
+import { expectSamePredictions, matrix, randomRatings, SMALL_TRIPLES } from "../helpers/matrices";
 
 const cfg = (c: Partial<CoClusteringConfig> = {}): CoClusteringConfig => ({ ...CO_CLUSTERING_DEFAULTS, ...c });
 
@@ -65,24 +56,13 @@ function naiveCoClustering(m: RatingsMatrix, c: CoClusteringConfig): (u: number,
   return (u, i) => (knownU.has(u) && knownI.has(i) ? est(A, u, i, cu[u], ci[i]) : mu);
 }
 
+/** Random ratings where the last user and the last item have no ratings. */
 function randomMatrix(nUsers: number, nItems: number, p: number, seed: number): RatingsMatrix {
-  const rng = new Rng(seed);
-  const t: [number, number, number][] = [];
-  for (let u = 0; u < nUsers - 1; u++) for (let i = 0; i < nItems - 1; i++) if (rng.next() < p) t.push([u, i, 1 + rng.int(5)]);
-  return matrix(nUsers, nItems, t); // the last user and the last item have no ratings
+  return randomRatings(seed, nUsers, nItems, p, [nUsers - 1], [nItems - 1]);
 }
 
 // u0: i0=5 i1=3 ; u1: i0=4 i1=3 i2=2 ; u2: i0=1 i1=5 i2=4
-const small = matrix(3, 3, [
-  [0, 0, 5],
-  [0, 1, 3],
-  [1, 0, 4],
-  [1, 1, 3],
-  [1, 2, 2],
-  [2, 0, 1],
-  [2, 1, 5],
-  [2, 2, 4],
-]);
+const small = matrix(3, 3, SMALL_TRIPLES);
 
 describe("co-clustering — hand-computed and planted structure", () => {
   it("one user cluster and one item cluster: r̂ = μ_u + μ_i − μ", () => {
@@ -116,13 +96,7 @@ describe("co-clustering — against the naive algorithm", () => {
     it(`matches for ${JSON.stringify(c)}`, () => {
       const { model } = fitCoClustering(m, c);
       const naive = naiveCoClustering(m, c);
-      for (let u = 0; u < m.nUsers; u++) {
-        for (let i = 0; i < m.nItems; i++) {
-          const got = model.predict(u, i);
-          const want = naive(u, i);
-          if (!(Math.abs(got - want) <= 1e-12)) throw new Error(`predict(${u}, ${i}) = ${got}, expected ${want}`);
-        }
-      }
+      expectSamePredictions(m.nUsers, m.nItems, (u, i) => model.predict(u, i), naive, 1e-12);
     });
   }
 

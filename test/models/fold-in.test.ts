@@ -4,22 +4,7 @@ import { RatingsMatrix } from "../../src/data/ratings";
 import { InputError } from "../../src/errors";
 import { AlsWorkspace, alsConfig, alsSolveRow, fitAls, type AlsConfig, type AlsHalfStep, type AlsModel } from "../../src/models/als";
 import { foldInItem, foldInUser } from "../../src/models/fold-in";
-import { Rng } from "../../src/random";
-
-type Triple = [number, number, number];
-
-function randomRatings(seed: number, nUsers: number, nItems: number, density: number): RatingsMatrix {
-  const rng = new Rng(seed);
-  const t: Triple[] = [];
-  for (let u = 0; u < nUsers; u++) for (let i = 0; i < nItems; i++) if (rng.next() < density) t.push([u, i, 1 + rng.int(5)]);
-  return new RatingsMatrix(
-    nUsers,
-    nItems,
-    Int32Array.from(t.map((x) => x[0])),
-    Int32Array.from(t.map((x) => x[1])),
-    Float64Array.from(t.map((x) => x[2])),
-  );
-}
+import { randomRatings } from "../helpers/matrices";
 
 const cfg = (p: Partial<AlsConfig>) => alsConfig(p as Record<string, unknown>);
 

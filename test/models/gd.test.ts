@@ -1,21 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { Matrix } from "ml-matrix";
-import { RatingsMatrix } from "../../src/data/ratings";
 import { SpecError } from "../../src/errors";
 import { scorePredictor } from "../../src/metrics/errors";
 import { Rng } from "../../src/random";
 import { GD_DEFAULTS, fitGd, gdMfModel, type GdConfig, type GdPredictor } from "../../src/models/gd";
 import type { IterationReport } from "../../src/models/types";
-
-function triples(nU: number, nI: number, t: [number, number, number][]): RatingsMatrix {
-  return new RatingsMatrix(
-    nU,
-    nI,
-    Int32Array.from(t.map((x) => x[0])),
-    Int32Array.from(t.map((x) => x[1])),
-    Float64Array.from(t.map((x) => x[2])),
-  );
-}
+import { matrix as triples } from "../helpers/matrices";
 
 /** 5 users × 4 items, 12 observed entries; user 4 and item 3 have none. */
 const obs: [number, number, number][] = [

@@ -21,30 +21,7 @@ import {
 } from "../../src/models/implicit-als";
 import { fitPopularity, popularityConfig, popularityModel } from "../../src/models/popularity";
 import { Rng } from "../../src/random";
-
-type Triple = [number, number, number];
-
-function matrix(nUsers: number, nItems: number, triples: Triple[]): RatingsMatrix {
-  return new RatingsMatrix(
-    nUsers,
-    nItems,
-    Int32Array.from(triples.map((t) => t[0])),
-    Int32Array.from(triples.map((t) => t[1])),
-    Float64Array.from(triples.map((t) => t[2])),
-  );
-}
-
-/** Random interaction counts 1..5 with density p; listed users/items get none. */
-function randomCounts(seed: number, nUsers: number, nItems: number, p: number, emptyUsers: number[] = [], emptyItems: number[] = []): RatingsMatrix {
-  const rng = new Rng(seed);
-  const t: Triple[] = [];
-  for (let u = 0; u < nUsers; u++)
-    for (let i = 0; i < nItems; i++) {
-      if (emptyUsers.includes(u) || emptyItems.includes(i)) continue;
-      if (rng.next() < p) t.push([u, i, 1 + rng.int(5)]);
-    }
-  return matrix(nUsers, nItems, t);
-}
+import { matrix, randomRatings as randomCounts, type Triple } from "../helpers/matrices";
 
 const cfg = (partial: Partial<ImplicitAlsConfig>): ImplicitAlsConfig => implicitAlsConfig(partial as Record<string, unknown>);
 

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { RatingsMatrix } from "../../src/data/ratings";
 import { SpecError } from "../../src/errors";
 import { scorePredictor } from "../../src/metrics/errors";
-import { Rng } from "../../src/random";
 import {
   KNN_BASELINE_DEFAULTS,
   KNN_BASIC_DEFAULTS,
@@ -15,23 +14,7 @@ import {
   knnMeansModel,
   knnZScoreModel,
 } from "../../src/models/knn";
-
-function matrix(nUsers: number, nItems: number, triples: [number, number, number][]): RatingsMatrix {
-  return new RatingsMatrix(
-    nUsers,
-    nItems,
-    Int32Array.from(triples.map((t) => t[0])),
-    Int32Array.from(triples.map((t) => t[1])),
-    Float64Array.from(triples.map((t) => t[2])),
-  );
-}
-
-function randomTriples(nUsers: number, nItems: number, p: number, seed: number): [number, number, number][] {
-  const rng = new Rng(seed);
-  const t: [number, number, number][] = [];
-  for (let u = 0; u < nUsers; u++) for (let i = 0; i < nItems; i++) if (rng.next() < p) t.push([u, i, 1 + rng.int(5)]);
-  return t;
-}
+import { expectSamePredictions, matrix, randomTriples, SMALL_TRIPLES } from "../helpers/matrices";
 
 const cfg = (c: Partial<KnnConfig> = {}, family: KnnFamily = "basic"): KnnConfig => ({
   ...(family === "baseline" ? KNN_BASELINE_DEFAULTS : KNN_BASIC_DEFAULTS),
@@ -142,16 +125,7 @@ function naiveKnn(m: RatingsMatrix, family: KnnFamily, c: KnnConfig): Oracle {
 // ------------------------------------------------------------------ hand-computed examples
 
 // u0: i0=5 i1=3 ; u1: i0=4 i1=3 i2=2 ; u2: i0=1 i1=5 i2=4 ; u3 has no ratings
-const small = matrix(4, 4, [
-  [0, 0, 5],
-  [0, 1, 3],
-  [1, 0, 4],
-  [1, 1, 3],
-  [1, 2, 2],
-  [2, 0, 1],
-  [2, 1, 5],
-  [2, 2, 4],
-]);
+const small = matrix(4, 4, SMALL_TRIPLES);
 const mu = 27 / 8;
 
 describe("kNN — hand-computed predictions (user-based, msd)", () => {
@@ -233,7 +207,7 @@ describe("kNN — hand-computed predictions (user-based, msd)", () => {
 });
 
 describe("kNN — against the naive oracle on a random matrix", () => {
-  const triples = randomTriples(26, 19, 0.35, 11);
+  const triples = randomTriples(11, 26, 19, 0.35);
   // one user and one item without ratings, to exercise the fallbacks
   const m = matrix(27, 20, triples);
   const families: KnnFamily[] = ["basic", "means", "zscore", "baseline"];
@@ -254,13 +228,7 @@ describe("kNN — against the naive oracle on a random matrix", () => {
           expect(converged).toBe(true);
           expect(history.iteration).toEqual([]);
           const oracle = naiveKnn(m, family, config);
-          for (let u = 0; u < m.nUsers; u++) {
-            for (let i = 0; i < m.nItems; i++) {
-              const got = model.predict(u, i);
-              const want = oracle.predict(u, i);
-              if (!(Math.abs(got - want) <= 1e-9)) throw new Error(`predict(${u}, ${i}) = ${got}, oracle ${want}`);
-            }
-          }
+          expectSamePredictions(m.nUsers, m.nItems, (u, i) => model.predict(u, i), (u, i) => oracle.predict(u, i), 1e-9, "oracle");
         });
       }
     }

@@ -5,16 +5,7 @@ import { scorePredictor } from "../../src/metrics/errors";
 import { Rng } from "../../src/random";
 import { SVD_DEFAULTS, fitSvd, sgdMfModel, svdModel, type SvdPredictor } from "../../src/models/sgd";
 import type { IterationReport } from "../../src/models/types";
-
-function triples(nU: number, nI: number, t: [number, number, number][]): RatingsMatrix {
-  return new RatingsMatrix(
-    nU,
-    nI,
-    Int32Array.from(t.map((x) => x[0])),
-    Int32Array.from(t.map((x) => x[1])),
-    Float64Array.from(t.map((x) => x[2])),
-  );
-}
+import { matrix as triples } from "../helpers/matrices";
 
 /** 3 rated users and 3 rated items, plus user 3 / item 3 without ratings. */
 const small = triples(4, 4, [

@@ -3,24 +3,11 @@ import { RatingsMatrix } from "../../src/data/ratings";
 import { InputError } from "../../src/errors";
 import { Rng } from "../../src/random";
 import { type Baselines, type SimilarityName, computeSimilarities } from "../../src/models/similarity";
-
-/** Build a matrix from [user, item, rating] triples. */
-function matrix(nUsers: number, nItems: number, triples: [number, number, number][]): RatingsMatrix {
-  return new RatingsMatrix(
-    nUsers,
-    nItems,
-    Int32Array.from(triples.map((t) => t[0])),
-    Int32Array.from(triples.map((t) => t[1])),
-    Float64Array.from(triples.map((t) => t[2])),
-  );
-}
+import { matrix, randomRatings, SMALL_TRIPLES } from "../helpers/matrices";
 
 /** A random matrix with integer ratings 1..5 and density ~p (seeded). */
 function randomMatrix(nUsers: number, nItems: number, p: number, seed: number): RatingsMatrix {
-  const rng = new Rng(seed);
-  const t: [number, number, number][] = [];
-  for (let u = 0; u < nUsers; u++) for (let i = 0; i < nItems; i++) if (rng.next() < p) t.push([u, i, 1 + rng.int(5)]);
-  return matrix(nUsers, nItems, t);
+  return randomRatings(seed, nUsers, nItems, p);
 }
 
 /**
@@ -119,16 +106,7 @@ function someBaselines(m: RatingsMatrix, seed: number): Baselines {
 }
 
 // u0: i0=5 i1=3       ; u1: i0=4 i1=3 i2=2 ; u2: i0=1 i1=5 i2=4
-const small = matrix(3, 3, [
-  [0, 0, 5],
-  [0, 1, 3],
-  [1, 0, 4],
-  [1, 1, 3],
-  [1, 2, 2],
-  [2, 0, 1],
-  [2, 1, 5],
-  [2, 2, 4],
-]);
+const small = matrix(3, 3, SMALL_TRIPLES);
 const base = { minSupport: 1, shrinkage: 100 };
 
 describe("computeSimilarities — hand-computed values", () => {

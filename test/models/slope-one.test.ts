@@ -2,18 +2,8 @@ import { describe, expect, it } from "vitest";
 import { RatingsMatrix } from "../../src/data/ratings";
 import { SpecError } from "../../src/errors";
 import { scorePredictor } from "../../src/metrics/errors";
-import { Rng } from "../../src/random";
 import { SLOPE_ONE_DEFAULTS, fitSlopeOne, slopeOneModel } from "../../src/models/slope-one";
-
-function matrix(nUsers: number, nItems: number, triples: [number, number, number][]): RatingsMatrix {
-  return new RatingsMatrix(
-    nUsers,
-    nItems,
-    Int32Array.from(triples.map((t) => t[0])),
-    Int32Array.from(triples.map((t) => t[1])),
-    Float64Array.from(triples.map((t) => t[2])),
-  );
-}
+import { expectSamePredictions, matrix, randomTriples, SMALL_TRIPLES } from "../helpers/matrices";
 
 /** Naive Slope One straight from the definition (dense table, explicit loops over users). */
 function naiveSlopeOne(m: RatingsMatrix): (u: number, i: number) => number {
@@ -35,17 +25,7 @@ function naiveSlopeOne(m: RatingsMatrix): (u: number, i: number) => number {
 }
 
 // u0: i0=5 i1=3 ; u1: i0=4 i1=3 i2=2 ; u2: i0=1 i1=5 i2=4 ; u3: i3=2 ; u4 no ratings ; i4 no ratings
-const small = matrix(5, 5, [
-  [0, 0, 5],
-  [0, 1, 3],
-  [1, 0, 4],
-  [1, 1, 3],
-  [1, 2, 2],
-  [2, 0, 1],
-  [2, 1, 5],
-  [2, 2, 4],
-  [3, 3, 2],
-]);
+const small = matrix(5, 5, [...SMALL_TRIPLES, [3, 3, 2]]);
 const mu = 29 / 9;
 
 describe("slope-one — hand-computed", () => {
@@ -83,20 +63,11 @@ describe("slope-one — hand-computed", () => {
 });
 
 describe("slope-one — against the naive definition", () => {
-  const rng = new Rng(5);
-  const t: [number, number, number][] = [];
-  for (let u = 0; u < 30; u++) for (let i = 0; i < 25; i++) if (rng.next() < 0.25) t.push([u, i, 1 + rng.int(5)]);
-  const m = matrix(31, 26, t);
+  const m = matrix(31, 26, randomTriples(5, 30, 25, 0.25));
   it("every (user, item) pair matches, including fallbacks", () => {
     const { model } = fitSlopeOne(m);
     const naive = naiveSlopeOne(m);
-    for (let u = 0; u < m.nUsers; u++) {
-      for (let i = 0; i < m.nItems; i++) {
-        const got = model.predict(u, i);
-        const want = naive(u, i);
-        if (!(Math.abs(got - want) <= 1e-12)) throw new Error(`predict(${u}, ${i}) = ${got}, expected ${want}`);
-      }
-    }
+    expectSamePredictions(m.nUsers, m.nItems, (u, i) => model.predict(u, i), naive, 1e-12);
   });
 
   it("is deterministic", () => {

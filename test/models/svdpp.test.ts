@@ -5,16 +5,7 @@ import { scorePredictor } from "../../src/metrics/errors";
 import { Rng } from "../../src/random";
 import { SVDPP_DEFAULTS, fitSvdpp, svdppModel, type SvdppConfig, type SvdppPredictor } from "../../src/models/svdpp";
 import type { IterationReport } from "../../src/models/types";
-
-function triples(nU: number, nI: number, t: [number, number, number][]): RatingsMatrix {
-  return new RatingsMatrix(
-    nU,
-    nI,
-    Int32Array.from(t.map((x) => x[0])),
-    Int32Array.from(t.map((x) => x[1])),
-    Float64Array.from(t.map((x) => x[2])),
-  );
-}
+import { matrix as triples } from "../helpers/matrices";
 
 const rows = (a: Float64Array, k: number) => Array.from({ length: a.length / k }, (_, r) => Array.from(a.subarray(r * k, r * k + k)));
 

@@ -65,7 +65,12 @@ describe("saved notebooks reopen with their figures, offline", () => {
           return route.abort();
         });
         await page.goto(url);
-        await page.waitForFunction((n) => document.querySelectorAll(".mflab-figure .main-svg").length >= n, expected, { timeout: 60_000 });
+        // A plotly plot has several .main-svg layers: count figures that have drawn at least one.
+        await page.waitForFunction(
+          (n) => Array.from(document.querySelectorAll(".mflab-figure")).filter((f) => f.querySelector(".main-svg")).length >= n,
+          expected,
+          { timeout: 60_000 },
+        );
         const drawn = await page.evaluate(() => document.querySelectorAll(".mflab-figure .plot-container").length);
         expect(drawn).toBe(expected);
         expect(outside).toEqual([]);

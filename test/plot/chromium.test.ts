@@ -96,7 +96,8 @@ describe.skipIf(!hasChromium)("headless Chromium", () => {
     ];
     expect(outputs[0].length).toBeLessThan(2.2e6);
     for (const html of outputs) await page.evaluate(`window.__insert(${JSON.stringify(html)})`);
-    await page.waitForFunction("document.querySelectorAll('[data-mflab-figure] .main-svg').length >= 2", undefined, { timeout: 30_000 });
+    // Each plotly plot holds several .main-svg layers: wait until both figures are marked drawn.
+    await page.waitForFunction("document.querySelectorAll('[data-mflab-drawn]').length >= 2", undefined, { timeout: 30_000 });
     expect(await page.locator("[data-mflab-drawn]").count()).toBe(2);
     expect(await page.evaluate("document.querySelectorAll('[data-mflab-figure]')[1].getBoundingClientRect().height")).toBe(300);
     expect(await page.evaluate("typeof window.Plotly.newPlot")).toBe("function");
