@@ -29,6 +29,21 @@ describe("saved notebooks reopen with their figures, offline", () => {
   };
   let server: ReturnType<typeof spawn> | undefined;
   afterAll(() => server?.kill("SIGKILL"));
+  /** Shut down the kernels the page started (they outlive a killed server), then the server itself. */
+  const stopServer = async (pageUrl: string): Promise<void> => {
+    const u = new URL(pageUrl);
+    const api = (p: string) => `${u.origin}${p}?token=${u.searchParams.get("token")}`;
+    try {
+      const kernels = (await (await fetch(api("/api/kernels"))).json()) as { id: string }[];
+      for (const k of kernels) await fetch(api(`/api/kernels/${k.id}`), { method: "DELETE" });
+    } catch {
+      /* server already gone */
+    }
+    const exited = new Promise((resolve) => server!.once("exit", resolve));
+    server!.kill("SIGTERM");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    server!.kill("SIGKILL");
+  };
 
   for (const name of committed) {
     it(name, async () => {
@@ -76,7 +91,7 @@ describe("saved notebooks reopen with their figures, offline", () => {
         expect(outside).toEqual([]);
       } finally {
         await browser.close();
-        server.kill("SIGKILL");
+        await stopServer(url);
       }
     }, 120_000);
   }
