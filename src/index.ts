@@ -96,3 +96,4 @@ export {
 export * from "./plot/kinds";
 export * from "./plot/export";
 export * from "./plot/display";
+export * from "./notebook/progress";

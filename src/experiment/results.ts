@@ -24,6 +24,8 @@ export interface RunRecord {
   seed: number;
   /** The fold this run was scored on (cross-validated sweeps only; see `dataset.folds`). */
   fold?: string;
+  /** Repeat index (sweeps with `repeats` > 1): runs of one configuration differing only in their seed. */
+  repeat?: number;
   status: "ok" | "failed";
   /** Failure message when status is "failed". */
   error?: string;
@@ -71,6 +73,10 @@ export interface EnvInfo {
   cpu: string;
   gitCommit: string | null;
   gitDirty: boolean | null;
+  /** sha256 (16 hex) of the normalised spec that ran (`experiment.spec`): equal specs → equal hashes. */
+  specHash?: string;
+  /** Wall-clock seconds spent by all sweep processes that wrote this file (resumed sweeps add up). */
+  wallSeconds?: number;
   startedAt: string;
   updatedAt: string;
 }

@@ -131,6 +131,8 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
   async function runLocked(): Promise<SweepOutcome> {
     let previous: RunRecord[] = [];
     let env = captureEnv(baseDir);
+    let previousWall = 0;
+    env.specHash = createHash("sha256").update(canonicalJson(effective)).digest("hex").slice(0, 16);
     if (fs.existsSync(file)) {
       if (options.fresh) {
         const backup = `${file}.bak-${new Date().toISOString().replace(/[:.]/g, "-")}`;
@@ -146,6 +148,7 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
         }
         previous = old.runs;
         env = { ...env, startedAt: old.env.startedAt };
+        previousWall = old.env.wallSeconds ?? 0;
       }
     }
 
@@ -183,6 +186,7 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
         ...previous.filter((r) => !plannedIds.has(r.id)),
       ];
       results.env.updatedAt = new Date().toISOString();
+      results.env.wallSeconds = Math.round((previousWall + (Date.now() - started) / 1000) * 1000) / 1000;
       writeResults(file, results);
     };
     save();
@@ -203,6 +207,7 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
     const onEnd = (k: number, record: RunRecord, worker: number) => {
       const p = toRun[k];
       if (p.fold.name) record.fold = p.fold.name;
+      if (p.plan.repeat !== undefined) record.repeat = p.plan.repeat;
       byId.set(p.id, record);
       running--;
       ran++;

@@ -57,6 +57,12 @@ export interface ExperimentSpec {
   data: DataSpec;
   /** Cross-validation folds (see ./folds.ts); undefined = the data spec's single split. */
   folds?: FoldsSpec;
+  /**
+   * Repeated-seed evaluation: every configuration (on every fold) is fitted `repeats` times with different derived
+   * seeds; tables aggregate mean/std over repeats and folds. Default 1. Repeat 0 keeps the single-run seed, so
+   * raising `repeats` reuses the runs already done.
+   */
+  repeats?: number;
   models: ModelSpec[];
   seed: number;
   evaluation: EvaluationSpec;
@@ -69,9 +75,11 @@ export interface RunPlan {
   params: Record<string, unknown>;
   /** Derived from the sweep seed and the run's parameters only (never from scheduling order). */
   seed: number;
+  /** Repeat index 0…repeats−1 when the spec asks for `repeats` > 1 (repeat 0 has the seed of a single run). */
+  repeat?: number;
 }
 
-const TOP_KEYS = ["name", "description", "data", "folds", "model", "params", "grid", "models", "seed", "evaluation", "$schema"];
+const TOP_KEYS = ["name", "description", "data", "folds", "repeats", "model", "params", "grid", "models", "seed", "evaluation", "$schema"];
 const MODEL_KEYS = ["model", "params", "grid"];
 const EVALUATION_KEYS = ["task", "clip", "history", "k", "threshold", "implicitValue"];
 /** Largest number of runs a spec may expand to. */
@@ -184,6 +192,12 @@ export function validateSpec(raw: unknown, file?: string): ExperimentSpec {
   const normalized: ExperimentSpec = { name: spec.name as string, data, models, seed, evaluation };
   if (typeof spec.description === "string") normalized.description = spec.description;
   if (spec.folds !== undefined) normalized.folds = validateFolds(spec.folds, data, file);
+  if (spec.repeats !== undefined) {
+    if (typeof spec.repeats !== "number" || !Number.isInteger(spec.repeats) || spec.repeats < 1 || spec.repeats > 1000) {
+      fail("repeats", `must be an integer from 1 to 1000, got ${describe(spec.repeats)}`);
+    }
+    if ((spec.repeats as number) > 1) normalized.repeats = spec.repeats as number;
+  }
   // Count the runs before expanding: a grid of millions of cells is refused without building it.
   const nRuns = models.reduce((n, m) => n + Object.values(m.grid ?? {}).reduce((c, values) => c * values.length, 1), 0);
   if (nRuns > MAX_RUNS) fail(models.length === 1 ? "grid" : "models", `expands to ${nRuns} runs (more than ${MAX_RUNS})`);
@@ -225,8 +239,12 @@ export function expandSpec(spec: ExperimentSpec, where: { file?: string; listFor
         }
         throw e;
       }
-      const seed = deriveSeed(spec.seed, canonicalJson({ model: m.model, ...params }));
-      plans.push({ model: m.model, params, seed });
+      const label = canonicalJson({ model: m.model, ...params });
+      const repeats = spec.repeats ?? 1;
+      for (let r = 0; r < repeats; r++) {
+        const seed = deriveSeed(spec.seed, r === 0 ? label : `${label}#repeat${r}`);
+        plans.push(repeats > 1 ? { model: m.model, params, seed, repeat: r } : { model: m.model, params, seed });
+      }
     }
   });
   return plans;

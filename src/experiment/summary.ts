@@ -59,7 +59,7 @@ function fmt(v: unknown): string {
  */
 export function summaryTable(results: ResultsFile, sortBy: MetricPath = "test.mse"): string {
   if (results.runs.some((r) => r.metrics?.ranking)) return rankingSummaryTable(results);
-  if (results.runs.some((r) => r.fold)) return foldSummaryTable(results);
+  if (results.runs.some((r) => r.fold || r.repeat !== undefined)) return foldSummaryTable(results);
   const runs = [...results.runs].sort((a, b) => {
     if (a.status !== b.status) return a.status === "ok" ? -1 : 1;
     return metricValue(a, sortBy) - metricValue(b, sortBy);
@@ -141,14 +141,15 @@ function stdOf(values: readonly number[]): number {
 }
 
 /**
- * Group runs by configuration (all params, seed included) and aggregate over folds: mean and std of every
- * error metric, rank by mean test RMSE, mean fit and predict seconds, per-fold values. Rows in first-seen order.
+ * Group runs by configuration (all params except the seed) and aggregate over folds and repeats (seeds): mean and
+ * std of every error metric, rank by mean test RMSE, mean fit and predict seconds, per-run values. Rows in
+ * first-seen order.
  */
 export function aggregateRuns(results: ResultsFile | readonly RunRecord[]): AggregateRow[] {
   const runs = Array.isArray(results) ? results : (results as ResultsFile).runs;
   const groups = new Map<string, RunRecord[]>();
   for (const r of runs) {
-    const key = JSON.stringify(Object.keys(r.params).sort().map((k) => [k, r.params[k]]));
+    const key = JSON.stringify(Object.keys(r.params).filter((k) => k !== "seed").sort().map((k) => [k, r.params[k]]));
     const g = groups.get(key);
     if (g) g.push(r);
     else groups.set(key, [r]);
@@ -176,7 +177,7 @@ export function aggregateRuns(results: ResultsFile | readonly RunRecord[]): Aggr
       mean_predict_time: meanOf(ok.map((r) => r.predictSeconds ?? NaN)),
       split_test_rmse: pick("test.rmse"),
       split_test_mae: pick("test.mae"),
-      folds: ok.map((r) => r.fold ?? ""),
+      folds: ok.map((r) => `${r.fold ?? ""}${r.repeat !== undefined ? `#${r.repeat}` : ""}`),
     };
   });
   const sorted = rows.filter((r) => r.nFolds > 0).map((r) => r.mean_test_rmse).sort((a, b) => a - b);
@@ -189,7 +190,7 @@ export function foldSummaryTable(results: ResultsFile): string {
   const rows = aggregateRuns(results).sort((a, b) => (a.nFolds === 0 ? 1 : b.nFolds === 0 ? -1 : a.mean_test_rmse - b.mean_test_rmse));
   const params = varyingParams(results.runs);
   if (!params.includes("model")) params.unshift("model");
-  const header = [...params, "folds", "test RMSE", "± std", "test MAE", "± std", "train RMSE", "fit s", "rank"];
+  const header = [...params, "runs", "test RMSE", "± std", "test MAE", "± std", "train RMSE", "fit s", "rank"];
   const body = rows.map((r) => [
     ...params.map((k) => fmt(r.params[k])),
     r.nFailed > 0 ? `${r.nFolds}/${r.nFolds + r.nFailed}` : String(r.nFolds),
@@ -206,7 +207,8 @@ export function foldSummaryTable(results: ResultsFile): string {
   const d = results.dataset;
   const failures = rows.filter((r) => r.nFailed > 0).map((r) => `  ${params.map((k) => `${k}=${fmt(r.params[k])}`).join(" ")}: ${r.error}`);
   return (
-    `${results.experiment.name} on ${d.name}: mean ± std over folds ${(d.folds ?? []).map((f) => f.name).join(", ")}\n\n` +
+    `${results.experiment.name} on ${d.name}: mean ± std over ${d.folds ? `folds ${d.folds.map((f) => f.name).join(", ")}` : "one split"}` +
+    `${results.runs.some((r) => r.repeat !== undefined) ? ` × ${new Set(results.runs.map((r) => r.repeat)).size} seeds` : ""}\n\n` +
     [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n") +
     (failures.length > 0 ? `\n\nfailed runs:\n${failures.join("\n")}` : "")
   );

@@ -140,17 +140,44 @@ interface TslabModule {
 function findDisplay(): DisplayHandler | undefined {
   const st = state();
   if (st.handler) return st.handler;
+  const pub = tslabPublic();
+  const display = pub?.display;
+  if (display && typeof display.html === "function") return (html) => display.html!(html);
+  return undefined;
+}
+
+interface TslabPublic {
+  display?: { html?: (s: string) => void };
+  newDisplay?: () => { html(s: string): void; text(s: string): void };
+}
+
+/** The running kernel's copy of tslab's public module (see the module doc), or undefined outside a kernel. */
+function tslabPublic(): TslabPublic | undefined {
   const cache = require.cache as Record<string, TslabModule | undefined>;
   for (const file of Object.keys(cache)) {
     if (!/[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(file)) continue;
     if (typeof cache[file]?.exports?.lastWriteDisplayData !== "function") continue;
     try {
-      const pub = require(path.join(path.dirname(file), "public.js")) as { display?: { html?: (s: string) => void } };
-      const display = pub.display;
-      if (display && typeof display.html === "function") return (html) => display.html!(html);
+      return require(path.join(path.dirname(file), "public.js")) as TslabPublic;
     } catch {
       // not a usable tslab copy; keep looking
     }
   }
   return undefined;
+}
+
+/**
+ * One notebook output that is overwritten in place each time `update(html)` is called (tslab's `newDisplay`,
+ * Jupyter's update_display_data). Outside a kernel (or with a handler set by {@link setDisplayHandler}), each
+ * update goes to `fallback` instead (default: nothing).
+ */
+export function liveOutput(fallback?: (html: string) => void): (html: string) => void {
+  const st = state();
+  if (st.handler) return st.handler;
+  const pub = tslabPublic();
+  if (pub?.newDisplay) {
+    const d = pub.newDisplay();
+    return (html) => d.html(html);
+  }
+  return fallback ?? (() => {});
 }

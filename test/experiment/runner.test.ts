@@ -6,6 +6,7 @@ import { validateSpec } from "../../src/experiment/spec";
 import { runSweep } from "../../src/experiment/runner";
 import { readResults } from "../../src/experiment/store";
 import { RESULTS_SCHEMA } from "../../src/experiment/results";
+import { aggregateRuns, summaryTable } from "../../src/experiment/summary";
 
 const small = {
   name: "small",
@@ -90,5 +91,29 @@ describe("runSweep", () => {
     const fresh = await runSweep(validateSpec(otherData), { out: other, fresh: true });
     expect(fresh.ran).toBe(4);
     expect(fs.readdirSync(dir).some((f) => f.startsWith("o.json.bak-"))).toBe(true);
+  });
+});
+
+describe("repeated-seed evaluation", () => {
+  it("fits each configuration `repeats` times with derived seeds and aggregates mean/std over them", async () => {
+    const out = path.join(tmpdir(), "rep.json");
+    const spec = { ...small, grid: { d: [1, 3], lambda: [2] }, repeats: 3 };
+    const outcome = await runSweep(validateSpec(spec), { out });
+    const runs = readResults(out).runs;
+    expect(runs).toHaveLength(6);
+    expect(runs.map((r) => r.repeat)).toEqual([0, 1, 2, 0, 1, 2]);
+    expect(new Set(runs.map((r) => r.seed)).size).toBe(6);
+    // Repeat 0 has the seed a single run would have: raising `repeats` reuses finished runs.
+    const single = await runSweep(validateSpec({ ...small, grid: { d: [1, 3], lambda: [2] } }), { out: path.join(tmpdir(), "one.json") });
+    expect(single.results.runs.map((r) => r.seed)).toEqual([runs[0].seed, runs[3].seed]);
+    const rows = aggregateRuns(outcome.results);
+    expect(rows).toHaveLength(2);
+    expect(rows[0].nFolds).toBe(3);
+    const rmse = runs.slice(0, 3).map((r) => r.metrics!.test!.rmse);
+    const mean = rmse.reduce((a, b) => a + b, 0) / 3;
+    expect(rows[0].mean_test_rmse).toBeCloseTo(mean, 12);
+    expect(rows[0].std_test_rmse).toBeCloseTo(Math.sqrt(rmse.reduce((a, v) => a + (v - mean) ** 2, 0) / 3), 12);
+    expect(summaryTable(outcome.results)).toMatch(/mean ± std over one split × 3 seeds/);
+    expect(() => validateSpec({ ...spec, repeats: 0 })).toThrow("repeats must be an integer from 1 to 1000, got 0");
   });
 });

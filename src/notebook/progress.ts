@@ -1,0 +1,82 @@
+/**
+ * Sweep progress for notebooks: one output cell area that is updated in place (not a new line per run) with
+ * the counts, the ETA, what each worker is fitting, and the last finished runs.
+ *
+ *   await mf.runSweep(spec, { workers: 2, onProgress: mf.notebookProgress() });
+ *
+ * Outside a tslab kernel it falls back to the plain line printer ({@link printProgress}).
+ */
+import { escapeHtml } from "../plot/html";
+import { canDisplay, liveOutput } from "../plot/display";
+import { formatSeconds, printProgress } from "../experiment/progress";
+import type { SweepProgress } from "../experiment/runner";
+import type { RunRecord } from "../experiment/results";
+
+function describe(params: Record<string, unknown>, keys: readonly string[]): string {
+  return keys.map((k) => `${k === "lambda" ? "λ" : k}=${JSON.stringify(params[k])}`).join(" ");
+}
+
+function outcome(r: RunRecord): string {
+  if (r.status !== "ok") return `FAILED: ${r.error ?? ""}`;
+  const m = r.metrics;
+  const score = m?.ranking ? `NDCG@${m.ranking.k} ${m.ranking.ndcg.toFixed(4)}` : `test MSE ${m?.test?.mse.toFixed(4)}`;
+  return `${score} · ${r.iterations} it · ${formatSeconds(r.fitSeconds ?? NaN)}`;
+}
+
+/** A progress callback for {@link runSweep} that redraws one notebook output in place. */
+export function notebookProgress(options: { lastRuns?: number } = {}): (e: SweepProgress) => void {
+  const keep = options.lastRuns ?? 5;
+  if (!canDisplay()) return printProgress;
+  const update = liveOutput();
+  let header = "";
+  let keys: readonly string[] = [];
+  let total = 0;
+  let done = 0;
+  let failed = 0;
+  let eta = NaN;
+  let footer = "";
+  const busy = new Map<number, string>();
+  const recent: string[] = [];
+  const render = () => {
+    const workers = [...busy.entries()].sort((a, b) => a[0] - b[0]).map(([w, what]) => `<li>worker ${w}: ${escapeHtml(what)} …</li>`);
+    const pct = total > 0 ? Math.round((100 * done) / total) : 100;
+    update(
+      `<div class="mflab-progress" style="font-family: monospace; font-size: 12px">` +
+        `<div>${escapeHtml(header)}</div>` +
+        `<div><progress value="${done}" max="${total}"></progress> ${done}/${total} runs (${pct} %)${failed ? `, ${failed} failed` : ""}` +
+        `${Number.isFinite(eta) && done < total ? ` · ETA ${escapeHtml(formatSeconds(eta))}` : ""}</div>` +
+        (workers.length ? `<ul style="margin: 2px 0">${workers.join("")}</ul>` : "") +
+        (recent.length ? `<div>${recent.map((l) => escapeHtml(l)).join("<br>")}</div>` : "") +
+        (footer ? `<div><b>${escapeHtml(footer)}</b></div>` : "") +
+        `</div>`,
+    );
+  };
+  return (e: SweepProgress) => {
+    switch (e.type) {
+      case "start":
+        keys = e.gridKeys;
+        total = e.total;
+        done = e.cached;
+        header = `${e.dataset.name}: ${e.total} runs, ${e.cached} already in ${e.file}`;
+        break;
+      case "run-start":
+        busy.set(e.worker, `${e.plan.model} ${describe(e.plan.params, keys)}${e.fold ? ` (${e.fold})` : ""}`);
+        break;
+      case "run-end":
+        busy.delete(e.worker);
+        done = e.index;
+        eta = e.etaSeconds;
+        if (e.record.status !== "ok") failed++;
+        recent.push(`[${e.index}/${e.total}] ${e.record.params.model} ${describe(e.record.params, keys)}${e.record.fold ? ` (${e.record.fold})` : ""} → ${outcome(e.record)}`);
+        if (recent.length > keep) recent.shift();
+        break;
+      case "done":
+        busy.clear();
+        footer = e.interrupted
+          ? `stopped after ${formatSeconds(e.seconds)}: ${e.ran} run, ${e.remaining} not run — run the cell again to resume`
+          : `done in ${formatSeconds(e.seconds)}: ${e.ran} run, ${e.cached} reused, ${e.failed} failed`;
+        break;
+    }
+    render();
+  };
+}
