@@ -62,3 +62,30 @@ export function selectConfiguration(validation: ResultsFile, main: ResultsFile, 
   return { metric, chosen, chosenInMain, byTest };
 }
 
+
+export interface BestOptions {
+  /** Results of the same grid fitted on the training ratings minus a validation split and scored on it. */
+  validation?: ResultsFile;
+  /** Metric to minimise (default `test.mse`; in validation results the "test" set is the validation split). */
+  metric?: MetricPath;
+  /** Where the warning goes when there are no validation results (default console.warn). */
+  warn?: (message: string) => void;
+}
+
+/**
+ * The configuration to report: chosen on validation results by default ({@link selectConfiguration}). Without
+ * `validation`, it falls back to choosing on the test metric of `main` and warns that the test error of the choice
+ * is then optimistic.
+ */
+export function chooseConfiguration(main: ResultsFile, options: BestOptions = {}): Selection {
+  const metric = options.metric ?? "test.mse";
+  if (options.validation) return selectConfiguration(options.validation, main, metric);
+  (options.warn ?? console.warn)(
+    `mflab: choosing the configuration of "${main.experiment.name}" by its test ${metric.split(".")[1].toUpperCase()}: ` +
+      "the reported test error of the choice is optimistic (the test set chose it). Sweep the same grid on " +
+      "validationDataset(...) and pass those results as `validation`.",
+  );
+  const best = bestRun(main, metric);
+  if (!best) throw new Error(`chooseConfiguration: "${main.experiment.name}" has no successful run`);
+  return { metric, chosen: best, chosenInMain: best, byTest: best };
+}
