@@ -3,12 +3,13 @@
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
+import * as readline from "node:readline";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { InputError } from "./errors";
 import { parseJsonText } from "./json";
 import { dataSpecFromPath } from "./data/load";
-import { validateSpec } from "./experiment/spec";
+import { expandSpec, validateSpec, type ExperimentSpec } from "./experiment/spec";
 import { runSweep } from "./experiment/runner";
 import type { FoldsSpec } from "./experiment/folds";
 import { readResults } from "./experiment/store";
@@ -23,7 +24,7 @@ import { reportCommand } from "./report/index";
 const HELP = `mflab ${MFLAB_VERSION} — matrix-factorization experiments
 
 Usage:
-  mflab sweep <spec.json> [--data PATH] [--split SPLIT] [--out FILE] [--folds F] [--workers N] [--fresh] [--retry-failed] [--html] [--quiet]
+  mflab sweep <spec.json> [--data PATH] [--split SPLIT] [--out FILE] [--folds F] [--workers N] [--fresh] [--retry-failed] [--html] [--yes] [--quiet]
       Run (or resume) the sweep described by an experiment spec. Writes results/<name>.json (or --out)
       atomically after every run; runs already in that file are skipped.
       --data PATH   use this data instead of the spec's: a MovieLens 100K folder, a folder with
@@ -37,6 +38,7 @@ Usage:
       --fresh       start over (the old results file is kept as <file>.bak-<time>)
       --retry-failed  re-run runs recorded as failed
       --html        also write the assignment figure next to the results (<file>.html)
+      --yes         run sweeps of more than 500 runs without asking
   mflab summary <results.json> [--sort test.mse|test.mae|test.rmse|train.mse|…]
       Print the results table again from the file.
   mflab plot <results.json> [--kind ${FIGURE_KINDS.join("|")}] [--metric M] [--lambda L] [--out FILE] [--png] [--svg]
@@ -115,6 +117,28 @@ function readSpecFile(file: string): unknown {
   return parseJsonText(text, file);
 }
 
+/** Sweeps with more runs than this ask for confirmation (or `--yes`). */
+const CONFIRM_RUNS = 500;
+
+/** Runs a sweep will plan: grid cells × repeats × folds (after the command-line overrides). */
+function countRuns(spec: ExperimentSpec, folds: FoldsSpec | null | undefined, singleSplit: boolean): number {
+  const effective = folds !== undefined ? folds : singleSplit ? null : spec.folds ?? null;
+  const nFolds = effective === null ? 1 : typeof effective === "number" ? effective : effective.length;
+  return expandSpec(spec).length * nFolds;
+}
+
+/** Ask a yes/no question on an interactive terminal; false when stdin is not a terminal. */
+function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) return Promise.resolve(false);
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  return new Promise((resolve) =>
+    rl.question(question, (answer) => {
+      rl.close();
+      resolve(/^y(es)?$/i.test(answer.trim()));
+    }),
+  );
+}
+
 async function sweepCommand(rest: string[]): Promise<number> {
   const { values, positionals } = parse(rest, {
     data: { type: "string" },
@@ -126,6 +150,7 @@ async function sweepCommand(rest: string[]): Promise<number> {
     quiet: { type: "boolean" },
     workers: { type: "string" },
     folds: { type: "string" },
+    yes: { type: "boolean" },
   });
   if (positionals.length !== 1) throw new UsageError(`sweep takes exactly one spec file, got ${positionals.length}`);
   if (values.split !== undefined && values.data === undefined) throw new UsageError("--split needs --data PATH");
@@ -137,6 +162,13 @@ async function sweepCommand(rest: string[]): Promise<number> {
   if (values.folds !== undefined) {
     const f = String(values.folds);
     folds = f === "none" ? null : /^\d+$/.test(f) ? Number(f) : f.split(",");
+  }
+  const nRuns = countRuns(spec, folds, data !== undefined && values.split !== undefined);
+  if (nRuns > CONFIRM_RUNS && values.yes !== true) {
+    const question = `${specFile} expands to ${nRuns} runs (more than ${CONFIRM_RUNS})`;
+    if (!(await confirm(`${question}. Run them all? [y/N] `))) {
+      throw new InputError(`expands to ${nRuns} runs (more than ${CONFIRM_RUNS}); add --yes to run them, or shrink the grid`, specFile);
+    }
   }
   const workers = values.workers === undefined ? os.availableParallelism() : Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers must be a positive integer, got "${values.workers}"`);

@@ -147,6 +147,8 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
           );
         }
         previous = old.runs;
+        // Keep the last good version beside the file before rewriting it (one backup, replaced on each resume).
+        fs.copyFileSync(file, `${file}.bak`);
         env = { ...env, startedAt: old.env.startedAt };
         previousWall = old.env.wallSeconds ?? 0;
       }
@@ -274,15 +276,29 @@ function runInWorkers(
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const script = workerScript();
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     let next = 0;
     let live = 0;
+    let failure: unknown;
     const all = new Set<Worker>();
     const finish = () => {
-      if (live === 0) resolve();
+      if (live > 0) return;
+      if (failure !== undefined) reject(failure);
+      else resolve();
     };
     const stopAll = () => {
       for (const w of all) void w.terminate();
+    };
+    /** A callback that throws (e.g. the results file cannot be written) stops the pool; the error is rethrown. */
+    const guarded = (f: () => void) => {
+      if (failure !== undefined) return;
+      try {
+        f();
+      } catch (e) {
+        failure = e;
+        next = tasks.length;
+        stopAll();
+      }
     };
     signal?.addEventListener("abort", stopAll, { once: true });
     const start = (slot: number) => {
@@ -298,27 +314,30 @@ function runInWorkers(
           return;
         }
         current = next++;
-        onStart(current, slot);
+        const k = current;
+        guarded(() => onStart(k, slot));
         worker.postMessage(tasks[current]);
       };
       worker.on("message", (reply: WorkerReply) => {
         const k = current;
         current = -1;
-        if (!signal?.aborted) onEnd(k, reply.record, slot);
-        feed();
+        if (!signal?.aborted) guarded(() => onEnd(k, reply.record, slot));
+        if (failure === undefined) feed();
+        else void worker.terminate();
       });
       worker.on("error", (e) => {
         if (current >= 0 && !signal?.aborted) {
           const t = tasks[current];
           const now = new Date().toISOString();
-          onEnd(current, { id: t.id, params: t.params, seed: t.seed, status: "failed", error: `worker crashed: ${e.message}`, startedAt: now, finishedAt: now }, slot);
+          const k = current;
+          guarded(() => onEnd(k, { id: t.id, params: t.params, seed: t.seed, status: "failed", error: `worker crashed: ${e.message}`, startedAt: now, finishedAt: now }, slot));
           current = -1;
         }
       });
       worker.on("exit", () => {
         all.delete(worker);
         live--;
-        if (!closed && !signal?.aborted && next < tasks.length) start(slot); // replace a crashed worker
+        if (!closed && !signal?.aborted && failure === undefined && next < tasks.length) start(slot); // replace a crashed worker
         finish();
       });
       feed();

@@ -117,3 +117,40 @@ describe("repeated-seed evaluation", () => {
     expect(() => validateSpec({ ...spec, repeats: 0 })).toThrow("repeats must be an integer from 1 to 1000, got 0");
   });
 });
+
+describe("results files are never lost", () => {
+  it("keeps a backup of the previous version before rewriting it on resume", async () => {
+    const out = path.join(tmpdir(), "r.json");
+    await runSweep(validateSpec(small), { out });
+    const first = fs.readFileSync(out, "utf8");
+    await runSweep(validateSpec({ ...small, grid: { d: [1, 3], lambda: [0.5, 2, 8] } }), { out });
+    expect(fs.readFileSync(`${out}.bak`, "utf8")).toBe(first);
+    expect(readResults(out).runs).toHaveLength(6);
+  });
+
+  it.each([1, 2])("a failing write stops the sweep with a clear error and leaves the last good file intact (workers %i)", async (workers) => {
+    const dir = tmpdir();
+    const out = path.join(dir, "r.json");
+    let blocked = false;
+    const attempt = runSweep(validateSpec(small), {
+      out,
+      workers,
+      onProgress: (e) => {
+        if (e.type !== "run-end" || blocked) return;
+        blocked = true;
+        if (process.getuid?.() === 0) {
+          // root ignores directory permissions: make the temp file's path unusable instead (same code path).
+          fs.mkdirSync(path.join(dir, `.r.json.tmp-${process.pid}`));
+        } else {
+          fs.chmodSync(dir, 0o555); // a read-only folder
+        }
+      },
+    });
+    await expect(attempt).rejects.toThrow(/r\.json: could not write results \((EISDIR|EACCES)\); the previous file, if any, is unchanged/);
+    if (process.getuid?.() !== 0) fs.chmodSync(dir, 0o755);
+    const kept = readResults(out);
+    expect(kept.runs.length).toBeGreaterThanOrEqual(1); // runs finished before the failure are there, the file is valid
+    expect(kept.runs.length).toBeLessThan(4);
+    expect(fs.existsSync(`${out}.lock`)).toBe(false);
+  });
+});
