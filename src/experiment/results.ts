@@ -37,6 +37,8 @@ export interface RunRecord {
   predictSeconds?: number;
   /** Test predictions that used the model's fallback (unknown user or item). */
   fallbackCount?: number;
+  /** Threads the fit used when more than one (threadable models; the numbers do not depend on it). */
+  threads?: number;
   history?: History;
   startedAt: string;
   finishedAt: string;

@@ -162,10 +162,12 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
     const planned = plans.flatMap((plan) => {
       const def = getModel(plan.model)!;
       const withSeed = "seed" in def.defaults && plan.params.seed === undefined ? { ...plan.params, seed: plan.seed } : plan.params;
-      const config = def.config(withSeed) as Record<string, unknown>;
+      // `threads` of a threadable model changes wall time only: it is not part of the run's identity.
+      const { threads: fixedThreads, ...config } = def.config(withSeed) as Record<string, unknown>;
       const params = { model: plan.model, ...config };
+      const threads = def.threadable && typeof fixedThreads === "number" ? fixedThreads : undefined;
       const seed = typeof config.seed === "number" ? config.seed : plan.seed;
-      return folds.map((fold, k) => ({ plan, params, seed, fold, id: runId(params, seed, foldInfos[k].info.fingerprint) }));
+      return folds.map((fold, k) => ({ plan, params, seed, fold, threads, threadable: def.threadable === true, id: runId(params, seed, foldInfos[k].info.fingerprint) }));
     });
     const isDone = (id: string) => {
       const r = byId.get(id);
@@ -199,7 +201,13 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
     let failed = 0;
     const toRun = planned.filter((p) => !isDone(p.id));
     const loopStarted = performance.now();
-    const workers = Math.max(1, Math.min(options.workers ?? 1, toRun.length));
+    const cores = Math.max(1, options.workers ?? 1);
+    const workers = Math.min(cores, Math.max(1, toRun.length));
+    // Parallel runs vs parallel fits: whole runs go to the workers; only when fewer runs than cores are left to do
+    // does each fit of a threadable model (ALS) get the spare cores as threads (floor(cores / runs)). A `threads`
+    // fixed in the spec wins. Neither choice changes any number (tested bitwise), so it is not part of the run id.
+    const autoThreads = Math.max(1, Math.floor(cores / Math.max(1, toRun.length)));
+    const fitThreads = (p: (typeof toRun)[number]) => p.threads ?? (p.threadable ? autoThreads : 1);
     let running = 0;
     const onStart = (k: number, worker: number) => {
       const p = toRun[k];
@@ -228,11 +236,11 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
           break;
         }
         const p = toRun[k];
-        onEnd(k, executeRun(p.id, p.params, p.seed, p.fold.dataset, runEvaluation), 1);
+        onEnd(k, executeRun(p.id, p.params, p.seed, p.fold.dataset, runEvaluation, fitThreads(p)), 1);
       }
     } else {
       await runInWorkers(
-        toRun.map((p) => ({ id: p.id, params: p.params, seed: p.seed, foldIndex: folds.indexOf(p.fold) })),
+        toRun.map((p) => ({ id: p.id, params: p.params, seed: p.seed, foldIndex: folds.indexOf(p.fold), threads: fitThreads(p) })),
         { folds: folds.map(serializeFold), evaluation: runEvaluation },
         workers,
         onStart,
@@ -363,10 +371,12 @@ export function executeRun(
   seed: number,
   ds: Dataset,
   evaluation: RunEvaluation,
+  threads = 1,
 ): RunRecord {
   const startedAt = new Date().toISOString();
   const def = getModel(params.model)!;
-  const { model: _name, ...config } = params;
+  const { model: _name, ...identity } = params;
+  const config = def.threadable && threads > 1 ? { ...identity, threads } : identity;
   const { clip, history: withHistory } = evaluation;
   const ranking = evaluation.task === "ranking";
   try {
@@ -403,6 +413,7 @@ export function executeRun(
       fitSeconds,
       predictSeconds,
       fallbackCount,
+      ...(def.threadable && threads > 1 ? { threads } : {}),
       startedAt,
       finishedAt: new Date().toISOString(),
     };

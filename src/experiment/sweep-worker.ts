@@ -31,6 +31,8 @@ export interface WorkerTask {
   params: { model: string; [key: string]: unknown };
   seed: number;
   foldIndex: number;
+  /** Threads for this fit (threadable models only; see the runner's rule). */
+  threads: number;
 }
 
 export type WorkerReply = { id: string; record: RunRecord };
@@ -48,7 +50,7 @@ if (parentPort && workerData && (workerData as { mflabSweepWorker?: boolean }).m
   const datasets: Dataset[] = setup.folds.map((f) => ({ ...f.dataset, train: restore(f.dataset.train), test: restore(f.dataset.test) }));
   const port = parentPort;
   port.on("message", (task: WorkerTask) => {
-    const record = executeRun(task.id, task.params, task.seed, datasets[task.foldIndex], setup.evaluation);
+    const record = executeRun(task.id, task.params, task.seed, datasets[task.foldIndex], setup.evaluation, task.threads);
     port.postMessage({ id: task.id, record } satisfies WorkerReply);
   });
 }

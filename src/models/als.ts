@@ -798,4 +798,5 @@ export const alsModel: ModelDefinition<AlsConfig> = {
   defaults: ALS_DEFAULTS,
   config: alsConfig,
   fit: (train, config, options) => fitAls(train, config, options),
+  threadable: true,
 };

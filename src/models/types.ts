@@ -66,6 +66,11 @@ export interface ModelDefinition<C extends object = Record<string, unknown>> {
    * preference errors, documented in the model's file.
    */
   readonly task?: "rating" | "ranking";
+  /**
+   * The config accepts `threads` (one fit on several threads) and the numbers do not depend on it, so a sweep may
+   * set it (see the runner's rule) without changing the run's identity.
+   */
+  readonly threadable?: boolean;
   readonly defaults: Readonly<C>;
   /**
    * Merge `partial` over the defaults and validate every field.

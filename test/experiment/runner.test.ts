@@ -154,3 +154,20 @@ describe("results files are never lost", () => {
     expect(fs.existsSync(`${out}.lock`)).toBe(false);
   });
 });
+
+describe("parallel runs vs parallel fits", () => {
+  it("gives spare cores to the fits when fewer runs than cores remain, with identical numbers and run ids", async () => {
+    const one = { ...small, grid: { d: [3], lambda: [1] } };
+    const a = await runSweep(validateSpec(one), { out: path.join(tmpdir(), "a.json"), workers: 1 });
+    const b = await runSweep(validateSpec(one), { out: path.join(tmpdir(), "b.json"), workers: 2 });
+    expect(a.results.runs[0].threads).toBeUndefined();
+    expect(b.results.runs[0].threads).toBe(2);
+    expect(b.results.runs[0].id).toBe(a.results.runs[0].id);
+    expect(b.results.runs[0].params).toEqual(a.results.runs[0].params);
+    expect(b.results.runs[0].metrics).toEqual(a.results.runs[0].metrics);
+    expect(b.results.runs[0].history!.trainLoss).toEqual(a.results.runs[0].history!.trainLoss);
+    // Enough runs for every core: one thread per fit.
+    const many = await runSweep(validateSpec(small), { out: path.join(tmpdir(), "c.json"), workers: 2 });
+    expect(many.results.runs.every((r) => r.threads === undefined)).toBe(true);
+  });
+});
