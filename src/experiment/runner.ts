@@ -203,7 +203,7 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
     const loopStarted = performance.now();
     const cores = Math.max(1, options.workers ?? 1);
     const workers = Math.min(cores, Math.max(1, toRun.length));
-    // Parallel runs vs parallel fits: whole runs go to the workers; only when fewer runs than cores are left to do
+    // Parallel runs vs parallel fits: whole runs go to the workers; only when the sweep has fewer runs to do than cores
     // does each fit of a threadable model (ALS) get the spare cores as threads (floor(cores / runs)). A `threads`
     // fixed in the spec wins. Neither choice changes any number (tested bitwise), so it is not part of the run id.
     const autoThreads = Math.max(1, Math.floor(cores / Math.max(1, toRun.length)));
