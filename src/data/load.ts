@@ -25,11 +25,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { InputError, ParseError, SpecError } from "../errors";
-import { closest, describe } from "../models/config";
+import { checkSchema, ratingScaleMessage } from "../experiment/spec-check";
+import { DATA_KINDS as SCHEMA_DATA_KINDS, ML100K_SPLITS } from "../experiment/spec-schema";
 import {
-  DUPLICATE_POLICIES,
-  OUT_OF_SCALE_POLICIES,
-  RATINGS_FORMATS,
   parseDecimal,
   readRatingsFile,
   type CsvColumns,
@@ -43,7 +41,7 @@ import { type Dataset, IdMap, RatingsMatrix } from "./ratings";
 import { holdoutSplit } from "./split";
 import { SYNTHETIC_DEFAULTS, generateSynthetic } from "./synthetic";
 
-export const ML100K_SPLITS = ["u1", "u2", "u3", "u4", "u5", "ua", "ub", "holdout"] as const;
+export { ML100K_SPLITS };
 export type Ml100kSplit = (typeof ML100K_SPLITS)[number];
 
 /** Default test fraction and seed of every random holdout. */
@@ -101,7 +99,7 @@ export interface TrainTestDataSpec extends FileFormatFields {
 
 export type DataSpec = SyntheticDataSpec | MovieLens100kDataSpec | RatingsFileDataSpec | TrainTestDataSpec;
 export type DataKind = DataSpec["kind"];
-export const DATA_KINDS: readonly DataKind[] = ["synthetic", "movielens-100k", "ratings-file", "train-test"];
+export const DATA_KINDS: readonly DataKind[] = SCHEMA_DATA_KINDS;
 
 export interface LoadOptions {
   /** Directory that relative paths in the spec are resolved against (default `process.cwd()`). */
@@ -119,135 +117,54 @@ const ML100K_EXPECTED = `MovieLens 100K files ${ML100K_FILES}`;
 // ---------------------------------------------------------------------------------------------------------
 // Validation
 
-const KEYS: Record<DataKind, readonly string[]> = {
-  synthetic: ["kind", "nUsers", "nItems", "nRatings", "rank", "noise", "testFraction", "seed"],
-  "movielens-100k": ["kind", "path", "split", "testFraction", "seed", "duplicates", "outOfScale"],
-  "ratings-file": ["kind", "path", "format", "delimiter", "columns", "testFraction", "seed", "duplicates", "ratingScale", "outOfScale"],
-  "train-test": ["kind", "train", "test", "format", "delimiter", "columns", "duplicates", "ratingScale", "outOfScale"],
-};
-
-const COLUMN_KEYS = ["user", "item", "rating", "timestamp"] as const;
-
 /**
  * Check a data spec read from JSON and return it normalized (defaults filled in, keys in a fixed order).
+ * The structure (kind, known keys per kind, types, ranges, enums, required paths) is checked against the data
+ * part of the spec schema (../experiment/spec-schema.ts, messages from ../experiment/spec-check.ts); the
+ * cross-field rules stay here: nRatings ≤ nUsers × nItems, testFraction/seed only with split "holdout",
+ * ratingScale min < max, outOfScale only with a declared ratingScale, delimiter/columns only with format "csv".
  * @param jsonPath JSON path of the spec, used in messages (`data.split must be …`)
  * @param file the spec file, for messages
  * @throws SpecError naming the JSON path of the first offending key: unknown kind (with a "did you mean"),
  *   unknown keys, wrong types, out-of-range numbers, an unknown split or format
  */
 export function validateDataSpec(spec: unknown, jsonPath = "data", file?: string): DataSpec {
-  const fail = (key: string | undefined, reason: string): never => {
-    throw new SpecError(key === undefined ? jsonPath : `${jsonPath}.${key}`, reason, file);
+  checkSchema("data", spec, jsonPath, file);
+  const fail = (key: string, reason: string): never => {
+    throw new SpecError(`${jsonPath}.${key}`, reason, file);
   };
-  if (spec === null || typeof spec !== "object" || Array.isArray(spec)) {
-    fail(undefined, `must be an object such as {"kind": "synthetic"}, got ${describe(spec)}`);
-  }
   const s = spec as Record<string, unknown>;
-  const kinds = DATA_KINDS.map((k) => JSON.stringify(k)).join(", ");
-  if (s.kind === undefined) fail("kind", `is required (one of ${kinds})`);
-  if (typeof s.kind !== "string" || !(DATA_KINDS as readonly string[]).includes(s.kind)) {
-    const hint = typeof s.kind === "string" ? closest(s.kind, DATA_KINDS) : undefined;
-    fail("kind", `must be one of ${kinds}${hint ? ` (did you mean "${hint}"?)` : ""}, got ${describe(s.kind)}`);
-  }
   const kind = s.kind as DataKind;
-  const known = KEYS[kind];
-  for (const key of Object.keys(s)) {
-    if (!known.includes(key)) {
-      const hint = closest(key, known);
-      fail(key, `is not a field of a "${kind}" data spec${hint ? ` (did you mean "${hint}"?)` : ""}; known: ${known.join(", ")}`);
-    }
-  }
-
-  const int = (key: string, min: number, fallback: number): number => {
-    const v = s[key] ?? fallback;
-    if (typeof v !== "number" || !Number.isInteger(v)) fail(key, `must be an integer, got ${describe(v)}`);
-    if ((v as number) < min) fail(key, `must be ≥ ${min}, got ${v}`);
-    return v as number;
-  };
-  const fraction = (): number => {
-    const v = s.testFraction ?? DEFAULT_TEST_FRACTION;
-    if (typeof v !== "number" || !(v > 0 && v < 1)) {
-      fail("testFraction", `must be a number between 0 and 1 (exclusive), got ${describe(v)}`);
-    }
-    return v as number;
-  };
-  const seed = (): number => {
-    const v = s.seed ?? DEFAULT_DATA_SEED;
-    if (typeof v !== "number" || !Number.isSafeInteger(v)) fail("seed", `must be an integer, got ${describe(v)}`);
-    return v as number;
-  };
-  const pathField = (key: string): string => {
-    const v = s[key];
-    if (v === undefined) fail(key, "is required (a path)");
-    if (typeof v !== "string" || v.length === 0) fail(key, `must be a non-empty string (a path), got ${describe(v)}`);
-    return v as string;
-  };
+  const fraction = (): number => (s.testFraction ?? DEFAULT_TEST_FRACTION) as number;
+  const seed = (): number => (s.seed ?? DEFAULT_DATA_SEED) as number;
   const policies = (withScale: boolean): InputPolicies => {
     const out: InputPolicies = {};
-    const oneOf = <T extends string>(key: "duplicates" | "outOfScale", known: readonly T[]): T | undefined => {
-      const v = s[key];
-      if (v === undefined) return undefined;
-      if (typeof v !== "string" || !(known as readonly string[]).includes(v)) {
-        const hint = typeof v === "string" ? closest(v, known) : undefined;
-        fail(key, `must be one of ${known.map((x) => JSON.stringify(x)).join(", ")}${hint ? ` (did you mean "${hint}"?)` : ""}, got ${describe(v)}`);
-      }
-      return v as T;
-    };
-    const dup = oneOf("duplicates", DUPLICATE_POLICIES);
-    if (dup !== undefined) out.duplicates = dup;
+    if (s.duplicates !== undefined) out.duplicates = s.duplicates as DuplicatePolicy;
     if (withScale && s.ratingScale !== undefined) {
-      const sc = s.ratingScale;
-      if (!Array.isArray(sc) || sc.length !== 2 || !sc.every((x) => typeof x === "number" && Number.isFinite(x)) || !(sc[0] < sc[1])) {
-        fail("ratingScale", `must be [min, max] with finite numbers min < max, such as [1, 5], got ${Array.isArray(sc) ? jsonShort(sc) : describe(sc)}`);
-      }
-      out.ratingScale = [(sc as number[])[0], (sc as number[])[1]];
+      const sc = s.ratingScale as number[];
+      if (!(sc[0] < sc[1])) fail("ratingScale", ratingScaleMessage(sc));
+      out.ratingScale = [sc[0], sc[1]];
     }
-    const oos = oneOf("outOfScale", OUT_OF_SCALE_POLICIES);
-    if (oos !== undefined) {
+    if (s.outOfScale !== undefined) {
       if (withScale && out.ratingScale === undefined) fail("outOfScale", `only applies with a declared "ratingScale": [min, max]`);
-      out.outOfScale = oos;
+      out.outOfScale = s.outOfScale as OutOfScalePolicy;
     }
     return out;
   };
   const formatFields = (): FileFormatFields => {
     const out: FileFormatFields = {};
-    if (s.format !== undefined) {
-      const f = s.format;
-      if (typeof f !== "string" || !(RATINGS_FORMATS as readonly string[]).includes(f)) {
-        const hint = typeof f === "string" ? closest(f, RATINGS_FORMATS) : undefined;
-        fail(
-          "format",
-          `must be one of ${RATINGS_FORMATS.map((x) => JSON.stringify(x)).join(", ")}${hint ? ` (did you mean "${hint}"?)` : ""}, got ${describe(f)}`,
-        );
-      }
-      out.format = f as RatingsFormat;
-    }
+    if (s.format !== undefined) out.format = s.format as RatingsFormat;
     const csvOnly = (key: string): void => {
       if (out.format !== undefined && out.format !== "csv") fail(key, `only applies to format "csv", not "${out.format}"`);
     };
     if (s.delimiter !== undefined) {
-      const d = s.delimiter;
-      if (typeof d !== "string" || d.length === 0 || d.length > 3 || /["\r\n]/.test(d)) {
-        fail("delimiter", `must be a short separator string such as "," or "\\t", got ${describe(d)}`);
-      }
       csvOnly("delimiter");
-      out.delimiter = d as string;
+      out.delimiter = s.delimiter as string;
     }
     if (s.columns !== undefined) {
-      const c = s.columns;
-      if (c === null || typeof c !== "object" || Array.isArray(c)) {
-        fail("columns", `must be an object such as {"user": "userId", "item": "movieId", "rating": "rating"}, got ${describe(c)}`);
-      }
       csvOnly("columns");
       const cols: CsvColumns = {};
-      for (const [k, v] of Object.entries(c as Record<string, unknown>)) {
-        if (!(COLUMN_KEYS as readonly string[]).includes(k)) {
-          const hint = closest(k, COLUMN_KEYS);
-          fail(`columns.${k}`, `is not a column role${hint ? ` (did you mean "${hint}"?)` : ""}; known: ${COLUMN_KEYS.join(", ")}`);
-        }
-        if (typeof v !== "string" || v.length === 0) fail(`columns.${k}`, `must be a header name (non-empty string), got ${describe(v)}`);
-        cols[k as keyof CsvColumns] = v as string;
-      }
+      for (const [k, v] of Object.entries(s.columns as Record<string, unknown>)) cols[k as keyof CsvColumns] = v as string;
       out.columns = cols;
     }
     return out;
@@ -256,41 +173,35 @@ export function validateDataSpec(spec: unknown, jsonPath = "data", file?: string
   switch (kind) {
     case "synthetic": {
       const d = SYNTHETIC_DEFAULTS;
-      const nUsers = int("nUsers", 1, d.nUsers);
-      const nItems = int("nItems", 1, d.nItems);
-      const nRatings = int("nRatings", 1, d.nRatings);
+      const nUsers = (s.nUsers ?? d.nUsers) as number;
+      const nItems = (s.nItems ?? d.nItems) as number;
+      const nRatings = (s.nRatings ?? d.nRatings) as number;
       if (nRatings > nUsers * nItems) {
         fail("nRatings", `must be ≤ nUsers × nItems (${nUsers} × ${nItems} = ${nUsers * nItems}), got ${nRatings}`);
       }
-      const rank = int("rank", 0, d.rank);
-      const noise = s.noise ?? d.noise;
-      if (typeof noise !== "number" || !Number.isFinite(noise) || noise < 0) {
-        fail("noise", `must be a finite number ≥ 0, got ${describe(noise)}`);
-      }
-      return { kind, nUsers, nItems, nRatings, rank, noise: noise as number, testFraction: fraction(), seed: seed() };
+      const rank = (s.rank ?? d.rank) as number;
+      const noise = (s.noise ?? d.noise) as number;
+      return { kind, nUsers, nItems, nRatings, rank, noise, testFraction: fraction(), seed: seed() };
     }
     case "movielens-100k": {
-      const p = pathField("path");
-      const split = s.split ?? "u1";
-      if (typeof split !== "string" || !(ML100K_SPLITS as readonly string[]).includes(split)) {
-        fail("split", `must be one of u1..u5, ua, ub, holdout, got ${describe(split)}`);
-      }
+      const p = s.path as string;
+      const split = (s.split ?? "u1") as Ml100kSplit;
       const pol = policies(false);
       if (split !== "holdout") {
         for (const key of ["testFraction", "seed"]) {
           if (s[key] !== undefined) fail(key, `only applies to split "holdout" (the official fold ${split} is fixed)`);
         }
-        return { kind, path: p, split: split as Ml100kSplit, ...pol };
+        return { kind, path: p, split, ...pol };
       }
       return { kind, path: p, split: "holdout", testFraction: fraction(), seed: seed(), ...pol };
     }
     case "ratings-file": {
-      const p = pathField("path");
+      const p = s.path as string;
       return { kind, path: p, ...formatFields(), testFraction: fraction(), seed: seed(), ...policies(true) };
     }
     case "train-test": {
-      const train = pathField("train");
-      const test = pathField("test");
+      const train = s.train as string;
+      const test = s.test as string;
       return { kind, train, test, ...formatFields(), ...policies(true) };
     }
   }
@@ -606,16 +517,6 @@ function checkOverlap(
         `kept on both sides, so test error on them is optimistic`,
     );
   }
-}
-
-function jsonShort(v: unknown): string {
-  let t: string;
-  try {
-    t = JSON.stringify(v) ?? String(v);
-  } catch {
-    t = String(v);
-  }
-  return t.length > 60 ? t.slice(0, 60) + "…" : t;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -16,34 +16,34 @@ import type { DataSpec } from "../data/load";
 import { loadDataset } from "../data/load";
 import { RatingsMatrix, type Dataset } from "../data/ratings";
 import { kFoldSplits } from "../data/split";
+import { checkSchema } from "./spec-check";
 
 /** What a spec may say under `folds`. */
 export type FoldsSpec = number | string[];
 
 export const OFFICIAL_ML100K_FOLDS = ["u1", "u2", "u3", "u4", "u5"] as const;
 
-/** Check a raw `folds` value against the data spec; returns it normalised. @throws SpecError naming `folds` */
+/**
+ * Check a raw `folds` value against the data spec; returns it normalised. The shape (an integer from 2 to 100, or a
+ * non-empty list of distinct fold names u1…u5, ua, ub) is the `folds` part of the spec schema; the rules that
+ * depend on the data stay as code: named folds need MovieLens 100K data, and MovieLens 100K with an official split
+ * has exactly 5 folds.
+ * @throws SpecError naming `folds`
+ */
 export function validateFolds(raw: unknown, data: DataSpec, file?: string): FoldsSpec {
+  checkSchema("folds", raw, "folds", file);
   const fail = (p: string, reason: string): never => {
     throw new SpecError(p, reason, file);
   };
   if (typeof raw === "number") {
-    if (!Number.isInteger(raw) || raw < 2 || raw > 100) fail("folds", `must be an integer from 2 to 100 or a list of MovieLens fold names, got ${raw}`);
     if (data.kind === "movielens-100k" && data.split !== "holdout" && raw !== 5) {
       fail("folds", `with MovieLens 100K data, folds = ${raw} is not available: the official folds are u1…u5 (use 5, list them, e.g. ["u1", "u2"], or set data.split to "holdout" for a random ${raw}-fold split of u.data)`);
     }
     return raw;
   }
-  if (Array.isArray(raw)) {
-    if (raw.length === 0) fail("folds", "is an empty list");
-    if (data.kind !== "movielens-100k") fail("folds", `named folds (${JSON.stringify(raw[0])}, …) need MovieLens 100K data; for ${data.kind} data give a number of folds, e.g. 5`);
-    raw.forEach((f, k) => {
-      if (typeof f !== "string" || !/^u[1-5]$|^u[ab]$/.test(f)) fail(`folds[${k}]`, `must be one of u1, u2, u3, u4, u5, ua, ub, got ${JSON.stringify(f)}`);
-    });
-    if (new Set(raw).size !== raw.length) fail("folds", "lists a fold twice");
-    return raw as string[];
-  }
-  return fail("folds", `must be a number of folds or a list of MovieLens fold names, got ${JSON.stringify(raw)}`);
+  const names = raw as string[];
+  if (data.kind !== "movielens-100k") fail("folds", `named folds (${JSON.stringify(names[0])}, …) need MovieLens 100K data; for ${data.kind} data give a number of folds, e.g. 5`);
+  return names;
 }
 
 /** One fold: its name (as recorded in run records) and its train/test dataset. */

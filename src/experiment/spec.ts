@@ -16,12 +16,12 @@
  * Every message of {@link validateSpec} names the JSON path of the offending key.
  */
 import { SpecError } from "../errors";
-import { closest, describe } from "../models/config";
-import { getModel, modelNames } from "../models/registry";
+import { getModel } from "../models/registry";
 import type { DataSpec } from "../data/load";
 import { validateDataSpec } from "../data/load";
 import { deriveSeed } from "../random";
 import { validateFolds, type FoldsSpec } from "./folds";
+import { checkSchema } from "./spec-check";
 
 export interface ModelSpec {
   model: string;
@@ -79,130 +79,61 @@ export interface RunPlan {
   repeat?: number;
 }
 
-const TOP_KEYS = ["name", "description", "data", "folds", "repeats", "model", "params", "grid", "models", "seed", "evaluation", "$schema"];
-const MODEL_KEYS = ["model", "params", "grid"];
-const EVALUATION_KEYS = ["task", "clip", "history", "k", "threshold", "implicitValue"];
 /** Largest number of runs a spec may expand to. */
 export const MAX_RUNS = 10_000;
 
 /**
  * Validate a parsed spec (from `file`, used in messages) and normalise it: single-model form → `models` list,
- * defaults for `seed` (0) and `evaluation` ({clip: false, history: true}). Model parameters are validated by
- * each model's own config (every grid cell is checked before anything runs).
+ * defaults for `seed` (0) and `evaluation` ({task: "rating", clip: false, history: true, k: 10, threshold: 4,
+ * implicitValue: "rating"}).
+ *
+ * The structure — keys at every level (unknown ones with a "did you mean"), types, ranges and enums of `name`,
+ * `seed`, `repeats`, `evaluation`, `folds`, the data section, the model names, `params` objects, grid axes as
+ * non-empty lists, `models` vs `model`/`params`/`grid` — is the JSON Schema of ./spec-schema.ts, checked by ajv
+ * (./spec-check.ts words the errors). What stays as code, after the schema passes: the data spec's cross-field
+ * rules ({@link validateDataSpec}), a grid axis also fixed in `params`, folds against the data kind
+ * ({@link validateFolds}), the run-count cap ({@link MAX_RUNS}), and every grid cell checked by the model's own
+ * config ({@link expandSpec}), so a typo in the last grid value fails before the first run.
  * @throws SpecError naming the JSON path, e.g. `grid.lambda[2] must be ≥ 0, got -1`
  */
 export function validateSpec(raw: unknown, file?: string): ExperimentSpec {
   const fail = (p: string, reason: string): never => {
     throw new SpecError(p, reason, file);
   };
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) fail("", `spec must be a JSON object, got ${describe(raw)}`);
+  checkSchema("spec", raw, "", file);
   const spec = raw as Record<string, unknown>;
-  for (const key of Object.keys(spec)) {
-    if (!TOP_KEYS.includes(key)) {
-      const hint = closest(key, TOP_KEYS);
-      fail(key, `is not a spec key${hint ? ` (did you mean "${hint}"?)` : ""}; known: ${TOP_KEYS.filter((k) => k !== "$schema").join(", ")}`);
-    }
-  }
-  if (typeof spec.name !== "string" || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(spec.name)) {
-    fail("name", `must be a non-empty string of letters, digits, '.', '_' or '-' (it names the results file), got ${describe(spec.name)}`);
-  }
-  if (spec.description !== undefined && typeof spec.description !== "string") fail("description", "must be a string");
-  if (spec.data === undefined) fail("data", `is required (e.g. {"kind": "synthetic"} or {"kind": "movielens-100k", "path": "…", "split": "u1"})`);
   const data = validateDataSpec(spec.data, "data", file);
-  let seed = 0;
-  if (spec.seed !== undefined) {
-    if (typeof spec.seed !== "number" || !Number.isInteger(spec.seed) || spec.seed < 0) fail("seed", `must be a non-negative integer, got ${describe(spec.seed)}`);
-    seed = spec.seed as number;
-  }
+  const seed = spec.seed === undefined ? 0 : (spec.seed as number);
   const evaluation: EvaluationSpec = { task: "rating", clip: false, history: true, k: 10, threshold: 4, implicitValue: "rating" };
   if (spec.evaluation !== undefined) {
     const ev = spec.evaluation as Record<string, unknown>;
-    if (ev === null || typeof ev !== "object" || Array.isArray(ev)) fail("evaluation", "must be an object");
-    for (const key of Object.keys(ev)) {
-      const v = ev[key];
-      const at = `evaluation.${key}`;
-      switch (key) {
-        case "clip":
-        case "history":
-          if (typeof v !== "boolean") fail(at, `must be true or false, got ${describe(v)}`);
-          evaluation[key] = v as boolean;
-          break;
-        case "task":
-          if (v !== "rating" && v !== "ranking") fail(at, `must be "rating" or "ranking", got ${describe(v)}`);
-          evaluation.task = v as EvaluationSpec["task"];
-          break;
-        case "implicitValue":
-          if (v !== "rating" && v !== "one") fail(at, `must be "rating" or "one", got ${describe(v)}`);
-          evaluation.implicitValue = v as EvaluationSpec["implicitValue"];
-          break;
-        case "k":
-          if (typeof v !== "number" || !Number.isInteger(v) || v < 1) fail(at, `must be a positive integer, got ${describe(v)}`);
-          evaluation.k = v as number;
-          break;
-        case "threshold":
-          if (typeof v !== "number" || !Number.isFinite(v)) fail(at, `must be a number, got ${describe(v)}`);
-          evaluation.threshold = v as number;
-          break;
-        default: {
-          const hint = closest(key, EVALUATION_KEYS);
-          fail(at, `is not an evaluation option${hint ? ` (did you mean "${hint}"?)` : ""}; known: ${EVALUATION_KEYS.join(", ")}`);
-        }
-      }
+    for (const key of Object.keys(evaluation) as (keyof EvaluationSpec)[]) {
+      if (ev[key] !== undefined) (evaluation as unknown as Record<string, unknown>)[key] = ev[key];
     }
   }
 
-  let modelSpecs: { spec: Record<string, unknown>; path: string }[];
-  if (spec.models !== undefined) {
-    if (spec.model !== undefined || spec.params !== undefined || spec.grid !== undefined) {
-      fail("models", `cannot be combined with top-level "model", "params" or "grid"`);
-    }
-    if (!Array.isArray(spec.models) || spec.models.length === 0) fail("models", "must be a non-empty array of {model, params?, grid?}");
-    modelSpecs = (spec.models as unknown[]).map((m, k) => {
-      if (m === null || typeof m !== "object" || Array.isArray(m)) fail(`models[${k}]`, `must be an object {model, params?, grid?}, got ${describe(m)}`);
-      const obj = m as Record<string, unknown>;
-      for (const key of Object.keys(obj)) {
-        if (!MODEL_KEYS.includes(key)) fail(`models[${k}].${key}`, `is not a model-entry key; known: ${MODEL_KEYS.join(", ")}`);
-      }
-      return { spec: obj, path: `models[${k}].` };
-    });
-  } else {
-    if (spec.model === undefined) fail("model", `is required (one of: ${modelNames().join(", ")}), or give a "models" list`);
-    modelSpecs = [{ spec: { model: spec.model, params: spec.params, grid: spec.grid }, path: "" }];
-  }
-
+  const listForm = spec.models !== undefined;
+  const modelSpecs: { spec: Record<string, unknown>; path: string }[] = listForm
+    ? (spec.models as Record<string, unknown>[]).map((m, k) => ({ spec: m, path: `models[${k}].` }))
+    : [{ spec: { model: spec.model, params: spec.params, grid: spec.grid }, path: "" }];
   const models: ModelSpec[] = modelSpecs.map(({ spec: m, path: p }) => {
-    if (typeof m.model !== "string") fail(`${p}model`, `must be a model name (one of: ${modelNames().join(", ")}), got ${describe(m.model)}`);
-    const name = m.model as string;
-    if (!getModel(name)) {
-      const hint = closest(name, modelNames());
-      fail(`${p}model`, `"${name}" is not a known model${hint ? ` (did you mean "${hint}"?)` : ""}; known: ${modelNames().join(", ")}`);
+    const params = (m.params === undefined ? {} : m.params) as Record<string, unknown>;
+    const grid = (m.grid === undefined ? {} : m.grid) as Record<string, unknown[]>;
+    for (const key of Object.keys(grid)) {
+      if (key in params) fail(`${p}grid.${key}`, `is also fixed in ${p}params.${key}: give it in one place only`);
     }
-    const params = m.params === undefined ? {} : m.params;
-    if (params === null || typeof params !== "object" || Array.isArray(params)) fail(`${p}params`, `must be an object of fixed parameters, got ${describe(params)}`);
-    const grid = m.grid === undefined ? {} : m.grid;
-    if (grid === null || typeof grid !== "object" || Array.isArray(grid)) fail(`${p}grid`, `must be an object mapping parameter names to lists of values, got ${describe(grid)}`);
-    for (const [key, values] of Object.entries(grid as Record<string, unknown>)) {
-      if (!Array.isArray(values)) fail(`${p}grid.${key}`, `must be a list of values, got ${describe(values)}`);
-      if ((values as unknown[]).length === 0) fail(`${p}grid.${key}`, "is an empty list: a grid axis needs at least one value");
-      if (key in (params as object)) fail(`${p}grid.${key}`, `is also fixed in ${p}params.${key}: give it in one place only`);
-    }
-    return { model: name, params: params as Record<string, unknown>, grid: grid as Record<string, unknown[]> };
+    return { model: m.model as string, params, grid };
   });
 
   const normalized: ExperimentSpec = { name: spec.name as string, data, models, seed, evaluation };
   if (typeof spec.description === "string") normalized.description = spec.description;
   if (spec.folds !== undefined) normalized.folds = validateFolds(spec.folds, data, file);
-  if (spec.repeats !== undefined) {
-    if (typeof spec.repeats !== "number" || !Number.isInteger(spec.repeats) || spec.repeats < 1 || spec.repeats > 1000) {
-      fail("repeats", `must be an integer from 1 to 1000, got ${describe(spec.repeats)}`);
-    }
-    if ((spec.repeats as number) > 1) normalized.repeats = spec.repeats as number;
-  }
+  if (spec.repeats !== undefined && (spec.repeats as number) > 1) normalized.repeats = spec.repeats as number;
   // Count the runs before expanding: a grid of millions of cells is refused without building it.
   const nRuns = models.reduce((n, m) => n + Object.values(m.grid ?? {}).reduce((c, values) => c * values.length, 1), 0);
   if (nRuns > MAX_RUNS) fail(models.length === 1 ? "grid" : "models", `expands to ${nRuns} runs (more than ${MAX_RUNS})`);
   // Expand and validate every cell now, so a typo in the last grid value fails before the first run.
-  expandSpec(normalized, { file, listForm: spec.models !== undefined });
+  expandSpec(normalized, { file, listForm });
   return normalized;
 }
 
