@@ -8,20 +8,8 @@
  */
 import { escapeHtml } from "../plot/html";
 import { canDisplay, liveOutput } from "../plot/display";
-import { formatSeconds, printProgress } from "../experiment/progress";
+import { describeParams, describeRunLine, formatSeconds, printProgress } from "../experiment/progress";
 import type { SweepProgress } from "../experiment/runner";
-import type { RunRecord } from "../experiment/results";
-
-function describe(params: Record<string, unknown>, keys: readonly string[]): string {
-  return keys.map((k) => `${k === "lambda" ? "λ" : k}=${JSON.stringify(params[k])}`).join(" ");
-}
-
-function outcome(r: RunRecord): string {
-  if (r.status !== "ok") return `FAILED: ${r.error ?? ""}`;
-  const m = r.metrics;
-  const score = m?.ranking ? `NDCG@${m.ranking.k} ${m.ranking.ndcg.toFixed(4)}` : `test MSE ${m?.test?.mse.toFixed(4)}`;
-  return `${score} · ${r.iterations} it · ${formatSeconds(r.fitSeconds ?? NaN)}`;
-}
 
 /** A progress callback for {@link runSweep} that redraws one notebook output in place. */
 export function notebookProgress(options: { lastRuns?: number } = {}): (e: SweepProgress) => void {
@@ -60,14 +48,14 @@ export function notebookProgress(options: { lastRuns?: number } = {}): (e: Sweep
         header = `${e.dataset.name}: ${e.total} runs, ${e.cached} already in ${e.file}`;
         break;
       case "run-start":
-        busy.set(e.worker, `${e.plan.model} ${describe(e.plan.params, keys)}${e.fold ? ` (${e.fold})` : ""}`);
+        busy.set(e.worker, `${e.plan.model} ${describeParams(e.plan.params, keys)}${e.fold ? ` (${e.fold})` : ""}`);
         break;
       case "run-end":
         busy.delete(e.worker);
         done = e.index;
         eta = e.etaSeconds;
         if (e.record.status !== "ok") failed++;
-        recent.push(`[${e.index}/${e.total}] ${e.record.params.model} ${describe(e.record.params, keys)}${e.record.fold ? ` (${e.record.fold})` : ""} → ${outcome(e.record)}`);
+        recent.push(describeRunLine(e.index, e.total, e.record, keys));
         if (recent.length > keep) recent.shift();
         break;
       case "done":

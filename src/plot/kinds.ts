@@ -4,6 +4,7 @@
  */
 import { InputError } from "../errors";
 import type { ResultsFile } from "../experiment/results";
+import { bestRun } from "../experiment/summary";
 import {
   assignmentGridFigure,
   compareFigure,
@@ -61,13 +62,7 @@ export function buildFigure(results: ResultsFile | RunsInput, kind: FigureKind, 
 
 /** The λ of the ok run with the lowest test MSE. @throws InputError when no ok run has λ and test MSE */
 export function bestLambda(results: RunsInput): number {
-  let best: { lambda: number; mse: number } | undefined;
-  for (const run of runsOf(results)) {
-    const lambda = run.params?.lambda;
-    const mse = run.metrics?.test?.mse;
-    if (run.status !== "ok" || typeof lambda !== "number" || typeof mse !== "number" || !Number.isFinite(mse)) continue;
-    if (!best || mse < best.mse) best = { lambda, mse };
-  }
+  const best = bestRun(runsOf(results).filter((r) => typeof r.params?.lambda === "number"), "test.mse");
   if (!best) throw new InputError("no successful run with a numeric params.lambda and a test MSE; pass --lambda");
-  return best.lambda;
+  return best.params.lambda as number;
 }
