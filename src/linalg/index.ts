@@ -3,3 +3,4 @@ export * from "./cholesky";
 export * from "./gram";
 export * from "./cg";
 export * from "./simd";
+export * from "./wasm-asm";

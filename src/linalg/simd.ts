@@ -19,13 +19,10 @@
  * the scalar kernel.
  */
 
-/** The subset of the WebAssembly JS API used here (the DOM lib that declares it is not in this project). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
-}
+import {
+  ADD, F64_ADD, F64X2_ADD, F64X2_MUL, I32, MUL, SHL, V128, V128_ZERO, addTo, compileModule, f64Store, get, i32,
+  instantiateWithMemory, lane, set, tee, v128Load, wasmModule, whileLt,
+} from "./wasm-asm";
 
 export type GramKernel = (xtByteOffset: number, n: number, kp: number, gByteOffset: number) => void;
 
@@ -37,20 +34,9 @@ export interface SimdGram {
 
 let cachedModule: object | null | undefined;
 
-function wasmApi(): WasmApi | undefined {
-  return (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-}
-
 /** The compiled module, or null when WebAssembly SIMD is not supported here. Compiled once. */
 export function simdGramModule(): object | null {
-  if (cachedModule !== undefined) return cachedModule;
-  const api = wasmApi();
-  const bytes = gramModuleBytes();
-  try {
-    cachedModule = api && api.validate(bytes) ? new api.Module(bytes) : null;
-  } catch {
-    cachedModule = null;
-  }
+  if (cachedModule === undefined) cachedModule = compileModule(gramModuleBytes());
   return cachedModule;
 }
 
@@ -59,84 +45,9 @@ export function simdGramModule(): object | null {
  * @returns null when WebAssembly SIMD is unavailable
  */
 export function createSimdGram(doubles: number): SimdGram | null {
-  const module = simdGramModule();
-  const api = wasmApi();
-  if (module === null || api === undefined) return null;
-  const pages = Math.max(1, Math.ceil((doubles * 8) / 65536));
-  const mem = new api.Memory({ initial: pages });
-  const instance = new api.Instance(module, { env: { mem } });
-  return { memory: new Float64Array(mem.buffer), gram: instance.exports.gram as GramKernel };
+  const wasm = instantiateWithMemory(simdGramModule(), doubles);
+  return wasm === null ? null : { memory: wasm.memory, gram: wasm.exports.gram as GramKernel };
 }
-
-// ---- A minimal assembler: just the opcodes the kernel needs. ----
-
-function uleb(v: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
-}
-
-function sleb(v: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-const get = (i: number) => [0x20, ...uleb(i)];
-const set = (i: number) => [0x21, ...uleb(i)];
-const tee = (i: number) => [0x22, ...uleb(i)];
-const i32 = (v: number) => [0x41, ...sleb(v)];
-const ADD = [0x6a];
-const MUL = [0x6c];
-const SHL = [0x74];
-const LT_S = [0x48];
-const EQZ = [0x45];
-const BLOCK = [0x02, 0x40];
-const LOOP = [0x03, 0x40];
-const END = [0x0b];
-const br = (depth: number) => [0x0c, ...uleb(depth)];
-const brIf = (depth: number) => [0x0d, ...uleb(depth)];
-const F64_ADD = [0xa0];
-const f64Store = (offset: number) => [0x39, 3, ...uleb(offset)];
-const simd = (opcode: number, ...imm: number[]) => [0xfd, ...uleb(opcode), ...imm];
-const v128Load = simd(0x00, 3, 0); // align 2^3, offset 0
-const V128_ZERO = simd(0x0c, ...new Array<number>(16).fill(0));
-const F64X2_ADD = simd(0xf0);
-const F64X2_MUL = simd(0xf2);
-const lane = (l: number) => simd(0x21, l);
-
-/** `for (; local < limit; ) { body }` as block/loop; `body` must end by advancing and `br 0`. */
-const whileLt = (local: number, limit: number, body: number[]) => [
-  ...BLOCK,
-  ...LOOP,
-  ...get(local),
-  ...get(limit),
-  ...LT_S,
-  ...EQZ,
-  ...brIf(1),
-  ...body,
-  ...br(0),
-  ...END,
-  ...END,
-];
 
 let cachedBytes: Uint8Array | undefined;
 
@@ -147,9 +58,8 @@ export function gramModuleBytes(): Uint8Array {
   const [xt, n, kp, g, a, b, t, pa0, pa1, pb0, pb1, rowBytes] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
   const [s00, s01, s10, s11, x0, x1, y0, y1] = [12, 13, 14, 15, 16, 17, 18, 19];
   const madd = (s: number, x: number, y: number) => [...get(s), ...get(x), ...get(y), ...F64X2_MUL, ...F64X2_ADD, ...set(s)];
-  const load = (base: number, into: number) => [...get(base), ...get(t), ...ADD, ...v128Load, ...set(into)];
+  const load = (base: number, into: number) => [...get(base), ...get(t), ...ADD, ...v128Load(), ...set(into)];
   const hsum = (s: number) => [...get(s), ...lane(0), ...get(s), ...lane(1), ...F64_ADD];
-  const addTo = (local: number, v: number) => [...get(local), ...i32(v), ...ADD, ...set(local)];
 
   const innerT = whileLt(t, rowBytes, [
     ...load(pa0, x0),
@@ -183,15 +93,9 @@ export function gramModuleBytes(): Uint8Array {
     ...loopB,
     ...addTo(a, 2),
   ]); // prettier-ignore
-  const body = [...get(n), ...i32(3), ...SHL, ...set(rowBytes), ...i32(0), ...set(a), ...loopA, ...END];
-  const func = [...vec([[...uleb(8), I32], [...uleb(8), V128]]), ...body];
-  cachedBytes = Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32]]), ...vec([])]])), // type: (i32 ×4) → ()
-    ...section(2, vec([[...name("env"), ...name("mem"), 0x02, 0x00, ...uleb(1)]])), // import memory, min 1 page
-    ...section(3, vec([[0]])), // one function of type 0
-    ...section(7, vec([[...name("gram"), 0x00, 0]])), // export it as "gram"
-    ...section(10, vec([[...uleb(func.length), ...func]])),
-  ]); // prettier-ignore
+  const body = [...get(n), ...i32(3), ...SHL, ...set(rowBytes), ...i32(0), ...set(a), ...loopA];
+  cachedBytes = wasmModule([
+    { name: "gram", params: [I32, I32, I32, I32], results: [], locals: [{ count: 8, type: I32 }, { count: 8, type: V128 }], body },
+  ]);
   return cachedBytes;
 }
