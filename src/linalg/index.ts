@@ -3,4 +3,3 @@ export * from "./cholesky";
 export * from "./gram";
 export * from "./cg";
 export * from "./simd";
-export * from "./wasm-asm";
