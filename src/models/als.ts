@@ -90,6 +90,7 @@ import type { Csr, RatingsMatrix } from "../data/ratings";
 import { InputError } from "../errors";
 import { choleskySolveInPlace } from "../linalg/cholesky";
 import { GramAssembler } from "../linalg/gram";
+import { RowCg } from "../linalg/simd-cg";
 import type { ErrorMetrics } from "../metrics/errors";
 import { scorePredictor } from "../metrics/errors";
 import { Rng } from "../random";
@@ -270,16 +271,13 @@ export class AlsWorkspace {
   readonly factor: Float64Array;
   readonly rhs: Float64Array;
   readonly solution: Float64Array;
-  /** CG scratch (solver "cg"): residual, search direction, and the operator applied to it. */
-  readonly cgR: Float64Array;
-  readonly cgP: Float64Array;
-  readonly cgAp: Float64Array;
   n = 0;
   ridge = 0;
   /** CG steps taken by the last "cg" solve, and ‖r‖₂ at its exit (by the CG recurrence). */
   cgIterations = 0;
   cgResidual = 0;
-  private cgRows: Float64Array | null = null;
+  private cg: RowCg | null = null;
+  private readonly simdOption: boolean | undefined;
 
   constructor(
     readonly k: number,
@@ -292,19 +290,13 @@ export class AlsWorkspace {
     this.factor = new Float64Array(k * k);
     this.rhs = new Float64Array(k);
     this.solution = new Float64Array(k);
-    this.cgR = new Float64Array(k);
-    this.cgP = new Float64Array(k);
-    this.cgAp = new Float64Array(k);
+    this.simdOption = options.simd;
   }
 
-  /**
-   * CG scratch: the fixed rows of the row being solved, gathered contiguously (maxRowLength × d doubles,
-   * allocated on the first CG solve).
-   */
-  cgRowBuffer(d: number): Float64Array {
-    const need = Math.max(1, this.maxRowLength) * d;
-    if (this.cgRows === null || this.cgRows.length < need) this.cgRows = new Float64Array(need);
-    return this.cgRows;
+  /** The CG state (solver "cg"; gathered rows, WebAssembly SIMD passes), created on the first CG solve. */
+  rowCg(): RowCg {
+    this.cg ??= new RowCg(this.k, this.maxRowLength, { simd: this.simdOption });
+    return this.cg;
   }
 
   /** A workspace large enough for every row of both CSR views of `train`. */
@@ -386,170 +378,23 @@ function solveWithRidge(ws: AlsWorkspace, k: number, trace: number): void {
 
 /**
  * `step.cgSteps` CG steps (module doc) on row [start, end) of `step.csr`, from and into `ws.solution`
- * (k = d, or d + 1 with a trailing constant-1 column for the bias). Fixed-length loops, no allocation; stops
- * early only when the residual is exactly 0 or pᵀAp ≤ 0 (breakdown).
+ * (k = d, or d + 1 with a trailing constant-1 column for the bias), by {@link RowCg}: the row's fixed factors are
+ * gathered once into the kernel's memory, then every pass streams that contiguous copy (random access into a
+ * large F costs cache and TLB misses only once). No allocation; stops early only when the residual is exactly 0
+ * or pᵀAp ≤ 0 (breakdown).
  */
 function cgSolveRow(step: AlsHalfStep, start: number, end: number, withBias: boolean, ws: AlsWorkspace): void {
-  const { csr, fixed, d } = step;
-  const indices = csr.indices;
-  const values = csr.values;
-  const fixedBias = step.fixedBias;
-  const x = ws.solution;
-  const r = ws.cgR;
-  const p = ws.cgP;
-  const ap = ws.cgAp;
+  const cg = ws.rowCg();
   const k = ws.k;
   const n = end - start;
-  const lam = step.weightedLambda ? step.lambda * n : step.lambda;
-  const mu = withBias ? step.globalMean : 0;
-  // r ← X̃ᵀ(t − X̃x) − λ'x, one pass over the entries.
-  r.fill(0);
-  const rows = ws.cgRowBuffer(d);
-  const rb = cgPass(fixed, indices, rows, d, n, values, withBias ? fixedBias : null, mu, start, x, withBias ? x[d] : 0, true, r);
-  if (withBias) r[d] = rb;
-  let rr = 0;
-  for (let a = 0; a < k; a++) {
-    const ra = r[a] - lam * x[a];
-    r[a] = ra;
-    p[a] = ra;
-    rr += ra * ra;
-  }
-  const steps = step.cgSteps ?? 3;
-  let it = 0;
-  while (it < steps && rr > 0) {
-    // ap ← X̃ᵀ(X̃p) + λ'p
-    ap.fill(0);
-    const apb = cgPass(fixed, null, rows, d, n, values, null, 0, start, p, withBias ? p[d] : 0, false, ap);
-    if (withBias) ap[d] = apb;
-    let pap = 0;
-    for (let a = 0; a < k; a++) {
-      ap[a] += lam * p[a];
-      pap += p[a] * ap[a];
-    }
-    if (!(pap > 0)) break;
-    const alpha = rr / pap;
-    let rrNew = 0;
-    for (let a = 0; a < k; a++) {
-      x[a] += alpha * p[a];
-      const ra = r[a] - alpha * ap[a];
-      r[a] = ra;
-      rrNew += ra * ra;
-    }
-    const beta = rrNew / rr;
-    for (let a = 0; a < k; a++) p[a] = r[a] + beta * p[a];
-    rr = rrNew;
-    it++;
-  }
-  ws.cgIterations = it;
-  ws.cgResidual = Math.sqrt(rr);
-}
-
-/**
- * One pass of CG over a row's n entries: out += Σ_t s_t x_t with s_t = x_t·v + vb, or with `residual`
- * s_t = y_t − x_t·v − vb where y_t = values[start + t] − μ − fixedBias[indices[start + t]] (bias terms only when
- * `fixedBias` is given). With `indices` the rows x_t are read from F (row indices[start + t]) and copied to
- * `rows` (entry t at t·d); without, they are read from `rows` — so only the first pass touches the scattered
- * rows of F (random access into a large F costs cache and TLB misses), the later ones stream a contiguous
- * buffer. Entries go four at a time (four independent dot products sharing the loads of v, then one fused update
- * of `out`), a fixed order: deterministic. Returns Σ_t s_t (the bias coordinate).
- */
-function cgPass(
-  F: Float64Array,
-  indices: Int32Array | null,
-  rows: Float64Array,
-  d: number,
-  n: number,
-  values: Float64Array,
-  fixedBias: Float64Array | null,
-  mu: number,
-  start: number,
-  v: Float64Array,
-  vb: number,
-  residual: boolean,
-  out: Float64Array,
-): number {
-  let sum = 0;
-  let t = 0;
-  for (; t + 3 < n; t += 4) {
-    const b0 = t * d;
-    const b1 = b0 + d;
-    const b2 = b1 + d;
-    const b3 = b2 + d;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    if (indices !== null) {
-      const o0 = indices[start + t] * d;
-      const o1 = indices[start + t + 1] * d;
-      const o2 = indices[start + t + 2] * d;
-      const o3 = indices[start + t + 3] * d;
-      for (let a = 0; a < d; a++) {
-        const va = v[a];
-        const f0 = F[o0 + a];
-        const f1 = F[o1 + a];
-        const f2 = F[o2 + a];
-        const f3 = F[o3 + a];
-        rows[b0 + a] = f0;
-        rows[b1 + a] = f1;
-        rows[b2 + a] = f2;
-        rows[b3 + a] = f3;
-        s0 += f0 * va;
-        s1 += f1 * va;
-        s2 += f2 * va;
-        s3 += f3 * va;
-      }
-    } else {
-      for (let a = 0; a < d; a++) {
-        const va = v[a];
-        s0 += rows[b0 + a] * va;
-        s1 += rows[b1 + a] * va;
-        s2 += rows[b2 + a] * va;
-        s3 += rows[b3 + a] * va;
-      }
-    }
-    if (residual) {
-      const q = start + t;
-      s0 = values[q] - mu - vb - s0;
-      s1 = values[q + 1] - mu - vb - s1;
-      s2 = values[q + 2] - mu - vb - s2;
-      s3 = values[q + 3] - mu - vb - s3;
-      if (fixedBias !== null) {
-        s0 -= fixedBias[indices === null ? 0 : indices[q]];
-        s1 -= fixedBias[indices === null ? 0 : indices[q + 1]];
-        s2 -= fixedBias[indices === null ? 0 : indices[q + 2]];
-        s3 -= fixedBias[indices === null ? 0 : indices[q + 3]];
-      }
-    } else {
-      s0 += vb;
-      s1 += vb;
-      s2 += vb;
-      s3 += vb;
-    }
-    for (let a = 0; a < d; a++) out[a] += s0 * rows[b0 + a] + s1 * rows[b1 + a] + (s2 * rows[b2 + a] + s3 * rows[b3 + a]);
-    sum += s0 + s1 + (s2 + s3);
-  }
-  for (; t < n; t++) {
-    const b = t * d;
-    let s = 0;
-    if (indices !== null) {
-      const o = indices[start + t] * d;
-      for (let a = 0; a < d; a++) {
-        const f = F[o + a];
-        rows[b + a] = f;
-        s += f * v[a];
-      }
-    } else {
-      for (let a = 0; a < d; a++) s += rows[b + a] * v[a];
-    }
-    if (residual) {
-      s = values[start + t] - mu - vb - s;
-      if (fixedBias !== null) s -= fixedBias[indices === null ? 0 : indices[start + t]];
-    } else s += vb;
-    for (let a = 0; a < d; a++) out[a] += s * rows[b + a];
-    sum += s;
-  }
-  return sum;
+  cg.gather(step.fixed, step.d, step.csr.indices, step.csr.values, start, end, withBias, step.fixedBias, withBias ? step.globalMean : 0);
+  const x = ws.solution;
+  const cx = cg.x;
+  for (let a = 0; a < k; a++) cx[a] = x[a];
+  const res = cg.solve(step.weightedLambda ? step.lambda * n : step.lambda, step.cgSteps ?? 3);
+  for (let a = 0; a < k; a++) x[a] = cx[a];
+  ws.cgIterations = res.iterations;
+  ws.cgResidual = res.residualNorm;
 }
 
 /**
@@ -569,29 +414,35 @@ export interface AlsObjective {
 }
 
 /**
- * The ALS objective L for the model's current factors (see module doc for the biases / weightedLambda
- * variants) and train MSE/MAE (predictions clipped to `clip` when given; L is always unclipped).
- * O(|Ω|·d + (nUsers + nItems)·d).
+ * Rows of the by-user view per chunk of the error pass: the entries are summed chunk by chunk (a fixed
+ * partition, whatever the number of threads), and the chunk sums in chunk order, so the objective is bitwise the
+ * same on 1 or N threads.
  */
-export function alsObjective(
-  model: AlsModel,
-  train: RatingsMatrix,
-  lambda: number,
-  weightedLambda: boolean,
-  clip?: readonly [number, number],
-): AlsObjective {
-  const { d, userFactors: W, itemFactors: H, userBias, itemBias, globalMean } = model;
-  const { users, items, values } = train;
-  const lo = clip ? clip[0] : -Infinity;
-  const hi = clip ? clip[1] : Infinity;
+export const ALS_ERROR_CHUNK_ROWS = 256;
+
+/** Number of chunks of the error pass for `nRows` user rows. */
+export function alsErrorChunks(nRows: number): number {
+  return Math.ceil(nRows / ALS_ERROR_CHUNK_ROWS);
+}
+
+/**
+ * The error sums of chunk `chunk` of the user half-step's rows (its CSR by user, W = `solved`, H = `fixed`,
+ * biases when both are given): out[3c] = Σ (a − p)², out[3c + 1] = Σ (a − clip(p))², out[3c + 2] = Σ |a − clip(p)|
+ * with p = w_u·h_i (+ μ + b_u + c_i), summed over the chunk's entries in CSR order (four at a time within a row:
+ * four independent dot products sharing the loads of w_u).
+ */
+export function alsErrorChunk(step: AlsHalfStep, chunk: number, lo: number, hi: number, out: Float64Array): void {
+  const { csr, solved: W, fixed: H, d } = step;
+  const bu = step.solvedBias;
+  const bi = step.fixedBias;
+  const biased = bu !== null && bi !== null;
+  const mu = step.globalMean;
+  const { indptr, indices, values } = csr;
+  const rowEnd = Math.min(csr.nRows, (chunk + 1) * ALS_ERROR_CHUNK_ROWS);
   let sse = 0;
   let clippedSe = 0;
   let clippedAe = 0;
-  const n = values.length;
-  const biased = userBias !== null && itemBias !== null;
-  const add = (e: number, dot: number): void => {
-    let p = dot;
-    if (biased) p += globalMean + userBias[users[e]] + itemBias[items[e]];
+  const add = (e: number, p: number): void => {
     const r = values[e] - p;
     sse += r * r;
     const c = p < lo ? lo : p > hi ? hi : p;
@@ -599,38 +450,118 @@ export function alsObjective(
     clippedSe += rc * rc;
     clippedAe += Math.abs(rc);
   };
-  // Four entries at a time: four independent dot products (each summed in the same order as dotRows, so
-  // every prediction and every running sum is bitwise what the one-at-a-time loop gives), for latency hiding.
-  let e = 0;
-  for (; e + 3 < n; e += 4) {
-    const w0 = users[e] * d;
-    const w1 = users[e + 1] * d;
-    const w2 = users[e + 2] * d;
-    const w3 = users[e + 3] * d;
-    const h0 = items[e] * d;
-    const h1 = items[e + 1] * d;
-    const h2 = items[e + 2] * d;
-    const h3 = items[e + 3] * d;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    for (let a = 0; a < d; a++) {
-      s0 += W[w0 + a] * H[h0 + a];
-      s1 += W[w1 + a] * H[h1 + a];
-      s2 += W[w2 + a] * H[h2 + a];
-      s3 += W[w3 + a] * H[h3 + a];
+  for (let u = chunk * ALS_ERROR_CHUNK_ROWS; u < rowEnd; u++) {
+    const w = u * d;
+    const end = indptr[u + 1];
+    const base = biased ? mu + bu[u] : 0;
+    let e = indptr[u];
+    for (; e + 3 < end; e += 4) {
+      const i0 = indices[e];
+      const i1 = indices[e + 1];
+      const i2 = indices[e + 2];
+      const i3 = indices[e + 3];
+      const h0 = i0 * d;
+      const h1 = i1 * d;
+      const h2 = i2 * d;
+      const h3 = i3 * d;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let a = 0; a < d; a++) {
+        const wa = W[w + a];
+        s0 += wa * H[h0 + a];
+        s1 += wa * H[h1 + a];
+        s2 += wa * H[h2 + a];
+        s3 += wa * H[h3 + a];
+      }
+      if (biased) {
+        s0 += base + bi[i0];
+        s1 += base + bi[i1];
+        s2 += base + bi[i2];
+        s3 += base + bi[i3];
+      }
+      add(e, s0);
+      add(e + 1, s1);
+      add(e + 2, s2);
+      add(e + 3, s3);
     }
-    add(e, s0);
-    add(e + 1, s1);
-    add(e + 2, s2);
-    add(e + 3, s3);
+    for (; e < end; e++) {
+      const i = indices[e];
+      let s = dotRows(W, w, H, i * d, d);
+      if (biased) s += base + bi[i];
+      add(e, s);
+    }
   }
-  for (; e < n; e++) add(e, dotRows(W, users[e] * d, H, items[e] * d, d));
+  out[3 * chunk] = sse;
+  out[3 * chunk + 1] = clippedSe;
+  out[3 * chunk + 2] = clippedAe;
+}
+
+/** Σ over chunks, in chunk order, of the chunk sums in `partials` (3 per chunk) → [sse, clippedSe, clippedAe]. */
+export function sumErrorChunks(partials: Float64Array, chunks: number): [number, number, number] {
+  let sse = 0;
+  let se = 0;
+  let ae = 0;
+  for (let c = 0; c < chunks; c++) {
+    sse += partials[3 * c];
+    se += partials[3 * c + 1];
+    ae += partials[3 * c + 2];
+  }
+  return [sse, se, ae];
+}
+
+/** The error pass of {@link alsErrorChunk} over all chunks on this thread. */
+export function alsErrorSums(step: AlsHalfStep, lo: number, hi: number): [number, number, number] {
+  const chunks = alsErrorChunks(step.csr.nRows);
+  const partials = new Float64Array(3 * chunks);
+  for (let c = 0; c < chunks; c++) alsErrorChunk(step, c, lo, hi, partials);
+  return sumErrorChunks(partials, chunks);
+}
+
+/**
+ * L (module doc) from the error sums of {@link alsErrorSums} and the penalty of the model's factors, and the
+ * train metrics MSE / RMSE / MAE of the (clipped) predictions.
+ */
+function objectiveFromSums(model: AlsModel, sums: readonly number[], n: number, lambda: number, weightedLambda: boolean): AlsObjective {
+  const { d, userFactors: W, itemFactors: H, userBias, itemBias } = model;
   const penalty =
     penaltyOf(W, userBias, model.userCounts, d, weightedLambda) + penaltyOf(H, itemBias, model.itemCounts, d, weightedLambda);
-  const mse = clippedSe / n;
-  return { loss: sse + lambda * penalty, train: { mse, rmse: Math.sqrt(mse), mae: clippedAe / n } };
+  const mse = sums[1] / n;
+  return { loss: sums[0] + lambda * penalty, train: { mse, rmse: Math.sqrt(mse), mae: sums[2] / n } };
+}
+
+/** A user half-step view of `model` on a by-user CSR (only what the error pass reads). */
+function errorStep(model: AlsModel, byUser: Csr): AlsHalfStep {
+  return {
+    csr: byUser,
+    fixed: model.itemFactors,
+    fixedBias: model.itemBias,
+    solved: model.userFactors,
+    solvedBias: model.userBias,
+    d: model.d,
+    lambda: 0,
+    weightedLambda: false,
+    globalMean: model.globalMean,
+  };
+}
+
+/**
+ * The ALS objective L for the model's current factors (see module doc for the biases / weightedLambda
+ * variants) and train MSE/MAE (predictions clipped to `clip` when given; L is always unclipped), summed over
+ * `byUser` (default: the matrix's cached by-user view) in the chunked order of {@link alsErrorChunk} — the
+ * numbers fitAls reports per iteration, on any number of threads. O(|Ω|·d + (nUsers + nItems)·d).
+ */
+export function alsObjective(
+  model: AlsModel,
+  train: RatingsMatrix,
+  lambda: number,
+  weightedLambda: boolean,
+  clip?: readonly [number, number],
+  byUser: Csr = train.byUser(),
+): AlsObjective {
+  const sums = alsErrorSums(errorStep(model, byUser), clip ? clip[0] : -Infinity, clip ? clip[1] : Infinity);
+  return objectiveFromSums(model, sums, train.nnz, lambda, weightedLambda);
 }
 
 function penaltyOf(F: Float64Array, bias: Float64Array | null, counts: Int32Array, d: number, weighted: boolean): number {
@@ -664,6 +595,11 @@ function initFactors(F: Float64Array, rng: Rng, config: AlsConfig): void {
 export interface AlsHalfStepRunner {
   /** Run half-step `which`; returns Σ over rows of the squared change, summed in row order. */
   run(which: number): number;
+  /**
+   * The error pass of the current factors over the user half-step's rows (step 0), predictions clipped to
+   * [lo, hi] for the clipped sums: [Σ(a − p)², Σ(a − clip p)², Σ|a − clip p|], as {@link alsErrorSums}.
+   */
+  errorSums(lo: number, hi: number): [number, number, number];
   /** Release threads / buffers (called once, also when the fit throws). */
   close(): void;
 }
@@ -687,7 +623,7 @@ export const SERIAL_ALS_BACKEND: AlsBackend = {
   allocate: (n) => new Float64Array(n),
   start(steps, k, maxRow) {
     const ws = new AlsWorkspace(k, maxRow);
-    return { run: (which) => alsHalfStep(steps[which], ws), close: () => {} };
+    return { run: (which) => alsHalfStep(steps[which], ws), errorSums: (lo, hi) => alsErrorSums(steps[0], lo, hi), close: () => {} };
   },
 };
 
@@ -760,7 +696,9 @@ function alsIterate(
     const dW = runner.run(0);
     const dH = runner.run(1);
     iterations = it;
-    const objective = alsObjective(model, train, c.lambda, c.weightedLambda, options.clip);
+    const clip = options.clip;
+    const sums = runner.errorSums(clip ? clip[0] : -Infinity, clip ? clip[1] : Infinity);
+    const objective = objectiveFromSums(model, sums, train.nnz, c.lambda, c.weightedLambda);
     let test: ErrorMetrics | undefined;
     if (options.test) {
       const s = scorePredictor(model, options.test, { clip: options.clip });
