@@ -129,6 +129,8 @@ export const F64X2_ADD = simd(0xf0);
 export const F64X2_SUB = simd(0xf1);
 export const F64X2_MUL = simd(0xf2);
 export const lane = (l: number): number[] => simd(0x21, l);
+/** v128.load64_splat (alignment 2^3, byte offset): both f64x2 lanes ← the f64 at the address. */
+export const v128Load64Splat = (offset = 0): number[] => simd(0x0a, 3, ...uleb(offset));
 
 /** `while (local < limit) { body }` as block/loop; `body` must advance the local (it ends with `br 0`). */
 export const whileLt = (local: number, limit: number, body: number[]): number[] => [

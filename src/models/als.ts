@@ -88,7 +88,7 @@
  */
 import type { Csr, RatingsMatrix } from "../data/ratings";
 import { InputError } from "../errors";
-import { choleskySolveInPlace } from "../linalg/cholesky";
+import { createSimdCholesky, solveSpd, type SimdCholesky } from "../linalg/simd-cholesky";
 import { GramAssembler } from "../linalg/gram";
 import { RowCg } from "../linalg/simd-cg";
 import type { ErrorMetrics } from "../metrics/errors";
@@ -261,14 +261,18 @@ const PIVOT_REL_TOL = 1e-12;
  * `gram.design` = X_Ω transposed (feature a of entry t at `gram.design[a * gram.stride + t]`), `target` = t
  * (only filled with biases: a − μ − fixed bias).
  *
- * The Gram products use WebAssembly SIMD when available (`gram.simd`); `{ simd: false }` forces the scalar
- * kernel. The two agree to rounding (≈1e-15 relative), not bitwise.
+ * The Gram products and the Cholesky solve use WebAssembly SIMD kernels when available (`gram.simd`,
+ * `cholesky`), and so do the CG passes; `{ simd: false }` forces the scalar code. Gram and Cholesky agree with
+ * their scalar versions to rounding (≈1e-15 relative), not bitwise; the CG passes bitwise.
  */
 export class AlsWorkspace {
   readonly gram: GramAssembler;
   readonly target: Float64Array;
   readonly system: Float64Array;
+  /** Scratch for the scalar Cholesky (used when WebAssembly SIMD is unavailable or `simd: false`). */
   readonly factor: Float64Array;
+  /** The WebAssembly SIMD Cholesky solve (null: scalar). */
+  readonly cholesky: SimdCholesky | null;
   readonly rhs: Float64Array;
   readonly solution: Float64Array;
   n = 0;
@@ -288,6 +292,7 @@ export class AlsWorkspace {
     this.target = new Float64Array(Math.max(1, maxRowLength));
     this.system = new Float64Array(k * k);
     this.factor = new Float64Array(k * k);
+    this.cholesky = options.simd === false ? null : createSimdCholesky(k);
     this.rhs = new Float64Array(k);
     this.solution = new Float64Array(k);
     this.simdOption = options.simd;
@@ -345,9 +350,8 @@ export function alsSolveRow(step: AlsHalfStep, row: number, ws: AlsWorkspace): n
       trace += G[a * k + a];
       G[a * k + a] += lam;
     }
-    ws.factor.set(G);
     x.set(ws.rhs);
-    if (!choleskySolveInPlace(ws.factor, x, k, PIVOT_REL_TOL)) solveWithRidge(ws, k, trace);
+    if (!solveSpd(ws.cholesky, ws.factor, G, x, k, PIVOT_REL_TOL)) solveWithRidge(ws, k, trace);
   }
   let change = 0;
   for (let a = 0; a < d; a++) {
@@ -369,9 +373,8 @@ function solveWithRidge(ws: AlsWorkspace, k: number, trace: number): void {
   for (let attempt = 0; attempt <= RIDGE_RETRIES; attempt++, tau *= RIDGE_GROWTH) {
     for (let a = 0; a < k; a++) G[a * k + a] += tau - ws.ridge;
     ws.ridge = tau;
-    ws.factor.set(G);
     ws.solution.set(ws.rhs);
-    if (choleskySolveInPlace(ws.factor, ws.solution, k, PIVOT_REL_TOL)) return;
+    if (solveSpd(ws.cholesky, ws.factor, G, ws.solution, k, PIVOT_REL_TOL)) return;
   }
   ws.solution.fill(0); // Only reachable with non-finite data; keeps predictions finite.
 }

@@ -65,6 +65,7 @@ import { conjugateGradient } from "../linalg/cg";
 import { choleskySolveInPlace } from "../linalg/cholesky";
 import { gatherTransposed, gramTransposed } from "../linalg/gram";
 import { createSimdGram, type GramKernel } from "../linalg/simd";
+import { createSimdCholesky, type SimdCholesky } from "../linalg/simd-cholesky";
 import type { ErrorMetrics } from "../metrics/errors";
 import { Rng } from "../random";
 import { validateConfig, type ConfigRules } from "./config";
@@ -221,6 +222,8 @@ export class ImplicitWorkspace {
   readonly rhs: Float64Array;
   readonly solution: Float64Array;
   readonly simd: boolean;
+  /** The WebAssembly SIMD Cholesky solve (null: the scalar one, in place in `factor`). */
+  readonly cholesky: SimdCholesky | null;
   cgIterations = 0;
   cgResidual = 0;
   /** Transposed, √w-scaled design (SIMD memory or plain scratch). */
@@ -251,6 +254,7 @@ export class ImplicitWorkspace {
     this.weightedGram = new Float64Array(d * d);
     this.system = new Float64Array(d * d);
     this.factor = new Float64Array(d * d);
+    this.cholesky = options.simd === false ? null : createSimdCholesky(d);
     this.rhs = new Float64Array(d);
     this.solution = new Float64Array(d);
     this.zeros = new Float64Array(m);
@@ -426,7 +430,9 @@ export function implicitSolveRow(step: ImplicitHalfStep, row: number, ws: Implic
   } else if (step.solver === "cholesky") {
     ws.assembleSystem(fixed, fixedGram, lambda, csr.indices, start, end);
     x.set(b);
-    if (!choleskySolveInPlace(ws.factor, x, d)) x.fill(0); // only with non-finite data (λ > 0 ⇒ SPD)
+    // `factor` holds the system's lower triangle; with the SIMD kernel it is read, not overwritten.
+    const ok = ws.cholesky !== null ? ws.cholesky.solve(ws.factor, x, d) : choleskySolveInPlace(ws.factor, x, d);
+    if (!ok) x.fill(0); // only with non-finite data (λ > 0 ⇒ SPD)
   } else {
     for (let a = 0; a < d; a++) x[a] = solved[out + a];
     ws.runCg(step, start, end);
