@@ -103,10 +103,14 @@ function randomDistinctRatings(rng, nUsers, nItems, nnz) {
  * Starts `backend` on the two unbiased ALS half-steps (users over byUser solving W, items over byItem solving H)
  * with the shared fields `common` (d, lambda, …), sized for the longest row of either CSR.
  */
-function startAlsHalfSteps(backend, byUser, byItem, W, H, common) {
+/**
+ * The two half-steps of an ALS fit on `backend` (as fitAls sets them up; with `errors` — an AlsRowErrors — the item
+ * half-step records each row's training errors, as fitAls does every iteration).
+ */
+function startAlsHalfSteps(backend, byUser, byItem, W, H, common, errors = null) {
   const steps = [
     { ...common, csr: byUser, fixed: H, fixedBias: null, solved: W, solvedBias: null },
-    { ...common, csr: byItem, fixed: W, fixedBias: null, solved: H, solvedBias: null },
+    { ...common, csr: byItem, fixed: W, fixedBias: null, solved: H, solvedBias: null, errors },
   ];
   let maxRow = 0;
   for (const c of [byUser, byItem]) for (let r = 0; r < c.nRows; r++) maxRow = Math.max(maxRow, c.indptr[r + 1] - c.indptr[r]);

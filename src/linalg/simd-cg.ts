@@ -13,10 +13,12 @@
  * contribute nothing), followed by the targets and the vectors x, r, p, Ap. With a bias, the caller's
  * x̃_t = [x_t; 1] (the constant column is written by {@link RowCg.gather}).
  *
- * The pass `pass(rows, nPad, kp, v, y, out, residual)` computes, four rows at a time,
+ * The pass `pass(rows, nPad, kp, v, y, out, mode)` computes, four rows at a time,
  *   s_t = x̃_t·v                 (lane sums: Σ over even a, Σ over odd a, then lane 0 + lane 1)
- *   s_t = y_t − s_t              (residual mode)
+ *   s_t = y_t − s_t              (residual modes)
  *   out = Σ_t s_t x̃_t            (per entry a: out_a + (((s_0 x̃_0a + s_1 x̃_1a) + s_2 x̃_2a) + s_3 x̃_3a))
+ * or, in the "residuals" mode, stores y_t − x̃_t·v in place of y_t instead of the product (a fit's training errors
+ * after the solve, on rows still in cache).
  * WebAssembly SIMD has no fused multiply-add, so every operation rounds exactly as the scalar fallback
  * {@link cgPassScalar}, which performs the same operations in the same order: the two paths give bitwise
  * identical results (tested), and so do any number of threads (each row's arithmetic is independent of them).
@@ -25,12 +27,22 @@
  * section; the kernel replaced a scalar JavaScript pass that was about 2.5× slower per row.
  */
 import {
-  ADD, F64, F64_ADD, F64_SUB, F64X2_ADD, F64X2_MUL, F64X2_SPLAT, I32, IF, END, MUL, SHL, V128, V128_ZERO, addTo, compileModule,
-  f64Load, get, i32, instantiateWithMemory, lane, set, tee, v128Load, v128Store, wasmModule, whileLt,
+  ADD, ELSE, EQ, F64, F64_ADD, F64_SUB, F64X2_ADD, F64X2_MUL, F64X2_SPLAT, I32, IF, END, MUL, SHL, V128, V128_ZERO, addTo, compileModule,
+  f64Load, f64Store, get, i32, instantiateWithMemory, lane, set, tee, v128Load, v128Store, wasmModule, whileLt,
 } from "./wasm-asm"; // prettier-ignore
 
-/** `pass(rowsByte, nPad, kp, vByte, yByte, outByte, residual)`; byte offsets into the kernel's memory. */
-export type CgPassKernel = (rows: number, nPad: number, kp: number, v: number, y: number, out: number, residual: number) => void;
+/**
+ * What a pass computes from s_t = x̃_t·v: `Product` out = Σ s_t x̃_t; `Residual` s_t ← y_t − s_t, out = Σ s_t x̃_t;
+ * `Residuals` y_t ← y_t − s_t (overwriting the targets) and nothing else.
+ */
+export enum CgPassMode {
+  Product = 0,
+  Residual = 1,
+  Residuals = 2,
+}
+
+/** `pass(rowsByte, nPad, kp, vByte, yByte, outByte, mode)`; byte offsets into the kernel's memory. */
+export type CgPassKernel = (rows: number, nPad: number, kp: number, v: number, y: number, out: number, mode: CgPassMode) => void;
 
 let cachedModule: object | null | undefined;
 let cachedBytes: Uint8Array | undefined;
@@ -45,7 +57,7 @@ export function simdCgModule(): object | null {
 export function cgModuleBytes(): Uint8Array {
   if (cachedBytes) return cachedBytes;
   // Params 0..6 (i32), i32 locals 7..13, f64 locals 14..17, v128 locals 18..26.
-  const [rows, nPad, kp, v, y, out, residual] = [0, 1, 2, 3, 4, 5, 6];
+  const [rows, nPad, kp, v, y, out, residual] = [0, 1, 2, 3, 4, 5, 6]; // residual = the mode
   const [t, r0, r1, r2, r3, a, rowBytes] = [7, 8, 9, 10, 11, 12, 13];
   const [s0, s1, s2, s3] = [14, 15, 16, 17];
   const [acc0, acc1, acc2, acc3, va, S0, S1, S2, S3] = [18, 19, 20, 21, 22, 23, 24, 25, 26];
@@ -56,6 +68,7 @@ export function cgModuleBytes(): Uint8Array {
   const fromTarget = (s: number, i: number) => [
     ...get(y), ...get(t), ...i32(3), ...SHL, ...ADD, ...f64Load(i * 8), ...get(s), ...F64_SUB, ...set(s),
   ]; // prettier-ignore
+  const yAt = () => [...get(y), ...get(t), ...i32(3), ...SHL, ...ADD];
   const scaled = (S: number, r: number) => [...get(S), ...at(r), ...v128Load(), ...F64X2_MUL];
   const body = [
     ...get(kp), ...i32(3), ...SHL, ...set(rowBytes),
@@ -77,6 +90,11 @@ export function cgModuleBytes(): Uint8Array {
       ...get(residual), ...IF,
       ...fromTarget(s0, 0), ...fromTarget(s1, 1), ...fromTarget(s2, 2), ...fromTarget(s3, 3),
       ...END,
+      ...get(residual), ...i32(2), ...EQ, ...IF,
+      // residuals only: y[t + i] ← s_i, no product
+      ...yAt(), ...get(s0), ...f64Store(0), ...yAt(), ...get(s1), ...f64Store(8),
+      ...yAt(), ...get(s2), ...f64Store(16), ...yAt(), ...get(s3), ...f64Store(24),
+      ...ELSE,
       ...get(s0), ...F64X2_SPLAT, ...set(S0), ...get(s1), ...F64X2_SPLAT, ...set(S1),
       ...get(s2), ...F64X2_SPLAT, ...set(S2), ...get(s3), ...F64X2_SPLAT, ...set(S3),
       ...i32(0), ...set(a),
@@ -88,6 +106,7 @@ export function cgModuleBytes(): Uint8Array {
         ...v128Store(),
         ...addTo(a, 16),
       ]),
+      ...END,
       ...addTo(t, 4),
     ]),
   ]; // prettier-ignore
@@ -107,7 +126,7 @@ export function cgModuleBytes(): Uint8Array {
  * The scalar twin of the wasm pass (same operations, same order, so bitwise the same results), on `m` with
  * offsets in doubles: rows at `rows` (nPad × kp), v at `v`, targets at `y`, result at `out`.
  */
-export function cgPassScalar(m: Float64Array, rows: number, nPad: number, kp: number, v: number, y: number, out: number, residual: boolean): void {
+export function cgPassScalar(m: Float64Array, rows: number, nPad: number, kp: number, v: number, y: number, out: number, mode: CgPassMode): void {
   m.fill(0, out, out + kp);
   for (let t = 0; t < nPad; t += 4) {
     const o0 = rows + t * kp;
@@ -131,11 +150,18 @@ export function cgPassScalar(m: Float64Array, rows: number, nPad: number, kp: nu
     let s1 = e1 + d1;
     let s2 = e2 + d2;
     let s3 = e3 + d3;
-    if (residual) {
+    if (mode !== CgPassMode.Product) {
       s0 = m[y + t] - s0;
       s1 = m[y + t + 1] - s1;
       s2 = m[y + t + 2] - s2;
       s3 = m[y + t + 3] - s3;
+    }
+    if (mode === CgPassMode.Residuals) {
+      m[y + t] = s0;
+      m[y + t + 1] = s1;
+      m[y + t + 2] = s2;
+      m[y + t + 3] = s3;
+      continue;
     }
     for (let a = 0; a < kp; a++) m[out + a] = m[out + a] + (s0 * m[o0 + a] + s1 * m[o1 + a] + s2 * m[o2 + a] + s3 * m[o3 + a]);
   }
@@ -267,7 +293,7 @@ export class RowCg {
     const k = this.k;
     const { oX, oR, oP, oAp } = this;
     // r ← X̃ᵀ(y − X̃x) − λ'x,  p ← r
-    this.pass(oX, oR, true);
+    this.pass(oX, oR, CgPassMode.Residual);
     let rr = 0;
     for (let a = 0; a < k; a++) {
       const ra = m[oR + a] - lambda * m[oX + a];
@@ -279,7 +305,7 @@ export class RowCg {
     let it = 0;
     while (it < steps && rr > 0) {
       // Ap ← X̃ᵀ(X̃p) + λ'p
-      this.pass(oP, oAp, false);
+      this.pass(oP, oAp, CgPassMode.Product);
       let pap = 0;
       for (let a = 0; a < k; a++) {
         const apa = m[oAp + a] + lambda * m[oP + a];
@@ -303,10 +329,19 @@ export class RowCg {
     return { iterations: it, residualNorm: Math.sqrt(rr) };
   }
 
-  private pass(v: number, out: number, residual: boolean): void {
+  /**
+   * The residuals y_t − x̃_t·x of the gathered rows at the current {@link x} (after a {@link solve}: the row's
+   * training errors), as a view of length n — valid until the next gather. Overwrites the targets: call last.
+   */
+  residuals(): Float64Array {
+    this.pass(this.oX, this.oAp, CgPassMode.Residuals);
+    return this.memory.subarray(this.oY, this.oY + this.n);
+  }
+
+  private pass(v: number, out: number, mode: CgPassMode): void {
     const nPad = roundUp4(this.n);
-    if (this.kernel !== null) this.kernel(this.oRows * 8, nPad, this.kp, v * 8, this.oY * 8, out * 8, residual ? 1 : 0);
-    else cgPassScalar(this.memory, this.oRows, nPad, this.kp, v, this.oY, out, residual);
+    if (this.kernel !== null) this.kernel(this.oRows * 8, nPad, this.kp, v * 8, this.oY * 8, out * 8, mode);
+    else cgPassScalar(this.memory, this.oRows, nPad, this.kp, v, this.oY, out, mode);
   }
 }
 

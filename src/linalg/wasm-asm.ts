@@ -91,6 +91,7 @@ export const MUL = [0x6c];
 export const AND = [0x71];
 export const SHL = [0x74];
 export const EQZ = [0x45];
+export const EQ = [0x46];
 export const LT_S = [0x48];
 export const GT_S = [0x4a];
 export const LE_S = [0x4c];

@@ -29,10 +29,9 @@
  * (R < C) or a single big fit gets several threads. Threads pay off when a half-step is large (roughly
  * nnz·d² ≳ 10⁷, e.g. ML-100K at d ≥ 20; the barrier and wake-up cost is ~0.1 ms per half-step).
  *
- * The per-iteration objective and train error are computed by the same threads (the ERRORS command): a fixed
- * partition of the user rows into chunks ({@link alsErrorChunk}), chunk sums written to a shared array and added
- * in chunk order by the calling thread — bitwise the numbers of one thread. (Test-set metrics, when a fit is
- * given a test set, stay on the calling thread.) Extra memory: the shared CSR views
+ * The per-iteration objective and train error come out of the item half-step itself (each row writes its error
+ * sums to a shared array, summed in row order by the calling thread — bitwise the numbers of one thread); only
+ * test-set metrics, when a fit is given a test set, are computed by the calling thread alone. Extra memory: the shared CSR views
  * (2 × 12 bytes per rating) — the matrix's own cached CSR views are not built — and one workspace per thread.
  */
 import * as fs from "node:fs";
@@ -40,7 +39,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { buildCsrWith, type Csr, type RatingsMatrix } from "../data/ratings";
-import { AlsModel, AlsWorkspace, alsErrorChunk, alsErrorChunks, alsSolveRow, fitAlsWith, sumErrorChunks, type AlsBackend, type AlsConfig, type AlsHalfStep, type AlsHalfStepRunner } from "./als";
+import { AlsModel, AlsWorkspace, alsSolveRow, fitAlsWith, type AlsBackend, type AlsConfig, type AlsHalfStep, type AlsHalfStepRunner } from "./als";
 import type { FitOptions, FitResult } from "./types";
 
 /** A worker that makes no progress for this long (ms) fails the fit. */
@@ -56,7 +55,6 @@ const ERROR_LENGTH = 5;
 const CHUNK = 6; // rows per chunk of the current command
 const CONTROL_WORDS = 8;
 const STOP = -1;
-const ERRORS = -2; // the error pass (alsErrorChunk over chunks of the user step's rows)
 const ERROR_BYTES = 4096;
 
 /** Cores usable by this process. */
@@ -105,9 +103,6 @@ export interface AlsThreadJob {
   readonly changes: readonly Float64Array[];
   readonly k: number;
   readonly maxRowLength: number;
-  /** Error pass: [lo, hi] clip bounds (set before each ERRORS command) and 3 sums per chunk. */
-  readonly errorClip: Float64Array;
-  readonly errorPartials: Float64Array;
 }
 
 /** Take chunks of rows of step `which` until none are left. */
@@ -123,19 +118,6 @@ function workChunks(job: AlsThreadJob, which: number, ws: AlsWorkspace): void {
     if (start >= nRows) return;
     const end = Math.min(nRows, start + chunk);
     for (let r = start; r < end; r++) changes[r] = alsSolveRow(step, r, ws);
-  }
-}
-
-/** Take chunks of the error pass until none are left. */
-function workErrorChunks(job: AlsThreadJob): void {
-  const step = job.steps[0];
-  const chunks = alsErrorChunks(step.csr.nRows);
-  const lo = job.errorClip[0];
-  const hi = job.errorClip[1];
-  for (;;) {
-    const c = Atomics.add(job.control, NEXT, 1);
-    if (c >= chunks) return;
-    alsErrorChunk(step, c, lo, hi, job.errorPartials);
   }
 }
 
@@ -160,11 +142,8 @@ export function runAlsThreadJob(job: AlsThreadJob): void {
       return;
     }
     try {
-      if (cmd === ERRORS) workErrorChunks(job);
-      else {
-        ws ??= new AlsWorkspace(job.k, job.maxRowLength);
-        workChunks(job, cmd, ws);
-      }
+      ws ??= new AlsWorkspace(job.k, job.maxRowLength);
+      workChunks(job, cmd, ws);
     } catch (e) {
       reportError(job, e);
     }
@@ -264,7 +243,7 @@ export function alsThreadPoolSize(): number {
 export function startAlsThreads(steps: readonly AlsHalfStep[], k: number, maxRowLength: number, threads: number): AlsHalfStepRunner {
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`startAlsThreads: threads must be an integer ≥ 1, got ${threads}`);
   for (const s of steps) {
-    const arrays = [s.csr.indptr, s.csr.indices, s.csr.values, s.fixed, s.solved, s.fixedBias, s.solvedBias];
+    const arrays = [s.csr.indptr, s.csr.indices, s.csr.values, s.fixed, s.solved, s.fixedBias, s.solvedBias, s.errors?.out ?? null];
     if (!arrays.every(isShared)) throw new RangeError("startAlsThreads: every array of a half-step must be on a SharedArrayBuffer");
   }
   const ws = new AlsWorkspace(k, maxRowLength);
@@ -276,8 +255,6 @@ export function startAlsThreads(steps: readonly AlsHalfStep[], k: number, maxRow
     changes: steps.map((s) => sharedFloat64(s.csr.nRows)),
     k,
     maxRowLength,
-    errorClip: sharedFloat64(2),
-    errorPartials: sharedFloat64(3 * alsErrorChunks(steps[0].csr.nRows)),
   };
   const control = job.control;
   const team = threads > 1 ? workers(threads - 1) : [];
@@ -338,13 +315,6 @@ export function startAlsThreads(steps: readonly AlsHalfStep[], k: number, maxRow
       let change = 0;
       for (let r = 0; r < nRows; r++) change += changes[r];
       return change;
-    },
-    errorSums(lo: number, hi: number): [number, number, number] {
-      if (closed) throw new Error("startAlsThreads: errorSums after close");
-      job.errorClip[0] = lo;
-      job.errorClip[1] = hi;
-      command(ERRORS, 1, () => workErrorChunks(job));
-      return sumErrorChunks(job.errorPartials, alsErrorChunks(steps[0].csr.nRows));
     },
     close(): void {
       if (closed) return;

@@ -244,6 +244,21 @@ export interface AlsHalfStep {
   /** Row solver (default "cholesky"); "cg" runs `cgSteps` (default 3) warm-started CG steps (module doc). */
   readonly solver?: AlsSolver;
   readonly cgSteps?: number;
+  /**
+   * When given, each solved row also writes its training-error sums at the new factors (the last half-step of an
+   * iteration gives the iteration's train error with no extra pass over the data): out[3r] = Σ (a − p)²,
+   * out[3r + 1] = Σ (a − clip p)², out[3r + 2] = Σ |a − clip p| over row r's entries, p the model's prediction,
+   * clip to [lo, hi]. See {@link alsRowErrors}.
+   */
+  readonly errors?: AlsRowErrors | null;
+}
+
+/** Where and how {@link alsSolveRow} records per-row training errors (see {@link AlsHalfStep.errors}). */
+export interface AlsRowErrors {
+  /** 3 sums per row of the step (length ≥ 3 · nRows). */
+  readonly out: Float64Array;
+  readonly lo: number;
+  readonly hi: number;
 }
 
 /** Ridge retries for singular rows (λ = 0): τ = RIDGE_START · trace, ×RIDGE_GROWTH per retry. */
@@ -275,6 +290,8 @@ export class AlsWorkspace {
   readonly cholesky: SimdCholesky | null;
   readonly rhs: Float64Array;
   readonly solution: Float64Array;
+  /** The residuals a − p of the last row whose training errors were recorded (exact solver; length maxRowLength). */
+  readonly residual: Float64Array;
   n = 0;
   ridge = 0;
   /** CG steps taken by the last "cg" solve, and ‖r‖₂ at its exit (by the CG recurrence). */
@@ -295,6 +312,7 @@ export class AlsWorkspace {
     this.cholesky = options.simd === false ? null : createSimdCholesky(k);
     this.rhs = new Float64Array(k);
     this.solution = new Float64Array(k);
+    this.residual = new Float64Array(Math.max(1, maxRowLength));
     this.simdOption = options.simd;
   }
 
@@ -353,6 +371,7 @@ export function alsSolveRow(step: AlsHalfStep, row: number, ws: AlsWorkspace): n
     x.set(ws.rhs);
     if (!solveSpd(ws.cholesky, ws.factor, G, x, k, PIVOT_REL_TOL)) solveWithRidge(ws, k, trace);
   }
+  if (step.errors) alsRowErrors(step, row, withBias, ws, step.errors);
   let change = 0;
   for (let a = 0; a < d; a++) {
     const e = x[a] - solved[out + a];
@@ -365,6 +384,57 @@ export function alsSolveRow(step: AlsHalfStep, row: number, ws: AlsWorkspace): n
     solvedBias[row] = x[d];
   }
   return change;
+}
+
+/**
+ * The training errors of row `row` at the solution just computed in `ws` (before it is written back): with r_t =
+ * t_t − x̃_t·x the residual of entry t (t = a − μ − fixed bias with biases, else a; x̃ = [x_fixed; 1]),
+ * p_t = a_t − r_t, the sums Σ r², Σ (a − clip p)², Σ |a − clip p| go to errors.out[3·row ..] (a − clip p is r
+ * itself when p is inside [lo, hi]). The residuals come from the row data the solve already has in cache: the
+ * gathered rows of the CG kernel (bitwise the same with and without SIMD), or the transposed design of the exact
+ * solve (Σ over features in order). O(n·k).
+ */
+export function alsRowErrors(step: AlsHalfStep, row: number, withBias: boolean, ws: AlsWorkspace, errors: AlsRowErrors): void {
+  const { csr } = step;
+  const start = csr.indptr[row];
+  const n = csr.indptr[row + 1] - start;
+  const values = csr.values;
+  let res: Float64Array;
+  if (n === 0) {
+    res = ws.residual;
+  } else if (step.solver === "cg") {
+    res = ws.rowCg().residuals();
+  } else {
+    // r_t = t_t − Σ_a Xt[a][t]·x_a over the k design rows (the bias row of ones included), features in order.
+    res = ws.residual;
+    const { design, stride } = ws.gram;
+    const x = ws.solution;
+    const k = ws.k;
+    if (withBias) res.set(ws.target.subarray(0, n));
+    else res.set(values.subarray(start, start + n));
+    for (let a = 0; a < k; a++) {
+      const xa = x[a];
+      const o = a * stride;
+      for (let t = 0; t < n; t++) res[t] -= design[o + t] * xa;
+    }
+  }
+  const { lo, hi } = errors;
+  let sse = 0;
+  let clippedSe = 0;
+  let clippedAe = 0;
+  for (let t = 0; t < n; t++) {
+    const r = res[t];
+    sse += r * r;
+    const a = values[start + t];
+    const p = a - r;
+    const rc = p < lo ? a - lo : p > hi ? a - hi : r;
+    clippedSe += rc * rc;
+    clippedAe += Math.abs(rc);
+  }
+  const o = 3 * row;
+  errors.out[o] = sse;
+  errors.out[o + 1] = clippedSe;
+  errors.out[o + 2] = clippedAe;
 }
 
 function solveWithRidge(ws: AlsWorkspace, k: number, trace: number): void {
@@ -416,15 +486,10 @@ export interface AlsObjective {
   train: ErrorMetrics;
 }
 
-/**
- * Rows of the by-user view per chunk of the error pass: the entries are summed chunk by chunk (a fixed
- * partition, whatever the number of threads), and the chunk sums in chunk order, so the objective is bitwise the
- * same on 1 or N threads.
- */
-export const ALS_ERROR_CHUNK_ROWS = 256;
+/** Rows of the by-user view per chunk of {@link alsObjective}'s pass (chunk sums are added in chunk order). */
+const ALS_ERROR_CHUNK_ROWS = 256;
 
-/** Number of chunks of the error pass for `nRows` user rows. */
-export function alsErrorChunks(nRows: number): number {
+function alsErrorChunks(nRows: number): number {
   return Math.ceil(nRows / ALS_ERROR_CHUNK_ROWS);
 }
 
@@ -434,7 +499,7 @@ export function alsErrorChunks(nRows: number): number {
  * with p = w_u·h_i (+ μ + b_u + c_i), summed over the chunk's entries in CSR order (four at a time within a row:
  * four independent dot products sharing the loads of w_u).
  */
-export function alsErrorChunk(step: AlsHalfStep, chunk: number, lo: number, hi: number, out: Float64Array): void {
+function alsErrorChunk(step: AlsHalfStep, chunk: number, lo: number, hi: number, out: Float64Array): void {
   const { csr, solved: W, fixed: H, d } = step;
   const bu = step.solvedBias;
   const bi = step.fixedBias;
@@ -501,8 +566,8 @@ export function alsErrorChunk(step: AlsHalfStep, chunk: number, lo: number, hi: 
   out[3 * chunk + 2] = clippedAe;
 }
 
-/** Σ over chunks, in chunk order, of the chunk sums in `partials` (3 per chunk) → [sse, clippedSe, clippedAe]. */
-export function sumErrorChunks(partials: Float64Array, chunks: number): [number, number, number] {
+/** Σ over chunks (or rows), in order, of the sums in `partials` (3 each) → [sse, clippedSe, clippedAe]. */
+function sumErrorChunks(partials: Float64Array, chunks: number): [number, number, number] {
   let sse = 0;
   let se = 0;
   let ae = 0;
@@ -514,8 +579,8 @@ export function sumErrorChunks(partials: Float64Array, chunks: number): [number,
   return [sse, se, ae];
 }
 
-/** The error pass of {@link alsErrorChunk} over all chunks on this thread. */
-export function alsErrorSums(step: AlsHalfStep, lo: number, hi: number): [number, number, number] {
+/** The error pass of {@link alsErrorChunk} over all chunks. */
+function alsErrorSums(step: AlsHalfStep, lo: number, hi: number): [number, number, number] {
   const chunks = alsErrorChunks(step.csr.nRows);
   const partials = new Float64Array(3 * chunks);
   for (let c = 0; c < chunks; c++) alsErrorChunk(step, c, lo, hi, partials);
@@ -552,8 +617,9 @@ function errorStep(model: AlsModel, byUser: Csr): AlsHalfStep {
 /**
  * The ALS objective L for the model's current factors (see module doc for the biases / weightedLambda
  * variants) and train MSE/MAE (predictions clipped to `clip` when given; L is always unclipped), summed over
- * `byUser` (default: the matrix's cached by-user view) in the chunked order of {@link alsErrorChunk} — the
- * numbers fitAls reports per iteration, on any number of threads. O(|Ω|·d + (nUsers + nItems)·d).
+ * `byUser` (default: the matrix's cached by-user view), one pass over the entries. fitAls reports the same
+ * quantities per iteration from the errors its item half-step records ({@link alsRowErrors}); the two agree to
+ * rounding (the residuals are summed in a different order). O(|Ω|·d + (nUsers + nItems)·d).
  */
 export function alsObjective(
   model: AlsModel,
@@ -598,11 +664,6 @@ function initFactors(F: Float64Array, rng: Rng, config: AlsConfig): void {
 export interface AlsHalfStepRunner {
   /** Run half-step `which`; returns Σ over rows of the squared change, summed in row order. */
   run(which: number): number;
-  /**
-   * The error pass of the current factors over the user half-step's rows (step 0), predictions clipped to
-   * [lo, hi] for the clipped sums: [Σ(a − p)², Σ(a − clip p)², Σ|a − clip p|], as {@link alsErrorSums}.
-   */
-  errorSums(lo: number, hi: number): [number, number, number];
   /** Release threads / buffers (called once, also when the fit throws). */
   close(): void;
 }
@@ -626,7 +687,7 @@ export const SERIAL_ALS_BACKEND: AlsBackend = {
   allocate: (n) => new Float64Array(n),
   start(steps, k, maxRow) {
     const ws = new AlsWorkspace(k, maxRow);
-    return { run: (which) => alsHalfStep(steps[which], ws), errorSums: (lo, hi) => alsErrorSums(steps[0], lo, hi), close: () => {} };
+    return { run: (which) => alsHalfStep(steps[which], ws), close: () => {} };
   },
 };
 
@@ -672,10 +733,13 @@ export function fitAlsWith(backend: AlsBackend, train: RatingsMatrix, c: AlsConf
 
   const common = { d, lambda: c.lambda, weightedLambda: c.weightedLambda, globalMean: mu, solver: c.solver, cgSteps: c.cgSteps };
   const userStep: AlsHalfStep = { ...common, csr: byUser, fixed: H, fixedBias: bi, solved: W, solvedBias: bu };
-  const itemStep: AlsHalfStep = { ...common, csr: byItem, fixed: W, fixedBias: bu, solved: H, solvedBias: bi };
+  const clip = options.clip;
+  // The item half-step, the last of an iteration, records each item row's training errors (no separate pass).
+  const errors: AlsRowErrors = { out: backend.allocate(3 * byItem.nRows), lo: clip ? clip[0] : -Infinity, hi: clip ? clip[1] : Infinity };
+  const itemStep: AlsHalfStep = { ...common, csr: byItem, fixed: W, fixedBias: bu, solved: H, solvedBias: bi, errors };
   const runner = backend.start([userStep, itemStep], c.biases ? d + 1 : d, Math.max(maxRowLength(byUser), maxRowLength(byItem)));
   try {
-    return alsIterate(runner, model, train, c, options, started);
+    return alsIterate(runner, errors.out, model, train, c, options, started);
   } finally {
     runner.close();
   }
@@ -683,6 +747,7 @@ export function fitAlsWith(backend: AlsBackend, train: RatingsMatrix, c: AlsConf
 
 function alsIterate(
   runner: AlsHalfStepRunner,
+  rowErrors: Float64Array,
   model: AlsModel,
   train: RatingsMatrix,
   c: AlsConfig,
@@ -699,9 +764,7 @@ function alsIterate(
     const dW = runner.run(0);
     const dH = runner.run(1);
     iterations = it;
-    const clip = options.clip;
-    const sums = runner.errorSums(clip ? clip[0] : -Infinity, clip ? clip[1] : Infinity);
-    const objective = objectiveFromSums(model, sums, train.nnz, c.lambda, c.weightedLambda);
+    const objective = objectiveFromSums(model, sumErrorChunks(rowErrors, rowErrors.length / 3), train.nnz, c.lambda, c.weightedLambda);
     let test: ErrorMetrics | undefined;
     if (options.test) {
       const s = scorePredictor(model, options.test, { clip: options.clip });

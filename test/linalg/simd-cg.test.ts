@@ -18,6 +18,7 @@ function solveBoth(d: number, n: number, withBias: boolean, steps: number, seed:
   const { F, indices, values, bias } = randomRow(rng, n, d, 40);
   const x0 = Float64Array.from({ length: k }, () => 0.1 * rng.gaussian());
   const out: Float64Array[] = [];
+  const residuals: Float64Array[] = [];
   const simdFlags: boolean[] = [];
   for (const simd of [true, false]) {
     const cg = new RowCg(k, n + 5, { simd });
@@ -28,8 +29,9 @@ function solveBoth(d: number, n: number, withBias: boolean, steps: number, seed:
     cg.x.set(x0);
     cg.solve(0.8, steps);
     out.push(cg.x.slice(0, k));
+    residuals.push(cg.residuals().slice());
   }
-  return { out, simdFlags, F, indices, values, bias, x0, k };
+  return { out, residuals, simdFlags, F, indices, values, bias, x0, k };
 }
 
 describe("RowCg (WebAssembly SIMD CG passes for one ALS row)", () => {
@@ -43,9 +45,11 @@ describe("RowCg (WebAssembly SIMD CG passes for one ALS row)", () => {
     for (const d of [1, 2, 3, 4, 5, 7, 10, 33, 64]) {
       for (const n of [1, 2, 3, 4, 5, 9, 31, 100]) {
         for (const withBias of [false, true]) {
-          const { out, simdFlags } = solveBoth(d, n, withBias, 3, seed++);
+          const { out, residuals, simdFlags } = solveBoth(d, n, withBias, 3, seed++);
           expect(simdFlags).toEqual([true, false]);
           expect(Array.from(out[0]), `d=${d} n=${n} bias=${withBias}`).toEqual(Array.from(out[1]));
+          expect(residuals[0].length).toBe(n);
+          expect(Array.from(residuals[0]), `residuals d=${d} n=${n} bias=${withBias}`).toEqual(Array.from(residuals[1]));
           expect(out[0].every(Number.isFinite)).toBe(true);
         }
       }
@@ -56,7 +60,7 @@ describe("RowCg (WebAssembly SIMD CG passes for one ALS row)", () => {
     for (const withBias of [false, true]) {
       const d = 6;
       const n = 11;
-      const { out, F, indices, values, bias, k } = solveBoth(d, n, withBias, 40, 99);
+      const { out, residuals, F, indices, values, bias, k } = solveBoth(d, n, withBias, 40, 99);
       const X = new Matrix(
         Array.from({ length: n }, (_, t) => {
           const j = indices[2 + t];
@@ -68,6 +72,9 @@ describe("RowCg (WebAssembly SIMD CG passes for one ALS row)", () => {
       const A = X.transpose().mmul(X).add(Matrix.eye(k).mul(0.8));
       const exact = solve(A, X.transpose().mmul(y));
       for (let a = 0; a < k; a++) expect(out[0][a]).toBeCloseTo(exact.get(a, 0), 9);
+      // residuals(): y − X̃x at the solution
+      const res = y.clone().sub(X.mmul(Matrix.columnVector(Array.from(out[0]))));
+      for (let t = 0; t < n; t++) expect(residuals[0][t]).toBeCloseTo(res.get(t, 0), 10);
     }
   });
 

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { buildCsr, RatingsMatrix } from "../../src/data/ratings";
 import { generateSyntheticMatrix } from "../../src/data/synthetic";
 import { SpecError } from "../../src/errors";
-import { alsConfig, alsSolveRow, AlsWorkspace, fitAls, type AlsConfig, type AlsHalfStep } from "../../src/models/als";
+import { alsConfig, alsObjective, alsSolveRow, AlsWorkspace, fitAls, type AlsConfig, type AlsHalfStep } from "../../src/models/als";
 import {
   alsThreadPoolSize,
   buildSharedCsr,
@@ -224,6 +224,31 @@ describe("CG solver for explicit ALS", () => {
       expect(L[L.length - 1]).toBeGreaterThanOrEqual(Lexact * (1 - 1e-9)); // both descend towards the same minima
       expect(L[L.length - 1] / Lexact).toBeLessThan(cgSteps === 3 ? 1.05 : 1.25);
       expect(fit.history.testMse[fit.history.testMse.length - 1]).toBeLessThan(1.3 * exact.history.testMse[exact.history.testMse.length - 1]);
+    }
+  });
+});
+
+describe("per-iteration train error recorded by the item half-step", () => {
+  it("equals a separate pass over the data (alsObjective) to rounding: both solvers, biases, clipping, 1 and 2 threads", () => {
+    for (const extra of [{}, { biases: true, weightedLambda: true, lambda: 0.05 }, { solver: "cg", cgSteps: 2 }, { solver: "cg", biases: true }]) {
+      for (const threads of [1, 2]) {
+        const c = cfg({ d: 6, lambda: 0.5, maxIterations: 3, stopping: "none", ...extra, threads });
+        for (const clip of [undefined, [1, 5] as [number, number]]) {
+          const fit = fitAls(train, c, { clip });
+          const direct = alsObjective(fit.model, train, c.lambda, c.weightedLambda, clip);
+          const h = fit.history;
+          const last = h.trainLoss.length - 1;
+          const label = `${JSON.stringify(extra)} threads ${threads} clip ${clip}`;
+          expect(h.trainLoss[last] / direct.loss, label).toBeCloseTo(1, 12);
+          expect(h.trainMse[last] / direct.train.mse, label).toBeCloseTo(1, 12);
+          expect(h.trainMae[last] / direct.train.mae, label).toBeCloseTo(1, 12);
+          if (clip) {
+            // Clipping is active (some predictions fall outside [1, 5]) and changes the error.
+            const unclipped = alsObjective(fit.model, train, c.lambda, c.weightedLambda);
+            expect(unclipped.train.mse, label).toBeGreaterThan(direct.train.mse);
+          }
+        }
+      }
     }
   });
 });
