@@ -86,7 +86,11 @@ export class RatingsMatrix {
   }
 }
 
-/** Counting-sort the triples by row; within a row, entries are sorted by column. O(nnz + nRows). */
+/**
+ * Sort the triples into CSR by row: rows ascending, columns ascending within a row, entries with equal (row,
+ * column) kept in input order — i.e. the stable sort by (row, column). O(nnz + nRows) plus the per-row sorts
+ * below (none when the input is already sorted by row and column).
+ */
 export function buildCsr(
   nRows: number,
   nCols: number,
@@ -99,7 +103,19 @@ export function buildCsr(
 
 /**
  * {@link buildCsr} with the three result arrays (indptr, indices, values) from the given zero-filled allocators
- * (e.g. on SharedArrayBuffers); the counting sort and so the result are the same entry for entry.
+ * (e.g. on SharedArrayBuffers); the result is the same entry for entry.
+ *
+ * Algorithm: a stable counting sort by row (count, prefix sums, one scatter pass with sequential reads; a
+ * plain copy when the input is already grouped by row), then each row whose columns are not yet ascending is
+ * sorted stably by column in place: insertion sort up to 32 entries, otherwise an LSD radix sort on the column
+ * bits (rounds of two digits, e.g. one round of 2 × 8 bits for 59,047 columns). The result equals the former
+ * two-pass counting sort (by column, then stably by row) entry for entry — tested against it. Input sorted by
+ * column (e.g. the item view of user-major data) needs no per-row sort; input sorted by row (the user view of
+ * user-major data) is copied and its rows sorted in cache. Extra memory: scratch for the longest row (12 bytes
+ * per entry of it) and the row pointers, no per-entry temporary. Cost O(nnz·⌈log₂ nCols / 22⌉ + nRows).
+ * Measured (Node 20, 2-core VM, best of several runs) on the 25M-rating synthetic matrix (user-major): user
+ * view ≈ 0.53 s, item view ≈ 0.5 s (was 1.6 + 1.6 s), of which ≈ 0.2 s each is first-touch page faults of the
+ * 300 MB output; shuffled input ≈ 1.1 s per view (was 2.6 s).
  * @internal
  */
 export function buildCsrWith(
@@ -113,24 +129,148 @@ export function buildCsrWith(
 ): Csr {
   const nnz = values.length;
   const indptr = int32(nRows + 1);
-  for (let k = 0; k < nnz; k++) indptr[rows[k] + 1]++;
-  for (let r = 0; r < nRows; r++) indptr[r + 1] += indptr[r];
-  // Place entries in column order: first bucket by column, then stable-scatter by row.
-  const colOrder = new Int32Array(nnz);
-  const colPtr = new Int32Array(nCols + 1);
-  for (let k = 0; k < nnz; k++) colPtr[cols[k] + 1]++;
-  for (let c = 0; c < nCols; c++) colPtr[c + 1] += colPtr[c];
-  for (let k = 0; k < nnz; k++) colOrder[colPtr[cols[k]]++] = k;
-  const next = indptr.slice(0, nRows);
+  let rowsSorted = true;
+  let previous = 0;
+  for (let k = 0; k < nnz; k++) {
+    const r = rows[k];
+    indptr[r + 1]++;
+    if (r < previous) rowsSorted = false;
+    previous = r;
+  }
+  let maxLength = 0;
+  for (let r = 0; r < nRows; r++) {
+    const length = indptr[r + 1];
+    if (length > maxLength) maxLength = length;
+    indptr[r + 1] = length + indptr[r];
+  }
   const indices = int32(nnz);
   const vals = float64(nnz);
-  for (let t = 0; t < nnz; t++) {
-    const k = colOrder[t];
-    const p = next[rows[k]]++;
-    indices[p] = cols[k];
-    vals[p] = values[k];
+  if (rowsSorted) {
+    // Already grouped by row: the stable scatter is a copy.
+    indices.set(cols);
+    vals.set(values);
+  } else {
+    // Stable scatter by row; `next` = write position per row.
+    const next = indptr.slice(0, nRows);
+    for (let k = 0; k < nnz; k++) {
+      const p = next[rows[k]]++;
+      indices[p] = cols[k];
+      vals[p] = values[k];
+    }
   }
+  sortRowsByColumn(indptr, indices, vals, nRows, nCols, maxLength);
   return { nRows, nCols, indptr, indices, values: vals };
+}
+
+/** Rows at most this long are insertion-sorted, longer ones radix-sorted (measured crossover). */
+const INSERTION_SORT_MAX = 32;
+/** Radix digits have at most this many bits (2^11 counters fit in L1 cache). */
+const RADIX_MAX_BITS = 11;
+
+/** Sort each row's (index, value) pairs stably by index, in place; rows already ascending are left as they are. */
+function sortRowsByColumn(
+  indptr: Int32Array,
+  indices: Int32Array,
+  vals: Float64Array,
+  nRows: number,
+  nCols: number,
+  maxLength: number,
+): void {
+  // LSD radix over the column bits, two digits per round (e.g. one round of 2 × 8 bits for 59,047 columns);
+  // all digit shifts stay below 31 (at most 2 rounds of ≤ 8-bit digits beyond 22 bits).
+  let bits = 1;
+  while (bits < 31 && 2 ** bits < nCols) bits++;
+  const rounds = Math.ceil(bits / (2 * RADIX_MAX_BITS));
+  const digitBits = Math.ceil(bits / (2 * rounds));
+  let scratch: RadixScratch | undefined;
+  for (let r = 0; r < nRows; r++) {
+    const a = indptr[r];
+    const b = indptr[r + 1];
+    let t = a + 1;
+    while (t < b && indices[t - 1] <= indices[t]) t++;
+    if (t >= b) continue;
+    if (b - a <= INSERTION_SORT_MAX) {
+      insertionSortRow(indices, vals, a, b, t);
+      continue;
+    }
+    scratch ??= {
+      indices: new Int32Array(maxLength),
+      vals: new Float64Array(maxLength),
+      low: new Int32Array((1 << digitBits) + 1),
+      high: new Int32Array((1 << digitBits) + 1),
+    };
+    for (let round = 0; round < rounds; round++) radixRound(indices, vals, a, b, 2 * round * digitBits, digitBits, scratch);
+  }
+}
+
+interface RadixScratch {
+  indices: Int32Array;
+  vals: Float64Array;
+  /** Counters of the low and the high digit of a round. */
+  low: Int32Array;
+  high: Int32Array;
+}
+
+/** Stable insertion sort of indices/vals[a..b) by index; [a..from) is already ascending. */
+function insertionSortRow(indices: Int32Array, vals: Float64Array, a: number, b: number, from: number): void {
+  for (let j = from; j < b; j++) {
+    const c = indices[j];
+    const v = vals[j];
+    let i = j - 1;
+    while (i >= a && indices[i] > c) {
+      indices[i + 1] = indices[i];
+      vals[i + 1] = vals[i];
+      i--;
+    }
+    indices[i + 1] = c;
+    vals[i + 1] = v;
+  }
+}
+
+/**
+ * One round of a stable LSD radix sort of indices/vals[a..b) by index (non-negative): the digit at `shift`
+ * (into the scratch arrays), then the digit at shift + digitBits (back in place), both histograms from one
+ * read of the row. Stable, so rounds over higher bits compose.
+ */
+function radixRound(
+  indices: Int32Array,
+  vals: Float64Array,
+  a: number,
+  b: number,
+  shift: number,
+  digitBits: number,
+  scratch: RadixScratch,
+): void {
+  const length = b - a;
+  const buckets = 1 << digitBits;
+  const mask = buckets - 1;
+  const shift2 = shift + digitBits;
+  const { low, high } = scratch;
+  low.fill(0);
+  high.fill(0);
+  for (let t = a; t < b; t++) {
+    const c = indices[t];
+    low[((c >>> shift) & mask) + 1]++;
+    high[((c >>> shift2) & mask) + 1]++;
+  }
+  for (let d = 0; d < buckets; d++) {
+    low[d + 1] += low[d];
+    high[d + 1] += high[d];
+  }
+  const tmpIndices = scratch.indices;
+  const tmpVals = scratch.vals;
+  for (let t = a; t < b; t++) {
+    const c = indices[t];
+    const p = low[(c >>> shift) & mask]++;
+    tmpIndices[p] = c;
+    tmpVals[p] = vals[t];
+  }
+  for (let t = 0; t < length; t++) {
+    const c = tmpIndices[t];
+    const p = a + high[(c >>> shift2) & mask]++;
+    indices[p] = c;
+    vals[p] = tmpVals[t];
+  }
 }
 
 /** Raw id ⇄ dense index. Indices are assigned in order of first appearance. */

@@ -3,8 +3,8 @@
  * {@link fitAls}; objective, updates and config are those of ./als).
  *
  * Layout: W, H (and the biases) are Float64Arrays on SharedArrayBuffers, and so are both CSR views of the
- * training matrix (built once per fit straight into shared memory by {@link buildSharedCsr}, the same counting
- * sort as `buildCsr`, so rows hold the same entries in the same order). With `threads` = T the calling thread
+ * training matrix (built once per fit straight into shared memory by {@link buildSharedCsr}, the same code as
+ * `buildCsr`, so rows hold the same entries in the same order). With `threads` = T the calling thread
  * and T − 1 pooled workers solve the rows of a half-step: rows are handed out in contiguous chunks by an atomic
  * counter (dynamic, so a thread slowed by other processes simply takes fewer chunks), and each half-step ends
  * at a barrier (an Atomics counter the calling thread waits on) before the other side's half-step reads the
@@ -86,8 +86,8 @@ function isShared(a: ArrayBufferView | null): boolean {
 }
 
 /**
- * `buildCsr` into SharedArrayBuffers: rows sorted by row, columns ascending within a row (the same counting
- * sort, so the result equals `buildCsr(...)` entry for entry). O(nnz + nRows + nCols).
+ * `buildCsr` into SharedArrayBuffers: rows sorted by row, columns ascending within a row (the same code with
+ * shared allocators, so the result equals `buildCsr(...)` entry for entry).
  */
 export function buildSharedCsr(nRows: number, nCols: number, rows: Int32Array, cols: Int32Array, values: Float64Array): Csr {
   return buildCsrWith(nRows, nCols, rows, cols, values, sharedInt32, sharedFloat64);
