@@ -24,7 +24,7 @@
  * falling back to the built copy in dist/.
  *
  * Sweeps (rule for the sweep scheduler, see {@link threadsPerFit}): parallel runs scale better than parallel
- * fits (no barriers, no serial metric pass), so with R runs left and C cores a sweep runs min(R, C) fits at
+ * fits (no barriers, no serial test-error pass), so with R runs left and C cores a sweep runs min(R, C) fits at
  * once with ⌊C / min(R, C)⌋ threads each — one thread per fit while R ≥ C, and only the tail of a sweep
  * (R < C) or a single big fit gets several threads. Threads pay off when a half-step is large (roughly
  * nnz·d² ≳ 10⁷, e.g. ML-100K at d ≥ 20; the barrier and wake-up cost is ~0.1 ms per half-step).

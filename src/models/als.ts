@@ -63,8 +63,10 @@
  * the unknown side). `isFallback(u, i)` is true when user u or item i has no training ratings (or is outside
  * the training index space).
  *
- * Gram products run in a WebAssembly SIMD kernel where available (see {@link AlsWorkspace}); results are
- * bitwise reproducible for a given seed on a given platform, and agree to rounding across the two kernels.
+ * Kernels: the Gram products, the Cholesky solve and the CG passes run in small WebAssembly SIMD kernels where
+ * available (see {@link AlsWorkspace}; `simd: false` there forces the scalar code); results are bitwise
+ * reproducible for a given seed on a given platform, and agree to rounding with the scalar kernels (the CG
+ * passes bitwise).
  *
  * Singular rows: with λ = 0 a row with fewer ratings than d (k = d or d+1 unknowns) gives a singular
  * X_ΩᵀX_Ω. Cholesky is run with a pivot test relative to the diagonal (1e-12); when it fails the system is
@@ -73,15 +75,16 @@
  *
  * Per iteration: L, train MSE/MAE (predictions clipped to `options.clip` when given, L never clipped; no clip
  * by default) and, with `options.test`, test MSE/MAE; reported through `options.onIteration` and recorded in
- * `history`.
+ * `history`. The train error needs no pass of its own: the item half-step (the last of an iteration) records
+ * each row's error sums at the new factors from the row data it already holds ({@link alsRowErrors}), and they
+ * are added in row order — on any number of threads the same numbers.
  *
  * Complexity per iteration: Σ_rows (n·k(k+1)/2 + k³/6) ≈ |Ω|·k² + (nUsers + nItems)·k³/6 multiply-adds for the
- * two half-steps (k = d, or d + 1 with biases), plus O(|Ω|·d) for the metrics. Memory O((nUsers + nItems)·d).
- * Measured on ML-100K u1 (80k ratings, 943×1682; Node 20, one core, `node scripts/bench.js`): one iteration
- * 0.0043 s at d = 10 and 0.070 s at d = 50; the per-iteration metrics 0.002 s and 0.006 s. With `solver: "cg"`
- * (3 steps) a row costs 8·n·d multiply-adds: d = 100 takes 0.07 s per iteration instead of 0.40 s (exact); on
- * 25M synthetic ratings at d = 64 with 2 threads ≈ 10 s per iteration (two half-steps) plus ≈ 5 s for the
- * serial per-iteration metrics (memory-bound random access to the factors).
+ * two half-steps (k = d, or d + 1 with biases), plus O(|Ω|·k) for the train error. Memory O((nUsers + nItems)·d).
+ * Measured (`node scripts/bench.js`, Node 20, 2-core VM): ML-100K u1 (80k ratings), one thread, 0.009 s per
+ * iteration at d = 10, 0.057 s at d = 50, 0.21 s at d = 100; with `solver: "cg"` (3 steps; 8·n·k multiply-adds
+ * per row) 0.032 s at d = 100. 25M synthetic ratings (MovieLens-25M shape) at d = 64, CG, 2 threads: 5.3–5.8 s
+ * per iteration, memory-bound (each entry gathers a 512-byte factor row from DRAM).
  *
  * @throws SpecError for an invalid config (via {@link alsConfig}); InputError when the training matrix is
  *   empty or holds a non-finite rating.
