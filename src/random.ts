@@ -12,6 +12,8 @@
 export class Rng {
   private readonly s = new Int32Array(4);
   private spare = 0;
+  /** Scratch for the bulk draws. */
+  private readonly words = new Int32Array(4);
   private hasSpare = false;
 
   constructor(seed: number) {
@@ -91,7 +93,7 @@ export class Rng {
 
   /**
    * Fill `out` with standard normal draws: the values of out.length successive {@link gaussian} calls.
-   * The bulk methods keep the xoshiro128** state in locals (the step of {@link nextUint32}, written out).
+   * Draws four words at a time with {@link fillWords}.
    */
   fillGaussian(out: Float64Array): void {
     const n = out.length;
@@ -100,52 +102,11 @@ export class Rng {
       this.hasSpare = false;
       out[k++] = this.spare;
     }
-    const st = this.s;
-    let s0 = st[0];
-    let s1 = st[1];
-    let s2 = st[2];
-    let s3 = st[3];
-    let x: number;
-    let t: number;
+    const w = this.words;
     while (k + 1 < n) {
-      x = Math.imul(s1, 5);
-      const a = Math.imul((x << 7) | (x >>> 25), 9) >>> 5;
-      t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = (s3 << 11) | (s3 >>> 21);
-      x = Math.imul(s1, 5);
-      const b = Math.imul((x << 7) | (x >>> 25), 9) >>> 6;
-      t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = (s3 << 11) | (s3 >>> 21);
-      x = Math.imul(s1, 5);
-      const c = Math.imul((x << 7) | (x >>> 25), 9) >>> 5;
-      t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = (s3 << 11) | (s3 >>> 21);
-      x = Math.imul(s1, 5);
-      const d = Math.imul((x << 7) | (x >>> 25), 9) >>> 6;
-      t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = (s3 << 11) | (s3 >>> 21);
-      const u = 2 * ((a * 67108864 + b) / 9007199254740992) - 1;
-      const v = 2 * ((c * 67108864 + d) / 9007199254740992) - 1;
+      this.fillWords(w, 4);
+      const u = 2 * (((w[0] >>> 5) * 67108864 + (w[1] >>> 6)) / 9007199254740992) - 1;
+      const v = 2 * (((w[2] >>> 5) * 67108864 + (w[3] >>> 6)) / 9007199254740992) - 1;
       const s = u * u + v * v;
       if (s > 0 && s < 1) {
         const m = Math.sqrt((-2 * Math.log(s)) / s);
@@ -153,10 +114,6 @@ export class Rng {
         out[k++] = v * m;
       }
     }
-    st[0] = s0;
-    st[1] = s1;
-    st[2] = s2;
-    st[3] = s3;
     if (k < n) out[k] = this.gaussian();
   }
 
@@ -167,46 +124,34 @@ export class Rng {
   aliasDraws(prob: Float64Array, alias: Int32Array, out: Int32Array, m: number): void {
     const n = prob.length;
     const limit = 4294967296 - (4294967296 % n);
+    const w = this.words;
+    for (let k = 0; k < m; k++) {
+      do this.fillWords(w, 1);
+      while (w[0] >>> 0 >= limit);
+      const v = w[0] >>> 0;
+      const j = v - Math.floor(v / n) * n; // v mod n, see below()
+      this.fillWords(w, 2);
+      out[k] = ((w[0] >>> 5) * 67108864 + (w[1] >>> 6)) / 9007199254740992 < prob[j] ? j : alias[j];
+    }
+  }
+
+  /** out[0 .. count) ← the next `count` outputs of {@link nextUint32} (as int32 bits; `>>> 0` gives the value). */
+  fillWords(out: Int32Array, count: number): void {
     const st = this.s;
     let s0 = st[0];
     let s1 = st[1];
     let s2 = st[2];
     let s3 = st[3];
-    let x: number;
-    let t: number;
-    for (let k = 0; k < m; k++) {
-      let w: number;
-      do {
-        x = Math.imul(s1, 5);
-        w = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
-        t = s1 << 9;
-        s2 ^= s0;
-        s3 ^= s1;
-        s1 ^= s2;
-        s0 ^= s3;
-        s2 ^= t;
-        s3 = (s3 << 11) | (s3 >>> 21);
-      } while (w >= limit);
-      const j = w - Math.floor(w / n) * n; // w mod n, see below()
-      x = Math.imul(s1, 5);
-      const a = Math.imul((x << 7) | (x >>> 25), 9) >>> 5;
-      t = s1 << 9;
+    for (let q = 0; q < count; q++) {
+      const x = Math.imul(s1, 5);
+      out[q] = Math.imul((x << 7) | (x >>> 25), 9);
+      const t = s1 << 9;
       s2 ^= s0;
       s3 ^= s1;
       s1 ^= s2;
       s0 ^= s3;
       s2 ^= t;
       s3 = (s3 << 11) | (s3 >>> 21);
-      x = Math.imul(s1, 5);
-      const b = Math.imul((x << 7) | (x >>> 25), 9) >>> 6;
-      t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = (s3 << 11) | (s3 >>> 21);
-      out[k] = (a * 67108864 + b) / 9007199254740992 < prob[j] ? j : alias[j];
     }
     st[0] = s0;
     st[1] = s1;
