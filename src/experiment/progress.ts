@@ -5,6 +5,7 @@
  */
 import type { SweepProgress } from "./runner";
 import type { RunRecord } from "./results";
+import { MFLAB_VERSION } from "../version";
 
 export function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return "?";
@@ -45,6 +46,9 @@ export function progressPrinter(write: (text: string) => void, options: { inPlac
       case "start": {
         const d = e.dataset;
         if (!options.gridKeys) keys = e.gridKeys;
+        if (e.setAside) {
+          write(`note: ${e.file} was written by mflab ${e.setAside.version}; its runs are not reused by mflab ${MFLAB_VERSION} — kept as ${e.setAside.backup}\n`);
+        }
         write(`sweep: ${e.total} runs, ${e.cached} already done → ${e.file}\n`);
         write(`data: ${d.name} — ${d.nUsers} users × ${d.nItems} items, ${d.nTrain} train / ${d.nTest} test ratings (fingerprint ${d.fingerprint})\n`);
         break;

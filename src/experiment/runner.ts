@@ -59,7 +59,16 @@ export interface SweepOptions {
 }
 
 export type SweepProgress =
-  | { type: "start"; total: number; cached: number; file: string; dataset: DatasetInfo; gridKeys: string[] }
+  | {
+      type: "start";
+      total: number;
+      cached: number;
+      file: string;
+      dataset: DatasetInfo;
+      gridKeys: string[];
+      /** When the existing file was written by another mflab version: its runs cannot be reused and it was kept here. */
+      setAside?: { backup: string; version: string };
+    }
   | { type: "run-start"; index: number; total: number; plan: RunPlan; fold?: string; worker: number }
   | { type: "run-end"; index: number; total: number; record: RunRecord; etaSeconds: number; worker: number; running: number }
   | { type: "done"; file: string; ran: number; cached: number; failed: number; seconds: number; interrupted: boolean; remaining: number };
@@ -132,13 +141,19 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
     let previous: RunRecord[] = [];
     let env = captureEnv(baseDir);
     let previousWall = 0;
+    let setAside: { backup: string; version: string } | undefined;
     env.specHash = createHash("sha256").update(canonicalJson(effective)).digest("hex").slice(0, 16);
     if (fs.existsSync(file)) {
-      if (options.fresh) {
-        const backup = `${file}.bak-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+      // readResults throws (and leaves the file alone) when it is not a valid results file; --fresh never reads it.
+      const old = options.fresh ? null : readResults(file);
+      if (old === null || old.env.mflab !== MFLAB_VERSION) {
+        // --fresh; or a file of another mflab version: run ids include the version (kernels may round differently),
+        // so none of its runs would be reused, and keeping them under this version's env would misattribute them.
+        const tag = old === null ? "" : `-${old.env.mflab}`;
+        const backup = `${file}.bak${tag}-${new Date().toISOString().replace(/[:.]/g, "-")}`;
         fs.renameSync(file, backup);
+        if (old !== null) setAside = { backup, version: old.env.mflab };
       } else {
-        const old = readResults(file); // throws (and leaves the file alone) when it is not a valid results file
         if (old.dataset.fingerprint !== dataset.fingerprint) {
           throw new InputError(
             `holds runs on different data (${old.dataset.name}, fingerprint ${old.dataset.fingerprint}) than this sweep ` +
@@ -195,7 +210,7 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
     };
     save();
     const gridKeys = [...new Set(effective.models.flatMap((m) => Object.keys(m.grid ?? {})))];
-    options.onProgress?.({ type: "start", total: planned.length, cached, file, dataset, gridKeys });
+    options.onProgress?.({ type: "start", total: planned.length, cached, file, dataset, gridKeys, ...(setAside ? { setAside } : {}) });
 
     let ran = 0;
     let failed = 0;

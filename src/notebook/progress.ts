@@ -45,7 +45,9 @@ export function notebookProgress(options: { lastRuns?: number } = {}): (e: Sweep
         keys = e.gridKeys;
         total = e.total;
         done = e.cached;
-        header = `${e.dataset.name}: ${e.total} runs, ${e.cached} already in ${e.file}`;
+        header =
+          `${e.dataset.name}: ${e.total} runs, ${e.cached} already in ${e.file}` +
+          (e.setAside ? ` (the file of mflab ${e.setAside.version} was kept as ${e.setAside.backup}; its runs are not reused)` : "");
         break;
       case "run-start":
         busy.set(e.worker, `${e.plan.model} ${describeParams(e.plan.params, keys)}${e.fold ? ` (${e.fold})` : ""}`);

@@ -7,6 +7,8 @@ import { runSweep } from "../../src/experiment/runner";
 import { readResults } from "../../src/experiment/store";
 import { RESULTS_SCHEMA } from "../../src/experiment/results";
 import { aggregateRuns, summaryTable } from "../../src/experiment/summary";
+import { progressPrinter } from "../../src/experiment/progress";
+import { MFLAB_VERSION } from "../../src/version";
 
 const small = {
   name: "small",
@@ -91,6 +93,37 @@ describe("runSweep", () => {
     const fresh = await runSweep(validateSpec(otherData), { out: other, fresh: true });
     expect(fresh.ran).toBe(4);
     expect(fs.readdirSync(dir).some((f) => f.startsWith("o.json.bak-"))).toBe(true);
+  });
+});
+
+describe("results written by another mflab version", () => {
+  it("are kept aside as a backup and the sweep starts over (no run of another version is reused or relabelled)", async () => {
+    const dir = tmpdir();
+    const out = path.join(dir, "v.json");
+    await runSweep(validateSpec(small), { out });
+    const written = JSON.parse(fs.readFileSync(out, "utf8"));
+    written.env.mflab = "0.0.9";
+    fs.writeFileSync(out, JSON.stringify(written));
+    const starts: unknown[] = [];
+    const lines: string[] = [];
+    const printer = progressPrinter((t) => lines.push(t));
+    const again = await runSweep(validateSpec(small), {
+      out,
+      onProgress: (e) => {
+        if (e.type === "start") starts.push(e.setAside);
+        printer(e);
+      },
+    });
+    expect(again.ran).toBe(4);
+    expect(again.cached).toBe(0);
+    const backups = fs.readdirSync(dir).filter((f) => f.startsWith("v.json.bak-0.0.9-"));
+    expect(backups).toHaveLength(1);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, backups[0]), "utf8"))).toEqual(written);
+    expect(starts).toEqual([{ backup: path.join(dir, backups[0]), version: "0.0.9" }]);
+    expect(lines[0]).toBe(`note: ${out} was written by mflab 0.0.9; its runs are not reused by mflab ${MFLAB_VERSION} — kept as ${path.join(dir, backups[0])}\n`);
+    const now = readResults(out);
+    expect(now.env.mflab).toBe(MFLAB_VERSION);
+    expect(now.runs).toHaveLength(4);
   });
 });
 
