@@ -33,16 +33,28 @@ export function compileModule(bytes: Uint8Array): object | null {
 
 /**
  * Instantiate `module` with a fresh memory `env.mem` of at least `doubles` Float64 entries.
- * @returns the exports and a Float64Array over the whole memory, or null when `module` is null
+ * @returns the exports and a Float64Array over the whole memory, or null when `module` is null or the memory
+ *   cannot be had (more than 4 GiB, or the allocation fails)
  */
 export function instantiateWithMemory(module: object | null, doubles: number): { exports: Record<string, unknown>; memory: Float64Array } | null {
   const api = wasmApi();
   if (module === null || api === undefined) return null;
   const pages = Math.max(1, Math.ceil((doubles * 8) / 65536));
-  const mem = new api.Memory({ initial: pages });
+  // A 32-bit wasm memory holds at most 65536 pages (4 GiB); larger scratch (or a failed allocation) means the
+  // caller's scalar fallback, which works on ordinary typed arrays.
+  if (pages > MAX_WASM_PAGES) return null;
+  let mem: { buffer: ArrayBuffer };
+  try {
+    mem = new api.Memory({ initial: pages });
+  } catch {
+    return null;
+  }
   const instance = new api.Instance(module, { env: { mem } });
   return { exports: instance.exports, memory: new Float64Array(mem.buffer) };
 }
+
+/** Pages (64 KiB) of the largest memory {@link instantiateWithMemory} creates. */
+export const MAX_WASM_PAGES = 65536;
 
 export function uleb(v: number): number[] {
   const out: number[] = [];

@@ -1,6 +1,7 @@
 import { Matrix, solve } from "ml-matrix";
 import { describe, expect, it } from "vitest";
 import { RowCg, cgModuleBytes, simdCgModule } from "../../src/linalg/simd-cg";
+import { MAX_WASM_PAGES, instantiateWithMemory } from "../../src/linalg/wasm-asm";
 import { Rng } from "../../src/random";
 
 /** A random CSR-like row: n entries over `nCols` fixed rows of width d, targets, optional biases. */
@@ -97,5 +98,13 @@ describe("RowCg (WebAssembly SIMD CG passes for one ALS row)", () => {
     expect(() => cg.gather(F, 4, idx, v, 0, 4, false, null, 0)).toThrow("RowCg: row of 4 entries, built for at most 3");
     expect(() => cg.gather(F, 4, idx, v, 0, 2, true, F, 0)).toThrow("RowCg: built for k = 4, got d = 4 + 1");
     expect(() => new RowCg(0, 3)).toThrow("RowCg: k must be an integer ≥ 1, got 0");
+  });
+});
+
+describe("kernel memory limits", () => {
+  it("gives no kernel (callers use their scalar code) when its memory would exceed 4 GiB, a 32-bit wasm memory", () => {
+    expect(instantiateWithMemory(simdCgModule(), 1024)).not.toBeNull();
+    expect(instantiateWithMemory(simdCgModule(), 2 ** 29 + 1)).toBeNull();
+    expect(MAX_WASM_PAGES).toBe(65536);
   });
 });
