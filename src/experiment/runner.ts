@@ -19,6 +19,7 @@ import { loadFolds, validateFolds, type Fold, type FoldsSpec } from "./folds";
 import { datasetFingerprint } from "../data/fingerprint";
 import { scorePredictor } from "../metrics/errors";
 import { getModel } from "../models/registry";
+import { threadsPerFit } from "../models/als-threads";
 import { MFLAB_VERSION } from "../version";
 import { captureEnv } from "./env";
 import { RESULTS_SCHEMA, type DatasetInfo, type ResultsFile, type RunMetrics, type RunRecord } from "./results";
@@ -221,7 +222,7 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
     // Parallel runs vs parallel fits: whole runs go to the workers; only when the sweep has fewer runs to do than cores
     // does each fit of a threadable model (ALS) get the spare cores as threads (floor(cores / runs)). A `threads`
     // fixed in the spec wins. Neither choice changes any number (tested bitwise), so it is not part of the run id.
-    const autoThreads = Math.max(1, Math.floor(cores / Math.max(1, toRun.length)));
+    const autoThreads = threadsPerFit(toRun.length, cores);
     const fitThreads = (p: (typeof toRun)[number]) => p.threads ?? (p.threadable ? autoThreads : 1);
     let running = 0;
     const onStart = (k: number, worker: number) => {

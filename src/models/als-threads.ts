@@ -24,9 +24,11 @@
  * falling back to the built copy in dist/.
  *
  * Sweeps (rule for the sweep scheduler, see {@link threadsPerFit}): parallel runs scale better than parallel
- * fits (no barriers, no serial test-error pass), so with R runs left and C cores a sweep runs min(R, C) fits at
- * once with ⌊C / min(R, C)⌋ threads each — one thread per fit while R ≥ C, and only the tail of a sweep
- * (R < C) or a single big fit gets several threads. Threads pay off when a half-step is large (roughly
+ * fits (no barriers, no serial test-error pass), so a sweep with R runs to do on C cores runs min(R, C) fits at
+ * once with ⌊C / min(R, C)⌋ threads each: one thread per fit when R ≥ C; several only when the whole sweep has
+ * fewer runs than cores (typically one big fit). The tail of a larger sweep is not re-threaded: a running fit
+ * cannot take on threads later, and when its last run starts the other cores are still busy with the runs
+ * started before it. Threads pay off when a half-step is large (roughly
  * nnz·d² ≳ 10⁷, e.g. ML-100K at d ≥ 20; the barrier and wake-up cost is ~0.1 ms per half-step).
  *
  * The per-iteration objective and train error come out of the item half-step itself (each row writes its error
