@@ -54,28 +54,13 @@ const median = (xs) => {
 const load = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
 
 /**
- * Reads the MovieLens 100K files `files` (e.g. ["u1.base", "u1.test"]) from `dir` into RatingsMatrix objects
- * in one shared id space (ids interned in file order), each sized to the ids of all the files.
+ * MovieLens 100K's official fold u1 from `dir` via the library's loader (train = u1.base, test = u1.test, one id
+ * space, ids in order of first appearance, train first).
  */
-function readMl100k(dir, files) {
-  const { RatingsMatrix, IdMap } = require(path.join(dist, "data", "ratings.js"));
-  const users = new IdMap();
-  const items = new IdMap();
-  const read = (file) => {
-    const lines = fs.readFileSync(path.join(dir, file), "utf8").split("\n").filter((l) => l.length > 0);
-    const u = new Int32Array(lines.length);
-    const i = new Int32Array(lines.length);
-    const v = new Float64Array(lines.length);
-    lines.forEach((line, k) => {
-      const f = line.split("\t");
-      u[k] = users.intern(f[0]);
-      i[k] = items.intern(f[1]);
-      v[k] = Number(f[2]);
-    });
-    return { u, i, v };
-  };
-  const parts = files.map(read);
-  return parts.map((p) => new RatingsMatrix(users.size, items.size, p.u, p.i, p.v));
+function readU1(dir) {
+  const { loadDataset } = require(path.join(dist, "data", "load.js"));
+  const { train, test } = loadDataset({ kind: "movielens-100k", path: dir, split: "u1" });
+  return { train, test };
 }
 
 /** `nnz` distinct random (user, item) pairs with ratings 1..5, drawn from `rng` (the stand-in for ML-100K). */
@@ -117,4 +102,4 @@ function startAlsHalfSteps(backend, byUser, byItem, W, H, common, errors = null)
   return backend.start(steps, common.d, maxRow);
 }
 
-module.exports = { root, dist, DEFAULT_ML100K_DIR, flagReader, requireBuild, now, cpu, median, load, readMl100k, randomDistinctRatings, startAlsHalfSteps };
+module.exports = { root, dist, DEFAULT_ML100K_DIR, flagReader, requireBuild, now, cpu, median, load, readU1, randomDistinctRatings, startAlsHalfSteps };

@@ -18,7 +18,7 @@
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { root, dist, DEFAULT_ML100K_DIR, flagReader, requireBuild, now, cpu, median, readMl100k, randomDistinctRatings } = require("./bench-common.js");
+const { root, dist, DEFAULT_ML100K_DIR, flagReader, requireBuild, now, cpu, median, readU1, randomDistinctRatings } = require("./bench-common.js");
 
 requireBuild("bench-implicit", [path.join("models", "implicit-als.js")]);
 const { fitImplicitAls, implicitAlsConfig, implicitFromRatings, implicitHalfStep, implicitObjective, ImplicitWorkspace } = require(
@@ -40,7 +40,7 @@ for (const [k, v] of [["reps", reps], ["d", d]]) {
 }
 
 function loadBase(dir) {
-  return { name: "ml-100k/u1.base", source: dir, synthetic: false, train: readMl100k(dir, ["u1.base"])[0] };
+  return { name: "ml-100k/u1.base", source: dir, synthetic: false, train: readU1(dir).train };
 }
 
 function randomBase() {

@@ -16,7 +16,7 @@
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
-const { dist, DEFAULT_ML100K_DIR, readMl100k } = require("./bench-common.js");
+const { dist, DEFAULT_ML100K_DIR, readU1 } = require("./bench-common.js");
 
 const sgd = require(path.join(dist, "models/sgd.js"));
 const { RatingsMatrix } = require(path.join(dist, "data/ratings.js"));
@@ -32,7 +32,7 @@ const defaultDataDir = DEFAULT_ML100K_DIR;
 function loadU1(dir) {
   const file = path.join(dir, "u1.base");
   if (!fs.existsSync(file)) return undefined;
-  return { name: `${file}`, m: readMl100k(dir, ["u1.base"])[0] };
+  return { name: `${file}`, m: readU1(dir).train };
 }
 
 function synthetic() {

@@ -30,7 +30,7 @@ const os = require("node:os");
 const path = require("node:path");
 const { spawnSync } = require("node:child_process");
 const { Worker } = require("node:worker_threads");
-const { root, dist, DEFAULT_ML100K_DIR, flagReader, requireBuild, now, cpu, median, load, readMl100k, randomDistinctRatings, startAlsHalfSteps } = require("./bench-common.js");
+const { root, dist, DEFAULT_ML100K_DIR, flagReader, requireBuild, now, cpu, median, load, readU1, randomDistinctRatings, startAlsHalfSteps } = require("./bench-common.js");
 
 requireBuild("bench", ["models/als.js", "models/als-threads.js", "data/synthetic.js"]);
 const als = require(path.join(dist, "models", "als.js"));
@@ -54,7 +54,7 @@ if (!(Number.isInteger(reps) && reps >= 1)) {
 // ---- Data: ML-100K u1 (or a labelled random stand-in). ----
 
 function loadU1(dir) {
-  const [train, test] = readMl100k(dir, ["u1.base", "u1.test"]);
+  const { train, test } = readU1(dir);
   return { name: "ml-100k/u1", synthetic: false, train, test };
 }
 

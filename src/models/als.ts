@@ -489,110 +489,22 @@ export interface AlsObjective {
   train: ErrorMetrics;
 }
 
-/** Rows of the by-user view per chunk of {@link alsObjective}'s pass (chunk sums are added in chunk order). */
-const ALS_ERROR_CHUNK_ROWS = 256;
-
-function alsErrorChunks(nRows: number): number {
-  return Math.ceil(nRows / ALS_ERROR_CHUNK_ROWS);
-}
-
-/**
- * The error sums of chunk `chunk` of the user half-step's rows (its CSR by user, W = `solved`, H = `fixed`,
- * biases when both are given): out[3c] = Σ (a − p)², out[3c + 1] = Σ (a − clip(p))², out[3c + 2] = Σ |a − clip(p)|
- * with p = w_u·h_i (+ μ + b_u + c_i), summed over the chunk's entries in CSR order (four at a time within a row:
- * four independent dot products sharing the loads of w_u).
- */
-function alsErrorChunk(step: AlsHalfStep, chunk: number, lo: number, hi: number, out: Float64Array): void {
-  const { csr, solved: W, fixed: H, d } = step;
-  const bu = step.solvedBias;
-  const bi = step.fixedBias;
-  const biased = bu !== null && bi !== null;
-  const mu = step.globalMean;
-  const { indptr, indices, values } = csr;
-  const rowEnd = Math.min(csr.nRows, (chunk + 1) * ALS_ERROR_CHUNK_ROWS);
-  let sse = 0;
-  let clippedSe = 0;
-  let clippedAe = 0;
-  const add = (e: number, p: number): void => {
-    const r = values[e] - p;
-    sse += r * r;
-    const c = p < lo ? lo : p > hi ? hi : p;
-    const rc = values[e] - c;
-    clippedSe += rc * rc;
-    clippedAe += Math.abs(rc);
-  };
-  for (let u = chunk * ALS_ERROR_CHUNK_ROWS; u < rowEnd; u++) {
-    const w = u * d;
-    const end = indptr[u + 1];
-    const base = biased ? mu + bu[u] : 0;
-    let e = indptr[u];
-    for (; e + 3 < end; e += 4) {
-      const i0 = indices[e];
-      const i1 = indices[e + 1];
-      const i2 = indices[e + 2];
-      const i3 = indices[e + 3];
-      const h0 = i0 * d;
-      const h1 = i1 * d;
-      const h2 = i2 * d;
-      const h3 = i3 * d;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let a = 0; a < d; a++) {
-        const wa = W[w + a];
-        s0 += wa * H[h0 + a];
-        s1 += wa * H[h1 + a];
-        s2 += wa * H[h2 + a];
-        s3 += wa * H[h3 + a];
-      }
-      if (biased) {
-        s0 += base + bi[i0];
-        s1 += base + bi[i1];
-        s2 += base + bi[i2];
-        s3 += base + bi[i3];
-      }
-      add(e, s0);
-      add(e + 1, s1);
-      add(e + 2, s2);
-      add(e + 3, s3);
-    }
-    for (; e < end; e++) {
-      const i = indices[e];
-      let s = dotRows(W, w, H, i * d, d);
-      if (biased) s += base + bi[i];
-      add(e, s);
-    }
-  }
-  out[3 * chunk] = sse;
-  out[3 * chunk + 1] = clippedSe;
-  out[3 * chunk + 2] = clippedAe;
-}
-
-/** Σ over chunks (or rows), in order, of the sums in `partials` (3 each) → [sse, clippedSe, clippedAe]. */
-function sumErrorChunks(partials: Float64Array, chunks: number): [number, number, number] {
+/** Σ over rows, in row order, of the per-row error sums in `rowErrors` (3 per row) → [sse, clippedSe, clippedAe]. */
+function sumRowErrors(rowErrors: Float64Array): [number, number, number] {
   let sse = 0;
   let se = 0;
   let ae = 0;
-  for (let c = 0; c < chunks; c++) {
-    sse += partials[3 * c];
-    se += partials[3 * c + 1];
-    ae += partials[3 * c + 2];
+  for (let o = 0; o < rowErrors.length; o += 3) {
+    sse += rowErrors[o];
+    se += rowErrors[o + 1];
+    ae += rowErrors[o + 2];
   }
   return [sse, se, ae];
 }
 
-/** The error pass of {@link alsErrorChunk} over all chunks. */
-function alsErrorSums(step: AlsHalfStep, lo: number, hi: number): [number, number, number] {
-  const chunks = alsErrorChunks(step.csr.nRows);
-  const partials = new Float64Array(3 * chunks);
-  for (let c = 0; c < chunks; c++) alsErrorChunk(step, c, lo, hi, partials);
-  return sumErrorChunks(partials, chunks);
-}
-
 /**
- * L (module doc) from the error sums of {@link alsErrorSums} and the penalty of the model's factors, and the
- * train metrics MSE / RMSE / MAE of the (clipped) predictions.
+ * L (module doc) from the error sums [Σ(a − p)², Σ(a − clip p)², Σ|a − clip p|] over n entries and the penalty of
+ * the model's factors, and the train metrics MSE / RMSE / MAE of the (clipped) predictions.
  */
 function objectiveFromSums(model: AlsModel, sums: readonly number[], n: number, lambda: number, weightedLambda: boolean): AlsObjective {
   const { d, userFactors: W, itemFactors: H, userBias, itemBias } = model;
@@ -602,27 +514,12 @@ function objectiveFromSums(model: AlsModel, sums: readonly number[], n: number, 
   return { loss: sums[0] + lambda * penalty, train: { mse, rmse: Math.sqrt(mse), mae: sums[2] / n } };
 }
 
-/** A user half-step view of `model` on a by-user CSR (only what the error pass reads). */
-function errorStep(model: AlsModel, byUser: Csr): AlsHalfStep {
-  return {
-    csr: byUser,
-    fixed: model.itemFactors,
-    fixedBias: model.itemBias,
-    solved: model.userFactors,
-    solvedBias: model.userBias,
-    d: model.d,
-    lambda: 0,
-    weightedLambda: false,
-    globalMean: model.globalMean,
-  };
-}
-
 /**
  * The ALS objective L for the model's current factors (see module doc for the biases / weightedLambda
- * variants) and train MSE/MAE (predictions clipped to `clip` when given; L is always unclipped), summed over
- * `byUser` (default: the matrix's cached by-user view), one pass over the entries. fitAls reports the same
- * quantities per iteration from the errors its item half-step records ({@link alsRowErrors}); the two agree to
- * rounding (the residuals are summed in a different order). O(|Ω|·d + (nUsers + nItems)·d).
+ * variants) and train MSE/MAE (predictions clipped to `clip` when given; L is always unclipped), in one pass
+ * over the entries of `train`. fitAls reports the same quantities per iteration from the errors its item
+ * half-step records ({@link alsRowErrors}); the two agree to rounding (the residuals are summed in a different
+ * order). O(|Ω|·d + (nUsers + nItems)·d).
  */
 export function alsObjective(
   model: AlsModel,
@@ -630,10 +527,55 @@ export function alsObjective(
   lambda: number,
   weightedLambda: boolean,
   clip?: readonly [number, number],
-  byUser: Csr = train.byUser(),
 ): AlsObjective {
-  const sums = alsErrorSums(errorStep(model, byUser), clip ? clip[0] : -Infinity, clip ? clip[1] : Infinity);
-  return objectiveFromSums(model, sums, train.nnz, lambda, weightedLambda);
+  const { d, userFactors: W, itemFactors: H, userBias, itemBias, globalMean } = model;
+  const { users, items, values } = train;
+  const lo = clip ? clip[0] : -Infinity;
+  const hi = clip ? clip[1] : Infinity;
+  let sse = 0;
+  let clippedSe = 0;
+  let clippedAe = 0;
+  const n = values.length;
+  const biased = userBias !== null && itemBias !== null;
+  const add = (e: number, dot: number): void => {
+    let p = dot;
+    if (biased) p += globalMean + userBias[users[e]] + itemBias[items[e]];
+    const r = values[e] - p;
+    sse += r * r;
+    const c = p < lo ? lo : p > hi ? hi : p;
+    const rc = values[e] - c;
+    clippedSe += rc * rc;
+    clippedAe += Math.abs(rc);
+  };
+  // Four entries at a time: four independent dot products (each summed in the same order as dotRows, so
+  // every prediction and every running sum is bitwise what the one-at-a-time loop gives), for latency hiding.
+  let e = 0;
+  for (; e + 3 < n; e += 4) {
+    const w0 = users[e] * d;
+    const w1 = users[e + 1] * d;
+    const w2 = users[e + 2] * d;
+    const w3 = users[e + 3] * d;
+    const h0 = items[e] * d;
+    const h1 = items[e + 1] * d;
+    const h2 = items[e + 2] * d;
+    const h3 = items[e + 3] * d;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let a = 0; a < d; a++) {
+      s0 += W[w0 + a] * H[h0 + a];
+      s1 += W[w1 + a] * H[h1 + a];
+      s2 += W[w2 + a] * H[h2 + a];
+      s3 += W[w3 + a] * H[h3 + a];
+    }
+    add(e, s0);
+    add(e + 1, s1);
+    add(e + 2, s2);
+    add(e + 3, s3);
+  }
+  for (; e < n; e++) add(e, dotRows(W, users[e] * d, H, items[e] * d, d));
+  return objectiveFromSums(model, [sse, clippedSe, clippedAe], n, lambda, weightedLambda);
 }
 
 function penaltyOf(F: Float64Array, bias: Float64Array | null, counts: Int32Array, d: number, weighted: boolean): number {
@@ -767,7 +709,7 @@ function alsIterate(
     const dW = runner.run(0);
     const dH = runner.run(1);
     iterations = it;
-    const objective = objectiveFromSums(model, sumErrorChunks(rowErrors, rowErrors.length / 3), train.nnz, c.lambda, c.weightedLambda);
+    const objective = objectiveFromSums(model, sumRowErrors(rowErrors), train.nnz, c.lambda, c.weightedLambda);
     let test: ErrorMetrics | undefined;
     if (options.test) {
       const s = scorePredictor(model, options.test, { clip: options.clip });
