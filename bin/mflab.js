@@ -2,9 +2,9 @@
 "use strict";
 let cli;
 try {
-  cli = require("../dist/cli.js");
+  cli = require("../dist/cli/main.js");
 } catch (e) {
-  if (e && e.code === "MODULE_NOT_FOUND" && /dist[\\/]cli\.js/.test(String(e.message))) {
+  if (e && e.code === "MODULE_NOT_FOUND" && /dist[\\/]cli[\\/]main\.js/.test(String(e.message))) {
     console.error("mflab: the library is not built yet. Run `npm run build` (or `npm run demo`, which builds first).");
     process.exit(1);
   }

@@ -3,10 +3,10 @@
  * The public API: everything a notebook, a script or the CLI uses. From a tslab notebook, import the built
  * package (`import * as mf from "../dist"`), not `src/`.
  */
-export * from "./errors";
-export * from "./json";
-export * from "./random";
-export * from "./version";
+export * from "./core/errors";
+export * from "./core/json";
+export * from "./core/random";
+export * from "./core/version";
 
 // data
 export * from "./data/ratings";
@@ -34,40 +34,40 @@ export * from "./linalg/index";
 export * from "./models/types";
 export * from "./models/config";
 export * from "./models/registry";
-export * from "./models/als";
-export * from "./models/als-threads";
-export * from "./models/baselines";
-export * from "./models/sgd";
-export * from "./models/svdpp";
-export * from "./models/gd";
-export * from "./models/similarity";
-export * from "./models/knn";
-export * from "./models/slope-one";
-export * from "./models/co-clustering";
-export * from "./models/nmf-observed";
-export * from "./models/nmf-sklearn";
+export * from "./models/als/als";
+export * from "./models/als/als-threads";
+export * from "./models/baselines/baselines";
+export * from "./models/gradient/svd";
+export * from "./models/gradient/svdpp";
+export * from "./models/gradient/gd-mf";
+export * from "./models/neighbourhood/similarity";
+export * from "./models/neighbourhood/knn";
+export * from "./models/neighbourhood/slope-one";
+export * from "./models/clustering/co-clustering";
+export * from "./models/nmf/nmf";
+export * from "./models/nmf/nmf-zero-filled";
 export * from "./models/steps";
-export * from "./models/implicit-als";
-export * from "./models/popularity";
-export * from "./models/fold-in";
+export * from "./models/als/implicit-als";
+export * from "./models/baselines/popularity";
+export * from "./models/als/fold-in";
 
 // metrics
-export * from "./metrics/errors";
+export * from "./metrics/accuracy";
 export * from "./metrics/ranking";
 
 // experiments
-export * from "./experiment/results";
+export * from "./results/schema";
 export * from "./experiment/spec";
-export * from "./experiment/store";
+export * from "./results/store";
 export * from "./experiment/env";
 export * from "./experiment/runner";
-export * from "./experiment/progress";
-export * from "./experiment/summary";
-export * from "./experiment/selection";
+export * from "./cli/progress";
+export * from "./results/summary";
+export * from "./results/selection";
 export * from "./experiment/folds";
 export * from "./experiment/race";
-export * from "./experiment/query";
-export * from "./experiment/dataframe";
+export * from "./results/query";
+export * from "./results/dataframe";
 export * from "./report/index";
 
 // figures
@@ -95,5 +95,5 @@ export {
 } from "./plot/figures";
 export * from "./plot/kinds";
 export * from "./plot/export";
-export * from "./plot/display";
+export * from "./notebook/display";
 export * from "./notebook/progress";

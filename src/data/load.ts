@@ -24,7 +24,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { InputError, ParseError, SpecError } from "../errors";
+import { InputError, ParseError, SpecError } from "../core/errors";
 import { checkSchema, ratingScaleMessage } from "../experiment/spec-check";
 import { DATA_KINDS as SCHEMA_DATA_KINDS, ML100K_SPLITS } from "../experiment/spec-schema";
 import {

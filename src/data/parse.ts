@@ -39,7 +39,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { InputError, ParseError } from "../errors";
+import { InputError, ParseError } from "../core/errors";
 
 export const RATINGS_FORMATS = ["udata", "ratings-csv", "ratings-dat", "csv"] as const;
 export type RatingsFormat = (typeof RATINGS_FORMATS)[number];

@@ -9,7 +9,7 @@
  *
  * Same (n, fraction or k, seed) → same split on every platform.
  */
-import { Rng } from "../random";
+import { Rng } from "../core/random";
 
 export interface Split {
   /** Positions in the training set, ascending. */

@@ -33,7 +33,7 @@
  * 210 MB), so ML-25M's 678 MB ratings.csv in ≈ 5 s; `scripts/bench-scale.js --file ratings.csv` loads and fits one.
  */
 import * as fs from "node:fs";
-import { ParseError } from "../errors";
+import { ParseError } from "../core/errors";
 import { RatingsMatrix } from "./ratings";
 
 export interface StreamProgress {

@@ -37,7 +37,7 @@
  * ≈ 0.3 s is first-touch page faults of the 400 MB output (scripts/bench-scale.js: data ≈ 1.7 s).
  * @throws RangeError for non-integer or out-of-range sizes, or nRatings > nUsers·nItems
  */
-import { Rng } from "../random";
+import { Rng } from "../core/random";
 import type { RawRatings } from "./parse";
 import { RatingsMatrix } from "./ratings";
 

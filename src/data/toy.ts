@@ -15,7 +15,7 @@
  * notebooks/lecture-walkthrough.ipynb (e.g. the SGD example says "we predict 3.2" but computes 0.655 and prints
  * h₁₃ = 0.8631 for 0.863035; the pop quiz says the model "predicts 4.5" while its vectors give w·h = 0.75).
  */
-import { InputError } from "../errors";
+import { InputError } from "../core/errors";
 import { RatingsMatrix, type Dataset } from "./ratings";
 
 /** A dense ratings table: rows = users, columns = items, `null` = not rated. */

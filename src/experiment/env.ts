@@ -1,8 +1,8 @@
 /** What a results file records about the machine and the code that produced it. */
 import * as os from "node:os";
 import { spawnSync } from "node:child_process";
-import type { EnvInfo } from "./results";
-import { MFLAB_VERSION } from "../version";
+import type { EnvInfo } from "../results/schema";
+import { MFLAB_VERSION } from "../core/version";
 
 function git(args: string[], cwd: string): string | null {
   const r = spawnSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });

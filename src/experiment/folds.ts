@@ -11,7 +11,7 @@
  *
  * Without `folds`, the data spec's own split is the single fold.
  */
-import { SpecError } from "../errors";
+import { SpecError } from "../core/errors";
 import type { DataSpec } from "../data/load";
 import { loadDataset } from "../data/load";
 import { RatingsMatrix, type Dataset } from "../data/ratings";

@@ -31,13 +31,13 @@
  * invalid config. A failing fit never throws: it becomes a failed record.
  */
 import type { Dataset, RatingsMatrix } from "../data/ratings";
-import { InputError, SpecError } from "../errors";
-import { scorePredictor } from "../metrics/errors";
+import { InputError, SpecError } from "../core/errors";
+import { scorePredictor } from "../metrics/accuracy";
 import { getModel, modelNames } from "../models/registry";
 import { emptyHistory, recordIteration, type FitOptions, type History } from "../models/types";
 import type { Figure, PlotlyTrace } from "../plot/figures";
 import { captureEnv } from "./env";
-import { RESULTS_SCHEMA, type ResultsFile, type RunRecord } from "./results";
+import { RESULTS_SCHEMA, type ResultsFile, type RunRecord } from "../results/schema";
 import { datasetInfo, runId } from "./runner";
 
 /** One contestant of a race. */

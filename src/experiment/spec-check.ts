@@ -14,7 +14,7 @@
  * The validators are compiled once, on first use.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
-import { SpecError } from "../errors";
+import { SpecError } from "../core/errors";
 import { closest, describe } from "../models/config";
 import { DATA_KINDS, SPEC_SCHEMA, schemaKeys, type SchemaNode } from "./spec-schema";
 

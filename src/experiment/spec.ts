@@ -15,11 +15,11 @@
  * Several models: replace `model`/`params`/`grid` by `"models": [{ "model": "als", "params": {…}, "grid": {…} }, …]`.
  * Every message of {@link validateSpec} names the JSON path of the offending key.
  */
-import { SpecError } from "../errors";
+import { SpecError } from "../core/errors";
 import { getModel } from "../models/registry";
 import type { DataSpec } from "../data/load";
 import { validateDataSpec } from "../data/load";
-import { deriveSeed } from "../random";
+import { deriveSeed } from "../core/random";
 import { validateFolds, type FoldsSpec } from "./folds";
 import { checkSchema } from "./spec-check";
 

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { RatingsMatrix, type Dataset } from "../data/ratings";
 import { executeRun, type RunEvaluation } from "./runner";
-import type { RunRecord } from "./results";
+import type { RunRecord } from "../results/schema";
 
 export interface SerializedMatrix {
   nUsers: number;

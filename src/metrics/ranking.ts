@@ -29,7 +29,7 @@
  * All metrics are NaN when no user is evaluated.
  */
 import type { Csr, RatingsMatrix } from "../data/ratings";
-import { InputError } from "../errors";
+import { InputError } from "../core/errors";
 
 /** Anything that scores (user, item) pairs; `scoreUser` (all items at once) is used when present. */
 export interface RankingScorer {

@@ -2,7 +2,7 @@
  * Declarative validation for model configs: each field has a rule; unknown keys are refused with a
  * "did you mean" suggestion; every message names the model and the key.
  */
-import { SpecError } from "../errors";
+import { SpecError } from "../core/errors";
 
 export type FieldRule =
   | { type: "int"; min?: number; max?: number; doc: string }

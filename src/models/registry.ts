@@ -3,7 +3,7 @@
  * {@link ModelDefinition}; nothing else in the experiment layer names a concrete model.
  */
 import type { ModelDefinition } from "./types";
-import { alsModel } from "./als";
+import { alsModel } from "./als/als";
 import {
   baselineAlsModel,
   baselineSgdModel,
@@ -11,17 +11,17 @@ import {
   itemMeanModel,
   randomNormalModel,
   userMeanModel,
-} from "./baselines";
-import { coClusteringModel } from "./co-clustering";
-import { gdMfModel } from "./gd";
-import { knnBaselineModel, knnBasicModel, knnMeansModel, knnZScoreModel } from "./knn";
-import { nmfModel } from "./nmf-observed";
-import { nmfZeroFilledModel } from "./nmf-sklearn";
-import { sgdMfModel, svdModel } from "./sgd";
-import { slopeOneModel } from "./slope-one";
-import { svdppModel } from "./svdpp";
-import { implicitAlsModel } from "./implicit-als";
-import { popularityModel } from "./popularity";
+} from "./baselines/baselines";
+import { coClusteringModel } from "./clustering/co-clustering";
+import { gdMfModel } from "./gradient/gd-mf";
+import { knnBaselineModel, knnBasicModel, knnMeansModel, knnZScoreModel } from "./neighbourhood/knn";
+import { nmfModel } from "./nmf/nmf";
+import { nmfZeroFilledModel } from "./nmf/nmf-zero-filled";
+import { sgdMfModel, svdModel } from "./gradient/svd";
+import { slopeOneModel } from "./neighbourhood/slope-one";
+import { svdppModel } from "./gradient/svdpp";
+import { implicitAlsModel } from "./als/implicit-als";
+import { popularityModel } from "./baselines/popularity";
 
 const MODELS: ModelDefinition<any>[] = [
   alsModel,

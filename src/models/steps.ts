@@ -32,9 +32,9 @@
  * matrix, an index out of range, or a negative λ / non-positive α.
  */
 import type { RatingsMatrix } from "../data/ratings";
-import { InputError } from "../errors";
-import { AlsWorkspace, alsSolveRow, type AlsHalfStep } from "./als";
-import { dotRows, sgdEpoch } from "./sgd";
+import { InputError } from "../core/errors";
+import { AlsWorkspace, alsSolveRow, type AlsHalfStep } from "./als/als";
+import { dotRows, sgdEpoch } from "./gradient/svd";
 
 /** A factor matrix as nested arrays, one row per entity (W: users × d, H: items × d). */
 export type FactorRows = readonly (readonly number[])[];

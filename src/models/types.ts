@@ -4,7 +4,7 @@
  * through {@link FitOptions.onIteration}, so train/test curves come without retraining.
  */
 import type { RatingsMatrix } from "../data/ratings";
-import type { ErrorMetrics } from "../metrics/errors";
+import type { ErrorMetrics } from "../metrics/accuracy";
 
 export interface Predictor {
   /** Predicted rating for dense user `u` and item `i`. Never NaN: unknown users/items get the model's fallback. */

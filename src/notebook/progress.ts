@@ -7,8 +7,8 @@
  * Outside a tslab kernel it falls back to the plain line printer ({@link printProgress}).
  */
 import { escapeHtml } from "../plot/html";
-import { canDisplay, liveOutput } from "../plot/display";
-import { describeParams, describeRunLine, formatSeconds, printProgress } from "../experiment/progress";
+import { canDisplay, liveOutput } from "./display";
+import { describeParams, describeRunLine, formatSeconds, printProgress } from "../cli/progress";
 import type { SweepProgress } from "../experiment/runner";
 
 /** A progress callback for {@link runSweep} that redraws one notebook output in place. */

@@ -18,7 +18,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
-import { InputError } from "../errors";
+import { InputError } from "../core/errors";
 
 export type BundleMode = "inline" | "gzip";
 

@@ -10,7 +10,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Browser } from "playwright-core";
-import { InputError } from "../errors";
+import { InputError } from "../core/errors";
 import type { BundleMode } from "./bundle";
 import type { Figure } from "./figures";
 import { escapeHtml, figureBoxStyle, figurePageScripts } from "./html";

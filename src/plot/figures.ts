@@ -12,8 +12,8 @@
  * - Builders throw {@link InputError} when nothing is left to plot or the options name something absent.
  * - Text is never HTML-escaped here (plotly renders it as text); the HTML writers escape what they insert.
  */
-import { InputError } from "../errors";
-import type { ResultsFile, RunRecord } from "../experiment/results";
+import { InputError } from "../core/errors";
+import type { ResultsFile, RunRecord } from "../results/schema";
 import type { History } from "../models/types";
 
 /** One plotly trace (only the fields mflab sets are typed; any plotly attribute may be added). */

@@ -2,9 +2,9 @@
  * Figure kinds by name, for the CLI (`mflab plot --kind …`) and reports: one entry point that maps a kind and
  * loosely typed options (strings from the command line) onto the builders of ./figures.
  */
-import { InputError } from "../errors";
-import type { ResultsFile } from "../experiment/results";
-import { bestRun } from "../experiment/summary";
+import { InputError } from "../core/errors";
+import type { ResultsFile } from "../results/schema";
+import { bestRun } from "../results/summary";
 import {
   assignmentGridFigure,
   compareFigure,

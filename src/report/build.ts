@@ -16,10 +16,10 @@
  *
  * Every string from the data is escaped by the renderers (./document.ts).
  */
-import { InputError } from "../errors";
-import type { ResultsFile, RunRecord } from "../experiment/results";
-import { configKey, selectConfiguration } from "../experiment/selection";
-import { aggregateRuns, metricValue, varyingParams, type MetricPath } from "../experiment/summary";
+import { InputError } from "../core/errors";
+import type { ResultsFile, RunRecord } from "../results/schema";
+import { configKey, selectConfiguration } from "../results/selection";
+import { aggregateRuns, metricValue, varyingParams, type MetricPath } from "../results/summary";
 import { canonicalJson } from "../experiment/spec";
 import type { BundleMode } from "../plot/bundle";
 import type { Figure } from "../plot/figures";

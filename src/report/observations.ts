@@ -12,9 +12,9 @@
  *   an axis (else the last axis), one sentence per combination of the other axes; "lowest per" sentences run
  *   along `d` when it is an axis (else the first other axis).
  */
-import type { ResultsFile, RunRecord } from "../experiment/results";
-import { configKey } from "../experiment/selection";
-import { metricValue, varyingParams, type MetricPath } from "../experiment/summary";
+import type { ResultsFile, RunRecord } from "../results/schema";
+import { configKey } from "../results/selection";
+import { metricValue, varyingParams, type MetricPath } from "../results/summary";
 import { formatMetric, formatValue, paramLabel } from "../plot/figures";
 
 /** One observation: its sentence and the numbers in it (for tests and for authors who re-use them). */

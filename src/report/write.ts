@@ -10,10 +10,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { InputError } from "../errors";
-import type { ResultsFile } from "../experiment/results";
-import { readResults } from "../experiment/store";
-import type { MetricPath } from "../experiment/summary";
+import { InputError } from "../core/errors";
+import type { ResultsFile } from "../results/schema";
+import { readResults } from "../results/store";
+import type { MetricPath } from "../results/summary";
 import { exportFigureImages } from "../plot/export";
 import { buildReport, reportFigures, type ReportFormat, type ReportOptions } from "./build";
 

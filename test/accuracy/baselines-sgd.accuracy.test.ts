@@ -10,7 +10,7 @@
  * against independent computations or ordering relations instead.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { scorePredictor } from "../../src/metrics/errors";
+import { scorePredictor } from "../../src/metrics/accuracy";
 import {
   baselineAlsModel,
   baselineSgdModel,
@@ -18,10 +18,10 @@ import {
   itemMeanModel,
   randomNormalModel,
   userMeanModel,
-} from "../../src/models/baselines";
-import { gdMfModel } from "../../src/models/gd";
-import { sgdMfModel, svdModel } from "../../src/models/sgd";
-import { svdppModel } from "../../src/models/svdpp";
+} from "../../src/models/baselines/baselines";
+import { gdMfModel } from "../../src/models/gradient/gd-mf";
+import { sgdMfModel, svdModel } from "../../src/models/gradient/svd";
+import { svdppModel } from "../../src/models/gradient/svdpp";
 import type { ModelDefinition } from "../../src/models/types";
 import { ML100K_DIR, hasMl100k, loadFold } from "../helpers/ml100k";
 

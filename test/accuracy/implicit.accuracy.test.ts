@@ -12,8 +12,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { evaluateRanking } from "../../src/metrics/ranking";
-import { fitImplicitAls, implicitAlsConfig, implicitFromRatings } from "../../src/models/implicit-als";
-import { fitPopularity } from "../../src/models/popularity";
+import { fitImplicitAls, implicitAlsConfig, implicitFromRatings } from "../../src/models/als/implicit-als";
+import { fitPopularity } from "../../src/models/baselines/popularity";
 import { hasMl100k, loadFold, ML100K_DIR } from "../helpers/ml100k";
 
 if (!hasMl100k) console.warn(`implicit accuracy: MovieLens 100K not found at ${ML100K_DIR}; skipping`);

@@ -6,11 +6,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { hasMl100k, loadFold, ML100K_DIR } from "../helpers/ml100k";
-import { scorePredictor } from "../../src/metrics/errors";
+import { scorePredictor } from "../../src/metrics/accuracy";
 import type { ModelDefinition } from "../../src/models/types";
-import { knnBaselineModel, knnBasicModel, knnMeansModel, knnZScoreModel } from "../../src/models/knn";
-import { slopeOneModel } from "../../src/models/slope-one";
-import { coClusteringModel } from "../../src/models/co-clustering";
+import { knnBaselineModel, knnBasicModel, knnMeansModel, knnZScoreModel } from "../../src/models/neighbourhood/knn";
+import { slopeOneModel } from "../../src/models/neighbourhood/slope-one";
+import { coClusteringModel } from "../../src/models/clustering/co-clustering";
 
 const FOLDS = ["u1", "u2", "u3", "u4", "u5"];
 
@@ -88,7 +88,8 @@ describe.skipIf(!hasMl100k)("neighbourhood models on ML-100K u1..u5 vs Surprise"
     expect(r.rmse).toBeLessThanOrEqual(0.963 + 0.002);
   });
 
-  it("speed: user-based msd fit + predict on one fold, and item-based", () => {
+  // Timings are printed for the reader; speed targets live in `npm run bench`, not in unit tests.
+  it("user-based and item-based msd fit + predict on one fold (timings printed)", () => {
     const { train, test } = loadFold("u1");
     for (const userBased of [true, false]) {
       const t0 = performance.now();
@@ -96,8 +97,8 @@ describe.skipIf(!hasMl100k)("neighbourhood models on ML-100K u1..u5 vs Surprise"
       const s = scorePredictor(model, test, { clip: [1, 5] });
       const seconds = (performance.now() - t0) / 1000;
       console.log(`knn-basic msd ${userBased ? "user" : "item"}-based on u1: fit + predict ${seconds.toFixed(3)} s (RMSE ${s.rmse.toFixed(4)})`);
-      // target ≤ 1 s; the bound leaves room for a loaded machine
-      expect(seconds).toBeLessThan(5);
+      expect(s.rmse).toBeGreaterThan(0.9);
+      expect(s.rmse).toBeLessThan(1.05);
     }
   });
 });

@@ -12,10 +12,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { RatingsMatrix } from "../../src/data/ratings";
-import { scorePredictor } from "../../src/metrics/errors";
-import { fitNmfZeroFilled, nmfZeroFilledModel } from "../../src/models/nmf-sklearn";
-import { fitNmf, nmfModel } from "../../src/models/nmf-observed";
-import { Rng } from "../../src/random";
+import { scorePredictor } from "../../src/metrics/accuracy";
+import { fitNmfZeroFilled, nmfZeroFilledModel } from "../../src/models/nmf/nmf-zero-filled";
+import { fitNmf, nmfModel } from "../../src/models/nmf/nmf";
+import { Rng } from "../../src/core/random";
 import { hasMl100k, loadFold, ML100K_DIR } from "../helpers/ml100k";
 
 if (!hasMl100k) console.warn(`nmf.accuracy: MovieLens 100K not found at ${ML100K_DIR}; skipping NMF accuracy checks`);

@@ -6,11 +6,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { InputError, ParseError, SpecError } from "../../src/errors";
+import { InputError, ParseError, SpecError } from "../../src/core/errors";
 import { loadDataset, loadDatasetWithWarnings, validateDataSpec } from "../../src/data/load";
 import { parseRatings, readRatingsFile, type ParseOptions, type RawRatings } from "../../src/data/parse";
-import { alsModel } from "../../src/models/als";
-import { scorePredictor } from "../../src/metrics/errors";
+import { alsModel } from "../../src/models/als/als";
+import { scorePredictor } from "../../src/metrics/accuracy";
 import { errorOf, parseError } from "../helpers/errors";
 
 const FIXTURES = path.resolve(__dirname, "../fixtures");

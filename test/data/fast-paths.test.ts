@@ -15,7 +15,7 @@ import {
   type SyntheticOptions,
   type SyntheticScaleOptions,
 } from "../../src/data/synthetic";
-import { Rng } from "../../src/random";
+import { Rng } from "../../src/core/random";
 
 // ---------------------------------------------------------------------------------------------------------
 /** Oracle 0: the random generator as it was before its state moved to an Int32Array (object fields). */

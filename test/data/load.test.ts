@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { InputError, ParseError, SpecError } from "../../src/errors";
+import { InputError, ParseError, SpecError } from "../../src/core/errors";
 import { dataSpecFromPath, describeDataSpec, loadDataset, validateDataSpec, type DataSpec } from "../../src/data/load";
 import type { Csr, Dataset } from "../../src/data/ratings";
 import { errorOf } from "../helpers/errors";

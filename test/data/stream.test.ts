@@ -2,10 +2,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ParseError } from "../../src/errors";
+import { ParseError } from "../../src/core/errors";
 import { RatingsCsvParser, readRatingsFileSync, streamRatingsFile, streamedToMatrix, type StreamProgress, type StreamedRatings } from "../../src/data/stream";
 import { generateSynthetic, generateSyntheticMatrix, syntheticScale } from "../../src/data/synthetic";
-import { Rng } from "../../src/random";
+import { Rng } from "../../src/core/random";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mflab-stream-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -17,7 +17,7 @@ import {
   lectureDataset,
   transpose,
 } from "../../src/data/toy";
-import { InputError } from "../../src/errors";
+import { InputError } from "../../src/core/errors";
 
 /** The slides' tables, re-typed from the slide text as tab-separated strings ("?" = missing). */
 const SLIDE_RATINGS = `User	Sholay	Swades	Batman	Interstellar	Shawshank

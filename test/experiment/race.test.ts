@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Dataset } from "../../src/data/ratings";
 import { loadDataset } from "../../src/data/load";
-import { InputError, SpecError } from "../../src/errors";
+import { InputError, SpecError } from "../../src/core/errors";
 import { validateSpec } from "../../src/experiment/spec";
 import {
   firstAtOrBelow,
@@ -24,10 +24,10 @@ import {
   type RaceEntry,
   type RaceRecord,
 } from "../../src/experiment/race";
-import { parseResults } from "../../src/experiment/store";
-import { AlsModel, alsConfig, alsObjective, fitAls } from "../../src/models/als";
-import { fitGd, gdMfModel } from "../../src/models/gd";
-import { fitSvd, sgdMfModel } from "../../src/models/sgd";
+import { parseResults } from "../../src/results/store";
+import { AlsModel, alsConfig, alsObjective, fitAls } from "../../src/models/als/als";
+import { fitGd, gdMfModel } from "../../src/models/gradient/gd-mf";
+import { fitSvd, sgdMfModel } from "../../src/models/gradient/svd";
 import { errorOf } from "../helpers/errors";
 import { hasMl100k, loadFold } from "../helpers/ml100k";
 

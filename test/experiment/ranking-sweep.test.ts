@@ -4,12 +4,12 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { validateSpec } from "../../src/experiment/spec";
 import { runSweep } from "../../src/experiment/runner";
-import { readResults } from "../../src/experiment/store";
-import { summaryTable } from "../../src/experiment/summary";
+import { readResults } from "../../src/results/store";
+import { summaryTable } from "../../src/results/summary";
 import { loadDataset } from "../../src/data/load";
 import { evaluateRanking } from "../../src/metrics/ranking";
-import { fitPopularity } from "../../src/models/popularity";
-import { implicitFromRatings } from "../../src/models/implicit-als";
+import { fitPopularity } from "../../src/models/baselines/popularity";
+import { implicitFromRatings } from "../../src/models/als/implicit-als";
 
 const spec = {
   name: "rank",

@@ -4,11 +4,11 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { validateSpec } from "../../src/experiment/spec";
 import { runSweep } from "../../src/experiment/runner";
-import { readResults } from "../../src/experiment/store";
-import { RESULTS_SCHEMA } from "../../src/experiment/results";
-import { aggregateRuns, summaryTable } from "../../src/experiment/summary";
-import { progressPrinter } from "../../src/experiment/progress";
-import { MFLAB_VERSION } from "../../src/version";
+import { readResults } from "../../src/results/store";
+import { RESULTS_SCHEMA } from "../../src/results/schema";
+import { aggregateRuns, summaryTable } from "../../src/results/summary";
+import { progressPrinter } from "../../src/cli/progress";
+import { MFLAB_VERSION } from "../../src/core/version";
 
 const small = {
   name: "small",

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { SPEC_SCHEMA } from "../../src/experiment/spec-schema";
 import { validateSpec } from "../../src/experiment/spec";
 import { modelNames } from "../../src/models/registry";
-import { SpecError } from "../../src/errors";
+import { SpecError } from "../../src/core/errors";
 
 const EXPERIMENTS = path.resolve(__dirname, "../../experiments");
 

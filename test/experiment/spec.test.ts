@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { expandSpec, validateSpec, canonicalJson } from "../../src/experiment/spec";
-import { SpecError } from "../../src/errors";
+import { SpecError } from "../../src/core/errors";
 
 const base = {
   name: "t",

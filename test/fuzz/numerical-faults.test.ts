@@ -8,9 +8,9 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { validateSpec } from "../../src/experiment/spec";
 import { runSweep } from "../../src/experiment/runner";
-import { readResults } from "../../src/experiment/store";
+import { readResults } from "../../src/results/store";
 import { loadDataset } from "../../src/data/load";
-import { alsModel } from "../../src/models/als";
+import { alsModel } from "../../src/models/als/als";
 
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "mflab-faults-"));
 afterAll(() => fs.rmSync(TMP, { recursive: true, force: true }));

@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { InputError, ParseError } from "../../src/errors";
+import { InputError, ParseError } from "../../src/core/errors";
 import { loadDatasetWithWarnings, type DataSpec } from "../../src/data/load";
 import {
   RATINGS_FORMATS,

@@ -9,11 +9,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InputError, SpecError } from "../../src/errors";
+import { InputError, SpecError } from "../../src/core/errors";
 import { MAX_RUNS, validateSpec, type ExperimentSpec } from "../../src/experiment/spec";
-import { parseResults } from "../../src/experiment/store";
+import { parseResults } from "../../src/results/store";
 import { runSweep } from "../../src/experiment/runner";
-import { RESULTS_SCHEMA, type ResultsFile } from "../../src/experiment/results";
+import { RESULTS_SCHEMA, type ResultsFile } from "../../src/results/schema";
 
 const SEED = 7_000_607;
 const FILE = "spec.json";

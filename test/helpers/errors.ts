@@ -1,6 +1,6 @@
 /** Assertion helpers for thrown errors, shared by the data and experiment tests. */
 import { expect } from "vitest";
-import { ParseError } from "../../src/errors";
+import { ParseError } from "../../src/core/errors";
 import { parseRatings, type ParseOptions } from "../../src/data/parse";
 
 /** The thrown error (fails the test when nothing is thrown). */

@@ -3,7 +3,7 @@
  * seeded random ratings, and a pairwise prediction comparison against an oracle.
  */
 import { RatingsMatrix } from "../../src/data/ratings";
-import { Rng } from "../../src/random";
+import { Rng } from "../../src/core/random";
 
 export type Triple = [number, number, number];
 

@@ -1,7 +1,7 @@
 import { Matrix, solve } from "ml-matrix";
 import { describe, expect, it } from "vitest";
 import { conjugateGradient } from "../../src/linalg/cg";
-import { Rng } from "../../src/random";
+import { Rng } from "../../src/core/random";
 
 function spd(rng: Rng, k: number): Float64Array {
   const B = Array.from({ length: k * k }, () => rng.gaussian());

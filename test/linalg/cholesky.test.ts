@@ -1,7 +1,7 @@
 import { Matrix, solve } from "ml-matrix";
 import { describe, expect, it } from "vitest";
 import { choleskyFactorInPlace, choleskySolveFactored, choleskySolveInPlace } from "../../src/linalg/cholesky";
-import { Rng } from "../../src/random";
+import { Rng } from "../../src/core/random";
 
 /** Random SPD matrix B Bᵀ + shift·I (row-major) with B d×(d+2) gaussian. */
 function randomSpd(rng: Rng, d: number, shift = 0.1): Float64Array {

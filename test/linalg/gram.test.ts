@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { buildCsr } from "../../src/data/ratings";
 import { csrRowGram, gatherTransposed, GramAssembler, gramTransposed } from "../../src/linalg/gram";
 import { gramModuleBytes, simdGramModule } from "../../src/linalg/simd";
-import { Rng } from "../../src/random";
+import { Rng } from "../../src/core/random";
 
 describe("Gram assembly", () => {
   for (const d of [1, 2, 3, 4, 5, 6, 7, 11, 50]) {

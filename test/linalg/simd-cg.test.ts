@@ -2,7 +2,7 @@ import { Matrix, solve } from "ml-matrix";
 import { describe, expect, it } from "vitest";
 import { RowCg, cgModuleBytes, simdCgModule } from "../../src/linalg/simd-cg";
 import { MAX_WASM_PAGES, instantiateWithMemory } from "../../src/linalg/wasm-asm";
-import { Rng } from "../../src/random";
+import { Rng } from "../../src/core/random";
 
 /** A random CSR-like row: n entries over `nCols` fixed rows of width d, targets, optional biases. */
 function randomRow(rng: Rng, n: number, d: number, nCols: number) {

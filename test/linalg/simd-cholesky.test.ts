@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { choleskySolveInPlace } from "../../src/linalg/cholesky";
 import { createSimdCholesky, simdCholeskyModuleBytes, solveSpd } from "../../src/linalg/simd-cholesky";
 import { wasmApi } from "../../src/linalg/wasm-asm";
-import { Rng } from "../../src/random";
+import { Rng } from "../../src/core/random";
 
 /** Random SPD matrix B Bᵀ + shift·I (row-major), B k×(k+2) gaussian; garbage in the strict upper triangle. */
 function randomSpd(rng: Rng, k: number, shift = 0.1): Float64Array {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InputError } from "../../src/errors";
+import { InputError } from "../../src/core/errors";
 import {
   averagePrecisionAtK,
   catalogueCoverage,
@@ -12,7 +12,7 @@ import {
   topN,
   type RankingScorer,
 } from "../../src/metrics/ranking";
-import { Rng } from "../../src/random";
+import { Rng } from "../../src/core/random";
 import { matrix, type Triple } from "../helpers/matrices";
 
 

@@ -2,8 +2,8 @@ import { Matrix, solve } from "ml-matrix";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildCsr, RatingsMatrix } from "../../src/data/ratings";
 import { generateSyntheticMatrix } from "../../src/data/synthetic";
-import { SpecError } from "../../src/errors";
-import { alsConfig, alsObjective, alsSolveRow, AlsWorkspace, fitAls, type AlsConfig, type AlsHalfStep } from "../../src/models/als";
+import { SpecError } from "../../src/core/errors";
+import { alsConfig, alsObjective, alsSolveRow, AlsWorkspace, fitAls, type AlsConfig, type AlsHalfStep } from "../../src/models/als/als";
 import {
   alsThreadPoolSize,
   buildSharedCsr,
@@ -11,9 +11,9 @@ import {
   startAlsThreads,
   stopAlsThreads,
   threadsPerFit,
-} from "../../src/models/als-threads";
+} from "../../src/models/als/als-threads";
 import type { FitResult } from "../../src/models/types";
-import { Rng } from "../../src/random";
+import { Rng } from "../../src/core/random";
 import { hasMl100k, loadFold } from "../helpers/ml100k";
 
 afterAll(() => stopAlsThreads());

@@ -1,7 +1,7 @@
 import { Matrix, pseudoInverse, solve } from "ml-matrix";
 import { describe, expect, it } from "vitest";
 import { RatingsMatrix } from "../../src/data/ratings";
-import { scorePredictor } from "../../src/metrics/errors";
+import { scorePredictor } from "../../src/metrics/accuracy";
 import {
   ALS_DEFAULTS,
   AlsWorkspace,
@@ -13,8 +13,8 @@ import {
   fitAls,
   type AlsConfig,
   type AlsHalfStep,
-} from "../../src/models/als";
-import { Rng } from "../../src/random";
+} from "../../src/models/als/als";
+import { Rng } from "../../src/core/random";
 import { matrix, randomRatings, type Triple } from "../helpers/matrices";
 import { hasMl100k, loadFold, ML100K_DIR } from "../helpers/ml100k";
 

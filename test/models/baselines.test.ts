@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { Matrix, solve } from "ml-matrix";
 import { RatingsMatrix } from "../../src/data/ratings";
-import { SpecError } from "../../src/errors";
-import { scorePredictor } from "../../src/metrics/errors";
-import { Rng } from "../../src/random";
+import { SpecError } from "../../src/core/errors";
+import { scorePredictor } from "../../src/metrics/accuracy";
+import { Rng } from "../../src/core/random";
 import {
   baselineAlsModel,
   baselineSgdModel,
@@ -13,7 +13,7 @@ import {
   userMeanModel,
   type BiasPredictor,
   type RandomNormalPredictor,
-} from "../../src/models/baselines";
+} from "../../src/models/baselines/baselines";
 import type { IterationReport, ModelDefinition } from "../../src/models/types";
 import { matrix as triples } from "../helpers/matrices";
 

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { RatingsMatrix } from "../../src/data/ratings";
-import { SpecError } from "../../src/errors";
-import { scorePredictor } from "../../src/metrics/errors";
-import { Rng } from "../../src/random";
+import { SpecError } from "../../src/core/errors";
+import { scorePredictor } from "../../src/metrics/accuracy";
+import { Rng } from "../../src/core/random";
 import {
   CO_CLUSTERING_DEFAULTS,
   type CoClusteringConfig,
   coClusteringModel,
   fitCoClustering,
-} from "../../src/models/co-clustering";
+} from "../../src/models/clustering/co-clustering";
 import type { IterationReport } from "../../src/models/types";
 import { expectSamePredictions, matrix, randomRatings, SMALL_TRIPLES } from "../helpers/matrices";
 

@@ -8,8 +8,8 @@ import { RatingsMatrix } from "../../src/data/ratings";
 import { generateSynthetic } from "../../src/data/synthetic";
 import { IdMap } from "../../src/data/ratings";
 import { allModels } from "../../src/models/registry";
-import { scorePredictor } from "../../src/metrics/errors";
-import { SpecError } from "../../src/errors";
+import { scorePredictor } from "../../src/metrics/accuracy";
+import { SpecError } from "../../src/core/errors";
 import type { IterationReport } from "../../src/models/types";
 
 // A small synthetic training set, plus one user and one item that only appear in the test set.

@@ -1,9 +1,9 @@
 import { Matrix, solve } from "ml-matrix";
 import { describe, expect, it } from "vitest";
 import { RatingsMatrix } from "../../src/data/ratings";
-import { InputError } from "../../src/errors";
-import { AlsWorkspace, alsConfig, alsSolveRow, fitAls, type AlsConfig, type AlsHalfStep, type AlsModel } from "../../src/models/als";
-import { foldInItem, foldInUser } from "../../src/models/fold-in";
+import { InputError } from "../../src/core/errors";
+import { AlsWorkspace, alsConfig, alsSolveRow, fitAls, type AlsConfig, type AlsHalfStep, type AlsModel } from "../../src/models/als/als";
+import { foldInItem, foldInUser } from "../../src/models/als/fold-in";
 import { randomRatings } from "../helpers/matrices";
 
 const cfg = (p: Partial<AlsConfig>) => alsConfig(p as Record<string, unknown>);

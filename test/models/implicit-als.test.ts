@@ -1,7 +1,7 @@
 import { Matrix, solve } from "ml-matrix";
 import { describe, expect, it } from "vitest";
 import { RatingsMatrix } from "../../src/data/ratings";
-import { InputError, SpecError } from "../../src/errors";
+import { InputError, SpecError } from "../../src/core/errors";
 import { topN } from "../../src/metrics/ranking";
 import {
   IMPLICIT_ALS_DEFAULTS,
@@ -18,9 +18,9 @@ import {
   preferenceError,
   type ImplicitAlsConfig,
   type ImplicitHalfStep,
-} from "../../src/models/implicit-als";
-import { fitPopularity, popularityConfig, popularityModel } from "../../src/models/popularity";
-import { Rng } from "../../src/random";
+} from "../../src/models/als/implicit-als";
+import { fitPopularity, popularityConfig, popularityModel } from "../../src/models/baselines/popularity";
+import { Rng } from "../../src/core/random";
 import { matrix, randomRatings as randomCounts, type Triple } from "../helpers/matrices";
 
 const cfg = (partial: Partial<ImplicitAlsConfig>): ImplicitAlsConfig => implicitAlsConfig(partial as Record<string, unknown>);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RatingsMatrix } from "../../src/data/ratings";
-import { SpecError } from "../../src/errors";
-import { scorePredictor } from "../../src/metrics/errors";
+import { SpecError } from "../../src/core/errors";
+import { scorePredictor } from "../../src/metrics/accuracy";
 import {
   KNN_BASELINE_DEFAULTS,
   KNN_BASIC_DEFAULTS,
@@ -13,7 +13,7 @@ import {
   knnBasicModel,
   knnMeansModel,
   knnZScoreModel,
-} from "../../src/models/knn";
+} from "../../src/models/neighbourhood/knn";
 import { expectSamePredictions, matrix, randomTriples, SMALL_TRIPLES } from "../helpers/matrices";
 
 const cfg = (c: Partial<KnnConfig> = {}, family: KnnFamily = "basic"): KnnConfig => ({

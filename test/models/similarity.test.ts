@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { RatingsMatrix } from "../../src/data/ratings";
-import { InputError } from "../../src/errors";
-import { Rng } from "../../src/random";
-import { type Baselines, type SimilarityName, computeSimilarities } from "../../src/models/similarity";
+import { InputError } from "../../src/core/errors";
+import { Rng } from "../../src/core/random";
+import { type Baselines, type SimilarityName, computeSimilarities } from "../../src/models/neighbourhood/similarity";
 import { matrix, randomRatings, SMALL_TRIPLES } from "../helpers/matrices";
 
 /** A random matrix with integer ratings 1..5 and density ~p (seeded). */

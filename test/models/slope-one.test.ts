@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { RatingsMatrix } from "../../src/data/ratings";
-import { SpecError } from "../../src/errors";
-import { scorePredictor } from "../../src/metrics/errors";
-import { SLOPE_ONE_DEFAULTS, fitSlopeOne, slopeOneModel } from "../../src/models/slope-one";
+import { SpecError } from "../../src/core/errors";
+import { scorePredictor } from "../../src/metrics/accuracy";
+import { SLOPE_ONE_DEFAULTS, fitSlopeOne, slopeOneModel } from "../../src/models/neighbourhood/slope-one";
 import { expectSamePredictions, matrix, randomTriples, SMALL_TRIPLES } from "../helpers/matrices";
 
 /** Naive Slope One straight from the definition (dense table, explicit loops over users). */

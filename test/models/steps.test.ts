@@ -11,12 +11,12 @@ import {
   alsExampleDataset,
   lectureDataset,
 } from "../../src/data/toy";
-import { InputError } from "../../src/errors";
+import { InputError } from "../../src/core/errors";
 import { RatingsMatrix } from "../../src/data/ratings";
-import { alsConfig, fitAls } from "../../src/models/als";
-import { SGD_MF_DEFAULTS, fitSvd, sgdMfModel } from "../../src/models/sgd";
+import { alsConfig, fitAls } from "../../src/models/als/als";
+import { SGD_MF_DEFAULTS, fitSvd, sgdMfModel } from "../../src/models/gradient/svd";
 import { alsHalfStepDetail, alsItemStep, alsIterationDetail, alsUserStep, sgdStep } from "../../src/models/steps";
-import { Rng } from "../../src/random";
+import { Rng } from "../../src/core/random";
 
 /** Every entry to 4 decimals (|Δ| < 5e-5), as the lecture prints them. */
 function expectClose4(actual: readonly number[], expected: readonly number[]): void {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { RatingsMatrix } from "../../src/data/ratings";
-import { SpecError } from "../../src/errors";
-import { scorePredictor } from "../../src/metrics/errors";
-import { Rng } from "../../src/random";
-import { SVDPP_DEFAULTS, fitSvdpp, svdppModel, type SvdppConfig, type SvdppPredictor } from "../../src/models/svdpp";
+import { SpecError } from "../../src/core/errors";
+import { scorePredictor } from "../../src/metrics/accuracy";
+import { Rng } from "../../src/core/random";
+import { SVDPP_DEFAULTS, fitSvdpp, svdppModel, type SvdppConfig, type SvdppPredictor } from "../../src/models/gradient/svdpp";
 import type { IterationReport } from "../../src/models/types";
 import { matrix as triples } from "../helpers/matrices";
 

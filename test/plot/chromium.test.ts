@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { figureDisplayHtml, plotlyBundleLoaderHtml } from "../../src/plot/display";
+import { figureDisplayHtml, plotlyBundleLoaderHtml } from "../../src/notebook/display";
 import { chromiumPath, exportFigureImage, exportFigureImages, figureToHtml, isLocalUrl, launchChromium } from "../../src/plot/export";
 import { assignmentGridFigure, compareFigure, heatmapFigure, type Figure } from "../../src/plot/figures";
 import { fixtureResults } from "./fixture";

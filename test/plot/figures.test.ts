@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { InputError } from "../../src/errors";
-import type { RunRecord } from "../../src/experiment/results";
+import { InputError } from "../../src/core/errors";
+import type { RunRecord } from "../../src/results/schema";
 import {
   assignmentGridFigure,
   compareFigure,

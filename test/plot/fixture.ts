@@ -3,7 +3,7 @@
  * order, plus 2 failed runs (one with d = 100, which must never appear on an axis). Metric values follow
  * simple closed forms so tests can recompute the expected value of any cell independently of the builders.
  */
-import type { ResultsFile, RunRecord } from "../../src/experiment/results";
+import type { ResultsFile, RunRecord } from "../../src/results/schema";
 
 export const DS = [1, 2, 5, 10, 20, 50];
 export const LAMBDAS = [0.01, 0.1, 1, 10];

@@ -3,7 +3,7 @@
  * with metrics from closed forms (so any number the code reports can be recomputed here), optional folds, a
  * failed run, and a validation sweep whose best configuration differs from the test-best one.
  */
-import type { ResultsFile, RunRecord } from "../../src/experiment/results";
+import type { ResultsFile, RunRecord } from "../../src/results/schema";
 
 export const DS = [1, 2, 5];
 export const LAMBDAS = [1, 2, 4];

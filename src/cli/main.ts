@@ -1,0 +1,245 @@
+/**
+ * The `mflab` command line. Argument parsing and progress display only; the work happens in the library.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as readline from "node:readline";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { InputError } from "../core/errors";
+import { parseJsonText } from "../core/json";
+import { dataSpecFromPath } from "../data/load";
+import { expandSpec, validateSpec, type ExperimentSpec } from "../experiment/spec";
+import { runSweep } from "../experiment/runner";
+import type { FoldsSpec } from "../experiment/folds";
+import { readResults } from "../results/store";
+import { summaryTable, type MetricPath } from "../results/summary";
+import { progressPrinter } from "./progress";
+import { allModels } from "../models/registry";
+import { buildFigure, FIGURE_KINDS, type FigureKind } from "../plot/kinds";
+import { writeFigureHtml, exportFigureImage } from "../plot/export";
+import { MFLAB_VERSION } from "../core/version";
+import { reportCommand } from "../report/index";
+
+const HELP = `mflab ${MFLAB_VERSION} — matrix-factorization experiments
+
+Usage:
+  mflab sweep <spec.json> [--data PATH] [--split SPLIT] [--out FILE] [--folds F] [--workers N] [--fresh] [--retry-failed] [--html] [--yes] [--quiet]
+      Run (or resume) the sweep described by an experiment spec. Writes results/<name>.json (or --out)
+      atomically after every run; runs already in that file are skipped.
+      --data PATH   use this data instead of the spec's: a MovieLens 100K folder, a folder with
+                    train.csv + test.csv, a ratings file (u.data, ratings.csv, ratings.dat, .csv), or "synthetic"
+      --split S     with --data: u1..u5, ua, ub (MovieLens 100K folds), holdout, or a test fraction like 0.2;
+                    a single split: the spec's "folds" are ignored unless --folds is given
+      --folds F     cross-validation override: a number (5 = official u1…u5 for MovieLens 100K; with
+                    --split holdout or other data a seeded random k-fold split), a list like u1,u2, or none
+      --workers N   runs fitted in parallel, one worker thread each (default: the number of cores); the numbers
+                    do not depend on N. Ctrl-C stops cleanly: finished runs stay in the file, re-run to resume
+      --fresh       start over (the old results file is kept as <file>.bak-<time>)
+      --retry-failed  re-run runs recorded as failed
+      --html        also write the assignment figure next to the results (<file>.html)
+      --yes         run sweeps of more than 500 runs without asking
+  mflab summary <results.json> [--sort test.mse|test.mae|test.rmse|train.mse|…]
+      Print the results table again from the file.
+  mflab plot <results.json> [--kind ${FIGURE_KINDS.join("|")}] [--metric M] [--lambda L] [--out FILE] [--png] [--svg]
+      Write a standalone offline HTML figure (default <results>.<kind>.html); --png/--svg also export an image
+      through headless Chromium.
+  mflab report <results.json> [--validation V.json] [--out F.html|F.md] [--title T] [--metric test.mse|test.rmse|test.mae] [--no-figures]
+      A self-contained write-up skeleton: data and protocol, grid, results table, best configuration (chosen on the
+      validation results when given), offline figures, and observations computed from the results.
+  mflab models
+      List the models a spec can name, with their default parameters.
+  mflab --version | --help
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "sweep":
+        return await sweepCommand(rest);
+      case "summary":
+        return summaryCommand(rest);
+      case "plot":
+        return await plotCommand(rest);
+      case "report":
+        return await reportCommand(rest);
+      case "models":
+        for (const m of allModels()) console.log(`${m.name.padEnd(16)} ${m.summary}\n${" ".repeat(17)}defaults: ${JSON.stringify(m.defaults)}`);
+        return 0;
+      case "--version":
+      case "-v":
+        console.log(MFLAB_VERSION);
+        return 0;
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        console.log(HELP);
+        return command === undefined ? 2 : 0;
+      default:
+        console.error(`mflab: unknown command "${command}"\n\n${HELP}`);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof InputError) {
+      console.error(`mflab: ${e.message}`);
+      return 1;
+    }
+    if (e instanceof UsageError) {
+      console.error(`mflab: ${e.message}\nRun "mflab --help" for usage.`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+class UsageError extends Error {}
+
+type OptionTypes = Record<string, { type: "string" | "boolean" }>;
+
+function parse(rest: string[], options: OptionTypes): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  try {
+    const r = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+    return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function readSpecFile(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    throw new InputError(`cannot read spec (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, file);
+  }
+  return parseJsonText(text, file);
+}
+
+/** Sweeps with more runs than this ask for confirmation (or `--yes`). */
+const CONFIRM_RUNS = 500;
+
+/** Runs a sweep will plan: grid cells × repeats × folds (after the command-line overrides). */
+function countRuns(spec: ExperimentSpec, folds: FoldsSpec | null | undefined, singleSplit: boolean): number {
+  const effective = folds !== undefined ? folds : singleSplit ? null : spec.folds ?? null;
+  const nFolds = effective === null ? 1 : typeof effective === "number" ? effective : effective.length;
+  return expandSpec(spec).length * nFolds;
+}
+
+/** Ask a yes/no question on an interactive terminal; false when stdin is not a terminal. */
+function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) return Promise.resolve(false);
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  return new Promise((resolve) =>
+    rl.question(question, (answer) => {
+      rl.close();
+      resolve(/^y(es)?$/i.test(answer.trim()));
+    }),
+  );
+}
+
+async function sweepCommand(rest: string[]): Promise<number> {
+  const { values, positionals } = parse(rest, {
+    data: { type: "string" },
+    split: { type: "string" },
+    out: { type: "string" },
+    fresh: { type: "boolean" },
+    "retry-failed": { type: "boolean" },
+    html: { type: "boolean" },
+    quiet: { type: "boolean" },
+    workers: { type: "string" },
+    folds: { type: "string" },
+    yes: { type: "boolean" },
+  });
+  if (positionals.length !== 1) throw new UsageError(`sweep takes exactly one spec file, got ${positionals.length}`);
+  if (values.split !== undefined && values.data === undefined) throw new UsageError("--split needs --data PATH");
+  const specFile = positionals[0] as string;
+  const spec = validateSpec(readSpecFile(specFile), specFile);
+  const data = values.data !== undefined ? dataSpecFromPath(values.data as string, values.split as string | undefined) : undefined;
+  const onProgress = values.quiet === true ? undefined : progressPrinter((text) => process.stderr.write(text), { inPlace: process.stderr.isTTY === true });
+  let folds: FoldsSpec | null | undefined;
+  if (values.folds !== undefined) {
+    const f = String(values.folds);
+    folds = f === "none" ? null : /^\d+$/.test(f) ? Number(f) : f.split(",");
+  }
+  const nRuns = countRuns(spec, folds, data !== undefined && values.split !== undefined);
+  if (nRuns > CONFIRM_RUNS && values.yes !== true) {
+    const question = `${specFile} expands to ${nRuns} runs (more than ${CONFIRM_RUNS})`;
+    if (!(await confirm(`${question}. Run them all? [y/N] `))) {
+      throw new InputError(`expands to ${nRuns} runs (more than ${CONFIRM_RUNS}); add --yes to run them, or shrink the grid`, specFile);
+    }
+  }
+  const workers = values.workers === undefined ? os.availableParallelism() : Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers must be a positive integer, got "${values.workers}"`);
+  // Ctrl-C / SIGTERM: stop starting runs, keep every finished one, say how to resume. A second Ctrl-C quits at once.
+  const stop = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stop.signal.aborted) process.exit(130);
+    process.stderr.write(`\n${sig}: stopping — finished runs are saved; press Ctrl-C again to quit immediately\n`);
+    stop.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const outcome = await runSweep(spec, {
+    out: values.out as string | undefined,
+    data,
+    split: values.split !== undefined,
+    folds,
+    fresh: values.fresh === true,
+    retryFailed: values["retry-failed"] === true,
+    workers,
+    signal: stop.signal,
+    onProgress,
+  });
+  process.removeListener("SIGINT", onSignal);
+  process.removeListener("SIGTERM", onSignal);
+  console.log(summaryTable(outcome.results));
+  console.log(`\nresults: ${path.relative(process.cwd(), outcome.file) || outcome.file}`);
+  if (values.html) {
+    const htmlFile = outcome.file.replace(/\.json$/, "") + ".html";
+    writeFigureHtml(htmlFile, buildFigure(outcome.results, "grid"), { title: `${spec.name} — ${outcome.results.dataset.name}` });
+    console.log(`figure:  ${path.relative(process.cwd(), htmlFile) || htmlFile}`);
+  }
+  if (outcome.interrupted) return 130;
+  return outcome.failed > 0 ? 1 : 0;
+}
+
+function summaryCommand(rest: string[]): number {
+  const { values, positionals } = parse(rest, { sort: { type: "string" } });
+  if (positionals.length !== 1) throw new UsageError(`summary takes exactly one results file, got ${positionals.length}`);
+  const sort = (values.sort as string | undefined) ?? "test.mse";
+  if (!/^(train|test)\.(mse|rmse|mae)$/.test(sort)) throw new UsageError(`--sort must be train|test . mse|rmse|mae, got "${sort}"`);
+  console.log(summaryTable(readResults(positionals[0] as string), sort as MetricPath));
+  return 0;
+}
+
+async function plotCommand(rest: string[]): Promise<number> {
+  const { values, positionals } = parse(rest, {
+    kind: { type: "string" },
+    metric: { type: "string" },
+    lambda: { type: "string" },
+    out: { type: "string" },
+    png: { type: "boolean" },
+    svg: { type: "boolean" },
+  });
+  if (positionals.length !== 1) throw new UsageError(`plot takes exactly one results file, got ${positionals.length}`);
+  const file = positionals[0] as string;
+  const kind = ((values.kind as string | undefined) ?? "grid") as FigureKind;
+  if (!FIGURE_KINDS.includes(kind)) throw new UsageError(`--kind must be one of ${FIGURE_KINDS.join(", ")}, got "${kind}"`);
+  const results = readResults(file);
+  const lambda = values.lambda === undefined ? undefined : Number(values.lambda);
+  if (lambda !== undefined && !Number.isFinite(lambda)) throw new UsageError(`--lambda must be a number, got "${values.lambda}"`);
+  const figure = buildFigure(results, kind, { metric: values.metric as string | undefined, lambda });
+  const out = (values.out as string | undefined) ?? `${file.replace(/\.json$/, "")}.${kind}.html`;
+  const htmlOut = out.endsWith(".html") ? out : `${out}.html`;
+  writeFigureHtml(htmlOut, figure, { title: `${results.experiment.name} — ${kind}` });
+  console.log(`html: ${htmlOut}`);
+  for (const format of ["png", "svg"] as const) {
+    if (!values[format]) continue;
+    const imageOut = htmlOut.replace(/\.html$/, `.${format}`);
+    await exportFigureImage(figure, imageOut, { format });
+    console.log(`${format}:  ${imageOut}`);
+  }
+  return 0;
+}

@@ -1,0 +1,80 @@
+/**
+ * Human-readable progress for sweeps: one line per finished run (`[ 3/24] als d=5 λ=2 → test MSE 0.9123 · 20 it ·
+ * 0.4 s · ETA 12 s`). Used by the CLI (stderr; on a terminal the current run is shown in place) and by notebooks
+ * (`onProgress: printProgress`, lines appear in the cell as runs finish).
+ */
+import type { SweepProgress } from "../experiment/runner";
+import type { RunRecord } from "../results/schema";
+import { MFLAB_VERSION } from "../core/version";
+
+export function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return "?";
+  if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
+  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+/** `d=5 λ=2` for the given parameter names. */
+export function describeParams(params: Record<string, unknown>, keys: readonly string[]): string {
+  return keys.map((k) => `${k === "lambda" ? "λ" : k}=${JSON.stringify(params[k])}`).join(" ");
+}
+
+/** What a finished run reached: `test MSE 0.9123 · 20 it · 0.4 s`, `NDCG@10 0.4553 · …`, or `FAILED: reason`. */
+export function describeOutcome(r: RunRecord): string {
+  if (r.status !== "ok") return `FAILED: ${r.error}`;
+  const m = r.metrics;
+  const score = m?.ranking ? `NDCG@${m.ranking.k} ${m.ranking.ndcg.toFixed(4)}` : `test MSE ${m?.test?.mse.toFixed(4)}`;
+  return `${score} · ${r.iterations} it · ${formatSeconds(r.fitSeconds ?? NaN)}`;
+}
+
+/** One progress line for a finished run: `[ 3/24] als d=5 λ=2 (u1) → test MSE …`. */
+export function describeRunLine(index: number, total: number, r: RunRecord, keys: readonly string[]): string {
+  const fold = r.fold ? ` (${r.fold})` : "";
+  return `[${String(index).padStart(String(total).length)}/${total}] ${r.params.model} ${describeParams(r.params, keys)}${fold} → ${describeOutcome(r)}`;
+}
+
+/**
+ * A progress callback writing lines through `write`. `gridKeys` are the parameters shown per run (default: the
+ * grid axes of the spec, read from the "start" event's spec when known). With `inPlace`, the running run is
+ * shown on a line that the finished line overwrites (terminals only).
+ */
+export function progressPrinter(write: (text: string) => void, options: { inPlace?: boolean; gridKeys?: readonly string[] } = {}) {
+  let keys: readonly string[] = options.gridKeys ?? [];
+  const busy = new Map<number, string>(); // worker slot → what it is fitting
+  const status = () => (busy.size === 0 ? "" : `\r\x1b[K  running: ${[...busy.entries()].sort((a, b) => a[0] - b[0]).map(([w, what]) => `[w${w}] ${what}`).join("  ")}`);
+  return (e: SweepProgress): void => {
+    switch (e.type) {
+      case "start": {
+        const d = e.dataset;
+        if (!options.gridKeys) keys = e.gridKeys;
+        if (e.setAside) {
+          write(`note: ${e.file} was written by mflab ${e.setAside.version}; its runs are not reused by mflab ${MFLAB_VERSION} — kept as ${e.setAside.backup}\n`);
+        }
+        write(`sweep: ${e.total} runs, ${e.cached} already done → ${e.file}\n`);
+        write(`data: ${d.name} — ${d.nUsers} users × ${d.nItems} items, ${d.nTrain} train / ${d.nTest} test ratings (fingerprint ${d.fingerprint})\n`);
+        break;
+      }
+      case "run-start":
+        busy.set(e.worker, `${e.plan.model} ${describeParams(e.plan.params, keys)}${e.fold ? ` (${e.fold})` : ""}`);
+        if (options.inPlace) write(status());
+        break;
+      case "run-end": {
+        busy.delete(e.worker);
+        const line = `${describeRunLine(e.index, e.total, e.record, keys)} · ETA ${formatSeconds(e.etaSeconds)}`;
+        write(options.inPlace ? `\r\x1b[K${line}\n${status()}` : `${line}\n`);
+        break;
+      }
+      case "done":
+        busy.clear();
+        if (options.inPlace) write("\r\x1b[K");
+        write(
+          e.interrupted
+            ? `stopped after ${formatSeconds(e.seconds)}: ${e.ran} run now, ${e.cached} reused, ${e.failed} failed, ${e.remaining} not run; every finished run is in ${e.file} — run the same command again to resume\n`
+            : `done in ${formatSeconds(e.seconds)}: ${e.ran} run, ${e.cached} reused, ${e.failed} failed\n`,
+        );
+        break;
+    }
+  };
+}
+
+/** Progress lines on stdout, one per finished run — for notebooks: `runSweep(spec, { onProgress: printProgress })`. */
+export const printProgress = progressPrinter((text) => process.stdout.write(text));

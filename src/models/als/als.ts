@@ -1,0 +1,751 @@
+/**
+ * Explicit-feedback alternating least squares (the lecture's and the assignment's ALS).
+ *
+ * Model: A ≈ W Hᵀ on the observed entries Ω only, W ∈ ℝ^{nUsers×d}, H ∈ ℝ^{nItems×d}, prediction
+ * â_ij = w_i·h_j. Objective (squared error summed, not averaged, plus Frobenius penalties):
+ *
+ *   L(W, H) = Σ_{(i,j)∈Ω} (a_ij − w_i·h_j)²  +  λ (‖W‖²_F + ‖H‖²_F)
+ *
+ * One iteration = two exact half-steps. Users first, with H fixed, each row independently:
+ *
+ *   w_i = (H_Ωiᵀ H_Ωi + λ I_d)⁻¹ H_Ωiᵀ a_i        (H_Ωi = rows of H for the items user i rated, a_i their ratings)
+ *
+ * then items with the new W: h_j = (W_Ωjᵀ W_Ωj + λ I_d)⁻¹ W_Ωjᵀ a_j. Each half-step minimises L exactly over
+ * its block, so for λ > 0 L never increases. Solves: Gram assembly exploiting symmetry, then in-place
+ * Cholesky (src/linalg); no per-rating allocation, all scratch reused across rows and iterations.
+ *
+ * Config (defaults in {@link ALS_DEFAULTS}):
+ * - `d` (int ≥ 1, 10): number of latent factors.
+ * - `lambda` (≥ 0, 1): λ above. Convention: the penalty multiplies the *summed* squared error, i.e. the
+ *   per-row ridge is λI (not λ|Ω|I) — unless `weightedLambda`.
+ * - `weightedLambda` (false): ALS-WR / Spark MLlib convention: the penalty becomes
+ *   λ (Σ_i n_i ‖w_i‖² + Σ_j m_j ‖h_j‖²) with n_i, m_j the training-rating counts, so the per-row ridge is λ n_i I.
+ * - `maxIterations` (int ≥ 1, 20); `tol` (≥ 0, 1e-4); `stopping`, checked after iteration t ≥ 2:
+ *   - `"relative-loss"` (default): stop when |L_{t−1} − L_t| / L_{t−1} < tol.
+ *   - `"assignment"`: the assignment's rule: with s_t = ‖W_t − W_{t−1}‖_F + ‖H_t − H_{t−1}‖_F (W_0, H_0 the
+ *     initialisation; bias vectors count as extra factor columns when `biases`), stop when |s_{t−1} − s_t| < tol.
+ *     Caveat: this does not measure convergence — it compares the step sizes of successive iterations, which
+ *     can be (nearly) equal while the iterates are still far from a stationary point (e.g. a slow, steady
+ *     drift along a shallow valley). It does fire once s_t → 0, but it can also fire long before.
+ *   - `"none"`: always run `maxIterations` (`converged` is then false).
+ * - `init` (`"uniform"`): W, H entries i.i.d. U[0, 1) as in the assignment; `"gaussian"`: N(0, initScale²),
+ *   `initScale` (> 0, 0.1). Drawn from `new Rng(seed)`, W row-major first, then H. Only H_0 influences the fit
+ *   (the first half-step overwrites W); W_0 enters the `"assignment"` rule's s_1.
+ * - `seed` (int ≥ 0, 0).
+ * - `biases` (false): model â_ij = μ + b_i + c_j + w_i·h_j with μ the training mean (fixed, not regularised) and
+ *   objective Σ_Ω (a_ij − μ − b_i − c_j − w_i·h_j)² + λ(‖W‖²_F + ‖H‖²_F + ‖b‖² + ‖c‖²) (each row's term × its
+ *   count with `weightedLambda`). The bias is solved jointly with the factors in each half-step as an extra
+ *   constant-1 column: [w_i; b_i] = (X̃ᵀX̃ + λI_{d+1})⁻¹ X̃ᵀ (a_i − μ − c_Ωi) with X̃ = [H_Ωi, 1] — so the bias is
+ *   regularised by the same λ as the factors. Biases start at 0.
+ *
+ * - `solver` (`"cholesky"`): how each row's ridge system is solved. `"cholesky"` is exact (above).
+ *   `"cg"`: `cgSteps` (int ≥ 1, 3) conjugate-gradient steps on the same system (X̃ᵀX̃ + λ'I) x = X̃ᵀt,
+ *   warm-started from the row's current value (as the `implicit` library's CG solver, Takács et al. 2011). The
+ *   Gram matrix is never formed: the residual r₀ = X̃ᵀ(t − X̃x₀) − λ'x₀ and each product X̃ᵀ(X̃p) + λ'p are one
+ *   pass over the row's n entries, so a row costs 2(cgSteps + 1)·n·k multiply-adds plus O(cgSteps·k) — linear
+ *   in the ratings and in d, against n·k²/2 + k³/6 for the exact solve (CG wins for d ≳ 30 on long rows, and at
+ *   every d when n is small relative to d³). Approximation: each half-step is no longer an exact block
+ *   minimisation. It is still a descent step — CG iterates from x₀ minimise the row's (strictly convex for λ' > 0)
+ *   quadratic over growing Krylov subspaces, so every row's term of L, hence L, does not increase (up to
+ *   rounding) — and with cgSteps ≥ k it solves each row exactly in exact arithmetic. The fixed point is the same
+ *   as the exact solver's; the path differs (the first half-step starts from W₀, so W₀ matters with CG). With
+ *   few steps L decreases more slowly per iteration, usually much faster per second at large d.
+ * - `threads` (int ≥ 1, 1): split every half-step across this many threads (this one + threads − 1
+ *   worker_threads, see ./als-threads): factors and both CSR views live in SharedArrayBuffers, rows are handed
+ *   out in chunks, each half-step ends at a barrier. Rows are solved independently with the same arithmetic,
+ *   and the per-row changes are summed in row order, so the factors, losses and stopping decisions are bitwise
+ *   identical to `threads: 1` (both solvers). Does not change the numbers, only the wall time.
+ * `solver`, `cgSteps` and `threads` are omitted from the validated config while they hold their defaults
+ * (so configs recorded before they existed are unchanged).
+ *
+ * Unknown users/items (no training ratings): their factor rows (and biases) are set to zero and they predict
+ * the fallback — the global training mean μ without biases; with biases μ + the known side's bias (plus 0 for
+ * the unknown side). `isFallback(u, i)` is true when user u or item i has no training ratings (or is outside
+ * the training index space).
+ *
+ * Kernels: the Gram products, the Cholesky solve and the CG passes run in small WebAssembly SIMD kernels where
+ * available (see {@link AlsWorkspace}; `simd: false` there forces the scalar code); results are bitwise
+ * reproducible for a given seed on a given platform, and agree to rounding with the scalar kernels (the CG
+ * passes bitwise).
+ *
+ * Singular rows: with λ = 0 a row with fewer ratings than d (k = d or d+1 unknowns) gives a singular
+ * X_ΩᵀX_Ω. Cholesky is run with a pivot test relative to the diagonal (1e-12); when it fails the system is
+ * re-solved with a tiny ridge τ = 1e-10·trace(X_ΩᵀX_Ω) (×100 per retry, 4 retries, then the row is set to 0),
+ * which approximates the minimum-norm least-squares solution (the ridge solution tends to it as τ → 0).
+ *
+ * Per iteration: L, train MSE/MAE (predictions clipped to `options.clip` when given, L never clipped; no clip
+ * by default) and, with `options.test`, test MSE/MAE; reported through `options.onIteration` and recorded in
+ * `history`. The train error needs no pass of its own: the item half-step (the last of an iteration) records
+ * each row's error sums at the new factors from the row data it already holds ({@link alsRowErrors}), and they
+ * are added in row order — on any number of threads the same numbers.
+ *
+ * Complexity per iteration: Σ_rows (n·k(k+1)/2 + k³/6) ≈ |Ω|·k² + (nUsers + nItems)·k³/6 multiply-adds for the
+ * two half-steps (k = d, or d + 1 with biases), plus O(|Ω|·k) for the train error. Memory O((nUsers + nItems)·d).
+ * Measured (`node scripts/bench.js`, Node 20, 2-core VM): ML-100K u1 (80k ratings), one thread, 0.009 s per
+ * iteration at d = 10, 0.057 s at d = 50, 0.21 s at d = 100; with `solver: "cg"` (3 steps; 8·n·k multiply-adds
+ * per row) 0.032 s at d = 100. 25M synthetic ratings (MovieLens-25M shape) at d = 64, CG, 2 threads: 5.3–5.8 s
+ * per iteration, memory-bound (each entry gathers a 512-byte factor row from DRAM).
+ *
+ * @throws SpecError for an invalid config (via {@link alsConfig}); InputError when the training matrix is
+ *   empty or holds a non-finite rating.
+ */
+import type { Csr, RatingsMatrix } from "../../data/ratings";
+import { InputError } from "../../core/errors";
+import { createSimdCholesky, solveSpd, type SimdCholesky } from "../../linalg/simd-cholesky";
+import { GramAssembler } from "../../linalg/gram";
+import { RowCg } from "../../linalg/simd-cg";
+import type { ErrorMetrics } from "../../metrics/accuracy";
+import { scorePredictor } from "../../metrics/accuracy";
+import { Rng } from "../../core/random";
+import { fitAlsThreaded } from "./als-threads";
+import { validateConfig, type ConfigRules } from "../config";
+import { dotRows, maxRowLength, maxRowLengthOf, zeroEmptyRows } from "../factor-rows";
+import { emptyHistory, recordIteration, type FitOptions, type FitResult, type IterationReport, type ModelDefinition, type Predictor } from "../types";
+
+export type AlsStopping = "relative-loss" | "assignment" | "none";
+export type AlsInit = "uniform" | "gaussian";
+export type AlsSolver = "cholesky" | "cg";
+
+export interface AlsConfig {
+  d: number;
+  lambda: number;
+  maxIterations: number;
+  tol: number;
+  stopping: AlsStopping;
+  init: AlsInit;
+  initScale: number;
+  seed: number;
+  biases: boolean;
+  weightedLambda: boolean;
+  /** Row solver (default "cholesky", then omitted from validated configs). */
+  solver?: AlsSolver;
+  /** Conjugate-gradient steps per row with solver "cg" (default 3, then omitted). */
+  cgSteps?: number;
+  /** Threads per fit (default 1, then omitted); never changes the numbers. */
+  threads?: number;
+}
+
+export const ALS_DEFAULTS: Readonly<AlsConfig> = Object.freeze({
+  d: 10,
+  lambda: 1,
+  maxIterations: 20,
+  tol: 1e-4,
+  stopping: "relative-loss",
+  init: "uniform",
+  initScale: 0.1,
+  seed: 0,
+  biases: false,
+  weightedLambda: false,
+} as const satisfies AlsConfig);
+
+/** Validation rule and one-line doc per config field (for `--help` and spec errors). */
+export const ALS_RULES: ConfigRules<AlsConfig> = {
+  d: { type: "int", min: 1, doc: "number of latent factors" },
+  lambda: { type: "number", min: 0, doc: "ridge penalty λ on ‖W‖²_F + ‖H‖²_F (× counts when weightedLambda)" },
+  maxIterations: { type: "int", min: 1, doc: "iteration cap (one iteration = user half-step + item half-step)" },
+  tol: { type: "number", min: 0, doc: "threshold of the stopping rule" },
+  stopping: { type: "enum", values: ["relative-loss", "assignment", "none"], doc: "stopping rule" },
+  init: { type: "enum", values: ["uniform", "gaussian"], doc: "factor initialisation: U[0,1) or N(0, initScale²)" },
+  initScale: { type: "number", min: 0, exclusiveMin: true, doc: "standard deviation of the gaussian init" },
+  seed: { type: "int", min: 0, doc: "seed of the initialisation" },
+  biases: { type: "boolean", doc: "add user/item biases around the global mean" },
+  weightedLambda: { type: "boolean", doc: "ALS-WR: per-row ridge λ·n_i instead of λ" },
+  solver: { type: "enum", values: ["cholesky", "cg"], doc: "per-row solve: exact Cholesky or warm-started conjugate gradient" },
+  cgSteps: { type: "int", min: 1, doc: "conjugate-gradient steps per row (solver \"cg\")" },
+  threads: { type: "int", min: 1, max: 256, doc: "threads per fit (worker_threads; identical numbers)" },
+};
+
+/** Defaults of the optional fields; a field holding its default is left out of the validated config. */
+export const ALS_OPTIONAL_DEFAULTS: Readonly<Required<Pick<AlsConfig, "solver" | "cgSteps" | "threads">>> = Object.freeze({
+  solver: "cholesky",
+  cgSteps: 3,
+  threads: 1,
+} as const);
+
+/**
+ * Merge `partial` over {@link ALS_DEFAULTS} and validate.
+ * @throws SpecError naming the key (unknown keys get a "did you mean" hint)
+ */
+export function alsConfig(partial: Record<string, unknown> = {}): AlsConfig {
+  const c = validateConfig<AlsConfig>("als", { ...ALS_DEFAULTS, ...ALS_OPTIONAL_DEFAULTS }, ALS_RULES, partial);
+  for (const key of Object.keys(ALS_OPTIONAL_DEFAULTS) as Array<keyof typeof ALS_OPTIONAL_DEFAULTS>) {
+    if (c[key] === ALS_OPTIONAL_DEFAULTS[key]) delete c[key];
+  }
+  return c;
+}
+
+/** A fitted ALS model. Factor matrices are row-major (row u of `userFactors` is w_u). */
+export class AlsModel implements Predictor {
+  constructor(
+    readonly d: number,
+    readonly nUsers: number,
+    readonly nItems: number,
+    /** nUsers × d, row-major; zero rows for users without training ratings. */
+    readonly userFactors: Float64Array,
+    /** nItems × d, row-major; zero rows for items without training ratings. */
+    readonly itemFactors: Float64Array,
+    /** b_u per user when fitted with `biases`, else null. */
+    readonly userBias: Float64Array | null,
+    /** c_i per item when fitted with `biases`, else null. */
+    readonly itemBias: Float64Array | null,
+    /** Mean training rating μ: the fallback, and the offset of the biased model. */
+    readonly globalMean: number,
+    /** Training ratings per user / per item. */
+    readonly userCounts: Int32Array,
+    readonly itemCounts: Int32Array,
+  ) {}
+
+  /** w_u·h_i (+ μ + b_u + c_i with biases); the fallback for unknown users/items (see module doc). */
+  predict(u: number, i: number): number {
+    const known = this.isKnownUser(u);
+    const knownItem = this.isKnownItem(i);
+    if (this.userBias === null || this.itemBias === null) {
+      if (!known || !knownItem) return this.globalMean;
+      return dotRows(this.userFactors, u * this.d, this.itemFactors, i * this.d, this.d);
+    }
+    let p = this.globalMean;
+    if (known) p += this.userBias[u];
+    if (knownItem) p += this.itemBias[i];
+    if (known && knownItem) p += dotRows(this.userFactors, u * this.d, this.itemFactors, i * this.d, this.d);
+    return p;
+  }
+
+  isFallback(u: number, i: number): boolean {
+    return !this.isKnownUser(u) || !this.isKnownItem(i);
+  }
+
+  private isKnownUser(u: number): boolean {
+    return u >= 0 && u < this.nUsers && this.userCounts[u] > 0;
+  }
+
+  private isKnownItem(i: number): boolean {
+    return i >= 0 && i < this.nItems && this.itemCounts[i] > 0;
+  }
+}
+
+/**
+ * One half-step's data: solve every row of `solved` (one row per CSR row of `csr`) with `fixed` held fixed.
+ * User half-step: csr = train.byUser(), fixed = H, solved = W; item half-step: csr = train.byItem(),
+ * fixed = W, solved = H (biases likewise).
+ */
+export interface AlsHalfStep {
+  /** Ratings with one row per solved entity; column indices address rows of `fixed`. */
+  readonly csr: Csr;
+  /** Factors of the fixed side, (csr.nCols × d) row-major. */
+  readonly fixed: Float64Array;
+  /** Biases of the fixed side (null without biases). */
+  readonly fixedBias: Float64Array | null;
+  /** Factors being solved, (csr.nRows × d) row-major; overwritten. */
+  readonly solved: Float64Array;
+  /** Biases being solved (null without biases); overwritten. */
+  readonly solvedBias: Float64Array | null;
+  readonly d: number;
+  readonly lambda: number;
+  readonly weightedLambda: boolean;
+  /** μ, subtracted from the targets when biases are used (ignored otherwise). */
+  readonly globalMean: number;
+  /** Row solver (default "cholesky"); "cg" runs `cgSteps` (default 3) warm-started CG steps (module doc). */
+  readonly solver?: AlsSolver;
+  readonly cgSteps?: number;
+  /**
+   * When given, each solved row also writes its training-error sums at the new factors (the last half-step of an
+   * iteration gives the iteration's train error with no extra pass over the data): out[3r] = Σ (a − p)²,
+   * out[3r + 1] = Σ (a − clip p)², out[3r + 2] = Σ |a − clip p| over row r's entries, p the model's prediction,
+   * clip to [lo, hi]. See {@link alsRowErrors}.
+   */
+  readonly errors?: AlsRowErrors | null;
+}
+
+/** Where and how {@link alsSolveRow} records per-row training errors (see {@link AlsHalfStep.errors}). */
+export interface AlsRowErrors {
+  /** 3 sums per row of the step (length ≥ 3 · nRows). */
+  readonly out: Float64Array;
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/** Ridge retries for singular rows (λ = 0): τ = RIDGE_START · trace, ×RIDGE_GROWTH per retry. */
+const RIDGE_START = 1e-10;
+const RIDGE_GROWTH = 100;
+const RIDGE_RETRIES = 4;
+/** Cholesky pivot test relative to the diagonal: rejects numerically rank-deficient systems. */
+const PIVOT_REL_TOL = 1e-12;
+
+/**
+ * Scratch for {@link alsSolveRow}, sized for k = d (+1 with biases) unknowns and rows of up to `maxRowLength`
+ * entries. After a solve it still holds that row's arithmetic (for showing one half-step step by step):
+ * `system` = X_ΩᵀX_Ω + λ'I (λ' = λ, or λ·n with weightedLambda; + the ridge if one was needed), `rhs` = X_Ωᵀt,
+ * `solution` = the new row [w; b], `n` = the row's entry count, `ridge` = τ added (0 normally),
+ * `gram.design` = X_Ω transposed (feature a of entry t at `gram.design[a * gram.stride + t]`), `target` = t
+ * (only filled with biases: a − μ − fixed bias).
+ *
+ * The Gram products and the Cholesky solve use WebAssembly SIMD kernels when available (`gram.simd`,
+ * `cholesky`), and so do the CG passes; `{ simd: false }` forces the scalar code. Gram and Cholesky agree with
+ * their scalar versions to rounding (≈1e-15 relative), not bitwise; the CG passes bitwise.
+ */
+export class AlsWorkspace {
+  readonly gram: GramAssembler;
+  readonly target: Float64Array;
+  readonly system: Float64Array;
+  /** Scratch for the scalar Cholesky (used when WebAssembly SIMD is unavailable or `simd: false`). */
+  readonly factor: Float64Array;
+  /** The WebAssembly SIMD Cholesky solve (null: scalar). */
+  readonly cholesky: SimdCholesky | null;
+  readonly rhs: Float64Array;
+  readonly solution: Float64Array;
+  /** The residuals a − p of the last row whose training errors were recorded (exact solver; length maxRowLength). */
+  readonly residual: Float64Array;
+  n = 0;
+  ridge = 0;
+  /** CG steps taken by the last "cg" solve, and ‖r‖₂ at its exit (by the CG recurrence). */
+  cgIterations = 0;
+  cgResidual = 0;
+  private cg: RowCg | null = null;
+  private readonly simdOption: boolean | undefined;
+
+  constructor(
+    readonly k: number,
+    readonly maxRowLength: number,
+    options: { simd?: boolean } = {},
+  ) {
+    this.gram = new GramAssembler(k, maxRowLength, options);
+    this.target = new Float64Array(Math.max(1, maxRowLength));
+    this.system = new Float64Array(k * k);
+    this.factor = new Float64Array(k * k);
+    this.cholesky = options.simd === false ? null : createSimdCholesky(k);
+    this.rhs = new Float64Array(k);
+    this.solution = new Float64Array(k);
+    this.residual = new Float64Array(Math.max(1, maxRowLength));
+    this.simdOption = options.simd;
+  }
+
+  /** The CG state (solver "cg"; gathered rows, WebAssembly SIMD passes), created on the first CG solve. */
+  rowCg(): RowCg {
+    this.cg ??= new RowCg(this.k, this.maxRowLength, { simd: this.simdOption });
+    return this.cg;
+  }
+
+  /** A workspace large enough for every row of both CSR views of `train`. */
+  static forMatrix(train: RatingsMatrix, k: number, options: { simd?: boolean } = {}): AlsWorkspace {
+    return new AlsWorkspace(k, maxRowLengthOf(train), options);
+  }
+}
+
+/**
+ * Solve one row of a half-step exactly: [x; b] = (X̃ᵀX̃ + λ'I)⁻¹ X̃ᵀ t (see module doc), write it into
+ * `step.solved` (and `step.solvedBias`), leave the arithmetic in `ws`. A row without entries is set to zero.
+ * @returns the squared change ‖new − old‖² of the row (factors and bias)
+ */
+export function alsSolveRow(step: AlsHalfStep, row: number, ws: AlsWorkspace): number {
+  const { csr, fixed, fixedBias, solved, solvedBias, d } = step;
+  const withBias = solvedBias !== null && fixedBias !== null;
+  const k = withBias ? d + 1 : d;
+  if (ws.k !== k) throw new RangeError(`alsSolveRow: workspace is for k = ${ws.k} unknowns, this step has ${k}`);
+  const start = csr.indptr[row];
+  const end = csr.indptr[row + 1];
+  const n = end - start;
+  if (n > ws.maxRowLength) throw new RangeError(`alsSolveRow: row ${row} has ${n} entries, workspace holds ${ws.maxRowLength}`);
+  const out = row * d;
+  const x = ws.solution;
+  ws.n = n;
+  ws.ridge = 0;
+  if (n === 0) {
+    x.fill(0);
+  } else if (step.solver === "cg") {
+    for (let a = 0; a < d; a++) x[a] = solved[out + a];
+    if (withBias) x[d] = solvedBias[row];
+    cgSolveRow(step, start, end, withBias, ws);
+  } else {
+    const G = ws.system;
+    if (withBias) {
+      const t = ws.target;
+      const mu = step.globalMean;
+      for (let p = 0; p < n; p++) t[p] = csr.values[start + p] - mu - fixedBias[csr.indices[start + p]];
+      ws.gram.rowGram(fixed, d, csr.indices, start, end, true, t, 0, G, ws.rhs);
+    } else {
+      ws.gram.rowGram(fixed, d, csr.indices, start, end, false, csr.values, start, G, ws.rhs);
+    }
+    const lam = step.weightedLambda ? step.lambda * n : step.lambda;
+    let trace = 0;
+    for (let a = 0; a < k; a++) {
+      trace += G[a * k + a];
+      G[a * k + a] += lam;
+    }
+    x.set(ws.rhs);
+    if (!solveSpd(ws.cholesky, ws.factor, G, x, k, PIVOT_REL_TOL)) solveWithRidge(ws, k, trace);
+  }
+  if (step.errors) alsRowErrors(step, row, withBias, ws, step.errors);
+  let change = 0;
+  for (let a = 0; a < d; a++) {
+    const e = x[a] - solved[out + a];
+    change += e * e;
+    solved[out + a] = x[a];
+  }
+  if (withBias) {
+    const e = x[d] - solvedBias[row];
+    change += e * e;
+    solvedBias[row] = x[d];
+  }
+  return change;
+}
+
+/**
+ * The training errors of row `row` at the solution just computed in `ws` (before it is written back): with r_t =
+ * t_t − x̃_t·x the residual of entry t (t = a − μ − fixed bias with biases, else a; x̃ = [x_fixed; 1]),
+ * p_t = a_t − r_t, the sums Σ r², Σ (a − clip p)², Σ |a − clip p| go to errors.out[3·row ..] (a − clip p is r
+ * itself when p is inside [lo, hi]). The residuals come from the row data the solve already has in cache: the
+ * gathered rows of the CG kernel (bitwise the same with and without SIMD), or the transposed design of the exact
+ * solve (Σ over features in order). O(n·k).
+ */
+export function alsRowErrors(step: AlsHalfStep, row: number, withBias: boolean, ws: AlsWorkspace, errors: AlsRowErrors): void {
+  const { csr } = step;
+  const start = csr.indptr[row];
+  const n = csr.indptr[row + 1] - start;
+  const values = csr.values;
+  let res: Float64Array;
+  if (n === 0) {
+    res = ws.residual;
+  } else if (step.solver === "cg") {
+    res = ws.rowCg().residuals();
+  } else {
+    // r_t = t_t − Σ_a Xt[a][t]·x_a over the k design rows (the bias row of ones included), features in order.
+    res = ws.residual;
+    const { design, stride } = ws.gram;
+    const x = ws.solution;
+    const k = ws.k;
+    if (withBias) res.set(ws.target.subarray(0, n));
+    else res.set(values.subarray(start, start + n));
+    for (let a = 0; a < k; a++) {
+      const xa = x[a];
+      const o = a * stride;
+      for (let t = 0; t < n; t++) res[t] -= design[o + t] * xa;
+    }
+  }
+  const { lo, hi } = errors;
+  let sse = 0;
+  let clippedSe = 0;
+  let clippedAe = 0;
+  for (let t = 0; t < n; t++) {
+    const r = res[t];
+    sse += r * r;
+    const a = values[start + t];
+    const p = a - r;
+    const rc = p < lo ? a - lo : p > hi ? a - hi : r;
+    clippedSe += rc * rc;
+    clippedAe += Math.abs(rc);
+  }
+  const o = 3 * row;
+  errors.out[o] = sse;
+  errors.out[o + 1] = clippedSe;
+  errors.out[o + 2] = clippedAe;
+}
+
+function solveWithRidge(ws: AlsWorkspace, k: number, trace: number): void {
+  const G = ws.system;
+  let tau = RIDGE_START * (trace > 0 ? trace : 1);
+  for (let attempt = 0; attempt <= RIDGE_RETRIES; attempt++, tau *= RIDGE_GROWTH) {
+    for (let a = 0; a < k; a++) G[a * k + a] += tau - ws.ridge;
+    ws.ridge = tau;
+    ws.solution.set(ws.rhs);
+    if (solveSpd(ws.cholesky, ws.factor, G, ws.solution, k, PIVOT_REL_TOL)) return;
+  }
+  ws.solution.fill(0); // Only reachable with non-finite data; keeps predictions finite.
+}
+
+/**
+ * `step.cgSteps` CG steps (module doc) on row [start, end) of `step.csr`, from and into `ws.solution`
+ * (k = d, or d + 1 with a trailing constant-1 column for the bias), by {@link RowCg}: the row's fixed factors are
+ * gathered once into the kernel's memory, then every pass streams that contiguous copy (random access into a
+ * large F costs cache and TLB misses only once). No allocation; stops early only when the residual is exactly 0
+ * or pᵀAp ≤ 0 (breakdown).
+ */
+function cgSolveRow(step: AlsHalfStep, start: number, end: number, withBias: boolean, ws: AlsWorkspace): void {
+  const cg = ws.rowCg();
+  const k = ws.k;
+  const n = end - start;
+  cg.gather(step.fixed, step.d, step.csr.indices, step.csr.values, start, end, withBias, step.fixedBias, withBias ? step.globalMean : 0);
+  const x = ws.solution;
+  const cx = cg.x;
+  for (let a = 0; a < k; a++) cx[a] = x[a];
+  const res = cg.solve(step.weightedLambda ? step.lambda * n : step.lambda, step.cgSteps ?? 3);
+  for (let a = 0; a < k; a++) x[a] = cx[a];
+  ws.cgIterations = res.iterations;
+  ws.cgResidual = res.residualNorm;
+}
+
+/**
+ * One half-step (exact with the default solver): {@link alsSolveRow} for every row of `step.csr`, in order.
+ * @returns Σ over rows of the squared change, i.e. ‖ΔW‖²_F (bias changes included when used)
+ */
+export function alsHalfStep(step: AlsHalfStep, ws: AlsWorkspace): number {
+  let change = 0;
+  for (let r = 0; r < step.csr.nRows; r++) change += alsSolveRow(step, r, ws);
+  return change;
+}
+
+/** L (module doc) and the train error of `model` on `train`, in one pass over the entries. */
+export interface AlsObjective {
+  loss: number;
+  train: ErrorMetrics;
+}
+
+/** Σ over rows, in row order, of the per-row error sums in `rowErrors` (3 per row) → [sse, clippedSe, clippedAe]. */
+function sumRowErrors(rowErrors: Float64Array): [number, number, number] {
+  let sse = 0;
+  let se = 0;
+  let ae = 0;
+  for (let o = 0; o < rowErrors.length; o += 3) {
+    sse += rowErrors[o];
+    se += rowErrors[o + 1];
+    ae += rowErrors[o + 2];
+  }
+  return [sse, se, ae];
+}
+
+/**
+ * L (module doc) from the error sums [Σ(a − p)², Σ(a − clip p)², Σ|a − clip p|] over n entries and the penalty of
+ * the model's factors, and the train metrics MSE / RMSE / MAE of the (clipped) predictions.
+ */
+function objectiveFromSums(model: AlsModel, sums: readonly number[], n: number, lambda: number, weightedLambda: boolean): AlsObjective {
+  const { d, userFactors: W, itemFactors: H, userBias, itemBias } = model;
+  const penalty =
+    penaltyOf(W, userBias, model.userCounts, d, weightedLambda) + penaltyOf(H, itemBias, model.itemCounts, d, weightedLambda);
+  const mse = sums[1] / n;
+  return { loss: sums[0] + lambda * penalty, train: { mse, rmse: Math.sqrt(mse), mae: sums[2] / n } };
+}
+
+/**
+ * The ALS objective L for the model's current factors (see module doc for the biases / weightedLambda
+ * variants) and train MSE/MAE (predictions clipped to `clip` when given; L is always unclipped), in one pass
+ * over the entries of `train`. fitAls reports the same quantities per iteration from the errors its item
+ * half-step records ({@link alsRowErrors}); the two agree to rounding (the residuals are summed in a different
+ * order). O(|Ω|·d + (nUsers + nItems)·d).
+ */
+export function alsObjective(
+  model: AlsModel,
+  train: RatingsMatrix,
+  lambda: number,
+  weightedLambda: boolean,
+  clip?: readonly [number, number],
+): AlsObjective {
+  const { d, userFactors: W, itemFactors: H, userBias, itemBias, globalMean } = model;
+  const { users, items, values } = train;
+  const lo = clip ? clip[0] : -Infinity;
+  const hi = clip ? clip[1] : Infinity;
+  let sse = 0;
+  let clippedSe = 0;
+  let clippedAe = 0;
+  const n = values.length;
+  const biased = userBias !== null && itemBias !== null;
+  const add = (e: number, dot: number): void => {
+    let p = dot;
+    if (biased) p += globalMean + userBias[users[e]] + itemBias[items[e]];
+    const r = values[e] - p;
+    sse += r * r;
+    const c = p < lo ? lo : p > hi ? hi : p;
+    const rc = values[e] - c;
+    clippedSe += rc * rc;
+    clippedAe += Math.abs(rc);
+  };
+  // Four entries at a time: four independent dot products (each summed in the same order as dotRows, so
+  // every prediction and every running sum is bitwise what the one-at-a-time loop gives), for latency hiding.
+  let e = 0;
+  for (; e + 3 < n; e += 4) {
+    const w0 = users[e] * d;
+    const w1 = users[e + 1] * d;
+    const w2 = users[e + 2] * d;
+    const w3 = users[e + 3] * d;
+    const h0 = items[e] * d;
+    const h1 = items[e + 1] * d;
+    const h2 = items[e + 2] * d;
+    const h3 = items[e + 3] * d;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let a = 0; a < d; a++) {
+      s0 += W[w0 + a] * H[h0 + a];
+      s1 += W[w1 + a] * H[h1 + a];
+      s2 += W[w2 + a] * H[h2 + a];
+      s3 += W[w3 + a] * H[h3 + a];
+    }
+    add(e, s0);
+    add(e + 1, s1);
+    add(e + 2, s2);
+    add(e + 3, s3);
+  }
+  for (; e < n; e++) add(e, dotRows(W, users[e] * d, H, items[e] * d, d));
+  return objectiveFromSums(model, [sse, clippedSe, clippedAe], n, lambda, weightedLambda);
+}
+
+function penaltyOf(F: Float64Array, bias: Float64Array | null, counts: Int32Array, d: number, weighted: boolean): number {
+  let total = 0;
+  for (let r = 0; r < counts.length; r++) {
+    let s = 0;
+    const o = r * d;
+    for (let a = 0; a < d; a++) s += F[o + a] * F[o + a];
+    if (bias !== null) s += bias[r] * bias[r];
+    total += weighted ? counts[r] * s : s;
+  }
+  return total;
+}
+
+function rowCounts(csr: Csr): Int32Array {
+  const c = new Int32Array(csr.nRows);
+  for (let r = 0; r < csr.nRows; r++) c[r] = csr.indptr[r + 1] - csr.indptr[r];
+  return c;
+}
+
+function initFactors(F: Float64Array, rng: Rng, config: AlsConfig): void {
+  if (config.init === "uniform") {
+    for (let p = 0; p < F.length; p++) F[p] = rng.next();
+  } else {
+    const s = config.initScale;
+    for (let p = 0; p < F.length; p++) F[p] = s * rng.gaussian();
+  }
+}
+
+/** Runs the two half-steps of a fit (index 0: users, 1: items). */
+export interface AlsHalfStepRunner {
+  /** Run half-step `which`; returns Σ over rows of the squared change, summed in row order. */
+  run(which: number): number;
+  /** Release threads / buffers (called once, also when the fit throws). */
+  close(): void;
+}
+
+/**
+ * Where a fit keeps its arrays and how it runs half-steps: {@link SERIAL_ALS_BACKEND} (this thread, plain
+ * arrays), or the worker-thread backend of ./als-threads (SharedArrayBuffer arrays).
+ */
+export interface AlsBackend {
+  /** The CSR views of `train` (by user, by item) the half-steps read. */
+  csr(train: RatingsMatrix): { byUser: Csr; byItem: Csr };
+  /** A zeroed Float64Array of length n for factors / biases. */
+  allocate(n: number): Float64Array;
+  /** Prepare to run `steps` (k unknowns per row, rows of at most `maxRowLength` entries). */
+  start(steps: readonly AlsHalfStep[], k: number, maxRowLength: number): AlsHalfStepRunner;
+}
+
+/** The single-thread backend: the cached CSR views of the matrix, {@link alsHalfStep} with one workspace. */
+export const SERIAL_ALS_BACKEND: AlsBackend = {
+  csr: (train) => ({ byUser: train.byUser(), byItem: train.byItem() }),
+  allocate: (n) => new Float64Array(n),
+  start(steps, k, maxRow) {
+    const ws = new AlsWorkspace(k, maxRow);
+    return { run: (which) => alsHalfStep(steps[which], ws), close: () => {} };
+  },
+};
+
+/**
+ * Fit explicit ALS on `train` (see the module doc for objective, updates, config and fallbacks).
+ * With `threads` > 1 the half-steps run on worker threads ({@link fitAlsThreaded}); same numbers.
+ * @throws SpecError for an invalid config; InputError for an empty training matrix or a non-finite rating
+ */
+export function fitAls(train: RatingsMatrix, config: AlsConfig, options: FitOptions = {}): FitResult<AlsModel> {
+  const c = alsConfig(config as unknown as Record<string, unknown>);
+  if ((c.threads ?? 1) > 1) return fitAlsThreaded(train, c, options);
+  return fitAlsWith(SERIAL_ALS_BACKEND, train, c, options);
+}
+
+/**
+ * The fit loop of {@link fitAls} on a given backend (`config` must already be validated).
+ * @internal
+ */
+export function fitAlsWith(backend: AlsBackend, train: RatingsMatrix, c: AlsConfig, options: FitOptions = {}): FitResult<AlsModel> {
+  const started = performance.now();
+  if (train.nnz === 0) throw new InputError("ALS: the training matrix has no ratings");
+  for (let e = 0; e < train.nnz; e++) {
+    if (!Number.isFinite(train.values[e])) {
+      throw new InputError(`ALS: training rating ${e} (user ${train.users[e]}, item ${train.items[e]}) is ${train.values[e]}`);
+    }
+  }
+  const { d } = c;
+  const { byUser, byItem } = backend.csr(train);
+  const userCounts = rowCounts(byUser);
+  const itemCounts = rowCounts(byItem);
+  const mu = train.mean();
+
+  const W = backend.allocate(train.nUsers * d);
+  const H = backend.allocate(train.nItems * d);
+  const rng = new Rng(c.seed);
+  initFactors(W, rng, c);
+  initFactors(H, rng, c);
+  zeroEmptyRows(W, userCounts, d);
+  zeroEmptyRows(H, itemCounts, d);
+  const bu = c.biases ? backend.allocate(train.nUsers) : null;
+  const bi = c.biases ? backend.allocate(train.nItems) : null;
+  const model = new AlsModel(d, train.nUsers, train.nItems, W, H, bu, bi, mu, userCounts, itemCounts);
+
+  const common = { d, lambda: c.lambda, weightedLambda: c.weightedLambda, globalMean: mu, solver: c.solver, cgSteps: c.cgSteps };
+  const userStep: AlsHalfStep = { ...common, csr: byUser, fixed: H, fixedBias: bi, solved: W, solvedBias: bu };
+  const clip = options.clip;
+  // The item half-step, the last of an iteration, records each item row's training errors (no separate pass).
+  const errors: AlsRowErrors = { out: backend.allocate(3 * byItem.nRows), lo: clip ? clip[0] : -Infinity, hi: clip ? clip[1] : Infinity };
+  const itemStep: AlsHalfStep = { ...common, csr: byItem, fixed: W, fixedBias: bu, solved: H, solvedBias: bi, errors };
+  const runner = backend.start([userStep, itemStep], c.biases ? d + 1 : d, Math.max(maxRowLength(byUser), maxRowLength(byItem)));
+  try {
+    return alsIterate(runner, errors.out, model, train, c, options, started);
+  } finally {
+    runner.close();
+  }
+}
+
+function alsIterate(
+  runner: AlsHalfStepRunner,
+  rowErrors: Float64Array,
+  model: AlsModel,
+  train: RatingsMatrix,
+  c: AlsConfig,
+  options: FitOptions,
+  started: number,
+): FitResult<AlsModel> {
+
+  const history = emptyHistory();
+  let prevLoss = NaN;
+  let prevStep = NaN;
+  let converged = false;
+  let iterations = 0;
+  for (let it = 1; it <= c.maxIterations; it++) {
+    const dW = runner.run(0);
+    const dH = runner.run(1);
+    iterations = it;
+    const objective = objectiveFromSums(model, sumRowErrors(rowErrors), train.nnz, c.lambda, c.weightedLambda);
+    let test: ErrorMetrics | undefined;
+    if (options.test) {
+      const s = scorePredictor(model, options.test, { clip: options.clip });
+      test = { mse: s.mse, rmse: s.rmse, mae: s.mae };
+    }
+    const report: IterationReport = {
+      iteration: it,
+      trainLoss: objective.loss,
+      train: objective.train,
+      seconds: (performance.now() - started) / 1000,
+    };
+    if (test) report.test = test;
+    recordIteration(history, report);
+    options.onIteration?.(report);
+
+    const stepSize = Math.sqrt(dW) + Math.sqrt(dH);
+    if (it >= 2) {
+      if (c.stopping === "relative-loss") {
+        const rel = prevLoss > 0 ? Math.abs(prevLoss - objective.loss) / prevLoss : objective.loss === prevLoss ? 0 : Infinity;
+        converged = rel < c.tol;
+      } else if (c.stopping === "assignment") {
+        converged = Math.abs(prevStep - stepSize) < c.tol;
+      }
+    }
+    prevLoss = objective.loss;
+    prevStep = stepSize;
+    if (converged) break;
+  }
+  return { model, iterations, converged, history };
+}
+
+export const alsModel: ModelDefinition<AlsConfig> = {
+  name: "als",
+  summary: "Explicit ALS: A ≈ WHᵀ on observed entries, exact alternating ridge solves (optional biases, ALS-WR λ)",
+  defaults: ALS_DEFAULTS,
+  config: alsConfig,
+  fit: (train, config, options) => fitAls(train, config, options),
+  threadable: true,
+};

@@ -1,0 +1,321 @@
+/**
+ * "nmf": non-negative matrix factorization of the OBSERVED ratings only, as Surprise's `NMF` (regularized
+ * multiplicative updates of Luo et al. 2014, "An efficient non-negative matrix-factorization-based approach
+ * to collaborative filtering for recommender systems").
+ *
+ * Prediction (known user u and known item i):
+ *
+ *   r̂_ui = q_i·p_u                          (biased = false, the default)
+ *   r̂_ui = μ + b_u + b_i + q_i·p_u           (biased = true; μ = mean of the training ratings)
+ *
+ * Objective (Ω = training entries, |I_u| = number of ratings of u, |U_i| = number of ratings of i):
+ *
+ *   J = ½ Σ_Ω (r_ui − r̂_ui)² + ½ regPu Σ_u |I_u| ‖p_u‖² + ½ regQi Σ_i |U_i| ‖q_i‖²
+ *       [+ ½ regBu Σ_u |I_u| b_u² + ½ regBi Σ_i |U_i| b_i²   when biased]
+ *
+ * i.e. λ is applied once per rating (Surprise's convention: the user-factor penalty is scaled by |I_u|).
+ * J after each epoch is reported as `trainLoss`.
+ *
+ * One epoch (exactly Surprise's order of operations):
+ *   1. For every training rating (u, i, r), users ascending, items ascending within a user:
+ *        est = μ + b_u + b_i + q_i·p_u      (μ = b = 0 when unbiased)
+ *        when biased: b_u += lrBu (r − est − regBu b_u);  b_i += lrBi (r − est − regBi b_i)   (SGD steps)
+ *        num_u += r q_i;   den_u += est q_i;   num_i += r p_u;   den_i += est p_u
+ *      (est is computed before the bias steps; all four accumulators use the factors of the previous epoch).
+ *   2. For every known user u and factor f with p_uf ≠ 0:  p_uf ← p_uf · num_uf / (den_uf + |I_u| regPu p_uf)
+ *   3. For every known item i and factor f with q_if ≠ 0:  q_if ← q_if · num_if / (den_if + |U_i| regQi q_if)
+ *   (Step 3 uses the accumulators of step 1, not the freshly updated p.)
+ * A factor whose new denominator is exactly 0 is left unchanged (Surprise would store NaN).
+ *
+ * With non-negative ratings and est ≥ 0 the updates keep every factor ≥ 0 (the unbiased default guarantees
+ * est ≥ 0). With biased = true a negative μ + b_u + b_i + q_i·p_u could flip signs, exactly as in Surprise.
+ *
+ * Initialization: p_uf, q_if ~ U[initLow, initHigh) drawn from `new Rng(seed)`: all p (user-major, factor
+ * within user) then all q; biases start at 0. (Surprise draws from numpy, so individual runs differ from
+ * Surprise's but follow the same distribution.)
+ *
+ * Defaults (Surprise's): nFactors 15, nEpochs 50, biased false, regPu = regQi = 0.06, regBu = regBi = 0.02,
+ * lrBu = lrBi = 0.005, initLow 0, initHigh 1, seed 0.
+ *
+ * Fallback: when u or i has no training ratings the unbiased model predicts μ (Surprise's default prediction
+ * after `PredictionImpossible`); the biased model predicts μ + b_u (if u known) + b_i (if i known), as
+ * Surprise's estimate. Either way `isFallback` is true.
+ *
+ * Complexity: O(nEpochs · nnz · nFactors) time, O((nUsers + nItems) · nFactors) memory; no per-rating
+ * allocation. Throws SpecError from `config` on bad parameters; `fit` throws InputError when the training
+ * matrix is empty or has a negative rating while biased = false (multiplicative updates need r ≥ 0).
+ */
+import type { RatingsMatrix } from "../../data/ratings";
+import { configError, InputError } from "../../core/errors";
+import { scorePredictor } from "../../metrics/accuracy";
+import { Rng } from "../../core/random";
+import { validateConfig, type ConfigRules } from "../config";
+import {
+  emptyHistory,
+  recordIteration,
+  type FitOptions,
+  type FitResult,
+  type IterationReport,
+  type ModelDefinition,
+  type Predictor,
+} from "../types";
+
+export interface NmfConfig {
+  /** Number of latent factors k. */
+  nFactors: number;
+  /** Number of epochs (passes of multiplicative updates). */
+  nEpochs: number;
+  /** Add μ + b_u + b_i (learned by SGD steps inside each epoch). */
+  biased: boolean;
+  /** λ for user factors (per rating). */
+  regPu: number;
+  /** λ for item factors (per rating). */
+  regQi: number;
+  /** λ for user biases (biased only). */
+  regBu: number;
+  /** λ for item biases (biased only). */
+  regBi: number;
+  /** SGD step for user biases (biased only). */
+  lrBu: number;
+  /** SGD step for item biases (biased only). */
+  lrBi: number;
+  /** Lower bound of the uniform factor initialization. */
+  initLow: number;
+  /** Upper bound of the uniform factor initialization. */
+  initHigh: number;
+  /** Seed of the factor initialization. */
+  seed: number;
+}
+
+export const NMF_DEFAULTS: Readonly<NmfConfig> = Object.freeze({
+  nFactors: 15,
+  nEpochs: 50,
+  biased: false,
+  regPu: 0.06,
+  regQi: 0.06,
+  regBu: 0.02,
+  regBi: 0.02,
+  lrBu: 0.005,
+  lrBi: 0.005,
+  initLow: 0,
+  initHigh: 1,
+  seed: 0,
+});
+
+const NMF_RULES: ConfigRules<NmfConfig> = {
+  nFactors: { type: "int", min: 1, doc: "number of latent factors" },
+  nEpochs: { type: "int", min: 1, doc: "number of epochs" },
+  biased: { type: "boolean", doc: "learn μ + b_u + b_i as well" },
+  regPu: { type: "number", min: 0, doc: "λ for user factors (scaled by |I_u|)" },
+  regQi: { type: "number", min: 0, doc: "λ for item factors (scaled by |U_i|)" },
+  regBu: { type: "number", min: 0, doc: "λ for user biases" },
+  regBi: { type: "number", min: 0, doc: "λ for item biases" },
+  lrBu: { type: "number", min: 0, doc: "SGD step for user biases" },
+  lrBi: { type: "number", min: 0, doc: "SGD step for item biases" },
+  initLow: { type: "number", min: 0, doc: "lower bound of the uniform initialization" },
+  initHigh: { type: "number", min: 0, doc: "upper bound of the uniform initialization" },
+  seed: { type: "int", min: 0, max: 4294967295, doc: "seed of the initialization" },
+};
+
+/** A fitted observed-entries NMF. Factors are row-major: p_u = pu[u·k .. u·k + k). */
+export class NmfPredictor implements Predictor {
+  constructor(
+    readonly nFactors: number,
+    /** User factors, nUsers × k row-major. */
+    readonly pu: Float64Array,
+    /** Item factors, nItems × k row-major. */
+    readonly qi: Float64Array,
+    /** User biases (all 0 when unbiased). */
+    readonly bu: Float64Array,
+    /** Item biases (all 0 when unbiased). */
+    readonly bi: Float64Array,
+    /** Mean of the training ratings (the fallback; part of every prediction when biased). */
+    readonly globalMean: number,
+    readonly biased: boolean,
+    /** 1 when the user has training ratings. */
+    readonly knownUser: Uint8Array,
+    /** 1 when the item has training ratings. */
+    readonly knownItem: Uint8Array,
+  ) {}
+
+  predict(u: number, i: number): number {
+    const ku = this.knownUser[u] === 1;
+    const ki = this.knownItem[i] === 1;
+    if (!this.biased && !(ku && ki)) return this.globalMean;
+    let est = this.biased ? this.globalMean + (ku ? this.bu[u] : 0) + (ki ? this.bi[i] : 0) : 0;
+    if (ku && ki) {
+      const k = this.nFactors;
+      const a = u * k;
+      const b = i * k;
+      for (let f = 0; f < k; f++) est += this.pu[a + f] * this.qi[b + f];
+    }
+    return est;
+  }
+
+  isFallback(u: number, i: number): boolean {
+    return this.knownUser[u] !== 1 || this.knownItem[i] !== 1;
+  }
+}
+
+/**
+ * Fit Surprise-style NMF on the observed ratings (see the module comment for the exact updates).
+ * @throws InputError on an empty training matrix, or a negative rating when unbiased
+ */
+export function fitNmf(train: RatingsMatrix, config: NmfConfig, options: FitOptions = {}): FitResult<NmfPredictor> {
+  const started = performance.now();
+  const { nUsers, nItems } = train;
+  const k = config.nFactors;
+  if (train.nnz === 0) throw new InputError("nmf: the training matrix has no ratings");
+  const byUser = train.byUser();
+  const { indptr, indices, values } = byUser;
+  if (!config.biased) {
+    for (let e = 0; e < values.length; e++) {
+      if (values[e] < 0) {
+        throw new InputError(`nmf: rating ${values[e]} (entry ${e}) is negative; unbiased NMF needs ratings ≥ 0`);
+      }
+    }
+  }
+  const nu = new Int32Array(nUsers);
+  const ni = new Int32Array(nItems);
+  for (let u = 0; u < nUsers; u++) nu[u] = indptr[u + 1] - indptr[u];
+  for (let e = 0; e < indices.length; e++) ni[indices[e]]++;
+  const knownUser = new Uint8Array(nUsers);
+  const knownItem = new Uint8Array(nItems);
+  for (let u = 0; u < nUsers; u++) knownUser[u] = nu[u] > 0 ? 1 : 0;
+  for (let i = 0; i < nItems; i++) knownItem[i] = ni[i] > 0 ? 1 : 0;
+
+  const rng = new Rng(config.seed);
+  const span = config.initHigh - config.initLow;
+  const pu = new Float64Array(nUsers * k);
+  const qi = new Float64Array(nItems * k);
+  for (let x = 0; x < pu.length; x++) pu[x] = config.initLow + span * rng.next();
+  for (let x = 0; x < qi.length; x++) qi[x] = config.initLow + span * rng.next();
+  const bu = new Float64Array(nUsers);
+  const bi = new Float64Array(nItems);
+  const biased = config.biased;
+  const mu = train.mean();
+  const gm = biased ? mu : 0;
+  const { regPu, regQi, regBu, regBi, lrBu, lrBi } = config;
+
+  const userNum = new Float64Array(nUsers * k);
+  const userDen = new Float64Array(nUsers * k);
+  const itemNum = new Float64Array(nItems * k);
+  const itemDen = new Float64Array(nItems * k);
+
+  const model = new NmfPredictor(k, pu, qi, bu, bi, mu, biased, knownUser, knownItem);
+  const history = emptyHistory();
+
+  for (let epoch = 1; epoch <= config.nEpochs; epoch++) {
+    userNum.fill(0);
+    userDen.fill(0);
+    itemNum.fill(0);
+    itemDen.fill(0);
+    for (let u = 0; u < nUsers; u++) {
+      const a = u * k;
+      for (let e = indptr[u], end = indptr[u + 1]; e < end; e++) {
+        const i = indices[e];
+        const r = values[e];
+        const b = i * k;
+        let dot = 0;
+        for (let f = 0; f < k; f++) dot += qi[b + f] * pu[a + f];
+        const est = gm + bu[u] + bi[i] + dot;
+        if (biased) {
+          const err = r - est;
+          bu[u] += lrBu * (err - regBu * bu[u]);
+          bi[i] += lrBi * (err - regBi * bi[i]);
+        }
+        for (let f = 0; f < k; f++) {
+          const q = qi[b + f];
+          const p = pu[a + f];
+          userNum[a + f] += q * r;
+          userDen[a + f] += q * est;
+          itemNum[b + f] += p * r;
+          itemDen[b + f] += p * est;
+        }
+      }
+    }
+    multiplicativeStep(pu, userNum, userDen, nu, regPu, k);
+    multiplicativeStep(qi, itemNum, itemDen, ni, regQi, k);
+
+    const report: IterationReport = {
+      iteration: epoch,
+      trainLoss: nmfObjective(model, train, nu, ni, config),
+      train: scorePredictor(model, train, { clip: options.clip }),
+      test: options.test ? scorePredictor(model, options.test, { clip: options.clip }) : undefined,
+      seconds: (performance.now() - started) / 1000,
+    };
+    recordIteration(history, report);
+    options.onIteration?.(report);
+  }
+  return { model, iterations: config.nEpochs, converged: true, history };
+}
+
+/** x_f ← x_f · num_f / (den_f + count · λ · x_f) for rows with count > 0 and x_f ≠ 0. */
+function multiplicativeStep(
+  x: Float64Array,
+  num: Float64Array,
+  den: Float64Array,
+  count: Int32Array,
+  lambda: number,
+  k: number,
+): void {
+  for (let row = 0; row < count.length; row++) {
+    const n = count[row];
+    if (n === 0) continue;
+    const a = row * k;
+    for (let f = 0; f < k; f++) {
+      const v = x[a + f];
+      if (v === 0) continue;
+      const d = den[a + f] + n * lambda * v;
+      if (d !== 0) x[a + f] = (v * num[a + f]) / d;
+    }
+  }
+}
+
+/** J of the module comment for the current parameters. O(nnz · k). */
+function nmfObjective(m: NmfPredictor, train: RatingsMatrix, nu: Int32Array, ni: Int32Array, c: NmfConfig): number {
+  const { users, items, values } = train;
+  const k = m.nFactors;
+  const gm = m.biased ? m.globalMean : 0;
+  let se = 0;
+  for (let e = 0; e < values.length; e++) {
+    const u = users[e];
+    const i = items[e];
+    let est = gm + m.bu[u] + m.bi[i];
+    const a = u * k;
+    const b = i * k;
+    for (let f = 0; f < k; f++) est += m.pu[a + f] * m.qi[b + f];
+    const err = values[e] - est;
+    se += err * err;
+  }
+  let reg = 0;
+  for (let u = 0; u < nu.length; u++) {
+    if (nu[u] === 0) continue;
+    let s = 0;
+    for (let f = 0, a = u * k; f < k; f++) s += m.pu[a + f] * m.pu[a + f];
+    reg += nu[u] * (c.regPu * s + (m.biased ? c.regBu * m.bu[u] * m.bu[u] : 0));
+  }
+  for (let i = 0; i < ni.length; i++) {
+    if (ni[i] === 0) continue;
+    let s = 0;
+    for (let f = 0, b = i * k; f < k; f++) s += m.qi[b + f] * m.qi[b + f];
+    reg += ni[i] * (c.regQi * s + (m.biased ? c.regBi * m.bi[i] * m.bi[i] : 0));
+  }
+  return 0.5 * (se + reg);
+}
+
+/** Merge and validate an "nmf" config (also checks initLow ≤ initHigh and initHigh > 0). */
+export function nmfConfig(partial: Record<string, unknown>): NmfConfig {
+  const c = validateConfig("nmf", NMF_DEFAULTS, NMF_RULES, partial);
+  if (c.initHigh < c.initLow) configError("nmf", "initHigh", `must be ≥ initLow (${c.initLow}), got ${c.initHigh}`);
+  if (c.initHigh === 0) configError("nmf", "initHigh", "must be > 0 (all-zero factors never change under multiplicative updates)");
+  return c;
+}
+
+export const nmfModel: ModelDefinition<NmfConfig> = {
+  name: "nmf",
+  summary: "NMF on observed ratings (Surprise's regularized multiplicative updates, Luo et al. 2014)",
+  defaults: NMF_DEFAULTS,
+  config: nmfConfig,
+  fit: fitNmf,
+};
