@@ -20,11 +20,11 @@ const os = require("node:os");
 const path = require("node:path");
 const { root, dist, DEFAULT_ML100K_DIR, flagReader, requireBuild, now, cpu, median, readU1, randomDistinctRatings } = require("./bench-common.js");
 
-requireBuild("bench-implicit", [path.join("models", "implicit-als.js")]);
+requireBuild("bench-implicit", [path.join("models", "als", "implicit-als.js")]);
 const { fitImplicitAls, implicitAlsConfig, implicitFromRatings, implicitHalfStep, implicitObjective, ImplicitWorkspace } = require(
-  path.join(dist, "models", "implicit-als.js"),
+  path.join(dist, "models", "als", "implicit-als.js"),
 );
-const { Rng } = require(path.join(dist, "random.js"));
+const { Rng } = require(path.join(dist, "core/random.js"));
 
 const flag = flagReader("bench-implicit");
 

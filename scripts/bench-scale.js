@@ -19,10 +19,10 @@ const os = require("node:os");
 const { dist, flagReader, now, cpu, startAlsHalfSteps } = require("./bench-common.js");
 
 const { generateSyntheticMatrix } = require(path.join(dist, "data/synthetic.js"));
-const { readRatingsFileSync, streamedToMatrix, progressPrinter } = require(path.join(dist, "data/stream.js"));
-const als = require(path.join(dist, "models/als.js"));
-const { threadedAlsBackend, stopAlsThreads } = require(path.join(dist, "models/als-threads.js"));
-const { Rng } = require(path.join(dist, "random.js"));
+const { readRatingsFileSync, streamedToMatrix, readProgressPrinter } = require(path.join(dist, "data/stream.js"));
+const als = require(path.join(dist, "models"));
+const { threadedAlsBackend, stopAlsThreads } = als;
+const { Rng } = require(path.join(dist, "core/random.js"));
 
 const arg = flagReader("bench-scale");
 const json = process.argv.includes("--json");
@@ -45,7 +45,7 @@ let t0 = now();
 let matrix;
 let dataName;
 if (file) {
-  const s = readRatingsFileSync(file, { onProgress: progressPrinter(path.basename(file)) });
+  const s = readRatingsFileSync(file, { onProgress: readProgressPrinter(path.basename(file)) });
   matrix = streamedToMatrix(s);
   dataName = path.basename(file);
 } else {

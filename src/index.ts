@@ -21,7 +21,7 @@ export {
   readRatingsFileSync,
   RatingsCsvParser,
   streamedToMatrix,
-  progressPrinter as streamProgressPrinter,
+  readProgressPrinter,
   type StreamOptions,
   type StreamProgress,
   type StreamedRatings,
@@ -36,6 +36,7 @@ export * from "./models/config";
 export * from "./models/registry";
 export * from "./models/als/als";
 export * from "./models/als/als-threads";
+export * from "./models/als/als-rows";
 export * from "./models/baselines/baselines";
 export * from "./models/gradient/svd";
 export * from "./models/gradient/svdpp";
@@ -61,11 +62,14 @@ export * from "./experiment/spec";
 export * from "./results/store";
 export * from "./experiment/env";
 export * from "./experiment/runner";
-export * from "./cli/progress";
+export * from "./experiment/execute";
+export * from "./experiment/progress";
 export * from "./results/summary";
 export * from "./results/selection";
 export * from "./experiment/folds";
 export * from "./experiment/race";
+export * from "./results/race";
+export * from "./plot/race";
 export * from "./results/query";
 export * from "./results/dataframe";
 export * from "./report/index";

@@ -14,7 +14,7 @@ import { runSweep } from "../experiment/runner";
 import type { FoldsSpec } from "../experiment/folds";
 import { readResults } from "../results/store";
 import { summaryTable, type MetricPath } from "../results/summary";
-import { progressPrinter } from "./progress";
+import { progressPrinter } from "../experiment/progress";
 import { allModels } from "../models/registry";
 import { buildFigure, FIGURE_KINDS, type FigureKind } from "../plot/kinds";
 import { writeFigureHtml, exportFigureImage } from "../plot/export";

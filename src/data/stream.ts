@@ -28,7 +28,7 @@
  * reads files without one; the default `"auto"` takes the first line as a header when it does not start with a
  * digit). Without a header the first line fixes the field count (3 or 4).
  *
- * Progress: `onProgress({ bytesRead, totalBytes, ratings, lines })` after every chunk; {@link progressPrinter}
+ * Progress: `onProgress({ bytesRead, totalBytes, ratings, lines })` after every chunk; {@link readProgressPrinter}
  * draws a one-line display on a terminal stream. Measured: ≈ 130 MB/s (5M ratings, 132 MB, in 1.0 s, peak RSS
  * 210 MB), so ML-25M's 678 MB ratings.csv in ≈ 5 s; `scripts/bench-scale.js --file ratings.csv` loads and fits one.
  */
@@ -479,7 +479,7 @@ export function streamedToMatrix(s: StreamedRatings): RatingsMatrix {
  * A progress callback drawing `file: 41% (268 MB of 647 MB), 10.3M ratings, 12.1 s` on one line of a TTY
  * (rewritten in place with `\r`, at most every 200 ms), or a line per 10 % on a non-TTY stream.
  */
-export function progressPrinter(label: string, out: NodeJS.WriteStream = process.stderr): (p: StreamProgress) => void {
+export function readProgressPrinter(label: string, out: NodeJS.WriteStream = process.stderr): (p: StreamProgress) => void {
   const started = performance.now();
   let lastDraw = -Infinity;
   let lastTenth = -1;

@@ -13,23 +13,21 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { createHash } from "node:crypto";
 import { InputError } from "../core/errors";
-import type { Dataset, RatingsMatrix } from "../data/ratings";
+import { canonicalJson } from "../core/json";
+import { MFLAB_VERSION } from "../core/version";
+import type { Dataset } from "../data/ratings";
 import type { DataSpec } from "../data/load";
-import { loadFolds, validateFolds, type Fold, type FoldsSpec } from "./folds";
-import { datasetFingerprint } from "../data/fingerprint";
-import { scorePredictor } from "../metrics/accuracy";
 import { getModel } from "../models/registry";
 import { threadsPerFit } from "../models/als/als-threads";
-import { MFLAB_VERSION } from "../core/version";
-import { captureEnv } from "./env";
-import { RESULTS_SCHEMA, type DatasetInfo, type ResultsFile, type RunMetrics, type RunRecord } from "../results/schema";
-import { canonicalJson, expandSpec, type EvaluationSpec, type ExperimentSpec, type RunPlan } from "./spec";
-import { evaluateRanking, type RankingScorer } from "../metrics/ranking";
-import { implicitFromRatings } from "../models/als/implicit-als";
+import { RESULTS_SCHEMA, type DatasetInfo, type ResultsFile, type RunRecord } from "../results/schema";
 import { readResults, writeResults } from "../results/store";
 import { acquireLock } from "../results/lock";
-import { Worker } from "node:worker_threads";
-import { serializeMatrix, type SerializedFold, type WorkerReply, type WorkerSetup, type WorkerTask } from "./sweep-worker";
+import { captureEnv } from "./env";
+import { datasetInfo, executeRun, runId, type RunEvaluation } from "./execute";
+import { loadFolds, validateFolds, type Fold, type FoldsSpec } from "./folds";
+import { runInWorkers, serializeFold } from "./pool";
+import type { SweepProgress } from "./progress";
+import { expandSpec, type ExperimentSpec } from "./spec";
 
 export interface SweepOptions {
   /** Results file; default `results/<spec name>.json` under `baseDir`. */
@@ -59,21 +57,6 @@ export interface SweepOptions {
   signal?: AbortSignal;
 }
 
-export type SweepProgress =
-  | {
-      type: "start";
-      total: number;
-      cached: number;
-      file: string;
-      dataset: DatasetInfo;
-      gridKeys: string[];
-      /** When the existing file was written by another mflab version: its runs cannot be reused and it was kept here. */
-      setAside?: { backup: string; version: string };
-    }
-  | { type: "run-start"; index: number; total: number; plan: RunPlan; fold?: string; worker: number }
-  | { type: "run-end"; index: number; total: number; record: RunRecord; etaSeconds: number; worker: number; running: number }
-  | { type: "done"; file: string; ran: number; cached: number; failed: number; seconds: number; interrupted: boolean; remaining: number };
-
 export interface SweepOutcome {
   file: string;
   results: ResultsFile;
@@ -84,28 +67,6 @@ export interface SweepOutcome {
   interrupted: boolean;
   /** Runs still to do (re-run the same spec to do them). */
   remaining: number;
-}
-
-/** Describe a dataset for the results file. */
-export function datasetInfo(ds: Dataset): DatasetInfo {
-  return {
-    name: ds.name,
-    source: ds.source,
-    fingerprint: datasetFingerprint(ds),
-    nUsers: ds.train.nUsers,
-    nItems: ds.train.nItems,
-    nTrain: ds.train.nnz,
-    nTest: ds.test.nnz,
-    ratingScale: [ds.ratingScale[0], ds.ratingScale[1]],
-  };
-}
-
-/** The stable id of a run: model + full config (incl. seed) + dataset fingerprint + mflab version. */
-export function runId(params: Record<string, unknown>, seed: number, fingerprint: string): string {
-  return createHash("sha256")
-    .update(canonicalJson({ params, seed, fingerprint, mflab: MFLAB_VERSION }))
-    .digest("hex")
-    .slice(0, 12);
 }
 
 /** Run (or resume) a sweep. Resolves when every run is recorded. */
@@ -272,178 +233,3 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
   }
 }
 
-function serializeFold(f: Fold): SerializedFold {
-  const { train, test, ...rest } = f.dataset;
-  return { name: f.name, dataset: { ...rest, train: serializeMatrix(train), test: serializeMatrix(test) } };
-}
-
-/** The compiled worker entry (next to this file in dist/; from the sources, the built copy in dist/). */
-function workerScript(): string {
-  const here = path.join(__dirname, "sweep-worker.js");
-  if (fs.existsSync(here)) return here;
-  const built = path.resolve(__dirname, "../../dist/experiment/sweep-worker.js");
-  if (fs.existsSync(built)) return built;
-  throw new InputError("parallel sweeps need the built package (run `npm run build`), or use workers: 1", here);
-}
-
-/**
- * Run `tasks` on `n` worker threads, calling back as runs start and end. A worker that dies (out of memory,
- * crash) records its run as failed and is replaced. On abort, in-flight runs are discarded (they are not in
- * the file, so a resumed sweep redoes them) and the workers are stopped.
- */
-function runInWorkers(
-  tasks: WorkerTask[],
-  setup: WorkerSetup,
-  n: number,
-  onStart: (k: number, worker: number) => void,
-  onEnd: (k: number, record: RunRecord, worker: number) => void,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  const script = workerScript();
-  return new Promise((resolve, reject) => {
-    let next = 0;
-    let live = 0;
-    let failure: unknown;
-    const all = new Set<Worker>();
-    const finish = () => {
-      if (live > 0) return;
-      if (failure !== undefined) reject(failure);
-      else resolve();
-    };
-    const stopAll = () => {
-      for (const w of all) void w.terminate();
-    };
-    /** A callback that throws (e.g. the results file cannot be written) stops the pool; the error is rethrown. */
-    const guarded = (f: () => void) => {
-      if (failure !== undefined) return;
-      try {
-        f();
-      } catch (e) {
-        failure = e;
-        next = tasks.length;
-        stopAll();
-      }
-    };
-    signal?.addEventListener("abort", stopAll, { once: true });
-    const start = (slot: number) => {
-      const worker = new Worker(script, { workerData: { mflabSweepWorker: true, setup } });
-      all.add(worker);
-      live++;
-      let current = -1;
-      let closed = false;
-      const feed = () => {
-        if (signal?.aborted || next >= tasks.length) {
-          closed = true;
-          void worker.terminate();
-          return;
-        }
-        current = next++;
-        const k = current;
-        guarded(() => onStart(k, slot));
-        worker.postMessage(tasks[current]);
-      };
-      worker.on("message", (reply: WorkerReply) => {
-        const k = current;
-        current = -1;
-        if (!signal?.aborted) guarded(() => onEnd(k, reply.record, slot));
-        if (failure === undefined) feed();
-        else void worker.terminate();
-      });
-      worker.on("error", (e) => {
-        if (current >= 0 && !signal?.aborted) {
-          const t = tasks[current];
-          const now = new Date().toISOString();
-          const k = current;
-          guarded(() => onEnd(k, { id: t.id, params: t.params, seed: t.seed, status: "failed", error: `worker crashed: ${e.message}`, startedAt: now, finishedAt: now }, slot));
-          current = -1;
-        }
-      });
-      worker.on("exit", () => {
-        all.delete(worker);
-        live--;
-        if (!closed && !signal?.aborted && failure === undefined && next < tasks.length) start(slot); // replace a crashed worker
-        finish();
-      });
-      feed();
-    };
-    for (let slot = 1; slot <= n; slot++) start(slot);
-  });
-}
-
-/** How one run is scored: the spec's evaluation options with the clip range resolved. */
-export interface RunEvaluation extends Omit<EvaluationSpec, "clip"> {
-  clip: readonly [number, number] | undefined;
-}
-
-/**
- * Fit and score one run; any error becomes a "failed" record (the sweep goes on).
- * Task "rating": fit on the training ratings; metrics.train/test = MSE/RMSE/MAE.
- * Task "ranking": fit on the training ratings ≥ threshold (see {@link implicitFromRatings}); metrics.ranking = top-k
- * metrics against the test ratings ≥ threshold, with every item the user rated in training excluded.
- */
-export function executeRun(
-  id: string,
-  params: { model: string; [key: string]: unknown },
-  seed: number,
-  ds: Dataset,
-  evaluation: RunEvaluation,
-  threads = 1,
-): RunRecord {
-  const startedAt = new Date().toISOString();
-  const def = getModel(params.model)!;
-  const { model: _name, ...identity } = params;
-  const config = def.threadable && threads > 1 ? { ...identity, threads } : identity;
-  const { clip, history: withHistory } = evaluation;
-  const ranking = evaluation.task === "ranking";
-  try {
-    const positives = (m: RatingsMatrix) => implicitFromRatings(m, { threshold: evaluation.threshold, value: evaluation.implicitValue });
-    const train = ranking ? positives(ds.train) : ds.train;
-    const test = ranking ? positives(ds.test) : ds.test;
-    const t0 = performance.now();
-    const fit = def.fit(train, config, { test: withHistory ? test : undefined, clip });
-    const fitSeconds = (performance.now() - t0) / 1000;
-    const t1 = performance.now();
-    let metrics: RunMetrics;
-    let fallbackCount: number;
-    if (ranking) {
-      metrics = { ranking: evaluateRanking(fit.model as RankingScorer, ds.train, ds.test, { k: evaluation.k, threshold: evaluation.threshold }) };
-      fallbackCount = scorePredictor(fit.model, test).fallbackCount;
-    } else {
-      const trainScore = scorePredictor(fit.model, train, { clip });
-      const testScore = scorePredictor(fit.model, test, { clip });
-      metrics = {
-        train: { mse: trainScore.mse, rmse: trainScore.rmse, mae: trainScore.mae },
-        test: { mse: testScore.mse, rmse: testScore.rmse, mae: testScore.mae },
-      };
-      fallbackCount = testScore.fallbackCount;
-    }
-    const predictSeconds = (performance.now() - t1) / 1000;
-    const record: RunRecord = {
-      id,
-      params,
-      seed,
-      status: "ok",
-      metrics,
-      iterations: fit.iterations,
-      converged: fit.converged,
-      fitSeconds,
-      predictSeconds,
-      fallbackCount,
-      ...(def.threadable && threads > 1 ? { threads } : {}),
-      startedAt,
-      finishedAt: new Date().toISOString(),
-    };
-    if (withHistory && fit.history.iteration.length > 0) record.history = fit.history;
-    return record;
-  } catch (e) {
-    return {
-      id,
-      params,
-      seed,
-      status: "failed",
-      error: e instanceof Error ? e.message : String(e),
-      startedAt,
-      finishedAt: new Date().toISOString(),
-    };
-  }
-}

@@ -19,6 +19,7 @@ import { SpecError } from "../core/errors";
 import { getModel } from "../models/registry";
 import type { DataSpec } from "../data/load";
 import { validateDataSpec } from "../data/load";
+import { canonicalJson } from "../core/json";
 import { deriveSeed } from "../core/random";
 import { validateFolds, type FoldsSpec } from "./folds";
 import { checkSchema } from "./spec-check";
@@ -179,16 +180,4 @@ export function expandSpec(spec: ExperimentSpec, where: { file?: string; listFor
     }
   });
   return plans;
-}
-
-/** JSON with object keys sorted at every level: equal values → equal strings. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const obj = value as Record<string, unknown>;
-  return `{${Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`)
-    .join(",")}}`;
 }

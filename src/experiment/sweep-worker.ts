@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { RatingsMatrix, type Dataset } from "../data/ratings";
-import { executeRun, type RunEvaluation } from "./runner";
+import { executeRun, type RunEvaluation } from "./execute";
 import type { RunRecord } from "../results/schema";
 
 export interface SerializedMatrix {

@@ -9,7 +9,15 @@
  * [lo, hi] (as Surprise does); by default they are not (as the assignment does). Empty Ω gives NaN metrics.
  */
 import type { RatingsMatrix } from "../data/ratings";
-import type { Predictor } from "../models/types";
+
+/**
+ * What the error metrics score (models' `Predictor` is this contract): a rating prediction for dense user `u` and
+ * item `i`, and whether that prediction used the model's fallback (a user or item without training ratings).
+ */
+export interface RatingScorer {
+  predict(u: number, i: number): number;
+  isFallback(u: number, i: number): boolean;
+}
 
 export interface ErrorMetrics {
   mse: number;
@@ -30,7 +38,7 @@ export interface ScoreOptions {
 }
 
 /** Score a predictor on every entry of `ratings`. O(nnz × cost of one prediction). */
-export function scorePredictor(predictor: Predictor, ratings: RatingsMatrix, options: ScoreOptions = {}): ScoredMetrics {
+export function scorePredictor(predictor: RatingScorer, ratings: RatingsMatrix, options: ScoreOptions = {}): ScoredMetrics {
   const { users, items, values } = ratings;
   const n = values.length;
   const lo = options.clip ? options.clip[0] : -Infinity;

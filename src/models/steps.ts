@@ -33,7 +33,7 @@
  */
 import type { RatingsMatrix } from "../data/ratings";
 import { InputError } from "../core/errors";
-import { AlsWorkspace, alsSolveRow, type AlsHalfStep } from "./als/als";
+import { AlsWorkspace, alsSolveRow, type AlsHalfStep } from "./als/als-rows";
 import { dotRows, sgdEpoch } from "./gradient/svd";
 
 /** A factor matrix as nested arrays, one row per entity (W: users × d, H: items × d). */

@@ -4,9 +4,10 @@
  * through {@link FitOptions.onIteration}, so train/test curves come without retraining.
  */
 import type { RatingsMatrix } from "../data/ratings";
-import type { ErrorMetrics } from "../metrics/accuracy";
+import type { ErrorMetrics, RatingScorer } from "../metrics/accuracy";
 
-export interface Predictor {
+/** A fitted model: what the metrics score ({@link RatingScorer}), with the model contract's guarantees. */
+export interface Predictor extends RatingScorer {
   /** Predicted rating for dense user `u` and item `i`. Never NaN: unknown users/items get the model's fallback. */
   predict(u: number, i: number): number;
   /** True when the prediction for (u, i) used the fallback (the user or the item had no training ratings). */

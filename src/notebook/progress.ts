@@ -8,8 +8,8 @@
  */
 import { escapeHtml } from "../plot/html";
 import { canDisplay, liveOutput } from "./display";
-import { describeParams, describeRunLine, formatSeconds, printProgress } from "../cli/progress";
-import type { SweepProgress } from "../experiment/runner";
+import { describeParams, describeRunLine, formatSeconds, printProgress } from "../experiment/progress";
+import type { SweepProgress } from "../experiment/progress";
 
 /** A progress callback for {@link runSweep} that redraws one notebook output in place. */
 export function notebookProgress(options: { lastRuns?: number } = {}): (e: SweepProgress) => void {

@@ -20,7 +20,7 @@ import { InputError } from "../core/errors";
 import type { ResultsFile, RunRecord } from "../results/schema";
 import { configKey, selectConfiguration } from "../results/selection";
 import { aggregateRuns, metricValue, varyingParams, type MetricPath } from "../results/summary";
-import { canonicalJson } from "../experiment/spec";
+import { canonicalJson } from "../core/json";
 import type { BundleMode } from "../plot/bundle";
 import type { Figure } from "../plot/figures";
 import { formatMetric, formatValue, paramLabel } from "../plot/figures";

@@ -16,7 +16,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { InputError } from "../core/errors";
 import type { ResultsFile, RunRecord } from "./schema";
-import { canonicalJson } from "../experiment/spec";
+import { canonicalJson } from "../core/json";
 import { configKey } from "./selection";
 import { readResults } from "./store";
 import { metricValue, type MetricPath } from "./summary";

@@ -11,7 +11,7 @@ import type { Dataset } from "../data/ratings";
 import { holdoutSplit } from "../data/split";
 import type { ResultsFile, RunRecord } from "./schema";
 import { bestRun, type MetricPath } from "./summary";
-import { canonicalJson } from "../experiment/spec";
+import { canonicalJson } from "../core/json";
 
 /**
  * A dataset whose `train` is the original training ratings minus a seeded random `fraction` of them, and whose

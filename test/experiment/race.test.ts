@@ -12,18 +12,13 @@ import { loadDataset } from "../../src/data/load";
 import { InputError, SpecError } from "../../src/core/errors";
 import { validateSpec } from "../../src/experiment/spec";
 import {
-  firstAtOrBelow,
   median,
-  objectiveIncreases,
-  raceFigure,
-  raceMarkdownTable,
   raceResults,
   runRace,
-  summarizeRace,
-  testRmseCurve,
   type RaceEntry,
-  type RaceRecord,
 } from "../../src/experiment/race";
+import { firstAtOrBelow, objectiveIncreases, raceMarkdownTable, summarizeRace, testRmseCurve, type RaceRecord } from "../../src/results/race";
+import { raceFigure } from "../../src/plot/race";
 import { parseResults } from "../../src/results/store";
 import { AlsModel, alsConfig, alsObjective, fitAls } from "../../src/models/als/als";
 import { fitGd, gdMfModel } from "../../src/models/gradient/gd-mf";

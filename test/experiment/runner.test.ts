@@ -7,7 +7,7 @@ import { runSweep } from "../../src/experiment/runner";
 import { readResults } from "../../src/results/store";
 import { RESULTS_SCHEMA } from "../../src/results/schema";
 import { aggregateRuns, summaryTable } from "../../src/results/summary";
-import { progressPrinter } from "../../src/cli/progress";
+import { progressPrinter } from "../../src/experiment/progress";
 import { MFLAB_VERSION } from "../../src/core/version";
 
 const small = {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { expandSpec, validateSpec, canonicalJson } from "../../src/experiment/spec";
+import { expandSpec, validateSpec } from "../../src/experiment/spec";
+import { canonicalJson } from "../../src/core/json";
 import { SpecError } from "../../src/core/errors";
 
 const base = {

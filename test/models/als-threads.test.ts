@@ -3,7 +3,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { buildCsr, RatingsMatrix } from "../../src/data/ratings";
 import { generateSyntheticMatrix } from "../../src/data/synthetic";
 import { SpecError } from "../../src/core/errors";
-import { alsConfig, alsObjective, alsSolveRow, AlsWorkspace, fitAls, type AlsConfig, type AlsHalfStep } from "../../src/models/als/als";
+import { alsConfig, alsObjective, fitAls, type AlsConfig } from "../../src/models/als/als";
+import { alsSolveRow, AlsWorkspace, type AlsHalfStep } from "../../src/models/als/als-rows";
 import {
   alsThreadPoolSize,
   buildSharedCsr,

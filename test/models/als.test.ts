@@ -2,18 +2,8 @@ import { Matrix, pseudoInverse, solve } from "ml-matrix";
 import { describe, expect, it } from "vitest";
 import { RatingsMatrix } from "../../src/data/ratings";
 import { scorePredictor } from "../../src/metrics/accuracy";
-import {
-  ALS_DEFAULTS,
-  AlsWorkspace,
-  alsConfig,
-  alsHalfStep,
-  alsModel,
-  alsObjective,
-  alsSolveRow,
-  fitAls,
-  type AlsConfig,
-  type AlsHalfStep,
-} from "../../src/models/als/als";
+import { ALS_DEFAULTS, alsConfig, alsModel, alsObjective, fitAls, type AlsConfig } from "../../src/models/als/als";
+import { AlsWorkspace, alsHalfStep, alsSolveRow, type AlsHalfStep } from "../../src/models/als/als-rows";
 import { Rng } from "../../src/core/random";
 import { matrix, randomRatings, type Triple } from "../helpers/matrices";
 import { hasMl100k, loadFold, ML100K_DIR } from "../helpers/ml100k";

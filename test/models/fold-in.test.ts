@@ -2,7 +2,8 @@ import { Matrix, solve } from "ml-matrix";
 import { describe, expect, it } from "vitest";
 import { RatingsMatrix } from "../../src/data/ratings";
 import { InputError } from "../../src/core/errors";
-import { AlsWorkspace, alsConfig, alsSolveRow, fitAls, type AlsConfig, type AlsHalfStep, type AlsModel } from "../../src/models/als/als";
+import { alsConfig, fitAls, type AlsConfig, type AlsModel } from "../../src/models/als/als";
+import { AlsWorkspace, alsSolveRow, type AlsHalfStep } from "../../src/models/als/als-rows";
 import { foldInItem, foldInUser } from "../../src/models/als/fold-in";
 import { randomRatings } from "../helpers/matrices";
 

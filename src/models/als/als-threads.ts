@@ -41,8 +41,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { buildCsrWith, type Csr, type RatingsMatrix } from "../../data/ratings";
-import { AlsModel, AlsWorkspace, alsSolveRow, fitAlsWith, type AlsBackend, type AlsConfig, type AlsHalfStep, type AlsHalfStepRunner } from "./als";
-import type { FitOptions, FitResult } from "../types";
+import { AlsWorkspace, alsSolveRow, type AlsBackend, type AlsHalfStep, type AlsHalfStepRunner } from "./als-rows";
 
 /** A worker that makes no progress for this long (ms) fails the fit. */
 export const ALS_THREAD_STALL_MS = 120_000;
@@ -336,27 +335,4 @@ export function threadedAlsBackend(threads: number): AlsBackend {
     allocate: sharedFloat64,
     start: (steps, k, maxRowLength) => startAlsThreads(steps, k, maxRowLength, threads),
   };
-}
-
-/**
- * {@link fitAls} with its half-steps on `config.threads` threads (module doc); the returned model holds
- * ordinary (unshared) copies of the factors. `config` must be validated (fitAls does it).
- */
-export function fitAlsThreaded(train: RatingsMatrix, config: AlsConfig, options: FitOptions = {}): FitResult<AlsModel> {
-  const result = fitAlsWith(threadedAlsBackend(config.threads ?? 1), train, config, options);
-  const m = result.model;
-  const copy = (a: Float64Array | null): Float64Array | null => (a === null ? null : a.slice());
-  const model = new AlsModel(
-    m.d,
-    m.nUsers,
-    m.nItems,
-    m.userFactors.slice(),
-    m.itemFactors.slice(),
-    copy(m.userBias),
-    copy(m.itemBias),
-    m.globalMean,
-    m.userCounts,
-    m.itemCounts,
-  );
-  return { ...result, model };
 }

@@ -23,7 +23,8 @@
 import type { Csr } from "../../data/ratings";
 import { InputError } from "../../core/errors";
 import { type RankedItem, topN } from "../../metrics/ranking";
-import { AlsModel, AlsWorkspace, alsSolveRow, type AlsHalfStep } from "./als";
+import { AlsModel } from "./als";
+import { AlsWorkspace, alsSolveRow, type AlsHalfStep } from "./als-rows";
 
 export interface FoldInOptions {
   /** λ the model was fitted with. */

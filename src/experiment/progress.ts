@@ -1,11 +1,27 @@
 /**
- * Human-readable progress for sweeps: one line per finished run (`[ 3/24] als d=5 λ=2 → test MSE 0.9123 · 20 it ·
- * 0.4 s · ETA 12 s`). Used by the CLI (stderr; on a terminal the current run is shown in place) and by notebooks
- * (`onProgress: printProgress`, lines appear in the cell as runs finish).
+ * Sweep progress: the events `runSweep` reports ({@link SweepProgress}) and their one human-readable form, one line
+ * per finished run (`[ 3/24] als d=5 λ=2 → test MSE 0.9123 · 20 it · 0.4 s · ETA 12 s`). The CLI prints it on
+ * stderr (on a terminal the current run is shown in place); notebooks redraw it in one output
+ * (../notebook/progress.ts) or print it line by line ({@link printProgress}).
  */
-import type { SweepProgress } from "../experiment/runner";
-import type { RunRecord } from "../results/schema";
+import type { DatasetInfo, RunRecord } from "../results/schema";
 import { MFLAB_VERSION } from "../core/version";
+import type { RunPlan } from "./spec";
+
+export type SweepProgress =
+  | {
+      type: "start";
+      total: number;
+      cached: number;
+      file: string;
+      dataset: DatasetInfo;
+      gridKeys: string[];
+      /** When the existing file was written by another mflab version: its runs cannot be reused and it was kept here. */
+      setAside?: { backup: string; version: string };
+    }
+  | { type: "run-start"; index: number; total: number; plan: RunPlan; fold?: string; worker: number }
+  | { type: "run-end"; index: number; total: number; record: RunRecord; etaSeconds: number; worker: number; running: number }
+  | { type: "done"; file: string; ran: number; cached: number; failed: number; seconds: number; interrupted: boolean; remaining: number };
 
 export function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return "?";

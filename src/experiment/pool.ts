@@ -1,0 +1,109 @@
+/**
+ * The worker pool of parallel sweeps: runs handed to `n` worker threads (./sweep-worker.ts), each loaded once with
+ * the folds' ratings; a crashed worker records its run as failed and is replaced.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Worker } from "node:worker_threads";
+import { InputError } from "../core/errors";
+import type { RunRecord } from "../results/schema";
+import type { Fold } from "./folds";
+import { serializeMatrix, type SerializedFold, type WorkerReply, type WorkerSetup, type WorkerTask } from "./sweep-worker";
+
+export function serializeFold(f: Fold): SerializedFold {
+  const { train, test, ...rest } = f.dataset;
+  return { name: f.name, dataset: { ...rest, train: serializeMatrix(train), test: serializeMatrix(test) } };
+}
+
+/** The compiled worker entry (next to this file in dist/; from the sources, the built copy in dist/). */
+function workerScript(): string {
+  const here = path.join(__dirname, "sweep-worker.js");
+  if (fs.existsSync(here)) return here;
+  const built = path.resolve(__dirname, "../../dist/experiment/sweep-worker.js");
+  if (fs.existsSync(built)) return built;
+  throw new InputError("parallel sweeps need the built package (run `npm run build`), or use workers: 1", here);
+}
+
+/**
+ * Run `tasks` on `n` worker threads, calling back as runs start and end. A worker that dies (out of memory,
+ * crash) records its run as failed and is replaced. On abort, in-flight runs are discarded (they are not in
+ * the file, so a resumed sweep redoes them) and the workers are stopped.
+ */
+export function runInWorkers(
+  tasks: WorkerTask[],
+  setup: WorkerSetup,
+  n: number,
+  onStart: (k: number, worker: number) => void,
+  onEnd: (k: number, record: RunRecord, worker: number) => void,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const script = workerScript();
+  return new Promise((resolve, reject) => {
+    let next = 0;
+    let live = 0;
+    let failure: unknown;
+    const all = new Set<Worker>();
+    const finish = () => {
+      if (live > 0) return;
+      if (failure !== undefined) reject(failure);
+      else resolve();
+    };
+    const stopAll = () => {
+      for (const w of all) void w.terminate();
+    };
+    /** A callback that throws (e.g. the results file cannot be written) stops the pool; the error is rethrown. */
+    const guarded = (f: () => void) => {
+      if (failure !== undefined) return;
+      try {
+        f();
+      } catch (e) {
+        failure = e;
+        next = tasks.length;
+        stopAll();
+      }
+    };
+    signal?.addEventListener("abort", stopAll, { once: true });
+    const start = (slot: number) => {
+      const worker = new Worker(script, { workerData: { mflabSweepWorker: true, setup } });
+      all.add(worker);
+      live++;
+      let current = -1;
+      let closed = false;
+      const feed = () => {
+        if (signal?.aborted || next >= tasks.length) {
+          closed = true;
+          void worker.terminate();
+          return;
+        }
+        current = next++;
+        const k = current;
+        guarded(() => onStart(k, slot));
+        worker.postMessage(tasks[current]);
+      };
+      worker.on("message", (reply: WorkerReply) => {
+        const k = current;
+        current = -1;
+        if (!signal?.aborted) guarded(() => onEnd(k, reply.record, slot));
+        if (failure === undefined) feed();
+        else void worker.terminate();
+      });
+      worker.on("error", (e) => {
+        if (current >= 0 && !signal?.aborted) {
+          const t = tasks[current];
+          const now = new Date().toISOString();
+          const k = current;
+          guarded(() => onEnd(k, { id: t.id, params: t.params, seed: t.seed, status: "failed", error: `worker crashed: ${e.message}`, startedAt: now, finishedAt: now }, slot));
+          current = -1;
+        }
+      });
+      worker.on("exit", () => {
+        all.delete(worker);
+        live--;
+        if (!closed && !signal?.aborted && failure === undefined && next < tasks.length) start(slot); // replace a crashed worker
+        finish();
+      });
+      feed();
+    };
+    for (let slot = 1; slot <= n; slot++) start(slot);
+  });
+}
