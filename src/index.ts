@@ -32,7 +32,6 @@ export * from "./linalg/index";
 
 // models
 export * from "./models/types";
-export * from "./models/config";
 export * from "./models/registry";
 export * from "./models/als/als";
 export * from "./models/als/als-threads";

@@ -24,9 +24,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { InputError, ParseError, SpecError } from "../core/errors";
-import { checkSchema, ratingScaleMessage } from "../experiment/spec-check";
-import { DATA_KINDS as SCHEMA_DATA_KINDS, ML100K_SPLITS } from "../experiment/spec-schema";
+import { InputError, ParseError } from "../core/errors";
 import {
   parseDecimal,
   readRatingsFile,
@@ -39,67 +37,20 @@ import {
 } from "./parse";
 import { type Dataset, IdMap, RatingsMatrix } from "./ratings";
 import { holdoutSplit } from "./split";
+import {
+  DEFAULT_DATA_SEED,
+  DEFAULT_TEST_FRACTION,
+  ML100K_SPLITS,
+  validateDataSpec,
+  type DataSpec,
+  type DataSpecInput,
+  type Ml100kSplit,
+  type MovieLens100kDataSpec,
+  type RatingsFileDataSpec,
+  type SyntheticDataSpec,
+  type TrainTestDataSpec,
+} from "./spec";
 import { SYNTHETIC_DEFAULTS, generateSynthetic } from "./synthetic";
-
-export { ML100K_SPLITS };
-export type Ml100kSplit = (typeof ML100K_SPLITS)[number];
-
-/** Default test fraction and seed of every random holdout. */
-export const DEFAULT_TEST_FRACTION = 0.2;
-export const DEFAULT_DATA_SEED = 42;
-
-/** The MovieLens-like generator ({@link generateSynthetic}) + a seeded random holdout. Defaults mimic ML-100K. */
-export interface SyntheticDataSpec {
-  kind: "synthetic";
-  nUsers?: number;
-  nItems?: number;
-  nRatings?: number;
-  rank?: number;
-  noise?: number;
-  testFraction?: number;
-  seed?: number;
-}
-
-/** The MovieLens 100K folder: an official fold (`u1.base` + `u1.test`, …) or a seeded holdout of `u.data`. */
-export interface MovieLens100kDataSpec {
-  kind: "movielens-100k";
-  /** The `ml-100k` folder. */
-  path: string;
-  split: Ml100kSplit;
-  /** Only for split "holdout" (default 0.2). */
-  testFraction?: number;
-  /** Only for split "holdout" (default 42). */
-  seed?: number;
-  /** Default "error". */
-  duplicates?: DuplicatePolicy;
-  /** Ratings outside [1, 5]: default "error". */
-  outOfScale?: OutOfScalePolicy;
-}
-
-interface FileFormatFields extends InputPolicies {
-  format?: RatingsFormat;
-  delimiter?: string;
-  columns?: CsvColumns;
-}
-
-/** One ratings file with a seeded random holdout. */
-export interface RatingsFileDataSpec extends FileFormatFields {
-  kind: "ratings-file";
-  path: string;
-  testFraction?: number;
-  seed?: number;
-}
-
-/** A ready-made split: a train file and a test file (e.g. `train.csv` + `test.csv`). */
-export interface TrainTestDataSpec extends FileFormatFields {
-  kind: "train-test";
-  train: string;
-  test: string;
-}
-
-export type DataSpec = SyntheticDataSpec | MovieLens100kDataSpec | RatingsFileDataSpec | TrainTestDataSpec;
-export type DataKind = DataSpec["kind"];
-export const DATA_KINDS: readonly DataKind[] = SCHEMA_DATA_KINDS;
 
 export interface LoadOptions {
   /** Directory that relative paths in the spec are resolved against (default `process.cwd()`). */
@@ -115,99 +66,6 @@ const ML100K_FILES = "u.data, u1.base, …";
 const ML100K_EXPECTED = `MovieLens 100K files ${ML100K_FILES}`;
 
 // ---------------------------------------------------------------------------------------------------------
-// Validation
-
-/**
- * Check a data spec read from JSON and return it normalized (defaults filled in, keys in a fixed order).
- * The structure (kind, known keys per kind, types, ranges, enums, required paths) is checked against the data
- * part of the spec schema (../experiment/spec-schema.ts, messages from ../experiment/spec-check.ts); the
- * cross-field rules stay here: nRatings ≤ nUsers × nItems, testFraction/seed only with split "holdout",
- * ratingScale min < max, outOfScale only with a declared ratingScale, delimiter/columns only with format "csv".
- * @param jsonPath JSON path of the spec, used in messages (`data.split must be …`)
- * @param file the spec file, for messages
- * @throws SpecError naming the JSON path of the first offending key: unknown kind (with a "did you mean"),
- *   unknown keys, wrong types, out-of-range numbers, an unknown split or format
- */
-export function validateDataSpec(spec: unknown, jsonPath = "data", file?: string): DataSpec {
-  checkSchema("data", spec, jsonPath, file);
-  const fail = (key: string, reason: string): never => {
-    throw new SpecError(`${jsonPath}.${key}`, reason, file);
-  };
-  const s = spec as Record<string, unknown>;
-  const kind = s.kind as DataKind;
-  const fraction = (): number => (s.testFraction ?? DEFAULT_TEST_FRACTION) as number;
-  const seed = (): number => (s.seed ?? DEFAULT_DATA_SEED) as number;
-  const policies = (withScale: boolean): InputPolicies => {
-    const out: InputPolicies = {};
-    if (s.duplicates !== undefined) out.duplicates = s.duplicates as DuplicatePolicy;
-    if (withScale && s.ratingScale !== undefined) {
-      const sc = s.ratingScale as number[];
-      if (!(sc[0] < sc[1])) fail("ratingScale", ratingScaleMessage(sc));
-      out.ratingScale = [sc[0], sc[1]];
-    }
-    if (s.outOfScale !== undefined) {
-      if (withScale && out.ratingScale === undefined) fail("outOfScale", `only applies with a declared "ratingScale": [min, max]`);
-      out.outOfScale = s.outOfScale as OutOfScalePolicy;
-    }
-    return out;
-  };
-  const formatFields = (): FileFormatFields => {
-    const out: FileFormatFields = {};
-    if (s.format !== undefined) out.format = s.format as RatingsFormat;
-    const csvOnly = (key: string): void => {
-      if (out.format !== undefined && out.format !== "csv") fail(key, `only applies to format "csv", not "${out.format}"`);
-    };
-    if (s.delimiter !== undefined) {
-      csvOnly("delimiter");
-      out.delimiter = s.delimiter as string;
-    }
-    if (s.columns !== undefined) {
-      csvOnly("columns");
-      const cols: CsvColumns = {};
-      for (const [k, v] of Object.entries(s.columns as Record<string, unknown>)) cols[k as keyof CsvColumns] = v as string;
-      out.columns = cols;
-    }
-    return out;
-  };
-
-  switch (kind) {
-    case "synthetic": {
-      const d = SYNTHETIC_DEFAULTS;
-      const nUsers = (s.nUsers ?? d.nUsers) as number;
-      const nItems = (s.nItems ?? d.nItems) as number;
-      const nRatings = (s.nRatings ?? d.nRatings) as number;
-      if (nRatings > nUsers * nItems) {
-        fail("nRatings", `must be ≤ nUsers × nItems (${nUsers} × ${nItems} = ${nUsers * nItems}), got ${nRatings}`);
-      }
-      const rank = (s.rank ?? d.rank) as number;
-      const noise = (s.noise ?? d.noise) as number;
-      return { kind, nUsers, nItems, nRatings, rank, noise, testFraction: fraction(), seed: seed() };
-    }
-    case "movielens-100k": {
-      const p = s.path as string;
-      const split = (s.split ?? "u1") as Ml100kSplit;
-      const pol = policies(false);
-      if (split !== "holdout") {
-        for (const key of ["testFraction", "seed"]) {
-          if (s[key] !== undefined) fail(key, `only applies to split "holdout" (the official fold ${split} is fixed)`);
-        }
-        return { kind, path: p, split, ...pol };
-      }
-      return { kind, path: p, split: "holdout", testFraction: fraction(), seed: seed(), ...pol };
-    }
-    case "ratings-file": {
-      const p = s.path as string;
-      return { kind, path: p, ...formatFields(), testFraction: fraction(), seed: seed(), ...policies(true) };
-    }
-    case "train-test": {
-      const train = s.train as string;
-      const test = s.test as string;
-      return { kind, train, test, ...formatFields(), ...policies(true) };
-    }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------
 // Loading
 
 /**
@@ -215,7 +73,7 @@ export function validateDataSpec(spec: unknown, jsonPath = "data", file?: string
  * Rating scale: [1, 5] for MovieLens 100K and synthetic data; for other files the [min, max] of the training
  * ratings. Item titles come from `u.item` (latin-1, `|`-separated) when it is in the MovieLens folder.
  */
-export function loadDataset(spec: DataSpec, options: LoadOptions = {}): Dataset {
+export function loadDataset(spec: DataSpecInput | DataSpec, options: LoadOptions = {}): Dataset {
   const s = validateDataSpec(spec);
   const baseDir = options.baseDir ?? process.cwd();
   const warn = options.onWarning ?? ((m: string) => console.warn(`warning: ${m}`));
@@ -232,7 +90,7 @@ export function loadDataset(spec: DataSpec, options: LoadOptions = {}): Dataset 
 }
 
 /** {@link loadDataset} collecting the warnings instead of printing them. */
-export function loadDatasetWithWarnings(spec: DataSpec, options: Omit<LoadOptions, "onWarning"> = {}): { dataset: Dataset; warnings: string[] } {
+export function loadDatasetWithWarnings(spec: DataSpecInput | DataSpec, options: Omit<LoadOptions, "onWarning"> = {}): { dataset: Dataset; warnings: string[] } {
   const warnings: string[] = [];
   const dataset = loadDataset(spec, { ...options, onWarning: (m) => warnings.push(m) });
   return { dataset, warnings };
@@ -241,10 +99,13 @@ export function loadDatasetWithWarnings(spec: DataSpec, options: Omit<LoadOption
 type Warn = (message: string) => void;
 
 /** Parser options carrying a spec's input policies. */
-function policyOptions(s: InputPolicies, warn: Warn): InputPolicies & { onWarning: Warn } {
+function policyOptions(
+  s: Omit<InputPolicies, "ratingScale"> & { ratingScale?: readonly number[] },
+  warn: Warn,
+): InputPolicies & { onWarning: Warn } {
   const o: InputPolicies & { onWarning: Warn } = { onWarning: warn };
   if (s.duplicates !== undefined) o.duplicates = s.duplicates;
-  if (s.ratingScale !== undefined) o.ratingScale = s.ratingScale;
+  if (s.ratingScale !== undefined) o.ratingScale = [s.ratingScale[0], s.ratingScale[1]];
   if (s.outOfScale !== undefined) o.outOfScale = s.outOfScale;
   return o;
 }
@@ -532,7 +393,7 @@ function checkOverlap(
  * Paths are kept as given (relative to the current directory).
  * @throws InputError when the path does not exist, the folder holds neither layout, or the split does not fit
  */
-export function dataSpecFromPath(p: string, split?: string): DataSpec {
+export function dataSpecFromPath(p: string, split?: string): DataSpecInput {
   const fractionOf = (what: string): number | undefined => {
     if (split === undefined) return undefined;
     const f = parseDecimal(split);
@@ -571,10 +432,11 @@ export function dataSpecFromPath(p: string, split?: string): DataSpec {
 }
 
 /** One line for logs, e.g. `MovieLens 100K fold u1 (ml-100k/u1.base + u1.test)`. */
-export function describeDataSpec(spec: DataSpec): string {
+export function describeDataSpec(input: DataSpecInput | DataSpec): string {
+  const spec = validateDataSpec(input);
   const pct = (f: number | undefined) => `${+((f ?? DEFAULT_TEST_FRACTION) * 100).toFixed(2)}%`;
   const seed = (x: number | undefined) => x ?? DEFAULT_DATA_SEED;
-  const fmt = (s: FileFormatFields) =>
+  const fmt = (s: RatingsFileDataSpec | TrainTestDataSpec) =>
     [
       s.format ? `format ${s.format}` : "",
       s.delimiter ? `delimiter ${JSON.stringify(s.delimiter)}` : "",

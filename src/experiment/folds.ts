@@ -12,16 +12,28 @@
  * Without `folds`, the data spec's own split is the single fold.
  */
 import { SpecError } from "../core/errors";
-import type { DataSpec } from "../data/load";
+import * as s from "../core/schema";
 import { loadDataset } from "../data/load";
 import { RatingsMatrix, type Dataset } from "../data/ratings";
+import type { DataSpec } from "../data/spec";
 import { kFoldSplits } from "../data/split";
-import { checkSchema } from "./spec-check";
-
-/** What a spec may say under `folds`. */
-export type FoldsSpec = number | string[];
 
 export const OFFICIAL_ML100K_FOLDS = ["u1", "u2", "u3", "u4", "u5"] as const;
+/** Official MovieLens 100K folds a spec's `folds` list may name. */
+export const ML100K_FOLD_NAMES = ["u1", "u2", "u3", "u4", "u5", "ua", "ub"] as const;
+
+/** What a spec may say under `folds`: a number of folds, or official MovieLens 100K fold names. */
+export const FOLDS_SPEC = s.either(
+  [
+    s.int({ min: 2, max: 100 }),
+    s.array(s.oneOf(ML100K_FOLD_NAMES, { valueNoun: "MovieLens 100K fold" }), { minItems: 1, unique: true, emptyHint: ": name at least one fold, or give a number of folds" }),
+  ],
+  {
+    doc: 'a number of folds (2…100), or official MovieLens 100K fold names such as ["u1", "u2"]',
+    expected: "an integer from 2 to 100 or a list of MovieLens fold names",
+  },
+);
+export type FoldsSpec = number | string[];
 
 /**
  * Check a raw `folds` value against the data spec; returns it normalised. The shape (an integer from 2 to 100, or a
@@ -31,7 +43,7 @@ export const OFFICIAL_ML100K_FOLDS = ["u1", "u2", "u3", "u4", "u5"] as const;
  * @throws SpecError naming `folds`
  */
 export function validateFolds(raw: unknown, data: DataSpec, file?: string): FoldsSpec {
-  checkSchema("folds", raw, "folds", file);
+  raw = s.parse(FOLDS_SPEC, raw, { path: "folds", file });
   const fail = (p: string, reason: string): never => {
     throw new SpecError(p, reason, file);
   };

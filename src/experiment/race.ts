@@ -211,7 +211,7 @@ export function runRace(dataset: Dataset, entries: readonly RaceEntry[], options
 }
 
 /** Wrap race records in a results file (schema `mflab.results/1`) for `writeResults` / `readResults`. */
-export function raceResults(dataset: Dataset, records: readonly RaceRecord[], experiment: { name: string; description?: string; spec?: unknown }): ResultsFile {
+export function raceResults(dataset: Dataset, records: readonly RaceRecord[], experiment: { name: string; description?: string; spec?: Record<string, unknown> | null }): ResultsFile {
   const env = captureEnv();
   return {
     schema: RESULTS_SCHEMA,

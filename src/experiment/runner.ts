@@ -13,10 +13,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { createHash } from "node:crypto";
 import { InputError } from "../core/errors";
+import { perfFields } from "../core/schema";
 import { canonicalJson } from "../core/json";
 import { MFLAB_VERSION } from "../core/version";
 import type { Dataset } from "../data/ratings";
-import type { DataSpec } from "../data/load";
+import { validateDataSpec, type DataSpecInput } from "../data/spec";
 import { getModel } from "../models/registry";
 import { threadsPerFit } from "../models/als/als-threads";
 import { RESULTS_SCHEMA, type DatasetInfo, type ResultsFile, type RunRecord } from "../results/schema";
@@ -35,7 +36,7 @@ export interface SweepOptions {
   /** Folder that relative data paths and the default results folder resolve against (default: cwd). */
   baseDir?: string;
   /** Replace the spec's data section (the CLI's `--data`). */
-  data?: DataSpec;
+  data?: DataSpecInput;
   /** The data override names one split explicitly (the CLI's `--split`): the spec's `folds` are then ignored. */
   split?: boolean;
   /** Replace the spec's `folds` (the CLI's `--folds`); `null` = no folds (the data's single split). Wins over `split`. */
@@ -73,7 +74,7 @@ export interface SweepOutcome {
 export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {}): Promise<SweepOutcome> {
   const started = Date.now();
   const baseDir = options.baseDir ?? process.cwd();
-  const effective: ExperimentSpec = options.data ? { ...spec, data: options.data } : { ...spec };
+  const effective: ExperimentSpec = options.data ? { ...spec, data: validateDataSpec(options.data, "--data") } : { ...spec };
   if (options.folds !== undefined) {
     if (options.folds === null) delete effective.folds;
     else effective.folds = validateFolds(options.folds, effective.data);
@@ -139,10 +140,13 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
     const planned = plans.flatMap((plan) => {
       const def = getModel(plan.model)!;
       const withSeed = "seed" in def.defaults && plan.params.seed === undefined ? { ...plan.params, seed: plan.seed } : plan.params;
-      // `threads` of a threadable model changes wall time only: it is not part of the run's identity.
-      const { threads: fixedThreads, ...config } = def.config(withSeed) as Record<string, unknown>;
+      // Performance-only options (threads) change wall time only: they are not part of the run's identity or record.
+      const full = def.config(withSeed) as Record<string, unknown>;
+      const perf = new Set(perfFields(def.params));
+      const config = Object.fromEntries(Object.entries(full).filter(([k]) => !perf.has(k)));
       const params = { model: plan.model, ...config };
-      const threads = def.threadable && typeof fixedThreads === "number" ? fixedThreads : undefined;
+      // `threads` given in the spec (even 1) is honoured; otherwise the sweep decides (see below).
+      const threads = def.threadable && "threads" in plan.params && typeof full.threads === "number" ? full.threads : undefined;
       const seed = typeof config.seed === "number" ? config.seed : plan.seed;
       return folds.map((fold, k) => ({ plan, params, seed, fold, threads, threadable: def.threadable === true, id: runId(params, seed, foldInfos[k].info.fingerprint) }));
     });
@@ -154,7 +158,7 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
 
     const results: ResultsFile = {
       schema: RESULTS_SCHEMA,
-      experiment: { name: spec.name, ...(spec.description ? { description: spec.description } : {}), spec: effective },
+      experiment: { name: spec.name, ...(spec.description ? { description: spec.description } : {}), spec: effective as unknown as Record<string, unknown> },
       dataset,
       env,
       runs: [],

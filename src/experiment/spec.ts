@@ -13,43 +13,82 @@
  * }
  * ```
  * Several models: replace `model`/`params`/`grid` by `"models": [{ "model": "als", "params": {…}, "grid": {…} }, …]`.
- * Every message of {@link validateSpec} names the JSON path of the offending key.
+ * A grid axis may sit beside several models (e.g. `d` and `lambda` over als, svd and nmf): parameter names are the
+ * models' canonical names or their aliases (`nFactors`, `reg_all`, …), stored under the canonical name.
+ *
+ * The structure is declared once in {@link SPEC} (../core/schema.ts gives the type, defaults, messages and the JSON
+ * Schema shipped as `experiments/spec.schema.json`); the data section is the data layer's {@link DATA_SPEC}, the
+ * parameters of each model its own declaration. Every message names the JSON path of the offending key.
  */
 import { SpecError } from "../core/errors";
-import { getModel } from "../models/registry";
-import type { DataSpec } from "../data/load";
-import { validateDataSpec } from "../data/load";
 import { canonicalJson } from "../core/json";
 import { deriveSeed } from "../core/random";
-import { validateFolds, type FoldsSpec } from "./folds";
-import { checkSchema } from "./spec-check";
+import * as s from "../core/schema";
+import { describe } from "../core/suggest";
+import { DATA_SPEC, validateDataSpec, type DataSpec } from "../data/spec";
+import { allModels, getModel, modelNames } from "../models/registry";
+import { FOLDS_SPEC, validateFolds, type FoldsSpec } from "./folds";
+
+/** Largest number of runs a spec may expand to. */
+export const MAX_RUNS = 10_000;
+
+const modelName = () =>
+  s.oneOf(modelNames(), { doc: "a model name (`mflab models` lists them)", expected: "a model name (`mflab models` lists them)", valueNoun: "model" });
+const params = () =>
+  s.optional(s.record(s.any(), { doc: "fixed parameters of every run of the model (checked by the model's config)", expected: "an object of fixed parameters" }));
+const grid = () =>
+  s.optional(
+    s.record(s.array(s.any(), { minItems: 1, emptyHint: ": a grid axis needs at least one value", expected: "a list of values" }), {
+      doc: "parameter name → list of values; runs are the cartesian product (last key fastest)",
+      expected: "an object mapping parameter names to lists of values",
+    }),
+  );
+
+/** How runs are scored. */
+export const EVALUATION_SPEC = s.object(
+  {
+    task: s.oneOf(["rating", "ranking"], { default: "rating", doc: "rating: MSE/RMSE/MAE of predicted ratings; ranking: top-k lists against test ratings ≥ threshold" }),
+    clip: s.boolean({ default: false, doc: "clamp predictions to the rating scale before scoring (Surprise does; the assignment does not)" }),
+    history: s.boolean({ default: true, doc: "record per-iteration train/test curves in every run" }),
+    k: s.int({ min: 1, default: 10, doc: "ranking task: list length" }),
+    threshold: s.number({ default: 4, doc: "ranking task: ratings ≥ threshold are positives in training and relevant in test" }),
+    implicitValue: s.oneOf(["rating", "one"], { default: "rating", doc: "ranking task: value of a training positive, its rating or 1" }),
+  },
+  { unknownKey: "an evaluation option", default: {} },
+);
+export type EvaluationSpec = s.Infer<typeof EVALUATION_SPEC>;
+
+/** One model of a `models` list. */
+const MODEL_ENTRY = s.object({ model: modelName(), params: params(), grid: grid() }, { unknownKey: "a model-entry key", expected: "an object {model, params?, grid?}" });
+
+/** An experiment spec file, declared once. */
+export const SPEC = s.object(
+  {
+    name: s.string({
+      pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+      doc: "names the results file results/<name>.json",
+      expected: "a non-empty string of letters, digits, '.', '_' or '-' (it names the results file)",
+    }),
+    description: s.optional(s.string({ doc: "copied into the results file" })),
+    data: { ...DATA_SPEC, required: '(e.g. {"kind": "synthetic"} or {"kind": "movielens-100k", "path": "…", "split": "u1"})' },
+    folds: s.optional(FOLDS_SPEC),
+    repeats: s.int({ min: 1, max: 1000, default: 1, doc: "fits per configuration (and fold) with derived seeds" }),
+    model: s.optional(modelName()),
+    params: params(),
+    grid: grid(),
+    models: s.optional(s.array(MODEL_ENTRY, { minItems: 1, doc: 'several models, each with its own params and grid (instead of "model", "params", "grid")', expected: "a non-empty list of {model, params?, grid?}" })),
+    seed: s.int({ min: 0, max: 4294967295, default: 0, doc: "sweep seed: each run's seed is derived from it and the run's parameters" }),
+    evaluation: EVALUATION_SPEC,
+  },
+  { unknownKey: "a spec key", ignoredKeys: ["$schema"], expected: "a JSON object", doc: "an mflab experiment spec" },
+);
 
 export interface ModelSpec {
   model: string;
-  /** Fixed parameters for every run of this model. */
+  /** Fixed parameters for every run of this model (canonical names). */
   params?: Record<string, unknown>;
-  /** Parameter name → list of values; runs are the cartesian product (in key order, last key fastest). */
+  /** Parameter name (canonical) → list of values; runs are the cartesian product (in key order, last key fastest). */
   grid?: Record<string, unknown[]>;
-}
-
-export interface EvaluationSpec {
-  /**
-   * "rating" (default): fit on the training ratings, score MSE/RMSE/MAE on train and test.
-   * "ranking": treat ratings ≥ `threshold` as implicit positives (`implicitValue`: the rating as strength, or 1),
-   * fit on the training positives, and score top-`k` lists against the test ratings ≥ `threshold` (items rated in
-   * training are excluded from each user's list); records `metrics.ranking`.
-   */
-  task: "rating" | "ranking";
-  /** Clamp predictions to the dataset's rating scale before scoring (Surprise does; the assignment does not). */
-  clip: boolean;
-  /** Record per-iteration train/test curves (history) in every run. */
-  history: boolean;
-  /** Ranking task: list length (default 10). */
-  k: number;
-  /** Ranking task: ratings ≥ threshold are positives in training and relevant in test (default 4). */
-  threshold: number;
-  /** Ranking task: value of a training positive — its rating (default) or 1. */
-  implicitValue: "rating" | "one";
 }
 
 export interface ExperimentSpec {
@@ -72,7 +111,7 @@ export interface ExperimentSpec {
 /** One planned run: a model, its full parameter set (before defaults), and its own seed. */
 export interface RunPlan {
   model: string;
-  /** Fixed params merged with this grid cell's values. */
+  /** Fixed params merged with this grid cell's values (canonical names). */
   params: Record<string, unknown>;
   /** Derived from the sweep seed and the run's parameters only (never from scheduling order). */
   seed: number;
@@ -80,62 +119,83 @@ export interface RunPlan {
   repeat?: number;
 }
 
-/** Largest number of runs a spec may expand to. */
-export const MAX_RUNS = 10_000;
-
 /**
  * Validate a parsed spec (from `file`, used in messages) and normalise it: single-model form → `models` list,
- * defaults for `seed` (0) and `evaluation` ({task: "rating", clip: false, history: true, k: 10, threshold: 4,
- * implicitValue: "rating"}).
+ * parameter aliases → canonical names, defaults for `seed` (0) and `evaluation`.
  *
- * The structure — keys at every level (unknown ones with a "did you mean"), types, ranges and enums of `name`,
- * `seed`, `repeats`, `evaluation`, `folds`, the data section, the model names, `params` objects, grid axes as
- * non-empty lists, `models` vs `model`/`params`/`grid` — is the JSON Schema of ./spec-schema.ts, checked by ajv
- * (./spec-check.ts words the errors). What stays as code, after the schema passes: the data spec's cross-field
- * rules ({@link validateDataSpec}), a grid axis also fixed in `params`, folds against the data kind
- * ({@link validateFolds}), the run-count cap ({@link MAX_RUNS}), and every grid cell checked by the model's own
- * config ({@link expandSpec}), so a typo in the last grid value fails before the first run.
+ * After the declaration ({@link SPEC}, checked field by field in order): the data spec's cross-field rules
+ * ({@link validateDataSpec}), `models` vs `model`/`params`/`grid`, a grid axis also fixed in `params`, folds against
+ * the data kind ({@link validateFolds}), the run-count cap ({@link MAX_RUNS}), and every grid cell checked by the
+ * model's own config ({@link expandSpec}), so a typo in the last grid value fails before the first run.
  * @throws SpecError naming the JSON path, e.g. `grid.lambda[2] must be ≥ 0, got -1`
  */
 export function validateSpec(raw: unknown, file?: string): ExperimentSpec {
   const fail = (p: string, reason: string): never => {
     throw new SpecError(p, reason, file);
   };
-  checkSchema("spec", raw, "", file);
-  const spec = raw as Record<string, unknown>;
-  const data = validateDataSpec(spec.data, "data", file);
-  const seed = spec.seed === undefined ? 0 : (spec.seed as number);
-  const evaluation: EvaluationSpec = { task: "rating", clip: false, history: true, k: 10, threshold: 4, implicitValue: "rating" };
-  if (spec.evaluation !== undefined) {
-    const ev = spec.evaluation as Record<string, unknown>;
-    for (const key of Object.keys(evaluation) as (keyof EvaluationSpec)[]) {
-      if (ev[key] !== undefined) (evaluation as unknown as Record<string, unknown>)[key] = ev[key];
-    }
-  }
-
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) fail("", `spec must be a JSON object, got ${describe(raw)}`);
+  const spec = s.parse(SPEC, raw, { file });
+  const data = validateDataSpec(raw !== null && typeof raw === "object" ? (raw as Record<string, unknown>).data : undefined, "data", file);
   const listForm = spec.models !== undefined;
-  const modelSpecs: { spec: Record<string, unknown>; path: string }[] = listForm
-    ? (spec.models as Record<string, unknown>[]).map((m, k) => ({ spec: m, path: `models[${k}].` }))
-    : [{ spec: { model: spec.model, params: spec.params, grid: spec.grid }, path: "" }];
-  const models: ModelSpec[] = modelSpecs.map(({ spec: m, path: p }) => {
-    const params = (m.params === undefined ? {} : m.params) as Record<string, unknown>;
-    const grid = (m.grid === undefined ? {} : m.grid) as Record<string, unknown[]>;
-    for (const key of Object.keys(grid)) {
-      if (key in params) fail(`${p}grid.${key}`, `is also fixed in ${p}params.${key}: give it in one place only`);
+  if (listForm) {
+    for (const key of ["model", "params", "grid"] as const) {
+      if (spec[key] !== undefined) fail("models", `cannot be combined with top-level "model", "params" or "grid" (found "${key}")`);
     }
-    return { model: m.model as string, params, grid };
+  } else if (spec.model === undefined) {
+    fail("model", `is required (one of: ${modelNames().join(", ")}), or give a "models" list`);
+  }
+  const entries = spec.models ?? [{ model: spec.model as string, params: spec.params, grid: spec.grid }];
+  const models: ModelSpec[] = entries.map((m, k) => {
+    const prefix = listForm ? `models[${k}].` : "";
+    const def = getModel(m.model)!;
+    const params = canonicalNames(def.params, m.params ?? {}, `${prefix}params`, file);
+    const grid = canonicalNames(def.params, m.grid ?? {}, `${prefix}grid`, file) as Record<string, unknown[]>;
+    for (const key of Object.keys(grid)) {
+      if (key in params) fail(`${prefix}grid.${key}`, `is also fixed in ${prefix}params.${key}: give it in one place only`);
+    }
+    return { model: m.model, params, grid };
   });
 
-  const normalized: ExperimentSpec = { name: spec.name as string, data, models, seed, evaluation };
-  if (typeof spec.description === "string") normalized.description = spec.description;
+  const normalized: ExperimentSpec = { name: spec.name, data, models, seed: spec.seed, evaluation: spec.evaluation };
+  if (spec.description !== undefined) normalized.description = spec.description;
   if (spec.folds !== undefined) normalized.folds = validateFolds(spec.folds, data, file);
-  if (spec.repeats !== undefined && (spec.repeats as number) > 1) normalized.repeats = spec.repeats as number;
+  if (spec.repeats > 1) normalized.repeats = spec.repeats;
   // Count the runs before expanding: a grid of millions of cells is refused without building it.
   const nRuns = models.reduce((n, m) => n + Object.values(m.grid ?? {}).reduce((c, values) => c * values.length, 1), 0);
   if (nRuns > MAX_RUNS) fail(models.length === 1 ? "grid" : "models", `expands to ${nRuns} runs (more than ${MAX_RUNS})`);
   // Expand and validate every cell now, so a typo in the last grid value fails before the first run.
   expandSpec(normalized, { file, listForm });
   return normalized;
+}
+
+/**
+ * `obj` (params or a grid of one model) with aliases renamed to the model's canonical parameter names; unknown
+ * names are left for the model's config to refuse (with a "did you mean").
+ * @throws SpecError when two keys name the same parameter (e.g. `d` and its alias `nFactors`)
+ */
+function canonicalNames(node: s.ObjectNode<unknown>, obj: Record<string, unknown>, where: string, file: string | undefined): Record<string, unknown> {
+  const aliases = s.aliasMap(node);
+  const out: Record<string, unknown> = {};
+  const from = new Map<string, string>();
+  for (const [key, value] of Object.entries(obj)) {
+    const name = aliases.get(key) ?? key;
+    const earlier = from.get(name);
+    if (earlier !== undefined) throw new SpecError(`${where}.${key}`, `and ${where}.${earlier} both set ${name}: give it once`, file);
+    from.set(name, key);
+    out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * The label a run's seed is derived from: model + the spec's parameters of this cell (canonical names), without
+ * performance-only options such as `threads` — so neither an alias nor a thread count changes a run's numbers.
+ */
+export function seedLabel(model: string, params: Record<string, unknown>): string {
+  const def = getModel(model);
+  const perf = new Set(def ? s.perfFields(def.params) : []);
+  const identity = Object.fromEntries(Object.entries(params).filter(([k]) => !perf.has(k)));
+  return canonicalJson({ model, ...identity });
 }
 
 /**
@@ -164,14 +224,15 @@ export function expandSpec(spec: ExperimentSpec, where: { file?: string; listFor
       } catch (e) {
         if (e instanceof SpecError) {
           // Re-point the message at the spec location of the offending key.
-          const key = e.path;
+          const key = e.path.split(/[.[]/)[0];
           const gridIndex = key in cell ? m.grid![key].findIndex((v) => Object.is(v, cell[key])) : -1;
-          const where = gridIndex >= 0 ? `${prefix}grid.${key}[${gridIndex}]` : `${prefix}params${key ? "." + key : ""}`;
+          const rest = e.path.slice(key.length);
+          const where = gridIndex >= 0 ? `${prefix}grid.${key}[${gridIndex}]${rest}` : `${prefix}params${e.path ? "." + e.path : ""}`;
           throw new SpecError(where, e.reason, file);
         }
         throw e;
       }
-      const label = canonicalJson({ model: m.model, ...params });
+      const label = seedLabel(m.model, params);
       const repeats = spec.repeats ?? 1;
       for (let r = 0; r < repeats; r++) {
         const seed = deriveSeed(spec.seed, r === 0 ? label : `${label}#repeat${r}`);
@@ -180,4 +241,29 @@ export function expandSpec(spec: ExperimentSpec, where: { file?: string; listFor
     }
   });
   return plans;
+}
+
+/**
+ * The JSON Schema of spec files (`experiments/spec.schema.json`, for editors): {@link SPEC} with, for each model,
+ * the JSON Schema of its parameters under `params` and of its grid axes under `grid`.
+ */
+export function specJsonSchema(): s.JsonSchema {
+  const root = s.toJsonSchema(SPEC);
+  const perModel = allModels().map((def) => {
+    const p = s.toJsonSchema(def.params);
+    const props = p.properties as Record<string, s.JsonSchema>;
+    const gridProps = Object.fromEntries(Object.entries(props).map(([k, v]) => [k, { type: "array", minItems: 1, items: v }]));
+    return {
+      if: { required: ["model"], properties: { model: { const: def.name } } },
+      then: { properties: { params: p, grid: { type: "object", properties: gridProps, additionalProperties: false } } },
+    };
+  });
+  const modelsProp = (root.properties as Record<string, s.JsonSchema>).models as s.JsonSchema;
+  (modelsProp.items as s.JsonSchema).allOf = perModel;
+  return {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    title: "mflab experiment spec",
+    ...root,
+    allOf: [...((root.allOf as unknown[]) ?? []), ...perModel],
+  };
 }

@@ -5,7 +5,6 @@
  * everyday part of this; import from here for the rest.
  */
 export * from "./types";
-export * from "./config";
 export * from "./registry";
 export * from "./als/als";
 export * from "./als/als-rows";

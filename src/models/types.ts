@@ -3,6 +3,9 @@
  * with defaults) and a training matrix into a {@link Predictor}; iterative models report each iteration
  * through {@link FitOptions.onIteration}, so train/test curves come without retraining.
  */
+import { SpecError } from "../core/errors";
+import { parse, type ObjectNode } from "../core/schema";
+import { describe } from "../core/suggest";
 import type { RatingsMatrix } from "../data/ratings";
 import type { ErrorMetrics, RatingScorer } from "../metrics/accuracy";
 
@@ -56,7 +59,7 @@ export interface FitResult<M extends Predictor = Predictor> {
   history: History;
 }
 
-/** A model family: its name, defaults, validation and fit. */
+/** A model family: its name, its one config declaration (type, defaults, validation, aliases, docs) and fit. */
 export interface ModelDefinition<C extends object = Record<string, unknown>> {
   readonly name: string;
   /** One line for `--help` and reports. */
@@ -72,13 +75,41 @@ export interface ModelDefinition<C extends object = Record<string, unknown>> {
    * set it (see the runner's rule) without changing the run's identity.
    */
   readonly threadable?: boolean;
+  /** Whether the fit is iterative with a stopping rule (so "stopped before the cap" means something). */
+  readonly stoppingRule?: boolean;
+  /** The config's one declaration: every field's type, default, range, aliases and doc. */
+  readonly params: ObjectNode<C>;
+  /** Every field at its default (derived from {@link params}). */
   readonly defaults: Readonly<C>;
   /**
-   * Merge `partial` over the defaults and validate every field.
+   * Merge `partial` over the defaults and validate every field (aliases renamed to the canonical names).
    * @throws SpecError naming the offending key for unknown keys, wrong types or out-of-range values
    */
   config(partial: Record<string, unknown>): C;
   fit(train: RatingsMatrix, config: C, options?: FitOptions): FitResult;
+}
+
+/**
+ * A {@link ModelDefinition} from its declaration: `defaults` and `config` come from `params`, so the type, the
+ * defaults and the validation can never disagree.
+ */
+export function defineModel<C extends object>(
+  spec: Omit<ModelDefinition<C>, "defaults" | "config"> & { config?: (partial: Record<string, unknown>) => C },
+): ModelDefinition<C> {
+  const config = spec.config ?? ((partial: Record<string, unknown>) => parseConfig(spec.name, spec.params, partial));
+  return Object.freeze({ ...spec, config, defaults: Object.freeze(config({})) });
+}
+
+/**
+ * Validate a model config against its declaration; messages read `<model> config: <key> must be …`.
+ * @throws SpecError for the first offending key
+ */
+export function parseConfig<C>(model: string, params: ObjectNode<C>, partial: Record<string, unknown>): C {
+  if (partial === null || typeof partial !== "object" || Array.isArray(partial)) {
+    throw new SpecError("", `must be an object of parameters, got ${describe(partial)}`, `${model} config`);
+  }
+  const { model: _name, ...rest } = partial;
+  return parse(params, rest, { file: `${model} config` }) as C;
 }
 
 export function emptyHistory(): History {

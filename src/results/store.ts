@@ -7,7 +7,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { InputError } from "../core/errors";
 import { parseJsonText } from "../core/json";
-import { RESULTS_SCHEMA, type ResultsFile, type RunRecord } from "./schema";
+import * as s from "../core/schema";
+import { canonicalParams } from "../core/vocabulary";
+import { RESULTS_FILE, RESULTS_SCHEMA, type ResultsFile } from "./schema";
 
 /**
  * Parse and check a results file.
@@ -23,38 +25,20 @@ export function readResults(file: string): ResultsFile {
   return parseResults(text, file);
 }
 
-/** {@link readResults} on text already in memory; `file` is used in messages. */
+/**
+ * {@link readResults} on text already in memory; `file` is used in messages. Every field is checked against the
+ * declaration ({@link RESULTS_FILE}: types, ranges, unknown keys, with the JSON path of the first problem); null
+ * metrics read as NaN; stored parameter names are brought to today's vocabulary (aliases → canonical names).
+ */
 export function parseResults(text: string, file = "<results>"): ResultsFile {
   const json = parseJsonText(text, file, `a results file is the JSON object written by "mflab sweep"`);
-  const obj = json as Partial<ResultsFile> | null;
-  if (obj === null || typeof obj !== "object" || Array.isArray(obj)) throw new InputError("expected a JSON object with schema, experiment, dataset, env, runs", file);
-  if (obj.schema !== RESULTS_SCHEMA) {
-    throw new InputError(`"schema" is ${JSON.stringify(obj.schema)}, expected "${RESULTS_SCHEMA}" (is this an mflab results file?)`, file);
+  if (json !== null && typeof json === "object" && !Array.isArray(json) && (json as { schema?: unknown }).schema !== RESULTS_SCHEMA) {
+    const got = (json as { schema?: unknown }).schema;
+    throw new InputError(`"schema" is ${JSON.stringify(got) ?? "missing"}, expected "${RESULTS_SCHEMA}" (is this an mflab results file?)`, file);
   }
-  for (const key of ["experiment", "dataset", "env"] as const) {
-    if (obj[key] === null || typeof obj[key] !== "object") throw new InputError(`missing or invalid "${key}" object`, file);
-  }
-  if (!Array.isArray(obj.runs)) throw new InputError(`"runs" must be an array`, file);
-  obj.runs.forEach((r: Partial<RunRecord>, k: number) => {
-    if (r === null || typeof r !== "object") throw new InputError(`runs[${k}] is not an object`, file);
-    if (typeof r.id !== "string") throw new InputError(`runs[${k}].id must be a string`, file);
-    if (r.status !== "ok" && r.status !== "failed") throw new InputError(`runs[${k}].status must be "ok" or "failed", got ${JSON.stringify(r.status)}`, file);
-    if (r.params === null || typeof r.params !== "object" || typeof r.params.model !== "string") {
-      throw new InputError(`runs[${k}].params must be an object with a "model" name`, file);
-    }
-    const test = isObject(r.metrics) ? (r.metrics as { test?: unknown }).test : undefined;
-    const mse = isObject(test) ? (test as { mse?: unknown }).mse : undefined;
-    const ranking = isObject(r.metrics) ? (r.metrics as { ranking?: unknown }).ranking : undefined;
-    if (r.status === "ok" && typeof mse !== "number" && mse !== null && !isObject(ranking)) {
-      throw new InputError(`runs[${k}] has status "ok" but no metrics.test`, file);
-    }
-  });
-  return obj as ResultsFile;
-}
-
-/** A non-null object (arrays included), so that property reads cannot throw on hand-edited JSON. */
-function isObject(v: unknown): v is object {
-  return v !== null && typeof v === "object";
+  const results = s.parse(RESULTS_FILE, json, { file }) as ResultsFile;
+  for (const r of results.runs) r.params = canonicalParams(r.params);
+  return results;
 }
 
 /**

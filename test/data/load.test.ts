@@ -3,7 +3,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { InputError, ParseError, SpecError } from "../../src/core/errors";
-import { dataSpecFromPath, describeDataSpec, loadDataset, validateDataSpec, type DataSpec } from "../../src/data/load";
+import { dataSpecFromPath, describeDataSpec, loadDataset } from "../../src/data/load";
+import { validateDataSpec, type DataSpecInput as DataSpec } from "../../src/data/spec";
 import type { Csr, Dataset } from "../../src/data/ratings";
 import { errorOf } from "../helpers/errors";
 
@@ -193,7 +194,7 @@ describe("validateDataSpec", () => {
 
   it("names the JSON path of the offending key", () => {
     const e = specError({ kind: "movielens-100k", path: "x", split: "u9" });
-    expect(e.message).toBe('data.split must be one of u1..u5, ua, ub, holdout, got "u9"');
+    expect(e.message).toBe('data.split must be one of "u1", "u2", "u3", "u4", "u5", "ua", "ub", "holdout" (did you mean "u1"?), got "u9"');
     expect(e.path).toBe("data.split");
     expect(specError({ kind: "movielens100k", path: "x" }).message).toBe(
       'data.kind must be one of "synthetic", "movielens-100k", "ratings-file", "train-test" (did you mean "movielens-100k"?), got "movielens100k"',

@@ -149,8 +149,8 @@ describe("runRace on a small synthetic dataset", () => {
   const ds: Dataset = loadDataset({ kind: "synthetic", nUsers: 60, nItems: 80, nRatings: 2000, seed: 3 });
   const entries: RaceEntry[] = [
     { label: "ALS", model: "als", params: { d: 3, lambda: 0.1, weightedLambda: true, init: "gaussian", initScale: 0.1, maxIterations: 6, stopping: "none" } },
-    { label: "SGD", model: "sgd-mf", params: { nFactors: 3, regAll: 0.1, lrAll: 0.01, nEpochs: 6 } },
-    { label: "SGD lr 3", model: "sgd-mf", params: { nFactors: 3, regAll: 0.1, lrAll: 3, nEpochs: 6 } },
+    { label: "SGD", model: "sgd-mf", params: { d: 3, lambda: 0.1, lr: 0.01, maxIterations: 6 } },
+    { label: "SGD lr 3", model: "sgd-mf", params: { d: 3, lambda: 0.1, lr: 3, maxIterations: 6 } },
   ];
   const records = runRace(ds, entries, { seeds: [1, 2] });
 
@@ -191,7 +191,7 @@ describe("runRace on a small synthetic dataset", () => {
   it("records a diverging run as failed with the model's message and the iterations it completed", () => {
     for (const r of records.filter((x) => x.label === "SGD lr 3")) {
       expect(r.status).toBe("failed");
-      const m = /^SGD diverged at epoch (\d+) \(loss .*\): lower the learning rate \(lrAll = 3\)$/.exec(r.error!);
+      const m = /^SGD diverged at epoch (\d+) \(loss .*\): lower the learning rate \(lr = 3\)$/.exec(r.error!);
       expect(m).not.toBeNull();
       const completed = Number(m![1]) - 1;
       expect(r.iterations).toBe(completed);
@@ -248,9 +248,9 @@ describe("runRace on a small synthetic dataset", () => {
     expect(errorOf(() => runRace(ds, [als], { seeds: [] })).message).toContain("options.seeds is empty");
     expect(errorOf(() => runRace(ds, [als], { seeds: [1.5] })).message).toContain("non-negative integers");
     expect(errorOf(() => runRace(ds, [], { seeds: [1] })).message).toContain("no entries");
-    const e = errorOf(() => runRace(ds, [als, { label: "bad", model: "sgd-mf", params: { lrAll: -1 } }], { seeds: [1] }));
+    const e = errorOf(() => runRace(ds, [als, { label: "bad", model: "sgd-mf", params: { lr: -1 } }], { seeds: [1] }));
     expect(e).toBeInstanceOf(SpecError);
-    expect((e as SpecError).path).toBe("entries[1].params.lrAll");
+    expect((e as SpecError).path).toBe("entries[1].params.lr");
   });
 });
 
@@ -264,8 +264,8 @@ describe("the objective pairs of experiments/als-vs-sgd.json are identical objec
   const userCounts = counts(ds.train.users, ds.train.nUsers);
   const itemCounts = counts(ds.train.items, ds.train.nItems);
 
-  it("SGD's training loss = ALS's objective with weightedLambda (λ = regAll) on the same factors", () => {
-    const fit = fitSvd(ds.train, sgdMfModel.config({ nFactors: 4, regAll: 0.07, lrAll: 0.01, nEpochs: 3, seed: 2 }));
+  it("SGD's training loss = ALS's objective with weightedLambda (λ = lambda) on the same factors", () => {
+    const fit = fitSvd(ds.train, sgdMfModel.config({ d: 4, lambda: 0.07, lr: 0.01, maxIterations: 3, seed: 2 }));
     const m = fit.model;
     const asAls = new AlsModel(4, ds.train.nUsers, ds.train.nItems, m.P, m.Q, null, null, ds.train.mean(), userCounts, itemCounts);
     const L = alsObjective(asAls, ds.train, 0.07, true).loss;
@@ -293,8 +293,8 @@ describe("the objective pairs of experiments/als-vs-sgd.json are identical objec
     expect(spec.models).toHaveLength(4);
     const p = (m: typeof alsWr) => m.params as Record<string, unknown>;
     const d = p(alsWr).d;
-    expect([p(sgd).nFactors, p(alsPlain).d, p(gd).d]).toEqual([d, d, d]);
-    expect(p(sgd).regAll).toBe(p(alsWr).lambda);
+    expect([p(sgd).d, p(alsPlain).d, p(gd).d]).toEqual([d, d, d]);
+    expect(p(sgd).lambda).toBe(p(alsWr).lambda);
     expect(p(gd).lambda).toBe(p(alsPlain).lambda);
     expect(sgdMfModel.config(p(sgd)).biased).toBe(false); // same model class as ALS: w·h, no biases
     expect(alsConfig(p(alsWr)).biases).toBe(false);
@@ -324,8 +324,8 @@ describe.skipIf(!hasMl100k)("ML-100K u1: ALS vs SGD, measured", () => {
       ds(),
       [
         { label: "ALS", model: "als", params: { d: 10, lambda: 0.125, weightedLambda: true, init: "gaussian", initScale: 0.1, maxIterations: 15, stopping: "none" } },
-        { label: "SGD", model: "sgd-mf", params: { nFactors: 10, regAll: 0.125, lrAll: 0.005, nEpochs: 60 } },
-        { label: "SGD lr 0.2", model: "sgd-mf", params: { nFactors: 10, regAll: 0.125, lrAll: 0.2, nEpochs: 60 } },
+        { label: "SGD", model: "sgd-mf", params: { d: 10, lambda: 0.125, lr: 0.005, maxIterations: 60 } },
+        { label: "SGD lr 0.2", model: "sgd-mf", params: { d: 10, lambda: 0.125, lr: 0.2, maxIterations: 60 } },
       ],
       { seeds: [1], bareTiming: false },
     );

@@ -1,13 +1,14 @@
 /**
- * The spec schema (src/experiment/spec-schema.ts) and its shipped copy experiments/spec.schema.json never drift,
- * and schema failures keep our wording (JSON path, "did you mean").
+ * The spec declaration (src/experiment/spec.ts, with the data section of src/data/spec.ts and every model's
+ * parameters) and its shipped JSON Schema experiments/spec.schema.json never drift; the JSON Schema accepts what
+ * validateSpec accepts (checked with an independent validator, ajv) and refuses typos in model parameters; failures
+ * keep our wording (JSON path, "did you mean").
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv from "ajv";
 import { describe, expect, it } from "vitest";
-import { SPEC_SCHEMA } from "../../src/experiment/spec-schema";
-import { validateSpec } from "../../src/experiment/spec";
+import { specJsonSchema, validateSpec } from "../../src/experiment/spec";
 import { modelNames } from "../../src/models/registry";
 import { SpecError } from "../../src/core/errors";
 
@@ -24,10 +25,23 @@ function specError(raw: unknown): string {
 }
 
 describe("spec schema", () => {
-  it("experiments/spec.schema.json is SPEC_SCHEMA (regenerate: npx tsc -p . && node scripts/write-spec-schema.js)", () => {
+  it("experiments/spec.schema.json is specJsonSchema() (regenerate: npm run build && node scripts/write-spec-schema.js)", () => {
     const text = fs.readFileSync(path.join(EXPERIMENTS, "spec.schema.json"), "utf8");
-    expect(text).toBe(JSON.stringify(SPEC_SCHEMA, null, 2) + "\n");
-    expect((SPEC_SCHEMA.$defs as { modelName: { enum: string[] } }).modelName.enum).toEqual(modelNames());
+    const schema = specJsonSchema();
+    expect(text).toBe(`${JSON.stringify(schema, null, 2)}\n`);
+    const props = schema.properties as Record<string, { enum?: string[] }>;
+    expect(props.model.enum).toEqual(modelNames());
+  });
+
+  it("the JSON Schema knows every model's parameters and their aliases (an editor flags a typo)", () => {
+    const ajv = new Ajv({ strict: false });
+    const validate = ajv.compile(specJsonSchema());
+    const base = { name: "t", data: { kind: "synthetic" } };
+    expect(validate({ ...base, model: "svd", params: { d: 5, n_epochs: 3 }, grid: { lambda: [0.01, 0.1] } })).toBe(true);
+    expect(validate({ ...base, model: "svd", params: { lamda: 1 } })).toBe(false);
+    expect(validate({ ...base, model: "als", grid: { d: [] } })).toBe(false);
+    expect(validate({ ...base, models: [{ model: "nmf", grid: { d: [2, 5], lambda: [0.06] } }, { model: "als", params: { nFactors: 3 } }] })).toBe(true);
+    expect(validate({ ...base, models: [{ model: "nmf", params: { solver: "cd" } }] })).toBe(false);
   });
 
   it("every shipped spec validates against the schema file with a plain ajv, and with validateSpec", () => {
@@ -44,20 +58,24 @@ describe("spec schema", () => {
 
   it("words schema failures with the JSON path and a suggestion", () => {
     const base = { name: "t", data: { kind: "synthetic" }, model: "als" };
-    expect(specError({ ...base, evaluation: { implicitValue: "ones" } })).toBe('exp.json: evaluation.implicitValue must be "rating" or "one", got "ones"');
+    expect(specError({ ...base, evaluation: { implicitValue: "ones" } })).toBe(
+      'exp.json: evaluation.implicitValue must be one of "rating", "one" (did you mean "one"?), got "ones"',
+    );
     expect(specError({ ...base, model: undefined, models: [{ model: "svdd" }] })).toMatch(/^exp\.json: models\[0\]\.model "svdd" is not a known model \(did you mean "svd"\?\)/);
     expect(specError({ ...base, model: undefined, models: [{ model: "als", grid: { d: [] } }] })).toBe(
       "exp.json: models[0].grid.d is an empty list: a grid axis needs at least one value",
     );
-    expect(specError({ ...base, models: [{ model: "als" }] })).toBe('exp.json: models cannot be combined with top-level "model", "params" or "grid"');
+    expect(specError({ ...base, models: [{ model: "als" }] })).toBe(
+      'exp.json: models cannot be combined with top-level "model", "params" or "grid" (found "model")',
+    );
     expect(specError({ name: "t", data: { kind: "synthetic" } })).toMatch(/^exp\.json: model is required \(one of: als, /);
     expect(specError({ ...base, data: { kind: "ratings-file", path: "r.csv", duplicates: "keep-lst" } })).toBe(
       'exp.json: data.duplicates must be one of "error", "keep-last", "mean" (did you mean "keep-last"?), got "keep-lst"',
     );
     expect(specError({ ...base, data: { kind: "movielens-100k", path: "x", split: "u1" }, folds: ["u1", "u9"] })).toBe(
-      "exp.json: folds[1] must be one of u1, u2, u3, u4, u5, ua, ub, got \"u9\"",
+      'exp.json: folds[1] "u9" is not a known MovieLens 100K fold (did you mean "u1"?); known: u1, u2, u3, u4, u5, ua, ub',
     );
-    expect(specError({ ...base, data: { kind: "movielens-100k", path: "x" }, folds: ["u1", "u1"] })).toBe("exp.json: folds lists a fold twice");
+    expect(specError({ ...base, data: { kind: "movielens-100k", path: "x" }, folds: ["u1", "u1"] })).toBe('exp.json: folds lists "u1" twice');
     expect(specError({ ...base, grid: { d: [1] }, params: { d: 2 } })).toBe("exp.json: grid.d is also fixed in params.d: give it in one place only");
     // The first problem in the order the spec is read: unknown top-level keys before values.
     expect(specError({ ...base, seed: -1, grdi: {} })).toMatch(/^exp\.json: grdi is not a spec key \(did you mean "grid"\?\)/);

@@ -57,7 +57,7 @@ describe("validateSpec", () => {
     expect(specError({ ...base, grdi: {} })).toMatch(/^exp\.json: grdi is not a spec key \(did you mean "grid"\?\)/);
     expect(specError({ ...base, params: { lambdaa: 1 } })).toMatch(/^exp\.json: params\.lambdaa is not a parameter of als \(did you mean "lambda"\?\)/);
     expect(specError({ ...base, name: "" })).toMatch(/^exp\.json: name must be a non-empty string/);
-    expect(specError({ ...base, seed: -1 })).toBe("exp.json: seed must be a non-negative integer, got -1");
+    expect(specError({ ...base, seed: -1 })).toBe("exp.json: seed must be ≥ 0, got -1");
     expect(specError({ ...base, grid: { d: 5 } })).toBe("exp.json: grid.d must be a list of values, got 5");
     expect(specError([])).toBe("exp.json: spec must be a JSON object, got an array");
   });

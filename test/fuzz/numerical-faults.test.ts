@@ -23,8 +23,8 @@ describe("SGD divergence inside a sweep", () => {
       name: "diverge",
       data: { kind: "synthetic", nUsers: 40, nItems: 50, nRatings: 800, seed: 5 },
       model: "svd",
-      params: { nFactors: 4, nEpochs: 5 },
-      grid: { lrAll: [50, 0.005] },
+      params: { d: 4, maxIterations: 5 },
+      grid: { lr: [50, 0.005] },
       seed: 1,
     });
     const out = path.join(TMP, "diverge.json");
@@ -38,11 +38,11 @@ describe("SGD divergence inside a sweep", () => {
     expect(events).toEqual(["1:failed", "2:ok"]);
     expect([outcome.ran, outcome.failed]).toEqual([2, 1]);
     const runs = readResults(out).runs;
-    expect(runs.map((r) => [r.params.lrAll, r.status])).toEqual([
+    expect(runs.map((r) => [r.params.lr, r.status])).toEqual([
       [50, "failed"],
       [0.005, "ok"],
     ]);
-    expect(runs[0].error).toMatch(/^SGD diverged at epoch [1-5] \(loss (NaN|-?Infinity)\): lower the learning rate \(lrAll = 50\)$/);
+    expect(runs[0].error).toMatch(/^SGD diverged at epoch [1-5] \(loss (NaN|-?Infinity)\): lower the learning rate \(lr = 50\)$/);
     expect(runs[0].metrics).toBeUndefined();
     expect(allFinite([runs[1].metrics!.test.mse, runs[1].metrics!.train.mse])).toBe(true);
     // Re-running the sweep skips the failed run (recorded) unless asked to retry it; it fails again the same way.

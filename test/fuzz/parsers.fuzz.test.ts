@@ -12,7 +12,8 @@ import * as path from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { InputError, ParseError } from "../../src/core/errors";
-import { loadDatasetWithWarnings, type DataSpec } from "../../src/data/load";
+import { loadDatasetWithWarnings } from "../../src/data/load";
+import type { DataSpecInput as DataSpec } from "../../src/data/spec";
 import {
   RATINGS_FORMATS,
   parseRatings,

@@ -38,7 +38,7 @@ const TEMPLATES: Json[] = [
     description: "several models",
     data: { kind: "movielens-100k", path: "ml-100k", split: "u1", duplicates: "error", outOfScale: "clip" },
     folds: ["u1", "u2"],
-    models: [{ model: "global-mean" }, { model: "svd", params: { nFactors: 2 }, grid: { lrAll: [0.005, 0.01] } }, { model: "knn-basic" }],
+    models: [{ model: "global-mean" }, { model: "svd", params: { d: 2 }, grid: { lr: [0.005, 0.01] } }, { model: "knn-basic" }],
     seed: 0,
   },
   {
@@ -50,7 +50,7 @@ const TEMPLATES: Json[] = [
     name: "one-file",
     data: { kind: "ratings-file", path: "r.csv", testFraction: 0.1, seed: 3, duplicates: "mean" },
     folds: 3,
-    models: [{ model: "nmf", grid: { nFactors: [2, 3] } }],
+    models: [{ model: "nmf", grid: { d: [2, 3] } }],
   },
 ];
 
@@ -213,7 +213,7 @@ describe("parseResults under fuzzing", () => {
     const spec = validateSpec({
       name: "fuzz-results",
       data: { kind: "synthetic", nUsers: 20, nItems: 15, nRatings: 120, seed: 1 },
-      models: [{ model: "global-mean" }, { model: "als", params: { maxIterations: 2 }, grid: { d: [1, 2] } }, { model: "svd", params: { lrAll: 1e4, nFactors: 2 } }],
+      models: [{ model: "global-mean" }, { model: "als", params: { maxIterations: 2 }, grid: { d: [1, 2] } }, { model: "svd", params: { lr: 1e4, d: 2 } }],
     });
     const out = await runSweep(spec, { out: path.join(TMP, "r.json") });
     valid = out.results;

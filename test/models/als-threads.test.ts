@@ -3,7 +3,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { buildCsr, RatingsMatrix } from "../../src/data/ratings";
 import { generateSyntheticMatrix } from "../../src/data/synthetic";
 import { SpecError } from "../../src/core/errors";
-import { alsConfig, alsObjective, fitAls, type AlsConfig } from "../../src/models/als/als";
+import { perfFields } from "../../src/core/schema";
+import { alsConfig, alsModel, alsObjective, fitAls, type AlsConfig } from "../../src/models/als/als";
 import { alsSolveRow, AlsWorkspace, type AlsHalfStep } from "../../src/models/als/als-rows";
 import {
   alsThreadPoolSize,
@@ -148,16 +149,21 @@ describe("shared CSR and the sweep rule", () => {
 });
 
 describe("ALS config: solver, cgSteps, threads", () => {
-  it("leaves the optional fields out at their defaults and validates them", () => {
-    expect(alsConfig({})).not.toHaveProperty("threads");
-    expect(alsConfig({ threads: 1, solver: "cholesky", cgSteps: 3 })).not.toHaveProperty("solver");
+  it("always holds the fields, at their defaults when not given, and validates them", () => {
+    expect(alsConfig({})).toMatchObject({ solver: "cholesky", cgSteps: 3, threads: 1 });
+    expect(alsConfig({ threads: 1, solver: "cholesky", cgSteps: 3 })).toEqual(alsConfig({}));
     expect(alsConfig({ threads: 2, solver: "cg", cgSteps: 5 })).toMatchObject({ threads: 2, solver: "cg", cgSteps: 5 });
+    // threads never changes a number (performance-only); solver and cgSteps do.
+    expect(perfFields(alsModel.params)).toEqual(["threads"]);
     expect(() => alsConfig({ threads: 0 })).toThrow(SpecError);
     expect(() => alsConfig({ threads: 0 })).toThrow("als config: threads must be ≥ 1, got 0");
     expect(() => alsConfig({ threads: 1.5 })).toThrow("als config: threads must be an integer, got 1.5");
-    expect(() => alsConfig({ solver: "qr" })).toThrow(/als config: solver must be one of "cholesky", "cg", got "qr"/);
+    expect(() => alsConfig({ threads: 300 })).toThrow("als config: threads must be ≤ 256, got 300");
+    expect(() => alsConfig({ solver: "qr" })).toThrow('als config: solver must be one of "cholesky", "cg" (did you mean "cg"?), got "qr"');
     expect(() => alsConfig({ cgSteps: 0 })).toThrow("als config: cgSteps must be ≥ 1, got 0");
-    expect(() => alsConfig({ cgstep: 2 })).toThrow(/did you mean "cgSteps"/);
+    expect(() => alsConfig({ cgstep: 2 })).toThrow(
+      'als config: cgstep is not a parameter of als (did you mean "cgSteps"?); known: d, lambda, maxIterations, tol, stopping, init, initScale, seed, biases, weightedLambda, solver, cgSteps, threads',
+    );
   });
 });
 

@@ -94,8 +94,12 @@ describe("ALS config", () => {
       seed: 0,
       biases: false,
       weightedLambda: false,
+      solver: "cholesky",
+      cgSteps: 3,
+      threads: 1,
     });
     expect(alsModel.defaults).toBe(ALS_DEFAULTS);
+    expect(ALS_DEFAULTS).toEqual(alsConfig({}));
     expect(alsModel.name).toBe("als");
     expect(alsModel.config({ d: 3, model: "als" }).d).toBe(3);
   });
@@ -107,12 +111,30 @@ describe("ALS config", () => {
     expect(() => alsConfig({ lambda: -0.1 })).toThrow("als config: lambda must be ≥ 0, got -0.1");
     expect(() => alsConfig({ stopping: "loss" })).toThrow(/als config: stopping must be one of "relative-loss", "assignment", "none", got "loss"/);
     expect(() => alsConfig({ initScale: 0 })).toThrow("als config: initScale must be > 0, got 0");
-    expect(() => alsConfig({ biases: "yes" })).toThrow("als config: biases must be true or false");
+    expect(() => alsConfig({ d: "x" })).toThrow('als config: d must be a positive integer, got "x"');
+    expect(() => alsConfig({ biases: "yes" })).toThrow('als config: biases must be true or false, got "yes"');
+    expect(() => alsConfig({ seed: -1 })).toThrow("als config: seed must be ≥ 0, got -1");
+    expect(() => alsConfig({ seed: 2 ** 32 })).toThrow("als config: seed must be ≤ 4294967295, got 4294967296");
+    expect(alsConfig({ seed: 2 ** 32 - 1 }).seed).toBe(4294967295);
+  });
+
+  it("accepts the reference libraries' names as aliases, stored under the canonical names", () => {
+    const c = alsConfig({ rank: 4, reg_param: 0.3, max_iter: 7, random_state: 5 });
+    expect(c).toEqual({ ...ALS_DEFAULTS, d: 4, lambda: 0.3, maxIterations: 7, seed: 5 });
+    expect(c).not.toHaveProperty("rank");
+    expect(alsConfig({ nFactors: 6, regParam: 0.2, maxIter: 2 })).toEqual({ ...ALS_DEFAULTS, d: 6, lambda: 0.2, maxIterations: 2 });
+    expect(() => alsConfig({ d: 3, nFactors: 3 })).toThrow("als config: nFactors repeats a field: nFactors is another name for d; give it once");
+    expect(() => alsConfig({ nFactors: 3, rank: 2 })).toThrow("als config: rank repeats a field: nFactors and rank both mean d; give it once");
   });
 
   it("rejects unknown keys with a did-you-mean hint", () => {
-    expect(() => alsConfig({ lamda: 2 })).toThrow(/als config: lamda is not a parameter of als \(did you mean "lambda"\?\)/);
-    expect(() => alsConfig({ maxIter: 2 })).toThrow(/maxIter is not a parameter of als/);
+    const known = "known: d, lambda, maxIterations, tol, stopping, init, initScale, seed, biases, weightedLambda, solver, cgSteps, threads";
+    expect(() => alsConfig({ lamda: 2 })).toThrow(`als config: lamda is not a parameter of als (did you mean "lambda"?); ${known}`);
+    // maxIter is now an alias of maxIterations; a near miss of it is still refused.
+    expect(() => alsConfig({ maxIters: 2 })).toThrow(`als config: maxIters is not a parameter of als (did you mean "maxIter"?); ${known}`);
+    expect(() => alsConfig({ constructor: 1 })).toThrow(
+      "als config: constructor is not allowed as a key (it names a member every JavaScript object inherits)",
+    );
     expect(() => fitAls(randomRatings(1, 3, 3, 1), { ...ALS_DEFAULTS, d: 0 })).toThrow(/d must be ≥ 1/);
   });
 

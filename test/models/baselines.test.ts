@@ -113,7 +113,7 @@ describe("random-normal", () => {
 
 describe("baseline-als", () => {
   it("one epoch matches the hand computation (items first, then users)", () => {
-    const r = baselineAlsModel.fit(tiny(), baselineAlsModel.config({ nEpochs: 1, regI: 1, regU: 2 }));
+    const r = baselineAlsModel.fit(tiny(), baselineAlsModel.config({ maxIterations: 1, lambdaI: 1, lambdaU: 2 }));
     const m = r.model as BiasPredictor;
     // b_i = Σ(r − μ − 0)/(1 + |R_i|): i0 (2 + 1)/3 = 1, i1 (0 − 1)/3, i2 (−2 + 0)/3
     expect(Array.from(m.bi)).toEqual([1, -1 / 3, -2 / 3, 0].map((x) => expect.closeTo(x, 12)));
@@ -140,7 +140,7 @@ describe("baseline-als", () => {
     const train = triples(22, 16, t); // user 20, 21 and item 15 unrated
     const regU = 4;
     const regI = 2.5;
-    const r = baselineAlsModel.fit(train, baselineAlsModel.config({ nEpochs: 400, regU: regU, regI: regI }));
+    const r = baselineAlsModel.fit(train, baselineAlsModel.config({ maxIterations: 400, lambdaU: regU, lambdaI: regI }));
     const m = r.model as BiasPredictor;
     // Oracle: x = [b_u; b_i] solves (AᵀA + diag(λ)) x = Aᵀ(r − μ).
     const nU = 22;
@@ -168,9 +168,18 @@ describe("baseline-als", () => {
     expect(L[L.length - 1]).toBeCloseTo(obj, 8);
   });
 
+  it("lambda, when a number, is the λ of both sides (replaces lambdaU and lambdaI)", () => {
+    const both = baselineAlsModel.fit(tiny(), baselineAlsModel.config({ maxIterations: 3, lambda: 2, lambdaU: 7, lambdaI: 9 })).model as BiasPredictor;
+    const same = baselineAlsModel.fit(tiny(), baselineAlsModel.config({ maxIterations: 3, lambdaU: 2, lambdaI: 2 })).model as BiasPredictor;
+    const sides = baselineAlsModel.fit(tiny(), baselineAlsModel.config({ maxIterations: 3, lambdaU: 7, lambdaI: 9 })).model as BiasPredictor;
+    expect(Array.from(both.bu)).toEqual(Array.from(same.bu));
+    expect(Array.from(both.bi)).toEqual(Array.from(same.bi));
+    expect(Array.from(sides.bu)).not.toEqual(Array.from(same.bu));
+  });
+
   it("reports every epoch with train and test metrics", () => {
     const reports: IterationReport[] = [];
-    const r = baselineAlsModel.fit(tiny(), baselineAlsModel.config({ nEpochs: 3 }), {
+    const r = baselineAlsModel.fit(tiny(), baselineAlsModel.config({ maxIterations: 3 }), {
       test: probe,
       onIteration: (x) => reports.push(x),
     });
@@ -188,7 +197,7 @@ describe("baseline-sgd", () => {
       [0, 0, 5],
       [0, 1, 3],
     ]); // μ = 4
-    const r = baselineSgdModel.fit(train, baselineSgdModel.config({ nEpochs: 1, lr: 0.1, reg: 0.5, shuffle: false }));
+    const r = baselineSgdModel.fit(train, baselineSgdModel.config({ maxIterations: 1, lr: 0.1, lambda: 0.5, shuffle: false }));
     const m = r.model as BiasPredictor;
     // rating 1: e = 1 → b_u = 0.1, b_i0 = 0.1; rating 2: e = 3 − 4.1 = −1.1 → b_u = 0.1 + 0.1(−1.1 − 0.05), b_i1 = −0.11
     expect(m.bu[0]).toBeCloseTo(-0.015, 12);
@@ -200,7 +209,7 @@ describe("baseline-sgd", () => {
   });
 
   it("shuffling is seeded: same seed same model, another seed another model", () => {
-    const cfg = (seed: number) => baselineSgdModel.config({ seed, nEpochs: 3, lr: 0.05 });
+    const cfg = (seed: number) => baselineSgdModel.config({ seed, maxIterations: 3, lr: 0.05 });
     const a = baselineSgdModel.fit(tiny(), cfg(1)).model as BiasPredictor;
     const b = baselineSgdModel.fit(tiny(), cfg(1)).model as BiasPredictor;
     const c = baselineSgdModel.fit(tiny(), cfg(2)).model as BiasPredictor;
@@ -209,7 +218,7 @@ describe("baseline-sgd", () => {
   });
 
   it("throws a clear divergence error for a huge learning rate", () => {
-    expect(() => baselineSgdModel.fit(tiny(), baselineSgdModel.config({ lr: 50, nEpochs: 200 }))).toThrow(
+    expect(() => baselineSgdModel.fit(tiny(), baselineSgdModel.config({ lr: 50, maxIterations: 200 }))).toThrow(
       /^SGD diverged at epoch \d+ \(loss (Infinity|NaN)\): lower the learning rate \(lr = 50\)$/,
     );
   });
@@ -241,13 +250,41 @@ describe("contract: every baseline", () => {
   }
 
   it("config errors name the key, suggest, and check ranges", () => {
-    expect(() => randomNormalModel.config({ sed: 1 })).toThrow('sed is not a parameter of random-normal (did you mean "seed"?)');
-    expect(() => baselineAlsModel.config({ reg_u: 3 })).toThrow('(did you mean "regU"?)');
+    expect(() => randomNormalModel.config({ sed: 1 })).toThrow('random-normal config: sed is not a parameter of random-normal (did you mean "seed"?); known: seed');
+    expect(() => baselineAlsModel.config({ reg_uu: 3 })).toThrow(
+      'baseline-als config: reg_uu is not a parameter of baseline-als (did you mean "reg_u"?); known: maxIterations, lambda, lambdaU, lambdaI',
+    );
+    expect(() => baselineAlsModel.config({ lambdaU: -1 })).toThrow("baseline-als config: lambdaU must be ≥ 0, got -1");
     expect(() => baselineAlsModel.config({ regU: -1 })).toThrow("baseline-als config: regU must be ≥ 0, got -1");
-    expect(() => baselineAlsModel.config({ nEpochs: 1.5 })).toThrow("nEpochs must be an integer, got 1.5");
-    expect(() => baselineSgdModel.config({ lr: 0 })).toThrow("lr must be > 0, got 0");
-    expect(() => baselineSgdModel.config({ learning_rate: 0.01 })).toThrow("learning_rate is not a parameter of baseline-sgd");
-    expect(baselineAlsModel.config({})).toEqual({ nEpochs: 10, regU: 15, regI: 10 });
-    expect(baselineSgdModel.config({ shuffle: false })).toEqual({ nEpochs: 20, lr: 0.005, reg: 0.02, shuffle: false, seed: 0 });
+    expect(() => baselineAlsModel.config({ lambda: -1 })).toThrow("baseline-als config: lambda must be ≥ 0, got -1");
+    expect(() => baselineAlsModel.config({ maxIterations: 1.5 })).toThrow("baseline-als config: maxIterations must be an integer, got 1.5");
+    expect(() => baselineSgdModel.config({ lr: 0 })).toThrow("baseline-sgd config: lr must be > 0, got 0");
+    expect(() => baselineSgdModel.config({ learning_rat: 0.01 })).toThrow(
+      'baseline-sgd config: learning_rat is not a parameter of baseline-sgd (did you mean "learning_rate"?); known: maxIterations, lr, lambda, shuffle, seed',
+    );
+    expect(baselineAlsModel.config({})).toEqual({ maxIterations: 10, lambda: null, lambdaU: 15, lambdaI: 10 });
+    expect(baselineAlsModel.defaults).toEqual(baselineAlsModel.config({}));
+    expect(baselineSgdModel.config({ shuffle: false })).toEqual({ maxIterations: 20, lr: 0.005, lambda: 0.02, shuffle: false, seed: 0 });
+    expect(baselineSgdModel.defaults).toEqual(baselineSgdModel.config({}));
+  });
+
+  it("accepts the old and Surprise's names as aliases, stored under the canonical names", () => {
+    expect(baselineAlsModel.config({ nEpochs: 4, regU: 3, regI: 2 })).toEqual({ maxIterations: 4, lambda: null, lambdaU: 3, lambdaI: 2 });
+    expect(baselineAlsModel.config({ n_epochs: 4, reg_u: 3, reg_i: 2 })).toEqual({ maxIterations: 4, lambda: null, lambdaU: 3, lambdaI: 2 });
+    expect(baselineSgdModel.config({ n_epochs: 3, learning_rate: 0.01, reg: 0.1 })).toEqual({
+      maxIterations: 3,
+      lr: 0.01,
+      lambda: 0.1,
+      shuffle: true,
+      seed: 0,
+    });
+    expect(() => baselineAlsModel.config({ regU: 3, lambdaU: 3 })).toThrow(
+      "baseline-als config: lambdaU repeats a field: regU is another name for lambdaU; give it once",
+    );
+    // An alias gives the same fit as the canonical name.
+    const viaAlias = baselineAlsModel.fit(tiny(), baselineAlsModel.config({ nEpochs: 2, regU: 3, regI: 2 })).model as BiasPredictor;
+    const canonical = baselineAlsModel.fit(tiny(), baselineAlsModel.config({ maxIterations: 2, lambdaU: 3, lambdaI: 2 })).model as BiasPredictor;
+    expect(Array.from(viaAlias.bu)).toEqual(Array.from(canonical.bu));
+    expect(Array.from(viaAlias.bi)).toEqual(Array.from(canonical.bi));
   });
 });

@@ -37,7 +37,7 @@ function naiveCoClustering(m: RatingsMatrix, c: CoClusteringConfig): (u: number,
   const est = (A: ReturnType<typeof averages>, u: number, i: number, g: number, h: number) =>
     A.C[g][h] + userMean[u] - A.U[g] + itemMean[i] - A.I[h];
   const argmin = (v: number[]) => v.indexOf(Math.min(...v));
-  for (let epoch = 0; epoch < c.epochs; epoch++) {
+  for (let epoch = 0; epoch < c.maxIterations; epoch++) {
     const A = averages();
     for (let u = 0; u < m.nUsers; u++) {
       const mine = entries.filter((e) => e.u === u);
@@ -66,7 +66,7 @@ const small = matrix(3, 3, SMALL_TRIPLES);
 
 describe("co-clustering — hand-computed and planted structure", () => {
   it("one user cluster and one item cluster: r̂ = μ_u + μ_i − μ", () => {
-    const { model } = fitCoClustering(small, cfg({ userClusters: 1, itemClusters: 1, epochs: 3 }));
+    const { model } = fitCoClustering(small, cfg({ userClusters: 1, itemClusters: 1, maxIterations: 3 }));
     // μ = 27/8, μ_u0 = 4, μ_i2 = 3
     expect(model.predict(0, 2)).toBeCloseTo(4 + 3 - 27 / 8, 14);
     expect(model.predict(2, 0)).toBeCloseTo(10 / 3 + 10 / 3 - 27 / 8, 14);
@@ -90,8 +90,8 @@ describe("co-clustering — against the naive algorithm", () => {
   const m = randomMatrix(41, 33, 0.3, 9);
   for (const c of [
     cfg({ seed: 1 }),
-    cfg({ seed: 2, userClusters: 4, itemClusters: 2, epochs: 7 }),
-    cfg({ seed: 3, userClusters: 2, itemClusters: 5, epochs: 0 }),
+    cfg({ seed: 2, userClusters: 4, itemClusters: 2, maxIterations: 7 }),
+    cfg({ seed: 3, userClusters: 2, itemClusters: 5, maxIterations: 0 }),
   ]) {
     it(`matches for ${JSON.stringify(c)}`, () => {
       const { model } = fitCoClustering(m, c);
@@ -137,7 +137,7 @@ describe("co-clustering — against the naive algorithm", () => {
   it("reports every epoch: history, onIteration, test metrics", () => {
     const test = randomMatrix(41, 33, 0.1, 99);
     const reports: IterationReport[] = [];
-    const r = fitCoClustering(m, cfg({ epochs: 5 }), { test, clip: [1, 5], onIteration: (x) => reports.push(x) });
+    const r = fitCoClustering(m, cfg({ maxIterations: 5 }), { test, clip: [1, 5], onIteration: (x) => reports.push(x) });
     expect(r.iterations).toBe(5);
     expect(reports.map((x) => x.iteration)).toEqual([1, 2, 3, 4, 5]);
     expect(r.history.iteration).toEqual([1, 2, 3, 4, 5]);
@@ -147,7 +147,7 @@ describe("co-clustering — against the naive algorithm", () => {
     const finalTrain = scorePredictor(r.model, m);
     expect(r.history.trainLoss[4]).toBeCloseTo(finalTrain.mse * finalTrain.n, 9);
     expect(reports.every((x) => x.seconds >= 0)).toBe(true);
-    const noTest = fitCoClustering(m, cfg({ epochs: 2 }));
+    const noTest = fitCoClustering(m, cfg({ maxIterations: 2 }));
     expect(noTest.history.testMse.every(Number.isNaN)).toBe(true);
   });
 });
@@ -155,15 +155,33 @@ describe("co-clustering — against the naive algorithm", () => {
 describe("co-clustering — definition and config", () => {
   it("name and Surprise defaults", () => {
     expect(coClusteringModel.name).toBe("co-clustering");
-    expect(coClusteringModel.config({})).toEqual({ userClusters: 3, itemClusters: 3, epochs: 20, seed: 0, restarts: 1 });
+    expect(coClusteringModel.config({})).toEqual({ userClusters: 3, itemClusters: 3, maxIterations: 20, seed: 0, restarts: 1 });
+    expect(coClusteringModel.defaults).toEqual(CO_CLUSTERING_DEFAULTS);
+    expect(CO_CLUSTERING_DEFAULTS).toEqual(coClusteringModel.config({}));
+  });
+
+  it("accepts the old and Surprise's names as aliases, stored under the canonical names", () => {
+    expect(coClusteringModel.config({ epochs: 3, n_cltr_u: 2, n_cltr_i: 4, random_state: 3 })).toEqual({
+      userClusters: 2,
+      itemClusters: 4,
+      maxIterations: 3,
+      seed: 3,
+      restarts: 1,
+    });
+    expect(coClusteringModel.config({ nCltrU: 2, nCltrI: 4, n_epochs: 5 })).toEqual({ ...CO_CLUSTERING_DEFAULTS, userClusters: 2, itemClusters: 4, maxIterations: 5 });
+    expect(() => coClusteringModel.config({ epochs: 3, maxIterations: 3 })).toThrow(
+      "co-clustering config: maxIterations repeats a field: epochs is another name for maxIterations; give it once",
+    );
   });
 
   it("invalid configs name the key", () => {
     expect(() => coClusteringModel.config({ epoch: 3 })).toThrow(SpecError);
-    expect(() => coClusteringModel.config({ epoch: 3 })).toThrow(/co-clustering config: epoch is not a parameter of co-clustering \(did you mean "epochs"\?\)/);
-    expect(() => coClusteringModel.config({ userClusters: 0 })).toThrow(/userClusters must be ≥ 1, got 0/);
-    expect(() => coClusteringModel.config({ seed: 1.5 })).toThrow(/seed must be an integer/);
-    expect(() => coClusteringModel.config({ restarts: 0 })).toThrow(/restarts must be ≥ 1/);
+    expect(() => coClusteringModel.config({ epoch: 3 })).toThrow(
+      'co-clustering config: epoch is not a parameter of co-clustering (did you mean "epochs"?); known: userClusters, itemClusters, maxIterations, seed, restarts',
+    );
+    expect(() => coClusteringModel.config({ userClusters: 0 })).toThrow("co-clustering config: userClusters must be ≥ 1, got 0");
+    expect(() => coClusteringModel.config({ seed: 1.5 })).toThrow("co-clustering config: seed must be an integer, got 1.5");
+    expect(() => coClusteringModel.config({ restarts: 0 })).toThrow("co-clustering config: restarts must be ≥ 1, got 0");
   });
 
   it("an empty training matrix is refused", () => {

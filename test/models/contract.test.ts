@@ -10,6 +10,7 @@ import { IdMap } from "../../src/data/ratings";
 import { allModels } from "../../src/models/registry";
 import { scorePredictor } from "../../src/metrics/accuracy";
 import { SpecError } from "../../src/core/errors";
+import { VOCABULARY } from "../../src/core/vocabulary";
 import type { IterationReport } from "../../src/models/types";
 
 // A small synthetic training set, plus one user and one item that only appear in the test set.
@@ -26,6 +27,17 @@ const test = new RatingsMatrix(users.size, items.size, Int32Array.from([newUser,
 // Small sizes keep the suite fast; every model must accept these overrides or use its defaults.
 const FAST: Record<string, Record<string, unknown>> = {
   als: { d: 3, maxIterations: 3 },
+  svd: { d: 5, maxIterations: 3 },
+  "sgd-mf": { d: 5, maxIterations: 3 },
+  svdpp: { d: 5, maxIterations: 3 },
+  "gd-mf": { d: 3, maxIterations: 5 },
+  nmf: { d: 3, maxIterations: 5 },
+  "nmf-zero-filled": { d: 3, maxIterations: 20 },
+  "co-clustering": { maxIterations: 3 },
+};
+
+// The same overrides under the names earlier mflab versions used: still accepted, stored under the canonical names.
+const FAST_OLD_NAMES: Record<string, Record<string, unknown>> = {
   svd: { nFactors: 5, nEpochs: 3 },
   "sgd-mf": { nFactors: 5, nEpochs: 3 },
   svdpp: { nFactors: 5, nEpochs: 3 },
@@ -35,12 +47,22 @@ const FAST: Record<string, Record<string, unknown>> = {
   "co-clustering": { epochs: 3 },
 };
 
+const ALIASES = new Set(VOCABULARY.flatMap((e) => e.aliases));
+
 describe.each(allModels().map((m) => [m.name, m] as const))("model contract: %s", (name, def) => {
   const params = FAST[name] ?? {};
 
   it("validates its config: unknown keys get a did-you-mean, defaults are complete", () => {
     const config = def.config(params) as Record<string, unknown>;
     for (const key of Object.keys(def.defaults)) expect(config).toHaveProperty(key);
+    expect(def.config({})).toEqual(def.defaults);
+    // Configs and defaults hold the declared (canonical) names only, never an alias.
+    expect(Object.keys(config).sort()).toEqual(Object.keys(def.defaults).sort());
+    for (const key of Object.keys(def.defaults)) {
+      expect(Object.keys(def.params.props)).toContain(key);
+      expect(ALIASES.has(key), `${key} is an alias`).toBe(false);
+    }
+    if (FAST_OLD_NAMES[name]) expect(def.config(FAST_OLD_NAMES[name])).toEqual(config);
     const firstKey = Object.keys(def.defaults)[0];
     if (firstKey !== undefined) {
       const typo = firstKey + "x";

@@ -192,7 +192,7 @@ describe("fitImplicitAls", () => {
 
   it("Cholesky: the objective never increases; history and hook agree", () => {
     const reports: number[] = [];
-    const res = fitImplicitAls(R, cfg({ d: 6, lambda: 0.5, alpha: 4, iterations: 8 }), { onIteration: (r) => reports.push(r.trainLoss) });
+    const res = fitImplicitAls(R, cfg({ d: 6, lambda: 0.5, alpha: 4, maxIterations: 8 }), { onIteration: (r) => reports.push(r.trainLoss) });
     expect(res.iterations).toBe(8);
     expect(res.history.trainLoss).toEqual(reports);
     for (let t = 1; t < reports.length; t++) expect(reports[t]).toBeLessThanOrEqual(reports[t - 1] * (1 + 1e-12));
@@ -203,8 +203,8 @@ describe("fitImplicitAls", () => {
   });
 
   it("CG (3 steps) reaches an objective within 1% of Cholesky's after 10 iterations", () => {
-    const chol = fitImplicitAls(R, cfg({ d: 6, lambda: 0.5, alpha: 4, iterations: 10 }));
-    const cg = fitImplicitAls(R, cfg({ d: 6, lambda: 0.5, alpha: 4, iterations: 10, solver: "cg", cgSteps: 3 }));
+    const chol = fitImplicitAls(R, cfg({ d: 6, lambda: 0.5, alpha: 4, maxIterations: 10 }));
+    const cg = fitImplicitAls(R, cfg({ d: 6, lambda: 0.5, alpha: 4, maxIterations: 10, solver: "cg", cgSteps: 3 }));
     const a = chol.history.trainLoss[9];
     const b = cg.history.trainLoss[9];
     expect(Math.abs(a - b) / a).toBeLessThan(0.01);
@@ -212,9 +212,9 @@ describe("fitImplicitAls", () => {
   });
 
   it("users/items without interactions are zero, score 0 and are fallbacks; seeded fits repeat exactly", () => {
-    const a = fitImplicitAls(R, cfg({ d: 4, iterations: 3, seed: 5 }));
-    const b = fitImplicitAls(R, cfg({ d: 4, iterations: 3, seed: 5 }));
-    const c = fitImplicitAls(R, cfg({ d: 4, iterations: 3, seed: 6, solver: "cg" }));
+    const a = fitImplicitAls(R, cfg({ d: 4, maxIterations: 3, seed: 5 }));
+    const b = fitImplicitAls(R, cfg({ d: 4, maxIterations: 3, seed: 5 }));
+    const c = fitImplicitAls(R, cfg({ d: 4, maxIterations: 3, seed: 6, solver: "cg" }));
     expect(Array.from(a.model.userFactors)).toEqual(Array.from(b.model.userFactors));
     expect(Array.from(c.model.userFactors)).not.toEqual(Array.from(a.model.userFactors));
     const m = a.model;
@@ -232,7 +232,7 @@ describe("fitImplicitAls", () => {
 
   it("with a test set reports the preference-score error (p = 1 on positives)", () => {
     const test = randomCounts(22, 30, 40, 0.05);
-    const res = fitImplicitAls(R, cfg({ d: 4, iterations: 2 }), { test });
+    const res = fitImplicitAls(R, cfg({ d: 4, maxIterations: 2 }), { test });
     const want = preferenceError(res.model, test);
     expect(res.history.testMse[1]).toBeCloseTo(want.mse, 12);
     expect(res.history.testMae[1]).toBeCloseTo(want.mae, 12);
@@ -244,8 +244,8 @@ describe("fitImplicitAls", () => {
       [7, 1, 0],
       [0, 5, 0],
     ]);
-    const a = fitImplicitAls(R, cfg({ d: 4, iterations: 3 })).model;
-    const b = fitImplicitAls(withZeros, cfg({ d: 4, iterations: 3 })).model;
+    const a = fitImplicitAls(R, cfg({ d: 4, maxIterations: 3 })).model;
+    const b = fitImplicitAls(withZeros, cfg({ d: 4, maxIterations: 3 })).model;
     for (let k = 0; k < a.userFactors.length; k++) expect(b.userFactors[k]).toBeCloseTo(a.userFactors[k], 10);
     expect(b.isFallback(7, 1)).toBe(true);
   });
@@ -261,13 +261,45 @@ describe("fitImplicitAls", () => {
 describe("implicit-als config", () => {
   it("defaults and validation messages", () => {
     expect(implicitAlsConfig({})).toEqual({ ...IMPLICIT_ALS_DEFAULTS });
+    expect(IMPLICIT_ALS_DEFAULTS).toEqual({
+      d: 32,
+      lambda: 100,
+      alpha: 5,
+      confidence: "linear",
+      epsilon: 1,
+      maxIterations: 15,
+      solver: "cholesky",
+      cgSteps: 3,
+      initScale: 0.01,
+      seed: 0,
+    });
     expect(implicitAlsModel.name).toBe("implicit-als");
-    expect(() => implicitAlsConfig({ alpah: 3 })).toThrow(/alpah is not a parameter of implicit-als \(did you mean "alpha"\?\)/);
-    expect(() => implicitAlsConfig({ lambda: 0 })).toThrow(/lambda must be > 0, got 0/);
-    expect(() => implicitAlsConfig({ solver: "lu" })).toThrow(/solver must be one of "cholesky", "cg"/);
+    expect(() => implicitAlsConfig({ lambda: 0 })).toThrow("implicit-als config: lambda must be > 0, got 0");
+    expect(() => implicitAlsConfig({ solver: "lu" })).toThrow('implicit-als config: solver must be one of "cholesky", "cg" (did you mean "cg"?), got "lu"');
     expect(() => implicitAlsConfig({ d: 2.5 })).toThrow(SpecError);
-    expect(() => implicitAlsConfig({ cgSteps: 0 })).toThrow(/cgSteps must be ≥ 1/);
-    expect(() => implicitAlsConfig({ alpha: -1 })).toThrow(/alpha must be ≥ 0/);
+    expect(() => implicitAlsConfig({ d: 2.5 })).toThrow("implicit-als config: d must be an integer, got 2.5");
+    expect(() => implicitAlsConfig({ cgSteps: 0 })).toThrow("implicit-als config: cgSteps must be ≥ 1, got 0");
+    expect(() => implicitAlsConfig({ alpha: -1 })).toThrow("implicit-als config: alpha must be ≥ 0, got -1");
+  });
+
+  it("a typo of a parameter suggests that parameter (not another parameter's alias)", () => {
+    // "alpah" is as close to "alphaW" (an alias of lambda) as to "alpha"; the hint must name alpha.
+    expect(() => implicitAlsConfig({ alpah: 3 })).toThrow(
+      'implicit-als config: alpah is not a parameter of implicit-als (did you mean "alpha"?); known: d, lambda, alpha, confidence, epsilon, maxIterations, solver, cgSteps, initScale, seed',
+    );
+  });
+
+  it("accepts implicit's and the old names as aliases, stored under the canonical names", () => {
+    expect(implicitAlsConfig({ factors: 8, regularization: 0.5, iterations: 4, random_state: 2 })).toEqual({
+      ...IMPLICIT_ALS_DEFAULTS,
+      d: 8,
+      lambda: 0.5,
+      maxIterations: 4,
+      seed: 2,
+    });
+    expect(() => implicitAlsConfig({ iterations: 4, maxIterations: 4 })).toThrow(
+      "implicit-als config: maxIterations repeats a field: iterations is another name for maxIterations; give it once",
+    );
   });
 });
 
@@ -330,7 +362,7 @@ describe("popularity", () => {
     expect(popularityModel.fit(R, popularityConfig({})).iterations).toBe(0);
   });
   it("has no parameters", () => {
-    expect(() => popularityConfig({ alpha: 1 })).toThrow(/alpha is not a parameter of popularity/);
+    expect(() => popularityConfig({ alpha: 1 })).toThrow(/^popularity config: alpha is not a parameter of popularity \(it takes none\)/);
     expect(() => fitPopularity(matrix(1, 1, []))).toThrow(/no positive interactions/);
   });
 });

@@ -42,18 +42,18 @@ function naiveKnn(m: RatingsMatrix, family: KnnFamily, c: KnnConfig): Oracle {
   // ALS baselines, written out plainly (b_i then b_u, per epoch).
   const bu = new Array(m.nUsers).fill(0);
   const bi = new Array(m.nItems).fill(0);
-  for (let e = 0; e < c.baselineEpochs; e++) {
+  for (let e = 0; e < c.baselineIterations; e++) {
     for (let i = 0; i < m.nItems; i++) {
       let s = 0;
       let n = 0;
       for (let k = 0; k < m.nnz; k++) if (m.items[k] === i) (s += m.values[k] - mu - bu[m.users[k]]), n++;
-      if (n > 0) bi[i] = s / (c.regI + n);
+      if (n > 0) bi[i] = s / (c.lambdaI + n);
     }
     for (let u = 0; u < m.nUsers; u++) {
       let s = 0;
       let n = 0;
       for (let k = 0; k < m.nnz; k++) if (m.users[k] === u) (s += m.values[k] - mu - bi[m.items[k]]), n++;
-      if (n > 0) bu[u] = s / (c.regU + n);
+      if (n > 0) bu[u] = s / (c.lambdaU + n);
     }
   }
   const bx = ub ? bu : bi;
@@ -215,7 +215,7 @@ describe("kNN — against the naive oracle on a random matrix", () => {
     { similarity: "msd", k: 3 },
     { similarity: "msd", k: 40 },
     { similarity: "pearson", k: 4, minK: 2 },
-    { similarity: "pearson-baseline", k: 5, shrinkage: 10, regU: 3, regI: 2, baselineEpochs: 4 },
+    { similarity: "pearson-baseline", k: 5, shrinkage: 10, lambdaU: 3, lambdaI: 2, baselineIterations: 4 },
     { similarity: "msd", k: 2, minSupport: 3 },
   ];
   for (const family of families) {
@@ -250,24 +250,43 @@ describe("kNN — model definitions and config validation", () => {
       "knn-baseline",
     ]);
     const c = knnBasicModel.config({});
-    expect(c).toEqual({ k: 40, minK: 1, userBased: true, similarity: "msd", minSupport: 1, shrinkage: 100, baselineEpochs: 10, regU: 15, regI: 10 });
+    expect(c).toEqual({ k: 40, minK: 1, userBased: true, similarity: "msd", minSupport: 1, shrinkage: 100, baselineIterations: 10, lambdaU: 15, lambdaI: 10 });
+    expect(c).toEqual(KNN_BASIC_DEFAULTS);
+    expect(knnBaselineModel.config({})).toEqual(KNN_BASELINE_DEFAULTS);
+    expect(KNN_BASELINE_DEFAULTS).toEqual({ ...KNN_BASIC_DEFAULTS, similarity: "pearson-baseline" });
     expect(knnBaselineModel.config({}).similarity).toBe("pearson-baseline");
     expect(knnMeansModel.fit(small, knnMeansModel.config({}), {}).model.predict(0, 2)).toBeCloseTo(3.2, 12);
   });
 
   it("unknown key → SpecError with a did-you-mean", () => {
-    expect(() => knnBasicModel.config({ min_k: 2 })).toThrow(SpecError);
-    expect(() => knnBasicModel.config({ min_k: 2 })).toThrow(/knn-basic config: min_k is not a parameter of knn-basic \(did you mean "minK"\?\)/);
-    expect(() => knnMeansModel.config({ user_based: false })).toThrow(/did you mean "userBased"/);
+    const known = "known: k, minK, userBased, similarity, minSupport, shrinkage, baselineIterations, lambdaU, lambdaI";
+    expect(() => knnBasicModel.config({ mink: 2 })).toThrow(SpecError);
+    expect(() => knnBasicModel.config({ mink: 2 })).toThrow(`knn-basic config: mink is not a parameter of knn-basic (did you mean "minK"?); ${known}`);
+    expect(() => knnMeansModel.config({ userBase: false })).toThrow(`knn-means config: userBase is not a parameter of knn-means (did you mean "userBased"?); ${known}`);
+  });
+
+  it("accepts Surprise's and the old names as aliases, stored under the canonical names", () => {
+    // min_k and user_based (Surprise's names) were refused before; they are aliases now.
+    expect(knnBasicModel.config({ min_k: 2, user_based: false, min_support: 2 })).toEqual({ ...KNN_BASIC_DEFAULTS, minK: 2, userBased: false, minSupport: 2 });
+    expect(knnBaselineModel.config({ baselineEpochs: 3, regU: 1, regI: 2 })).toEqual({
+      ...KNN_BASELINE_DEFAULTS,
+      baselineIterations: 3,
+      lambdaU: 1,
+      lambdaI: 2,
+    });
+    expect(knnBaselineModel.config({ reg_u: 1, reg_i: 2 })).toEqual({ ...KNN_BASELINE_DEFAULTS, lambdaU: 1, lambdaI: 2 });
+    expect(() => knnBasicModel.config({ minK: 2, min_k: 2 })).toThrow("knn-basic config: min_k repeats a field: min_k is another name for minK; give it once");
   });
 
   it("out-of-range and wrong-type values", () => {
-    expect(() => knnBasicModel.config({ k: 0 })).toThrow(/k must be ≥ 1, got 0/);
-    expect(() => knnBasicModel.config({ k: 2.5 })).toThrow(/k must be an integer/);
-    expect(() => knnBasicModel.config({ similarity: "pearson_baseline" })).toThrow(/similarity must be one of "msd", "cosine", "pearson", "pearson-baseline"/);
-    expect(() => knnBasicModel.config({ shrinkage: -1 })).toThrow(/shrinkage must be ≥ 0/);
-    expect(() => knnBaselineModel.config({ k: 5, minK: 6 })).toThrow(/knn-baseline config: minK must be ≤ k \(5\), got 6/);
-    expect(() => knnZScoreModel.config({ userBased: "yes" })).toThrow(/userBased must be true or false/);
+    expect(() => knnBasicModel.config({ k: 0 })).toThrow("knn-basic config: k must be ≥ 1, got 0");
+    expect(() => knnBasicModel.config({ k: 2.5 })).toThrow("knn-basic config: k must be an integer, got 2.5");
+    expect(() => knnBasicModel.config({ similarity: "pearson_baseline" })).toThrow(
+      'knn-basic config: similarity must be one of "msd", "cosine", "pearson", "pearson-baseline" (did you mean "pearson-baseline"?), got "pearson_baseline"',
+    );
+    expect(() => knnBasicModel.config({ shrinkage: -1 })).toThrow("knn-basic config: shrinkage must be ≥ 0, got -1");
+    expect(() => knnBaselineModel.config({ k: 5, minK: 6 })).toThrow("knn-baseline config: minK must be ≤ k (5), got 6");
+    expect(() => knnZScoreModel.config({ userBased: "yes" })).toThrow('knn-zscore config: userBased must be true or false, got "yes"');
   });
 
   it("an empty training matrix is refused", () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { RatingsMatrix } from "../../src/data/ratings";
 import { SpecError } from "../../src/core/errors";
 import { scorePredictor } from "../../src/metrics/accuracy";
-import { SLOPE_ONE_DEFAULTS, fitSlopeOne, slopeOneModel } from "../../src/models/neighbourhood/slope-one";
+import { fitSlopeOne, slopeOneModel } from "../../src/models/neighbourhood/slope-one";
 import { expectSamePredictions, matrix, randomTriples, SMALL_TRIPLES } from "../helpers/matrices";
 
 /** Naive Slope One straight from the definition (dense table, explicit loops over users). */
@@ -80,10 +80,11 @@ describe("slope-one — against the naive definition", () => {
 describe("slope-one — definition and config", () => {
   it("has no parameters; any key is refused", () => {
     expect(slopeOneModel.name).toBe("slope-one");
-    expect(slopeOneModel.config({})).toEqual(SLOPE_ONE_DEFAULTS);
+    expect(slopeOneModel.defaults).toEqual({});
+    expect(slopeOneModel.config({})).toEqual(slopeOneModel.defaults);
     expect(slopeOneModel.config({ model: "slope-one" })).toEqual({});
     expect(() => slopeOneModel.config({ weighted: true })).toThrow(SpecError);
-    expect(() => slopeOneModel.config({ weighted: true })).toThrow(/slope-one config: weighted is not a parameter of slope-one/);
+    expect(() => slopeOneModel.config({ weighted: true })).toThrow(/^slope-one config: weighted is not a parameter of slope-one \(it takes none\)/);
     expect(slopeOneModel.fit(small, {}).model.predict(0, 2)).toBeCloseTo(3.75, 14);
   });
 

@@ -35,7 +35,7 @@ describe("loadResults", () => {
     expect(set.skipped.map((s) => path.basename(s.file))).toEqual(["broken.json", "package.json"]);
     const [broken, pkg] = set.skipped;
     expect(broken.reason).toMatch(/^line 2, column \d+: not valid JSON/);
-    expect(pkg.reason).toMatch(/"schema" is undefined, expected "mflab\.results\/1"/);
+    expect(pkg.reason).toMatch(/"schema" is missing, expected "mflab\.results\/1"/);
   });
 
   it("descends into sub-folders only when asked", () => {
@@ -50,7 +50,7 @@ describe("loadResults", () => {
 
   it("throws for a named file that is not a results file, a missing path, and explains globs", () => {
     expect(() => loadResults(path.join(dir, "package.json"))).toThrow(InputError);
-    expect(() => loadResults(path.join(dir, "package.json"))).toThrow(/package\.json: "schema" is undefined/);
+    expect(() => loadResults(path.join(dir, "package.json"))).toThrow(/package\.json: "schema" is missing/);
     expect(() => loadResults(path.join(dir, "nope.json"))).toThrow(/nope\.json: no such file or folder$/);
     expect(() => loadResults(path.join(dir, "*.json"))).toThrow(/glob patterns are not expanded/);
   });

@@ -99,80 +99,48 @@ import { scorePredictor } from "../../metrics/accuracy";
 import { Rng } from "../../core/random";
 import { threadedAlsBackend } from "./als-threads";
 import { SERIAL_ALS_BACKEND, type AlsBackend, type AlsHalfStep, type AlsHalfStepRunner, type AlsRowErrors, type AlsSolver } from "./als-rows";
-import { validateConfig, type ConfigRules } from "../config";
+import * as s from "../../core/schema";
+import { lambda, maxIterations, modelParams, rank, seed } from "../../core/vocabulary";
 import { dotRows, maxRowLength, maxRowLengthOf, zeroEmptyRows } from "../factor-rows";
-import { emptyHistory, recordIteration, type FitOptions, type FitResult, type IterationReport, type ModelDefinition, type Predictor } from "../types";
-
-export type AlsStopping = "relative-loss" | "assignment" | "none";
-export type AlsInit = "uniform" | "gaussian";
-
-export interface AlsConfig {
-  d: number;
-  lambda: number;
-  maxIterations: number;
-  tol: number;
-  stopping: AlsStopping;
-  init: AlsInit;
-  initScale: number;
-  seed: number;
-  biases: boolean;
-  weightedLambda: boolean;
-  /** Row solver (default "cholesky", then omitted from validated configs). */
-  solver?: AlsSolver;
-  /** Conjugate-gradient steps per row with solver "cg" (default 3, then omitted). */
-  cgSteps?: number;
-  /** Threads per fit (default 1, then omitted); never changes the numbers. */
-  threads?: number;
-}
-
-export const ALS_DEFAULTS: Readonly<AlsConfig> = Object.freeze({
-  d: 10,
-  lambda: 1,
-  maxIterations: 20,
-  tol: 1e-4,
-  stopping: "relative-loss",
-  init: "uniform",
-  initScale: 0.1,
-  seed: 0,
-  biases: false,
-  weightedLambda: false,
-} as const satisfies AlsConfig);
-
-/** Validation rule and one-line doc per config field (for `--help` and spec errors). */
-export const ALS_RULES: ConfigRules<AlsConfig> = {
-  d: { type: "int", min: 1, doc: "number of latent factors" },
-  lambda: { type: "number", min: 0, doc: "ridge penalty λ on ‖W‖²_F + ‖H‖²_F (× counts when weightedLambda)" },
-  maxIterations: { type: "int", min: 1, doc: "iteration cap (one iteration = user half-step + item half-step)" },
-  tol: { type: "number", min: 0, doc: "threshold of the stopping rule" },
-  stopping: { type: "enum", values: ["relative-loss", "assignment", "none"], doc: "stopping rule" },
-  init: { type: "enum", values: ["uniform", "gaussian"], doc: "factor initialisation: U[0,1) or N(0, initScale²)" },
-  initScale: { type: "number", min: 0, exclusiveMin: true, doc: "standard deviation of the gaussian init" },
-  seed: { type: "int", min: 0, doc: "seed of the initialisation" },
-  biases: { type: "boolean", doc: "add user/item biases around the global mean" },
-  weightedLambda: { type: "boolean", doc: "ALS-WR: per-row ridge λ·n_i instead of λ" },
-  solver: { type: "enum", values: ["cholesky", "cg"], doc: "per-row solve: exact Cholesky or warm-started conjugate gradient" },
-  cgSteps: { type: "int", min: 1, doc: "conjugate-gradient steps per row (solver \"cg\")" },
-  threads: { type: "int", min: 1, max: 256, doc: "threads per fit (worker_threads; identical numbers)" },
-};
-
-/** Defaults of the optional fields; a field holding its default is left out of the validated config. */
-export const ALS_OPTIONAL_DEFAULTS: Readonly<Required<Pick<AlsConfig, "solver" | "cgSteps" | "threads">>> = Object.freeze({
-  solver: "cholesky",
-  cgSteps: 3,
-  threads: 1,
-} as const);
+import { emptyHistory, recordIteration, type FitOptions, type FitResult, type IterationReport, type ModelDefinition, type Predictor, defineModel, parseConfig } from "../types";
 
 /**
- * Merge `partial` over {@link ALS_DEFAULTS} and validate.
+ * The config of `als`, declared once (type, defaults, ranges, aliases and docs; see ../vocabulary.ts for the
+ * shared names). The module doc above states what each field does to the objective and the updates.
+ */
+export const ALS_PARAMS = modelParams(
+  {
+    d: rank({ default: 10 }),
+    lambda: lambda({ default: 1, doc: "ridge penalty λ on ‖W‖²_F + ‖H‖²_F: per-row ridge λI (λ·n_i·I with weightedLambda)" }),
+    maxIterations: maxIterations({ default: 20, doc: "iteration cap (one iteration = user half-step + item half-step)" }),
+    tol: s.number({ min: 0, default: 1e-4, doc: "threshold of the stopping rule" }),
+    stopping: s.oneOf(["relative-loss", "assignment", "none"], { default: "relative-loss", doc: "stopping rule (module doc)" }),
+    init: s.oneOf(["uniform", "gaussian"], { default: "uniform", doc: "factor initialisation: U[0,1) or N(0, initScale²)" }),
+    initScale: s.number({ min: 0, exclusiveMin: true, default: 0.1, doc: "standard deviation of the gaussian init" }),
+    seed: seed("seed of the initialisation"),
+    biases: s.boolean({ default: false, doc: "add user/item biases around the global mean" }),
+    weightedLambda: s.boolean({ default: false, doc: "ALS-WR: per-row ridge λ·n_i instead of λ" }),
+    solver: s.oneOf(["cholesky", "cg"], { default: "cholesky", doc: "per-row solve: exact Cholesky or warm-started conjugate gradient" }),
+    cgSteps: s.int({ min: 1, default: 3, doc: 'conjugate-gradient steps per row (solver "cg")' }),
+    threads: s.int({ min: 1, max: 256, default: 1, perf: true, doc: "threads per fit (worker_threads; identical numbers)" }),
+  },
+  "als",
+);
+
+export type AlsConfig = s.Infer<typeof ALS_PARAMS>;
+export type AlsStopping = AlsConfig["stopping"];
+export type AlsInit = AlsConfig["init"];
+
+/**
+ * Merge `partial` over the defaults and validate (aliases such as `nFactors` become `d`).
  * @throws SpecError naming the key (unknown keys get a "did you mean" hint)
  */
 export function alsConfig(partial: Record<string, unknown> = {}): AlsConfig {
-  const c = validateConfig<AlsConfig>("als", { ...ALS_DEFAULTS, ...ALS_OPTIONAL_DEFAULTS }, ALS_RULES, partial);
-  for (const key of Object.keys(ALS_OPTIONAL_DEFAULTS) as Array<keyof typeof ALS_OPTIONAL_DEFAULTS>) {
-    if (c[key] === ALS_OPTIONAL_DEFAULTS[key]) delete c[key];
-  }
-  return c;
+  return parseConfig("als", ALS_PARAMS, partial);
 }
+
+/** Every field of the als config at its default. */
+export const ALS_DEFAULTS: Readonly<AlsConfig> = Object.freeze(alsConfig());
 
 /** A fitted ALS model. Factor matrices are row-major (row u of `userFactors` is w_u). */
 export class AlsModel implements Predictor {
@@ -475,11 +443,12 @@ function alsIterate(
   return { model, iterations, converged, history };
 }
 
-export const alsModel: ModelDefinition<AlsConfig> = {
+export const alsModel: ModelDefinition<AlsConfig> = defineModel({
   name: "als",
   summary: "Explicit ALS: A ≈ WHᵀ on observed entries, exact alternating ridge solves (optional biases, ALS-WR λ)",
-  defaults: ALS_DEFAULTS,
+  params: ALS_PARAMS,
   config: alsConfig,
   fit: (train, config, options) => fitAls(train, config, options),
   threadable: true,
-};
+  stoppingRule: true,
+});

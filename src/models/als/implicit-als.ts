@@ -68,58 +68,38 @@ import { createSimdGram, type GramKernel } from "../../linalg/simd";
 import { createSimdCholesky, type SimdCholesky } from "../../linalg/simd-cholesky";
 import type { ErrorMetrics } from "../../metrics/accuracy";
 import { Rng } from "../../core/random";
-import { validateConfig, type ConfigRules } from "../config";
+import * as s from "../../core/schema";
+import { lambda, maxIterations, modelParams, rank, seed } from "../../core/vocabulary";
 import { dotRows, maxRowLengthOf, zeroEmptyRows } from "../factor-rows";
-import { emptyHistory, recordIteration, type FitOptions, type FitResult, type IterationReport, type ModelDefinition, type Predictor } from "../types";
+import { defineModel, emptyHistory, parseConfig, recordIteration, type FitOptions, type FitResult, type IterationReport, type ModelDefinition, type Predictor } from "../types";
 
-export type ImplicitSolver = "cholesky" | "cg";
-export type ConfidenceScaling = "linear" | "log";
+/** The config of `implicit-als`, declared once (shared names: ../vocabulary.ts). */
+export const IMPLICIT_ALS_PARAMS = modelParams(
+  {
+    d: rank({ default: 32 }),
+    lambda: lambda({ default: 100, exclusiveMin: true, doc: "ridge penalty λ on ‖X‖²_F + ‖Y‖²_F (per-row ridge λI)" }),
+    alpha: s.number({ min: 0, default: 5, doc: "confidence slope: c = 1 + α·r (linear) or 1 + α·log(1 + r/ε) (log)" }),
+    confidence: s.oneOf(["linear", "log"], { default: "linear", doc: "confidence scaling of the stored values" }),
+    epsilon: s.number({ min: 0, exclusiveMin: true, default: 1, doc: "ε of the log confidence scaling" }),
+    maxIterations: maxIterations({ default: 15, doc: "number of iterations (user half-step + item half-step; no stopping rule)" }),
+    solver: s.oneOf(["cholesky", "cg"], { default: "cholesky", doc: "per-row solve: exact Cholesky or warm-started conjugate gradient" }),
+    cgSteps: s.int({ min: 1, default: 3, doc: 'conjugate-gradient steps per row (solver "cg")' }),
+    initScale: s.number({ min: 0, exclusiveMin: true, default: 0.01, doc: "standard deviation of the N(0, s²) initialisation" }),
+    seed: seed("seed of the initialisation"),
+  },
+  "implicit-als",
+);
 
-export interface ImplicitAlsConfig {
-  d: number;
-  lambda: number;
-  alpha: number;
-  confidence: ConfidenceScaling;
-  epsilon: number;
-  iterations: number;
-  solver: ImplicitSolver;
-  cgSteps: number;
-  initScale: number;
-  seed: number;
-}
-
-export const IMPLICIT_ALS_DEFAULTS: Readonly<ImplicitAlsConfig> = Object.freeze({
-  d: 32,
-  lambda: 100,
-  alpha: 5,
-  confidence: "linear",
-  epsilon: 1,
-  iterations: 15,
-  solver: "cholesky",
-  cgSteps: 3,
-  initScale: 0.01,
-  seed: 0,
-} as const satisfies ImplicitAlsConfig);
-
-export const IMPLICIT_ALS_RULES: ConfigRules<ImplicitAlsConfig> = {
-  d: { type: "int", min: 1, doc: "number of latent factors" },
-  lambda: { type: "number", min: 0, exclusiveMin: true, doc: "ridge penalty λ on ‖X‖²_F + ‖Y‖²_F (per-row ridge λI)" },
-  alpha: { type: "number", min: 0, doc: "confidence slope: c = 1 + α·r (linear) or 1 + α·log(1 + r/ε) (log)" },
-  confidence: { type: "enum", values: ["linear", "log"], doc: "confidence scaling of the stored values" },
-  epsilon: { type: "number", min: 0, exclusiveMin: true, doc: "ε of the log confidence scaling" },
-  iterations: { type: "int", min: 1, doc: "number of iterations (user half-step + item half-step)" },
-  solver: { type: "enum", values: ["cholesky", "cg"], doc: "per-row solve: exact Cholesky or warm-started conjugate gradient" },
-  cgSteps: { type: "int", min: 1, doc: "conjugate-gradient steps per row (solver \"cg\")" },
-  initScale: { type: "number", min: 0, exclusiveMin: true, doc: "standard deviation of the N(0, s²) initialisation" },
-  seed: { type: "int", min: 0, doc: "seed of the initialisation" },
-};
+export type ImplicitAlsConfig = s.Infer<typeof IMPLICIT_ALS_PARAMS>;
+export type ImplicitSolver = ImplicitAlsConfig["solver"];
+export type ConfidenceScaling = ImplicitAlsConfig["confidence"];
 
 /**
- * Merge `partial` over {@link IMPLICIT_ALS_DEFAULTS} and validate.
- * @throws SpecError naming the key (unknown keys get a "did you mean" hint)
+ * Merge `partial` over the defaults and validate (aliases such as `iterations` become `maxIterations`).
+ * @throws SpecError naming the key
  */
 export function implicitAlsConfig(partial: Record<string, unknown> = {}): ImplicitAlsConfig {
-  return validateConfig("implicit-als", IMPLICIT_ALS_DEFAULTS, IMPLICIT_ALS_RULES, partial);
+  return parseConfig("implicit-als", IMPLICIT_ALS_PARAMS, partial);
 }
 
 /** How {@link implicitFromRatings} turns explicit ratings into implicit interactions. */
@@ -567,7 +547,7 @@ export function fitImplicitAls(
   const userStep: ImplicitHalfStep = { ...common, csr: byUser, fixed: Y, fixedGram, solved: X };
   const itemStep: ImplicitHalfStep = { ...common, csr: byItem, fixed: X, fixedGram, solved: Y };
   const history = emptyHistory();
-  for (let it = 1; it <= c.iterations; it++) {
+  for (let it = 1; it <= c.maxIterations; it++) {
     implicitHalfStep(userStep, ws);
     implicitHalfStep(itemStep, ws);
     const objective = implicitObjective(model, train, c, gram);
@@ -581,14 +561,17 @@ export function fitImplicitAls(
     recordIteration(history, report);
     options.onIteration?.(report);
   }
-  return { model, iterations: c.iterations, converged: false, history };
+  return { model, iterations: c.maxIterations, converged: false, history };
 }
 
-export const implicitAlsModel: ModelDefinition<ImplicitAlsConfig> = {
+export const implicitAlsModel: ModelDefinition<ImplicitAlsConfig> = defineModel({
   name: "implicit-als",
   summary: "Implicit-feedback weighted ALS (Hu, Koren & Volinsky 2008): confidence 1 + α·r, Cholesky or CG solves",
   task: "ranking",
-  defaults: IMPLICIT_ALS_DEFAULTS,
+  params: IMPLICIT_ALS_PARAMS,
   config: implicitAlsConfig,
   fit: (train, config, options) => fitImplicitAls(train, config, options),
-};
+});
+
+/** Every field of the implicit-als config at its default. */
+export const IMPLICIT_ALS_DEFAULTS: Readonly<ImplicitAlsConfig> = implicitAlsModel.defaults;

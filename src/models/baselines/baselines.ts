@@ -30,9 +30,10 @@
  */
 import type { Csr, RatingsMatrix } from "../../data/ratings";
 import { Rng, deriveSeed } from "../../core/random";
-import { validateConfig, type ConfigRules } from "../config";
+import * as s from "../../core/schema";
+import { lambda, lr, maxIterations, modelParams, seed } from "../../core/vocabulary";
 import { countsOf, finishIteration } from "../gradient/svd";
-import { emptyHistory, type FitOptions, type FitResult, type ModelDefinition, type Predictor } from "../types";
+import { defineModel, emptyHistory, type FitOptions, type FitResult, type ModelDefinition, type Predictor } from "../types";
 
 /** Shared predictor shape for the bias-style baselines: μ + (u known ? bu[u] : 0) + (i known ? bi[i] : 0). */
 export class BiasPredictor implements Predictor {
@@ -72,13 +73,9 @@ function closedForm<M extends Predictor>(model: M): FitResult<M> {
 
 // ---------------------------------------------------------------- random-normal
 
-export interface RandomNormalConfig {
-  seed: number;
-}
-export const RANDOM_NORMAL_DEFAULTS: Readonly<RandomNormalConfig> = Object.freeze({ seed: 0 });
-const RANDOM_NORMAL_RULES: ConfigRules<RandomNormalConfig> = {
-  seed: { type: "int", min: 0, max: 4294967295, doc: "seed of the per-(user,item) draws" },
-};
+/** The config of `random-normal`, declared once. */
+export const RANDOM_NORMAL_PARAMS = modelParams({ seed: seed("seed of the per-(user,item) draws") }, "random-normal");
+export type RandomNormalConfig = s.Infer<typeof RANDOM_NORMAL_PARAMS>;
 
 export class RandomNormalPredictor implements Predictor {
   constructor(
@@ -104,20 +101,18 @@ export function fitRandomNormal(train: RatingsMatrix, config: RandomNormalConfig
   return closedForm(new RandomNormalPredictor(mu, Math.sqrt(ss / train.nnz), config.seed, known));
 }
 
-export const randomNormalModel: ModelDefinition<RandomNormalConfig> = {
+export const randomNormalModel: ModelDefinition<RandomNormalConfig> = defineModel({
   name: "random-normal",
   summary: "Random N(μ̂, σ̂²) predictions, σ̂ by maximum likelihood (Surprise's NormalPredictor); deterministic per (seed, user, item)",
-  defaults: RANDOM_NORMAL_DEFAULTS,
-  config: (partial) => validateConfig("random-normal", RANDOM_NORMAL_DEFAULTS, RANDOM_NORMAL_RULES, partial),
+  params: RANDOM_NORMAL_PARAMS,
   fit: fitRandomNormal,
-};
+});
 
 // ---------------------------------------------------------------- global / user / item mean
 
 /** The mean baselines take no parameters. */
-export type MeanConfig = Record<string, never>;
-export const MEAN_DEFAULTS: Readonly<MeanConfig> = Object.freeze({}) as MeanConfig;
-const MEAN_RULES = {} as ConfigRules<MeanConfig>;
+export const MEAN_PARAMS = modelParams({}, "mean baseline");
+export type MeanConfig = s.Infer<typeof MEAN_PARAMS>;
 
 /** μ + optional per-user / per-item mean deviations (plain means, no shrinkage). */
 function biasFromSums(train: RatingsMatrix, mu: number, byUser: boolean, byItem: boolean): BiasPredictor {
@@ -150,13 +145,7 @@ export function fitItemMean(train: RatingsMatrix): FitResult<BiasPredictor> {
 }
 
 function meanModel(name: string, summary: string, fit: (t: RatingsMatrix) => FitResult): ModelDefinition<MeanConfig> {
-  return {
-    name,
-    summary,
-    defaults: MEAN_DEFAULTS,
-    config: (partial) => validateConfig(name, MEAN_DEFAULTS, MEAN_RULES, partial),
-    fit: (train) => fit(train),
-  };
+  return defineModel({ name, summary, params: modelParams({}, name), fit: (train) => fit(train) });
 }
 
 export const globalMeanModel = meanModel("global-mean", "Predicts the mean training rating μ̂ for everyone", fitGlobalMean);
@@ -165,17 +154,20 @@ export const itemMeanModel = meanModel("item-mean", "Predicts the item's mean tr
 
 // ---------------------------------------------------------------- baseline-als
 
-export interface BaselineAlsConfig {
-  nEpochs: number;
-  regU: number;
-  regI: number;
-}
-export const BASELINE_ALS_DEFAULTS: Readonly<BaselineAlsConfig> = Object.freeze({ nEpochs: 10, regU: 15, regI: 10 });
-const BASELINE_ALS_RULES: ConfigRules<BaselineAlsConfig> = {
-  nEpochs: { type: "int", min: 0, max: 100000, doc: "alternating passes (items, then users)" },
-  regU: { type: "number", min: 0, doc: "λ_u on Σ b_u²" },
-  regI: { type: "number", min: 0, doc: "λ_i on Σ b_i²" },
-};
+/** The config of `baseline-als`, declared once (Surprise's BaselineOnly defaults: reg_u 15, reg_i 10). */
+export const BASELINE_ALS_PARAMS = modelParams(
+  {
+    maxIterations: maxIterations({ default: 10, min: 0, max: 100000, doc: "alternating passes (items, then users)" }),
+    lambda: s.nullable(s.number({ min: 0 }), {
+      default: null,
+      doc: "when a number: λ of both sides (replaces lambdaU and lambdaI, so a grid over lambda sweeps both)",
+    }),
+    lambdaU: s.number({ min: 0, default: 15, doc: "λ_u on Σ b_u² (Surprise's reg_u)" }),
+    lambdaI: s.number({ min: 0, default: 10, doc: "λ_i on Σ b_i² (Surprise's reg_i)" }),
+  },
+  "baseline-als",
+);
+export type BaselineAlsConfig = s.Infer<typeof BASELINE_ALS_PARAMS>;
 
 /** L = Σ (r − μ − b_u − b_i)² + regU Σ b_u² + regI Σ b_i² (optionally with regularization per rating, for SGD). */
 function biasLoss(train: RatingsMatrix, m: BiasPredictor, regU: number, regI: number, perRating: boolean): number {
@@ -201,15 +193,17 @@ export function fitBaselineAls(train: RatingsMatrix, config: BaselineAlsConfig, 
   const mu = requireRatings("baseline-als", train);
   const m = biasFromSums(train, mu, false, false);
   const { bu, bi } = m;
+  const regU = config.lambda ?? config.lambdaU;
+  const regI = config.lambda ?? config.lambdaI;
   const byItem = train.byItem();
   const byUser = train.byUser();
   const history = emptyHistory();
-  for (let epoch = 1; epoch <= config.nEpochs; epoch++) {
-    biasHalfStep(byItem, mu, bu, bi, config.regI);
-    biasHalfStep(byUser, mu, bi, bu, config.regU);
-    finishIteration(history, options, train, m, epoch, biasLoss(train, m, config.regU, config.regI, false), start);
+  for (let epoch = 1; epoch <= config.maxIterations; epoch++) {
+    biasHalfStep(byItem, mu, bu, bi, regI);
+    biasHalfStep(byUser, mu, bi, bu, regU);
+    finishIteration(history, options, train, m, epoch, biasLoss(train, m, regU, regI, false), start);
   }
-  return { model: m, iterations: config.nEpochs, converged: false, history };
+  return { model: m, iterations: config.maxIterations, converged: false, history };
 }
 
 /**
@@ -227,37 +221,27 @@ function biasHalfStep(csr: Csr, mu: number, fixed: Float64Array, solved: Float64
   }
 }
 
-export const baselineAlsModel: ModelDefinition<BaselineAlsConfig> = {
+export const baselineAlsModel: ModelDefinition<BaselineAlsConfig> = defineModel({
   name: "baseline-als",
-  summary: "μ + b_u + b_i by alternating closed-form updates (Surprise's BaselineOnly default: 10 epochs, regU 15, regI 10)",
-  defaults: BASELINE_ALS_DEFAULTS,
-  config: (partial) => validateConfig("baseline-als", BASELINE_ALS_DEFAULTS, BASELINE_ALS_RULES, partial),
+  summary: "μ + b_u + b_i by alternating closed-form updates (Surprise's BaselineOnly default: 10 epochs, λ_u 15, λ_i 10)",
+  params: BASELINE_ALS_PARAMS,
   fit: fitBaselineAls,
-};
+});
 
 // ---------------------------------------------------------------- baseline-sgd
 
-export interface BaselineSgdConfig {
-  nEpochs: number;
-  lr: number;
-  reg: number;
-  shuffle: boolean;
-  seed: number;
-}
-export const BASELINE_SGD_DEFAULTS: Readonly<BaselineSgdConfig> = Object.freeze({
-  nEpochs: 20,
-  lr: 0.005,
-  reg: 0.02,
-  shuffle: true,
-  seed: 0,
-});
-const BASELINE_SGD_RULES: ConfigRules<BaselineSgdConfig> = {
-  nEpochs: { type: "int", min: 0, max: 100000, doc: "passes over the training ratings" },
-  lr: { type: "number", min: 0, exclusiveMin: true, doc: "learning rate (Surprise: learning_rate)" },
-  reg: { type: "number", min: 0, doc: "λ on b_u² + b_i², per rating" },
-  shuffle: { type: "boolean", doc: "visit the ratings in a new seeded random order each epoch (Surprise: false)" },
-  seed: { type: "int", min: 0, max: 4294967295, doc: "seed of the shuffling" },
-};
+/** The config of `baseline-sgd`, declared once (Surprise's BaselineOnly with method "sgd"). */
+export const BASELINE_SGD_PARAMS = modelParams(
+  {
+    maxIterations: maxIterations({ default: 20, min: 0, max: 100000, doc: "epochs: passes over the training ratings" }),
+    lr: lr({ default: 0.005, doc: "learning rate (Surprise: learning_rate)" }),
+    lambda: lambda({ default: 0.02, doc: "λ on b_u² + b_i², per rating (Surprise: reg)" }),
+    shuffle: s.boolean({ default: true, doc: "visit the ratings in a new seeded random order each epoch (Surprise: false)" }),
+    seed: seed("seed of the shuffling"),
+  },
+  "baseline-sgd",
+);
+export type BaselineSgdConfig = s.Infer<typeof BASELINE_SGD_PARAMS>;
 
 /** Surprise's baseline SGD; see the module comment. @throws RangeError on an empty matrix, Error on divergence */
 export function fitBaselineSgd(train: RatingsMatrix, config: BaselineSgdConfig, options: FitOptions = {}): FitResult<BiasPredictor> {
@@ -265,7 +249,7 @@ export function fitBaselineSgd(train: RatingsMatrix, config: BaselineSgdConfig, 
   const mu = requireRatings("baseline-sgd", train);
   const m = biasFromSums(train, mu, false, false);
   const { bu, bi } = m;
-  const { lr, reg } = config;
+  const { lr, lambda: reg } = config;
   const n = train.nnz;
   const order = new Int32Array(n);
   for (let t = 0; t < n; t++) order[t] = t;
@@ -273,7 +257,7 @@ export function fitBaselineSgd(train: RatingsMatrix, config: BaselineSgdConfig, 
   const { users, items, values } = train;
   const history = emptyHistory();
   const divergence = { algorithm: "SGD", lrName: "lr", lr };
-  for (let epoch = 1; epoch <= config.nEpochs; epoch++) {
+  for (let epoch = 1; epoch <= config.maxIterations; epoch++) {
     if (config.shuffle) rng.shuffle(order);
     for (let t = 0; t < n; t++) {
       const k = order[t];
@@ -285,13 +269,16 @@ export function fitBaselineSgd(train: RatingsMatrix, config: BaselineSgdConfig, 
     }
     finishIteration(history, options, train, m, epoch, biasLoss(train, m, reg, reg, true), start, divergence);
   }
-  return { model: m, iterations: config.nEpochs, converged: false, history };
+  return { model: m, iterations: config.maxIterations, converged: false, history };
 }
 
-export const baselineSgdModel: ModelDefinition<BaselineSgdConfig> = {
+export const baselineSgdModel: ModelDefinition<BaselineSgdConfig> = defineModel({
   name: "baseline-sgd",
-  summary: "μ + b_u + b_i by SGD (Surprise's BaselineOnly with method 'sgd': 20 epochs, lr 0.005, reg 0.02)",
-  defaults: BASELINE_SGD_DEFAULTS,
-  config: (partial) => validateConfig("baseline-sgd", BASELINE_SGD_DEFAULTS, BASELINE_SGD_RULES, partial),
+  summary: "μ + b_u + b_i by SGD (Surprise's BaselineOnly with method 'sgd': 20 epochs, lr 0.005, λ 0.02)",
+  params: BASELINE_SGD_PARAMS,
   fit: fitBaselineSgd,
-};
+});
+
+export const RANDOM_NORMAL_DEFAULTS: Readonly<RandomNormalConfig> = randomNormalModel.defaults;
+export const BASELINE_ALS_DEFAULTS: Readonly<BaselineAlsConfig> = baselineAlsModel.defaults;
+export const BASELINE_SGD_DEFAULTS: Readonly<BaselineSgdConfig> = baselineSgdModel.defaults;

@@ -15,17 +15,17 @@
  */
 import type { RatingsMatrix } from "../../data/ratings";
 import { InputError } from "../../core/errors";
-import { validateConfig, type ConfigRules } from "../config";
-import { emptyHistory, type FitResult, type ModelDefinition, type Predictor } from "../types";
+import * as s from "../../core/schema";
+import { modelParams } from "../../core/vocabulary";
+import { defineModel, emptyHistory, parseConfig, type FitResult, type ModelDefinition, type Predictor } from "../types";
 
-export type PopularityConfig = Record<string, never>;
-
-export const POPULARITY_DEFAULTS: Readonly<PopularityConfig> = Object.freeze({});
-const POPULARITY_RULES: ConfigRules<PopularityConfig> = {};
+/** The config of `popularity`: no parameters. */
+export const POPULARITY_PARAMS = modelParams({}, "popularity");
+export type PopularityConfig = s.Infer<typeof POPULARITY_PARAMS>;
 
 /** @throws SpecError for any key (the model has no parameters) */
 export function popularityConfig(partial: Record<string, unknown> = {}): PopularityConfig {
-  return validateConfig("popularity", POPULARITY_DEFAULTS, POPULARITY_RULES, partial);
+  return parseConfig("popularity", POPULARITY_PARAMS, partial);
 }
 
 export class PopularityModel implements Predictor {
@@ -72,14 +72,14 @@ export function fitPopularity(train: RatingsMatrix): FitResult<PopularityModel> 
   return { model: new PopularityModel(train.nItems, counts, knownUser), iterations: 0, converged: true, history: emptyHistory() };
 }
 
-export const popularityModel: ModelDefinition<PopularityConfig> = {
+export const popularityModel: ModelDefinition<PopularityConfig> = defineModel({
   name: "popularity",
   summary: "Popularity baseline for top-N: score = number of training interactions of the item",
   task: "ranking",
-  defaults: POPULARITY_DEFAULTS,
+  params: POPULARITY_PARAMS,
   config: popularityConfig,
   fit: (train, config) => {
     popularityConfig(config as Record<string, unknown>);
     return fitPopularity(train);
   },
-};
+});

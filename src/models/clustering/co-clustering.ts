@@ -26,45 +26,32 @@
 import type { RatingsMatrix } from "../../data/ratings";
 import { scorePredictor } from "../../metrics/accuracy";
 import { Rng, deriveSeed } from "../../core/random";
-import { type ConfigRules, validateConfig } from "../config";
+import * as s from "../../core/schema";
+import { maxIterations, modelParams, seed } from "../../core/vocabulary";
 import {
   type FitOptions,
   type FitResult,
   type IterationReport,
   type ModelDefinition,
   type Predictor,
+  defineModel,
   emptyHistory,
   recordIteration,
 } from "../types";
 
-export interface CoClusteringConfig {
-  /** Number of user clusters. */
-  userClusters: number;
-  /** Number of item clusters. */
-  itemClusters: number;
-  /** Optimisation epochs. */
-  epochs: number;
-  /** Seed of the random initial cluster assignment. */
-  seed: number;
-  /** Independent random initialisations; the one with the lowest final training SSE is kept (1 = Surprise). */
-  restarts: number;
-}
+/** The config of `co-clustering`, declared once (Surprise's CoClustering defaults, plus restarts). */
+export const CO_CLUSTERING_PARAMS = modelParams(
+  {
+    userClusters: s.int({ min: 1, max: 10000, default: 3, doc: "number of user clusters" }),
+    itemClusters: s.int({ min: 1, max: 10000, default: 3, doc: "number of item clusters" }),
+    maxIterations: maxIterations({ default: 20, min: 0, doc: "optimisation epochs" }),
+    seed: seed("seed of the random initial clusters"),
+    restarts: s.int({ min: 1, max: 1000, default: 1, doc: "random initialisations, the one with the lowest training SSE kept (1 = Surprise)" }),
+  },
+  "co-clustering",
+);
 
-export const CO_CLUSTERING_DEFAULTS: Readonly<CoClusteringConfig> = Object.freeze({
-  userClusters: 3,
-  itemClusters: 3,
-  epochs: 20,
-  seed: 0,
-  restarts: 1,
-});
-
-const RULES: ConfigRules<CoClusteringConfig> = {
-  userClusters: { type: "int", min: 1, max: 10000, doc: "number of user clusters" },
-  itemClusters: { type: "int", min: 1, max: 10000, doc: "number of item clusters" },
-  epochs: { type: "int", min: 0, doc: "optimisation epochs" },
-  seed: { type: "int", min: 0, doc: "seed of the random initial clusters" },
-  restarts: { type: "int", min: 1, max: 1000, doc: "random initialisations, best training SSE kept" },
-};
+export type CoClusteringConfig = s.Infer<typeof CO_CLUSTERING_PARAMS>;
 
 export class CoClusteringPredictor implements Predictor {
   /** Built by {@link fitCoClustering}. */
@@ -125,7 +112,7 @@ export function fitCoClustering(
     recordIteration(history, report);
     options.onIteration?.(report);
   }
-  return { model: winner.model, iterations: config.epochs, converged: winner.moved === 0, history };
+  return { model: winner.model, iterations: config.maxIterations, converged: winner.moved === 0, history };
 }
 
 interface CoClusteringRun {
@@ -206,7 +193,7 @@ function coClusterOnce(
   const errI = new Float64Array(kI);
   let moved = -1;
   computeAverages();
-  for (let epoch = 1; epoch <= config.epochs; epoch++) {
+  for (let epoch = 1; epoch <= config.maxIterations; epoch++) {
     moved = 0;
     // (1) users, given item clusters and the averages.
     for (let u = 0; u < nUsers; u++) {
@@ -278,10 +265,11 @@ function argmin(a: Float64Array): number {
   return best;
 }
 
-export const coClusteringModel: ModelDefinition<CoClusteringConfig> = {
+export const coClusteringModel: ModelDefinition<CoClusteringConfig> = defineModel({
   name: "co-clustering",
   summary: "Co-clustering of users and items with cluster-average predictions (George & Merugu; Surprise CoClustering)",
-  defaults: CO_CLUSTERING_DEFAULTS,
-  config: (partial) => validateConfig("co-clustering", CO_CLUSTERING_DEFAULTS, RULES, partial),
+  params: CO_CLUSTERING_PARAMS,
   fit: (train, config, options) => fitCoClustering(train, config, options),
-};
+});
+
+export const CO_CLUSTERING_DEFAULTS: Readonly<CoClusteringConfig> = coClusteringModel.defaults;

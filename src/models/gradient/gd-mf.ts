@@ -30,49 +30,28 @@
  */
 import type { RatingsMatrix } from "../../data/ratings";
 import { Rng } from "../../core/random";
-import { validateConfig, type ConfigRules } from "../config";
+import * as s from "../../core/schema";
+import { lambda, lr, maxIterations, modelParams, rank, seed } from "../../core/vocabulary";
 import { ErrorAccumulator, countsOf, finishIteration, hasRatings, type TrainEval } from "./svd";
-import { emptyHistory, type FitOptions, type FitResult, type ModelDefinition, type Predictor } from "../types";
+import { defineModel, emptyHistory, type FitOptions, type FitResult, type ModelDefinition, type Predictor } from "../types";
 
-export interface GdConfig {
-  /** Latent dimension. */
-  d: number;
-  /** Step size α. */
-  lr: number;
-  /** λ on ‖W‖² + ‖H‖² (and the biases). */
-  lambda: number;
-  epochs: number;
-  init: "normal" | "uniform";
-  initScale: number;
-  biased: boolean;
-  /** Relative-decrease stopping threshold; 0 = run all epochs. */
-  tol: number;
-  seed: number;
-}
+/** The config of `gd-mf`, declared once (shared names: ../vocabulary.ts). */
+export const GD_PARAMS = modelParams(
+  {
+    d: rank({ default: 10, max: 10000 }),
+    lr: lr({ default: 0.0005, doc: "step size α" }),
+    lambda: lambda({ default: 5, doc: "λ on ‖W‖² + ‖H‖² (and the biases)" }),
+    maxIterations: maxIterations({ default: 200, min: 0, max: 1000000, doc: "full-batch gradient steps (the cap when tol > 0)" }),
+    init: s.oneOf(["normal", "uniform"], { default: "normal", doc: "normal: N(0, initScale²); uniform: U[0, initScale)" }),
+    initScale: s.number({ min: 0, default: 0.1, doc: "standard deviation (normal) or upper bound (uniform) of the initial factors" }),
+    biased: s.boolean({ default: false, doc: "add μ + b_i + c_j (μ fixed at the train mean)" }),
+    tol: s.number({ min: 0, default: 0, doc: "stop when the relative loss decrease falls below tol (0 = never)" }),
+    seed: seed("seed of the initialization"),
+  },
+  "gd-mf",
+);
 
-export const GD_DEFAULTS: Readonly<GdConfig> = Object.freeze({
-  d: 10,
-  lr: 0.0005,
-  lambda: 5,
-  epochs: 200,
-  init: "normal",
-  initScale: 0.1,
-  biased: false,
-  tol: 0,
-  seed: 0,
-});
-
-const GD_RULES: ConfigRules<GdConfig> = {
-  d: { type: "int", min: 1, max: 10000, doc: "latent dimension" },
-  lr: { type: "number", min: 0, exclusiveMin: true, doc: "step size α" },
-  lambda: { type: "number", min: 0, doc: "λ on ‖W‖² + ‖H‖² (and biases)" },
-  epochs: { type: "int", min: 0, max: 1000000, doc: "full-batch gradient steps" },
-  init: { type: "enum", values: ["normal", "uniform"], doc: "normal: N(0, initScale²); uniform: U[0, initScale)" },
-  initScale: { type: "number", min: 0, doc: "standard deviation (normal) or upper bound (uniform) of the initial factors" },
-  biased: { type: "boolean", doc: "add μ + b_i + c_j (μ fixed at the train mean)" },
-  tol: { type: "number", min: 0, doc: "stop when the relative loss decrease falls below tol (0 = never)" },
-  seed: { type: "int", min: 0, max: 4294967295, doc: "seed of the initialization" },
-};
+export type GdConfig = s.Infer<typeof GD_PARAMS>;
 
 /** A fitted gd-mf model: W[u·d + f], H[i·d + f]; b (users) and c (items) are zero when unbiased. */
 export class GdPredictor implements Predictor {
@@ -162,7 +141,7 @@ export function fitGd(train: RatingsMatrix, config: GdConfig, options: FitOption
   const divergence = { algorithm: "GD", lrName: "lr", lr };
   let converged = false;
   let epoch = 0;
-  while (epoch < config.epochs) {
+  while (epoch < config.maxIterations) {
     epoch++;
     // Data part of the gradient (halved): −Σ e h_j for w_i, −Σ e w_i for h_j, from the same W, H.
     GW.fill(0);
@@ -203,10 +182,13 @@ export function fitGd(train: RatingsMatrix, config: GdConfig, options: FitOption
 }
 
 /** "gd-mf": the lecture's full-batch gradient descent on Σ_Ω (a − w·h)² + λ(‖W‖² + ‖H‖²). */
-export const gdMfModel: ModelDefinition<GdConfig> = {
+export const gdMfModel: ModelDefinition<GdConfig> = defineModel({
   name: "gd-mf",
   summary: "MF by full-batch gradient descent on Σ_Ω (a_ij − w_i·h_j)² + λ(‖W‖² + ‖H‖²), simultaneous W/H steps",
-  defaults: GD_DEFAULTS,
-  config: (partial) => validateConfig("gd-mf", GD_DEFAULTS, GD_RULES, partial),
+  params: GD_PARAMS,
   fit: fitGd,
-};
+  stoppingRule: true,
+});
+
+/** Every field of the gd-mf config at its default. */
+export const GD_DEFAULTS: Readonly<GdConfig> = gdMfModel.defaults;

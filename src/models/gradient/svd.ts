@@ -46,7 +46,8 @@
 import type { RatingsMatrix } from "../../data/ratings";
 import { scorePredictor, type ErrorMetrics } from "../../metrics/accuracy";
 import { Rng, deriveSeed } from "../../core/random";
-import { validateConfig, type ConfigRules } from "../config";
+import * as s from "../../core/schema";
+import { lambda, lambdaOverride, lr, lrOverride, maxIterations, modelParams, rank, seed } from "../../core/vocabulary";
 import {
   emptyHistory,
   recordIteration,
@@ -55,123 +56,64 @@ import {
   type IterationReport,
   type ModelDefinition,
   type Predictor,
+  defineModel,
 } from "../types";
 
-export interface SvdConfig {
-  nFactors: number;
-  nEpochs: number;
-  biased: boolean;
-  lrAll: number;
-  regAll: number;
-  /** Per-term learning rates; null = use `lrAll`. */
+/** The fields of `svd` and `sgd-mf` (which differ only in the default of `biased`); see the module doc. */
+function svdFields(biased: boolean) {
+  return {
+    d: rank({ default: 100, max: 10000 }),
+    maxIterations: maxIterations({ default: 20, min: 0, max: 100000, doc: "epochs: passes over the training ratings" }),
+    biased: s.boolean({ default: biased, doc: "learn μ + b_u + b_i in addition to p_u·q_i" }),
+    lr: lr({ default: 0.005, doc: "learning rate of every term unless overridden" }),
+    lambda: lambda({ default: 0.02, doc: "regularization of every term unless overridden, applied per rating (module doc)" }),
+    lrBu: lrOverride("b_u"),
+    lrBi: lrOverride("b_i"),
+    lrPu: lrOverride("p_u"),
+    lrQi: lrOverride("q_i"),
+    lambdaBu: lambdaOverride("b_u"),
+    lambdaBi: lambdaOverride("b_i"),
+    lambdaPu: lambdaOverride("p_u"),
+    lambdaQi: lambdaOverride("q_i"),
+    initMean: s.number({ default: 0, doc: "mean of the normal initialization of P and Q" }),
+    initStd: s.number({ min: 0, default: 0.1, doc: "standard deviation of the normal initialization of P and Q" }),
+    shuffle: s.boolean({ default: true, doc: "visit the ratings in a new seeded random order each epoch (Surprise: false)" }),
+    seed: seed("seed of the initialization and the shuffling"),
+  };
+}
+
+/** The config of `svd`, declared once (shared names: ../vocabulary.ts). */
+export const SVD_PARAMS = modelParams(svdFields(true), "svd");
+/** The config of `sgd-mf`: the same fields, `biased` false by default. */
+export const SGD_MF_PARAMS = modelParams(svdFields(false), "sgd-mf");
+
+export type SvdConfig = s.Infer<typeof SVD_PARAMS>;
+
+/** The learning rates and regularizations of an SGD-style config with its per-term overrides. @internal */
+export interface SgdRateConfig {
+  lr: number;
+  lambda: number;
   lrBu: number | null;
   lrBi: number | null;
   lrPu: number | null;
   lrQi: number | null;
-  /** Per-term regularization; null = use `regAll`. */
-  regBu: number | null;
-  regBi: number | null;
-  regPu: number | null;
-  regQi: number | null;
-  initMean: number;
-  initStd: number;
-  shuffle: boolean;
-  seed: number;
+  lambdaBu: number | null;
+  lambdaBi: number | null;
+  lambdaPu: number | null;
+  lambdaQi: number | null;
 }
 
-export const SVD_DEFAULTS: Readonly<SvdConfig> = Object.freeze({
-  nFactors: 100,
-  nEpochs: 20,
-  biased: true,
-  lrAll: 0.005,
-  regAll: 0.02,
-  lrBu: null,
-  lrBi: null,
-  lrPu: null,
-  lrQi: null,
-  regBu: null,
-  regBi: null,
-  regPu: null,
-  regQi: null,
-  initMean: 0,
-  initStd: 0.1,
-  shuffle: true,
-  seed: 0,
-});
-
-/** "sgd-mf": the same algorithm without biases (plain p_u · q_i). */
-export const SGD_MF_DEFAULTS: Readonly<SvdConfig> = Object.freeze({ ...SVD_DEFAULTS, biased: false });
-
-/** Config rule of a nullable per-term learning rate (null = lrAll). @internal */
-export const lrRule = (what: string) => ({ type: "number" as const, min: 0, exclusiveMin: true, doc: `learning rate for ${what} (null = lrAll)` });
-/** Config rule of a nullable per-term regularization (null = regAll). @internal */
-export const regRule = (what: string) => ({ type: "number" as const, min: 0, doc: `regularization for ${what} (null = regAll)` });
-
-const SVD_RULES: ConfigRules<SvdConfig> = {
-  nFactors: { type: "int", min: 1, max: 10000, doc: "number of latent factors" },
-  nEpochs: { type: "int", min: 0, max: 100000, doc: "passes over the training ratings" },
-  biased: { type: "boolean", doc: "learn μ + b_u + b_i in addition to p_u·q_i" },
-  lrAll: { type: "number", min: 0, exclusiveMin: true, doc: "learning rate of every term unless overridden" },
-  regAll: { type: "number", min: 0, doc: "regularization of every term unless overridden" },
-  lrBu: lrRule("b_u"),
-  lrBi: lrRule("b_i"),
-  lrPu: lrRule("p_u"),
-  lrQi: lrRule("q_i"),
-  regBu: regRule("b_u"),
-  regBi: regRule("b_i"),
-  regPu: regRule("p_u"),
-  regQi: regRule("q_i"),
-  initMean: { type: "number", doc: "mean of the normal initialization of P and Q" },
-  initStd: { type: "number", min: 0, doc: "standard deviation of the normal initialization of P and Q" },
-  shuffle: { type: "boolean", doc: "visit the ratings in a new seeded random order each epoch (Surprise: false)" },
-  seed: { type: "int", min: 0, max: 4294967295, doc: "seed of the initialization and the shuffling" },
-};
-
-/**
- * validateConfig for configs with nullable per-term overrides (`null` = inherit the `*All` value):
- * null/absent overrides are validated with a placeholder and come back as null.
- * @internal
- */
-export function validateWithOverrides<C extends object>(
-  model: string,
-  defaults: Readonly<C>,
-  rules: ConfigRules<C>,
-  overrideKeys: readonly string[],
-  partial: Record<string, unknown>,
-): C {
-  if (partial === null || typeof partial !== "object" || Array.isArray(partial)) {
-    return validateConfig(model, defaults, rules, partial); // throws the standard message
-  }
-  const p: Record<string, unknown> = { ...partial };
-  const unset: string[] = [];
-  for (const key of overrideKeys) {
-    const v = key in p ? p[key] : (defaults as Record<string, unknown>)[key];
-    if (v === null || v === undefined) {
-      p[key] = 1; // valid for every lr/reg rule; replaced by null below
-      unset.push(key);
-    }
-  }
-  const out = validateConfig(model, defaults, rules, p) as Record<string, unknown>;
-  for (const key of unset) out[key] = null;
-  return out as C;
-}
-
-const SVD_OVERRIDES = ["lrBu", "lrBi", "lrPu", "lrQi", "regBu", "regBi", "regPu", "regQi"] as const;
-
-/** The per-term overrides of SVD-style configs (null = inherit lrAll / regAll). @internal */
-export type SgdRateConfig = Pick<SvdConfig, "lrAll" | "regAll" | (typeof SVD_OVERRIDES)[number]>;
-
-/** The effective learning rates and regularization of the bias and factor terms (overrides resolved). @internal */
+/** The effective learning rates and regularization of the bias and factor terms (null overrides resolved). @internal */
 export function sgdRates(config: SgdRateConfig) {
   return {
-    lrBu: config.lrBu ?? config.lrAll,
-    lrBi: config.lrBi ?? config.lrAll,
-    lrPu: config.lrPu ?? config.lrAll,
-    lrQi: config.lrQi ?? config.lrAll,
-    regBu: config.regBu ?? config.regAll,
-    regBi: config.regBi ?? config.regAll,
-    regPu: config.regPu ?? config.regAll,
-    regQi: config.regQi ?? config.regAll,
+    lrBu: config.lrBu ?? config.lr,
+    lrBi: config.lrBi ?? config.lr,
+    lrPu: config.lrPu ?? config.lr,
+    lrQi: config.lrQi ?? config.lr,
+    regBu: config.lambdaBu ?? config.lambda,
+    regBi: config.lambdaBi ?? config.lambda,
+    regPu: config.lambdaPu ?? config.lambda,
+    regQi: config.lambdaQi ?? config.lambda,
   };
 }
 
@@ -183,7 +125,8 @@ export function hasRatings(counts: Int32Array, x: number): boolean {
 /** A fitted SGD factorization. Arrays are row-major: P[u·k + f], Q[i·k + f]. */
 export class SvdPredictor implements Predictor {
   constructor(
-    readonly nFactors: number,
+    /** Rank: the number of latent factors. */
+    readonly d: number,
     readonly biased: boolean,
     /** Global mean μ of the training ratings (used as fallback even when unbiased). */
     readonly mu: number,
@@ -200,7 +143,7 @@ export class SvdPredictor implements Predictor {
     const ku = hasRatings(this.userCounts, u);
     const ki = hasRatings(this.itemCounts, i);
     if (ku && ki) {
-      const k = this.nFactors;
+      const k = this.d;
       const dot = dotRows(this.P, u * k, this.Q, i * k, k);
       return this.biased ? this.mu + this.bu[u] + this.bi[i] + dot : dot;
     }
@@ -433,7 +376,7 @@ function svdEval(
   clip: readonly [number, number] | undefined,
 ): TrainEval {
   const { users, items, values } = train;
-  const k = m.nFactors;
+  const k = m.d;
   const { P, Q, bu, bi, userCounts, itemCounts } = m;
   const acc = new ErrorAccumulator(clip);
   for (let t = 0; t < values.length; t++) {
@@ -452,7 +395,7 @@ function svdEval(
  */
 export function fitSvd(train: RatingsMatrix, config: SvdConfig, options: FitOptions = {}): FitResult<SvdPredictor> {
   const start = performance.now();
-  const k = config.nFactors;
+  const k = config.d;
   const { lrBu, lrBi, lrPu, lrQi, regBu, regBi, regPu, regQi } = sgdRates(config);
 
   const n = train.nnz;
@@ -491,8 +434,8 @@ export function fitSvd(train: RatingsMatrix, config: SvdConfig, options: FitOpti
   }
 
   const history = emptyHistory();
-  const divergence = { algorithm: "SGD", lrName: "lrAll", lr: config.lrAll };
-  for (let epoch = 1; epoch <= config.nEpochs; epoch++) {
+  const divergence = { algorithm: "SGD", lrName: "lr", lr: config.lr };
+  for (let epoch = 1; epoch <= config.maxIterations; epoch++) {
     if (perm) {
       shuffleRng.shuffle(perm);
       for (let t = 0; t < n; t++) {
@@ -506,23 +449,25 @@ export function fitSvd(train: RatingsMatrix, config: SvdConfig, options: FitOpti
     const ev = svdEval(train, model, regBu, regBi, regPu, regQi, options.clip);
     finishIteration(history, options, train, model, epoch, ev, start, divergence);
   }
-  return { model, iterations: config.nEpochs, converged: false, history };
+  return { model, iterations: config.maxIterations, converged: false, history };
 }
 
 /** "svd": Surprise's SVD (biased MF by SGD). */
-export const svdModel: ModelDefinition<SvdConfig> = {
+export const svdModel: ModelDefinition<SvdConfig> = defineModel({
   name: "svd",
-  summary: "Biased MF μ + b_u + b_i + p_u·q_i fitted by SGD (Surprise's SVD: 100 factors, 20 epochs, lr 0.005, reg 0.02)",
-  defaults: SVD_DEFAULTS,
-  config: (partial) => validateWithOverrides("svd", SVD_DEFAULTS, SVD_RULES, SVD_OVERRIDES, partial),
+  summary: "Biased MF μ + b_u + b_i + p_u·q_i fitted by SGD (Surprise's SVD: d = 100, 20 epochs, lr 0.005, λ 0.02)",
+  params: SVD_PARAMS,
   fit: fitSvd,
-};
+});
 
 /** "sgd-mf": plain p_u·q_i fitted by SGD (Surprise's SVD with biased=False, i.e. PMF-style). */
-export const sgdMfModel: ModelDefinition<SvdConfig> = {
+export const sgdMfModel: ModelDefinition<SvdConfig> = defineModel({
   name: "sgd-mf",
   summary: "Unbiased MF p_u·q_i fitted by SGD (Surprise's SVD with biased=False)",
-  defaults: SGD_MF_DEFAULTS,
-  config: (partial) => validateWithOverrides("sgd-mf", SGD_MF_DEFAULTS, SVD_RULES, SVD_OVERRIDES, partial),
+  params: SGD_MF_PARAMS,
   fit: fitSvd,
-};
+});
+
+/** Every field of the svd / sgd-mf config at its default. */
+export const SVD_DEFAULTS: Readonly<SvdConfig> = svdModel.defaults;
+export const SGD_MF_DEFAULTS: Readonly<SvdConfig> = sgdMfModel.defaults;

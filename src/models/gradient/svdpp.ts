@@ -41,7 +41,8 @@
  */
 import type { RatingsMatrix } from "../../data/ratings";
 import { Rng, deriveSeed } from "../../core/random";
-import type { ConfigRules } from "../config";
+import * as s from "../../core/schema";
+import { lambda, lambdaOverride, lr, lrOverride, maxIterations, modelParams, rank, seed } from "../../core/vocabulary";
 import {
   ErrorAccumulator,
   addRowPenalty,
@@ -49,83 +50,43 @@ import {
   fillNormal,
   finishIteration,
   hasRatings,
-  lrRule,
-  regRule,
   sgdRates,
-  validateWithOverrides,
   type TrainEval,
 } from "./svd";
-import { emptyHistory, type FitOptions, type FitResult, type ModelDefinition, type Predictor } from "../types";
+import { defineModel, emptyHistory, type FitOptions, type FitResult, type ModelDefinition, type Predictor } from "../types";
 
-export interface SvdppConfig {
-  nFactors: number;
-  nEpochs: number;
-  lrAll: number;
-  regAll: number;
-  lrBu: number | null;
-  lrBi: number | null;
-  lrPu: number | null;
-  lrQi: number | null;
-  lrYj: number | null;
-  regBu: number | null;
-  regBi: number | null;
-  regPu: number | null;
-  regQi: number | null;
-  regYj: number | null;
-  initMean: number;
-  initStd: number;
-  shuffle: boolean;
-  seed: number;
-}
+/** The config of `svdpp`, declared once (shared names: ../vocabulary.ts; Surprise's SVDpp defaults). */
+export const SVDPP_PARAMS = modelParams(
+  {
+    d: rank({ default: 20, max: 10000 }),
+    maxIterations: maxIterations({ default: 20, min: 0, max: 100000, doc: "epochs: passes over the training ratings" }),
+    lr: lr({ default: 0.007, doc: "learning rate of every term unless overridden" }),
+    lambda: lambda({ default: 0.02, doc: "regularization of every term unless overridden, applied per rating (module doc)" }),
+    lrBu: lrOverride("b_u"),
+    lrBi: lrOverride("b_i"),
+    lrPu: lrOverride("p_u"),
+    lrQi: lrOverride("q_i"),
+    lrYj: lrOverride("y_j"),
+    lambdaBu: lambdaOverride("b_u"),
+    lambdaBi: lambdaOverride("b_i"),
+    lambdaPu: lambdaOverride("p_u"),
+    lambdaQi: lambdaOverride("q_i"),
+    lambdaYj: lambdaOverride("y_j"),
+    initMean: s.number({ default: 0, doc: "mean of the normal initialization of P, Q, Y" }),
+    initStd: s.number({ min: 0, default: 0.1, doc: "standard deviation of the normal initialization of P, Q, Y" }),
+    shuffle: s.boolean({ default: true, doc: "visit users and each user's ratings in a new seeded order each epoch (Surprise: false)" }),
+    seed: seed("seed of the initialization and the shuffling"),
+  },
+  "svdpp",
+);
 
-export const SVDPP_DEFAULTS: Readonly<SvdppConfig> = Object.freeze({
-  nFactors: 20,
-  nEpochs: 20,
-  lrAll: 0.007,
-  regAll: 0.02,
-  lrBu: null,
-  lrBi: null,
-  lrPu: null,
-  lrQi: null,
-  lrYj: null,
-  regBu: null,
-  regBi: null,
-  regPu: null,
-  regQi: null,
-  regYj: null,
-  initMean: 0,
-  initStd: 0.1,
-  shuffle: true,
-  seed: 0,
-});
-
-const SVDPP_RULES: ConfigRules<SvdppConfig> = {
-  nFactors: { type: "int", min: 1, max: 10000, doc: "number of latent factors" },
-  nEpochs: { type: "int", min: 0, max: 100000, doc: "passes over the training ratings" },
-  lrAll: { type: "number", min: 0, exclusiveMin: true, doc: "learning rate of every term unless overridden" },
-  regAll: { type: "number", min: 0, doc: "regularization of every term unless overridden" },
-  lrBu: lrRule("b_u"),
-  lrBi: lrRule("b_i"),
-  lrPu: lrRule("p_u"),
-  lrQi: lrRule("q_i"),
-  lrYj: lrRule("y_j"),
-  regBu: regRule("b_u"),
-  regBi: regRule("b_i"),
-  regPu: regRule("p_u"),
-  regQi: regRule("q_i"),
-  regYj: regRule("y_j"),
-  initMean: { type: "number", doc: "mean of the normal initialization of P, Q, Y" },
-  initStd: { type: "number", min: 0, doc: "standard deviation of the normal initialization of P, Q, Y" },
-  shuffle: { type: "boolean", doc: "visit users and each user's ratings in a new seeded order each epoch (Surprise: false)" },
-  seed: { type: "int", min: 0, max: 4294967295, doc: "seed of the initialization and the shuffling" },
-};
-
-const SVDPP_OVERRIDES = ["lrBu", "lrBi", "lrPu", "lrQi", "lrYj", "regBu", "regBi", "regPu", "regQi", "regYj"] as const;
+export type SvdppConfig = s.Infer<typeof SVDPP_PARAMS>;
 
 /** A fitted SVD++ model. Row-major factor arrays; `Z[u·k + f]` caches z_u = |N(u)|^{-1/2} Σ_{j∈N(u)} y_j. */
 export class SvdppPredictor implements Predictor {
   constructor(
-    readonly nFactors: number,
+    /** Rank: the number of latent factors. */
+    readonly d: number,
     readonly mu: number,
     readonly bu: Float64Array,
     readonly bi: Float64Array,
@@ -141,7 +102,7 @@ export class SvdppPredictor implements Predictor {
     const ku = hasRatings(this.userCounts, u);
     const ki = hasRatings(this.itemCounts, i);
     if (ku && ki) {
-      const k = this.nFactors;
+      const k = this.d;
       const { P, Q, Z } = this;
       let dot = 0;
       for (let f = 0; f < k; f++) dot += Q[i * k + f] * (P[u * k + f] + Z[u * k + f]);
@@ -179,10 +140,10 @@ function computeZ(indptr: Int32Array, indices: Int32Array, Y: Float64Array, Z: F
  */
 export function fitSvdpp(train: RatingsMatrix, config: SvdppConfig, options: FitOptions = {}): FitResult<SvdppPredictor> {
   const start = performance.now();
-  const k = config.nFactors;
+  const k = config.d;
   const { lrBu, lrBi, lrPu, lrQi, regBu, regBi, regPu, regQi } = sgdRates(config);
-  const lrYj = config.lrYj ?? config.lrAll;
-  const regYj = config.regYj ?? config.regAll;
+  const lrYj = config.lrYj ?? config.lr;
+  const regYj = config.lambdaYj ?? config.lambda;
 
   const nU = train.nUsers;
   const nI = train.nItems;
@@ -219,8 +180,8 @@ export function fitSvdpp(train: RatingsMatrix, config: SvdppConfig, options: Fit
   const g = new Float64Array(k);
 
   const history = emptyHistory();
-  const divergence = { algorithm: "SGD", lrName: "lrAll", lr: config.lrAll };
-  for (let epoch = 1; epoch <= config.nEpochs; epoch++) {
+  const divergence = { algorithm: "SGD", lrName: "lr", lr: config.lr };
+  for (let epoch = 1; epoch <= config.maxIterations; epoch++) {
     if (config.shuffle) {
       rng.shuffle(userOrder);
       for (let u = 0; u < nU; u++) {
@@ -279,8 +240,8 @@ export function fitSvdpp(train: RatingsMatrix, config: SvdppConfig, options: Fit
     const ev = svdppEval(train, model, yWeight, regBu, regBi, regPu, regQi, regYj, options.clip);
     finishIteration(history, options, train, model, epoch, ev, start, divergence);
   }
-  if (config.nEpochs === 0) computeZ(indptr, csr.indices, Y, Z, k);
-  return { model, iterations: config.nEpochs, converged: false, history };
+  if (config.maxIterations === 0) computeZ(indptr, csr.indices, Y, Z, k);
+  return { model, iterations: config.maxIterations, converged: false, history };
 }
 
 /** The objective of the module comment plus (clipped) train metrics, in one pass using the cached Z. */
@@ -296,7 +257,7 @@ function svdppEval(
   clip: readonly [number, number] | undefined,
 ): TrainEval {
   const { users, items, values } = train;
-  const k = m.nFactors;
+  const k = m.d;
   const { P, Q, Y, Z, bu, bi, userCounts, itemCounts } = m;
   const acc = new ErrorAccumulator(clip);
   for (let t = 0; t < values.length; t++) {
@@ -321,10 +282,12 @@ function svdppEval(
 }
 
 /** "svdpp": Surprise's SVDpp (SVD++ with implicit feedback), per-user cached implicit sum. */
-export const svdppModel: ModelDefinition<SvdppConfig> = {
+export const svdppModel: ModelDefinition<SvdppConfig> = defineModel({
   name: "svdpp",
-  summary: "SVD++: μ + b_u + b_i + q_i·(p_u + |N(u)|^-½ Σ y_j) by SGD (Surprise's SVDpp: 20 factors, 20 epochs, lr 0.007, reg 0.02)",
-  defaults: SVDPP_DEFAULTS,
-  config: (partial) => validateWithOverrides("svdpp", SVDPP_DEFAULTS, SVDPP_RULES, SVDPP_OVERRIDES, partial),
+  summary: "SVD++: μ + b_u + b_i + q_i·(p_u + |N(u)|^-½ Σ y_j) by SGD (Surprise's SVDpp: d = 20, 20 epochs, lr 0.007, λ 0.02)",
+  params: SVDPP_PARAMS,
   fit: fitSvdpp,
-};
+});
+
+/** Every field of the svdpp config at its default. */
+export const SVDPP_DEFAULTS: Readonly<SvdppConfig> = svdppModel.defaults;

@@ -31,65 +31,44 @@
  * too large for a dense similarity matrix (see `MAX_DENSE_SIMILARITY`), RangeError for an empty training matrix.
  */
 import type { Csr, RatingsMatrix } from "../../data/ratings";
-import { SpecError } from "../../core/errors";
 import { fitBaselineAls } from "../baselines/baselines";
-import { type ConfigRules, validateConfig } from "../config";
+import * as s from "../../core/schema";
+import { modelParams } from "../../core/vocabulary";
 import { type Baselines, type SimilarityName, SIMILARITY_NAMES, computeSimilarities } from "./similarity";
-import { type FitOptions, type FitResult, type ModelDefinition, type Predictor, emptyHistory } from "../types";
+import { type FitOptions, type FitResult, type ModelDefinition, type Predictor, defineModel, emptyHistory } from "../types";
 
 export type KnnFamily = "basic" | "means" | "zscore" | "baseline";
 
-export interface KnnConfig {
-  /** Maximum number of neighbours aggregated. */
-  k: number;
-  /** Minimum number of (positive-similarity) neighbours; fewer → the family's default prediction. */
-  minK: number;
-  /** Neighbours are users (true) or items (false). */
-  userBased: boolean;
-  similarity: SimilarityName;
-  /** Minimum number of co-rated entries for a non-zero similarity. */
-  minSupport: number;
-  /** Shrinkage of the pearson-baseline similarity. */
-  shrinkage: number;
-  /** ALS sweeps of the baseline estimate (knn-baseline, pearson-baseline). */
-  baselineEpochs: number;
-  /** Baseline regularization of user biases. */
-  regU: number;
-  /** Baseline regularization of item biases. */
-  regI: number;
+/** The config of a k-NN model, declared once per family (they differ only in the default similarity). */
+function knnParams(family: KnnFamily) {
+  const name = `knn-${family}`;
+  const defaultSimilarity: SimilarityName = family === "baseline" ? "pearson-baseline" : "msd";
+  return modelParams(
+    {
+      k: s.int({ min: 1, default: 40, doc: "maximum number of neighbours aggregated" }),
+      minK: s.int({ min: 1, default: 1, doc: "minimum number of neighbours, else the family's default prediction" }),
+      userBased: s.boolean({ default: true, doc: "user-user (true) or item-item (false) neighbourhoods" }),
+      similarity: s.oneOf(SIMILARITY_NAMES, {
+        default: defaultSimilarity,
+        doc:
+          family === "baseline"
+            ? "similarity measure (default pearson-baseline, as Surprise's docs advise for KNNBaseline; Surprise's own default is msd)"
+            : "similarity measure",
+      }),
+      minSupport: s.int({ min: 1, default: 1, doc: "minimum co-rated entries for a non-zero similarity" }),
+      shrinkage: s.number({ min: 0, default: 100, doc: "shrinkage of pearson-baseline" }),
+      baselineIterations: s.int({ min: 0, default: 10, doc: "ALS sweeps of the baseline estimate (Surprise's bsl_options n_epochs)" }),
+      lambdaU: s.number({ min: 0, default: 15, doc: "baseline regularization of user biases (Surprise's bsl_options reg_u)" }),
+      lambdaI: s.number({ min: 0, default: 10, doc: "baseline regularization of item biases (Surprise's bsl_options reg_i)" }),
+    },
+    name,
+    {
+      refine: (c: { k: number; minK: number }) => (c.minK > c.k ? { key: "minK", reason: `must be ≤ k (${c.k}), got ${c.minK}` } : undefined),
+    },
+  );
 }
 
-const COMMON_DEFAULTS: KnnConfig = {
-  k: 40,
-  minK: 1,
-  userBased: true,
-  similarity: "msd",
-  minSupport: 1,
-  shrinkage: 100,
-  baselineEpochs: 10,
-  regU: 15,
-  regI: 10,
-};
-
-export const KNN_BASIC_DEFAULTS: Readonly<KnnConfig> = Object.freeze({ ...COMMON_DEFAULTS });
-export const KNN_MEANS_DEFAULTS: Readonly<KnnConfig> = Object.freeze({ ...COMMON_DEFAULTS });
-export const KNN_ZSCORE_DEFAULTS: Readonly<KnnConfig> = Object.freeze({ ...COMMON_DEFAULTS });
-export const KNN_BASELINE_DEFAULTS: Readonly<KnnConfig> = Object.freeze({
-  ...COMMON_DEFAULTS,
-  similarity: "pearson-baseline" as SimilarityName,
-});
-
-const KNN_RULES: ConfigRules<KnnConfig> = {
-  k: { type: "int", min: 1, doc: "maximum number of neighbours aggregated" },
-  minK: { type: "int", min: 1, doc: "minimum number of neighbours, else the family's default prediction" },
-  userBased: { type: "boolean", doc: "user-user (true) or item-item (false) neighbourhoods" },
-  similarity: { type: "enum", values: SIMILARITY_NAMES, doc: "similarity measure" },
-  minSupport: { type: "int", min: 1, doc: "minimum co-rated entries for a non-zero similarity" },
-  shrinkage: { type: "number", min: 0, doc: "shrinkage of pearson-baseline" },
-  baselineEpochs: { type: "int", min: 0, doc: "ALS sweeps of the baseline estimate" },
-  regU: { type: "number", min: 0, doc: "baseline regularization of user biases" },
-  regI: { type: "number", min: 0, doc: "baseline regularization of item biases" },
-};
+export type KnnConfig = s.Infer<ReturnType<typeof knnParams>>;
 
 const FAMILY_NAME: Record<KnnFamily, string> = {
   basic: "knn-basic",
@@ -104,7 +83,7 @@ const FAMILY_NAME: Record<KnnFamily, string> = {
  * O(epochs · nnz). @throws RangeError on an empty matrix
  */
 export function alsBaselineEstimates(train: RatingsMatrix, epochs: number, regU: number, regI: number): Baselines {
-  const { model } = fitBaselineAls(train, { nEpochs: epochs, regU: regU, regI: regI });
+  const { model } = fitBaselineAls(train, { maxIterations: epochs, lambda: null, lambdaU: regU, lambdaI: regI });
   return { globalMean: model.mu, bu: model.bu, bi: model.bi };
 }
 
@@ -286,7 +265,7 @@ export function fitKnn(
   if (train.nnz === 0) throw new RangeError(`${FAMILY_NAME[family]}: the training matrix has no ratings`);
   const needBaselines = family === "baseline" || config.similarity === "pearson-baseline";
   const baselines = needBaselines
-    ? alsBaselineEstimates(train, config.baselineEpochs, config.regU, config.regI)
+    ? alsBaselineEstimates(train, config.baselineIterations, config.lambdaU, config.lambdaI)
     : undefined;
   const { values: sim } = computeSimilarities(train, {
     userBased: config.userBased,
@@ -327,38 +306,19 @@ export function fitKnn(
   return { model, iterations: 0, converged: true, history: emptyHistory() };
 }
 
-function knnDefinition(family: KnnFamily, defaults: Readonly<KnnConfig>, summary: string): ModelDefinition<KnnConfig> {
-  const name = FAMILY_NAME[family];
-  return {
-    name,
-    summary,
-    defaults,
-    config(partial) {
-      const c = validateConfig(name, defaults, KNN_RULES, partial);
-      if (c.minK > c.k) throw new SpecError("minK", `must be ≤ k (${c.k}), got ${c.minK}`, `${name} config`);
-      return c;
-    },
-    fit: (train, config, options) => fitKnn(train, family, config, options),
-  };
+function knnDefinition(family: KnnFamily, summary: string): ModelDefinition<KnnConfig> {
+  return defineModel({ name: FAMILY_NAME[family], summary, params: knnParams(family), fit: (train, config, options) => fitKnn(train, family, config, options) });
 }
 
-export const knnBasicModel = knnDefinition(
-  "basic",
-  KNN_BASIC_DEFAULTS,
-  "k-NN: similarity-weighted average of the neighbours' ratings (Surprise KNNBasic)",
-);
-export const knnMeansModel = knnDefinition(
-  "means",
-  KNN_MEANS_DEFAULTS,
-  "k-NN on mean-centred ratings (Surprise KNNWithMeans)",
-);
-export const knnZScoreModel = knnDefinition(
-  "zscore",
-  KNN_ZSCORE_DEFAULTS,
-  "k-NN on z-scored ratings (Surprise KNNWithZScore)",
-);
+export const knnBasicModel = knnDefinition("basic", "k-NN: similarity-weighted average of the neighbours' ratings (Surprise KNNBasic)");
+export const knnMeansModel = knnDefinition("means", "k-NN on mean-centred ratings (Surprise KNNWithMeans)");
+export const knnZScoreModel = knnDefinition("zscore", "k-NN on z-scored ratings (Surprise KNNWithZScore)");
 export const knnBaselineModel = knnDefinition(
   "baseline",
-  KNN_BASELINE_DEFAULTS,
-  "k-NN on baseline residuals, pearson-baseline similarity (Surprise KNNBaseline)",
+  "k-NN on baseline residuals, pearson-baseline similarity (Surprise KNNBaseline; Surprise's default similarity is msd)",
 );
+
+export const KNN_BASIC_DEFAULTS: Readonly<KnnConfig> = knnBasicModel.defaults;
+export const KNN_MEANS_DEFAULTS: Readonly<KnnConfig> = knnMeansModel.defaults;
+export const KNN_ZSCORE_DEFAULTS: Readonly<KnnConfig> = knnZScoreModel.defaults;
+export const KNN_BASELINE_DEFAULTS: Readonly<KnnConfig> = knnBaselineModel.defaults;

@@ -15,16 +15,15 @@
  */
 import type { Csr, RatingsMatrix } from "../../data/ratings";
 import { InputError } from "../../core/errors";
-import { type ConfigRules, validateConfig } from "../config";
+import * as s from "../../core/schema";
+import { modelParams } from "../../core/vocabulary";
 import { MAX_DENSE_SIMILARITY } from "./similarity";
-import { type FitOptions, type FitResult, type ModelDefinition, type Predictor, emptyHistory } from "../types";
+import { type FitOptions, type FitResult, type ModelDefinition, type Predictor, defineModel, emptyHistory } from "../types";
 
 /** Slope One has no parameters. */
-export type SlopeOneConfig = Record<string, never>;
-
-export const SLOPE_ONE_DEFAULTS: Readonly<SlopeOneConfig> = Object.freeze({});
-
-const SLOPE_ONE_RULES: ConfigRules<SlopeOneConfig> = {};
+/** The config of `slope-one`: no parameters. */
+export const SLOPE_ONE_PARAMS = modelParams({}, "slope-one");
+export type SlopeOneConfig = s.Infer<typeof SLOPE_ONE_PARAMS>;
 
 export class SlopeOnePredictor implements Predictor {
   /** Built by {@link fitSlopeOne}. */
@@ -72,7 +71,7 @@ export class SlopeOnePredictor implements Predictor {
  */
 export function fitSlopeOne(
   train: RatingsMatrix,
-  _config: Readonly<SlopeOneConfig> = SLOPE_ONE_DEFAULTS,
+  _config: Readonly<SlopeOneConfig> = {},
   _options: FitOptions = {},
 ): FitResult<SlopeOnePredictor> {
   if (train.nnz === 0) throw new RangeError("slope-one: the training matrix has no ratings");
@@ -128,10 +127,9 @@ export function fitSlopeOne(
   return { model, iterations: 0, converged: true, history: emptyHistory() };
 }
 
-export const slopeOneModel: ModelDefinition<SlopeOneConfig> = {
+export const slopeOneModel: ModelDefinition<SlopeOneConfig> = defineModel({
   name: "slope-one",
   summary: "Slope One: user mean plus the average item-to-item rating deviation (Surprise SlopeOne)",
-  defaults: SLOPE_ONE_DEFAULTS,
-  config: (partial) => validateConfig("slope-one", SLOPE_ONE_DEFAULTS, SLOPE_ONE_RULES, partial),
+  params: SLOPE_ONE_PARAMS,
   fit: (train, config, options) => fitSlopeOne(train, config, options),
-};
+});

@@ -56,10 +56,11 @@
  */
 import { Matrix, SVD } from "ml-matrix";
 import type { Csr, RatingsMatrix } from "../../data/ratings";
-import { configError, InputError, SpecError } from "../../core/errors";
+import { InputError } from "../../core/errors";
 import { scorePredictor } from "../../metrics/accuracy";
 import { deriveSeed, Rng } from "../../core/random";
-import { describe, validateConfig, type ConfigRules } from "../config";
+import * as s from "../../core/schema";
+import { lambda, maxIterations, modelParams, rank, seed } from "../../core/vocabulary";
 import {
   emptyHistory,
   recordIteration,
@@ -68,61 +69,34 @@ import {
   type IterationReport,
   type ModelDefinition,
   type Predictor,
+  defineModel,
+  parseConfig,
 } from "../types";
 
-export type NmfInit = "random" | "nndsvd" | "nndsvda" | "nndsvdar";
-export type NmfSolver = "cd" | "mu";
+/** The config of `nmf-zero-filled`, declared once (shared names: ../vocabulary.ts; scikit-learn's NMF defaults). */
+export const NMF_ZERO_FILLED_PARAMS = modelParams(
+  {
+    d: rank({ default: 15, doc: "rank: number of components k (sklearn's n_components)" }),
+    init: s.oneOf(["random", "nndsvd", "nndsvda", "nndsvdar"], { default: "random", doc: "initialization" }),
+    solver: s.oneOf(["cd", "mu"], { default: "cd", doc: "coordinate descent or multiplicative updates" }),
+    tol: s.number({ min: 0, default: 1e-4, doc: "stopping tolerance (see the solvers)" }),
+    maxIterations: maxIterations({ default: 200, doc: "iteration cap (sklearn's max_iter)" }),
+    lambda: lambda({ default: 0, doc: "regularization of W (sklearn's alpha_W, scaled by n_features; module doc)" }),
+    lambdaH: s.either([s.number({ min: 0 }), s.oneOf(["same"])], {
+      default: "same",
+      doc: 'regularization of H, or "same" for lambda (sklearn\'s alpha_H, scaled by n_samples)',
+    }),
+    l1Ratio: s.number({ min: 0, max: 1, default: 0, doc: "L1 share of the regularization" }),
+    shuffle: s.boolean({ default: false, doc: "cd only: visit the k coordinates in a seeded random order in every sweep" }),
+    seed: seed("seed of the random init, the nndsvd SVD sketch and the shuffle"),
+    fallback: s.oneOf(["zero", "mean"], { default: "zero", doc: "prediction for users/items without training ratings: 0 (the model's own value) or the mean rating" }),
+  },
+  "nmf-zero-filled",
+);
 
-export interface NmfZeroFilledConfig {
-  /** Number of components k. */
-  nComponents: number;
-  init: NmfInit;
-  solver: NmfSolver;
-  /** Stopping tolerance (see the solvers). */
-  tol: number;
-  /** Iteration cap. */
-  maxIter: number;
-  /** Regularization strength of W (sklearn's alpha_W). */
-  alphaW: number;
-  /** Regularization strength of H, or "same" for alphaW (sklearn's alpha_H). */
-  alphaH: number | "same";
-  /** Share of L1 in the regularization, in [0, 1]. */
-  l1Ratio: number;
-  /** cd only: visit the k coordinates in a seeded random order in every sweep. */
-  shuffle: boolean;
-  /** Seed of the random init, the nndsvd SVD sketch and the shuffle. */
-  seed: number;
-  /** Prediction for users/items without training ratings: 0 (the model's own value) or the mean rating. */
-  fallback: "zero" | "mean";
-}
-
-export const NMF_ZERO_FILLED_DEFAULTS: Readonly<NmfZeroFilledConfig> = Object.freeze({
-  nComponents: 15,
-  init: "random",
-  solver: "cd",
-  tol: 1e-4,
-  maxIter: 200,
-  alphaW: 0,
-  alphaH: "same",
-  l1Ratio: 0,
-  shuffle: false,
-  seed: 0,
-  fallback: "zero",
-});
-
-const RULES: ConfigRules<NmfZeroFilledConfig> = {
-  nComponents: { type: "int", min: 1, doc: "number of components k" },
-  init: { type: "enum", values: ["random", "nndsvd", "nndsvda", "nndsvdar"], doc: "initialization" },
-  solver: { type: "enum", values: ["cd", "mu"], doc: "coordinate descent or multiplicative updates" },
-  tol: { type: "number", min: 0, doc: "stopping tolerance" },
-  maxIter: { type: "int", min: 1, doc: "iteration cap" },
-  alphaW: { type: "number", min: 0, doc: "regularization of W" },
-  alphaH: { type: "number", min: 0, doc: 'regularization of H, or "same"' },
-  l1Ratio: { type: "number", min: 0, max: 1, doc: "L1 share of the regularization" },
-  shuffle: { type: "boolean", doc: "random coordinate order (cd)" },
-  seed: { type: "int", min: 0, max: 4294967295, doc: "seed" },
-  fallback: { type: "enum", values: ["zero", "mean"], doc: "prediction for unknown users/items" },
-};
+export type NmfZeroFilledConfig = s.Infer<typeof NMF_ZERO_FILLED_PARAMS>;
+export type NmfInit = NmfZeroFilledConfig["init"];
+export type NmfSolver = NmfZeroFilledConfig["solver"];
 
 /** Machine epsilon of float32, sklearn's guard for zero denominators in "mu". */
 const EPSILON = 1.1920928955078125e-7;
@@ -130,7 +104,8 @@ const EPSILON = 1.1920928955078125e-7;
 /** A fitted zero-filled NMF: r̂_ui = w_u · h_i. W is nUsers × k and Hᵀ is nItems × k, both row-major. */
 export class NmfZeroFilledPredictor implements Predictor {
   constructor(
-    readonly nComponents: number,
+    /** Rank: the number of components k. */
+    readonly d: number,
     /** nUsers × k, row-major. */
     readonly w: Float64Array,
     /** Hᵀ: nItems × k, row-major (h_i = ht[i·k .. i·k + k)). */
@@ -143,7 +118,7 @@ export class NmfZeroFilledPredictor implements Predictor {
 
   predict(u: number, i: number): number {
     if (this.knownUser[u] !== 1 || this.knownItem[i] !== 1) return this.fallbackValue;
-    const k = this.nComponents;
+    const k = this.d;
     const a = u * k;
     const b = i * k;
     let s = 0;
@@ -165,10 +140,10 @@ export interface NmfRegularization {
 }
 
 export function nmfRegularization(c: NmfZeroFilledConfig, nUsers: number, nItems: number): NmfRegularization {
-  const alphaH = c.alphaH === "same" ? c.alphaW : c.alphaH;
+  const alphaH = c.lambdaH === "same" ? c.lambda : c.lambdaH;
   return {
-    l1W: nItems * c.alphaW * c.l1Ratio,
-    l2W: nItems * c.alphaW * (1 - c.l1Ratio),
+    l1W: nItems * c.lambda * c.l1Ratio,
+    l2W: nItems * c.lambda * (1 - c.l1Ratio),
     l1H: nUsers * alphaH * c.l1Ratio,
     l2H: nUsers * alphaH * (1 - c.l1Ratio),
   };
@@ -185,7 +160,7 @@ export function fitNmfZeroFilled(
 ): FitResult<NmfZeroFilledPredictor> {
   const started = performance.now();
   checkRatings(train);
-  const start = initializeNmf(train.byUser(), train.byItem(), config.nComponents, config.init, config.seed);
+  const start = initializeNmf(train.byUser(), train.byItem(), config.d, config.init, config.seed);
   return solve(train, config, start, options, started);
 }
 
@@ -220,7 +195,7 @@ function solve(
 ): FitResult<NmfZeroFilledPredictor> {
   checkRatings(train);
   const { nUsers: n, nItems: m } = train;
-  const k = config.nComponents;
+  const k = config.d;
   const { w, ht } = start;
   if (w.length !== n * k || ht.length !== m * k) {
     throw new InputError(
@@ -267,7 +242,7 @@ function solve(
   let converged = false;
   if (config.solver === "cd") {
     let violationInit = 0;
-    for (let it = 1; it <= config.maxIter; it++) {
+    for (let it = 1; it <= config.maxIterations; it++) {
       let violation = 0;
       gram(ht, m, k, hht);
       spmm(x, ht, k, xht);
@@ -290,7 +265,7 @@ function solve(
   } else {
     const errorInit = Math.sqrt(2 * halfResidual(x, w, ht, k, normX2));
     let previous = errorInit;
-    for (let it = 1; it <= config.maxIter; it++) {
+    for (let it = 1; it <= config.maxIterations; it++) {
       gram(ht, m, k, hht);
       spmm(x, ht, k, xht);
       muStep(w, n, k, hht, xht, reg.l1W, reg.l2W, scratch);
@@ -614,23 +589,19 @@ function orthonormalizeColumns(a: Float64Array, rows: number, l: number): void {
   }
 }
 
-/** Merge and validate an "nmf-zero-filled" config; alphaH accepts a number ≥ 0 or "same". */
+/** Merge and validate an "nmf-zero-filled" config (lambdaH accepts a number ≥ 0 or "same"). */
 export function nmfZeroFilledConfig(partial: Record<string, unknown>): NmfZeroFilledConfig {
-  const model = "nmf-zero-filled";
-  if (partial === null || typeof partial !== "object" || Array.isArray(partial)) {
-    throw new SpecError("", `must be an object of parameters, got ${describe(partial)}`, `${model} config`);
-  }
-  const raw = "alphaH" in partial ? partial.alphaH : NMF_ZERO_FILLED_DEFAULTS.alphaH;
-  if (typeof raw === "string" && raw !== "same") configError(model, "alphaH", `must be a number ≥ 0 or "same", got ${describe(raw)}`);
-  const same = raw === "same";
-  const c = validateConfig(model, { ...NMF_ZERO_FILLED_DEFAULTS, alphaH: 0 }, RULES, same ? { ...partial, alphaH: 0 } : partial);
-  return same ? { ...c, alphaH: "same" } : c;
+  return parseConfig("nmf-zero-filled", NMF_ZERO_FILLED_PARAMS, partial);
 }
 
-export const nmfZeroFilledModel: ModelDefinition<NmfZeroFilledConfig> = {
+export const nmfZeroFilledModel: ModelDefinition<NmfZeroFilledConfig> = defineModel({
   name: "nmf-zero-filled",
   summary: "sklearn-style NMF of the full user×item matrix with missing ratings as 0 (cd or mu solver)",
-  defaults: NMF_ZERO_FILLED_DEFAULTS,
+  params: NMF_ZERO_FILLED_PARAMS,
   config: nmfZeroFilledConfig,
   fit: fitNmfZeroFilled,
-};
+  stoppingRule: true,
+});
+
+/** Every field of the nmf-zero-filled config at its default. */
+export const NMF_ZERO_FILLED_DEFAULTS: Readonly<NmfZeroFilledConfig> = nmfZeroFilledModel.defaults;

@@ -46,10 +46,11 @@
  * matrix is empty or has a negative rating while biased = false (multiplicative updates need r ≥ 0).
  */
 import type { RatingsMatrix } from "../../data/ratings";
-import { configError, InputError } from "../../core/errors";
+import { InputError } from "../../core/errors";
 import { scorePredictor } from "../../metrics/accuracy";
 import { Rng } from "../../core/random";
-import { validateConfig, type ConfigRules } from "../config";
+import * as s from "../../core/schema";
+import { lambda, lambdaOverride, maxIterations, modelParams, rank, seed } from "../../core/vocabulary";
 import {
   emptyHistory,
   recordIteration,
@@ -58,69 +59,54 @@ import {
   type IterationReport,
   type ModelDefinition,
   type Predictor,
+  defineModel,
+  parseConfig,
 } from "../types";
 
-export interface NmfConfig {
-  /** Number of latent factors k. */
-  nFactors: number;
-  /** Number of epochs (passes of multiplicative updates). */
-  nEpochs: number;
-  /** Add μ + b_u + b_i (learned by SGD steps inside each epoch). */
-  biased: boolean;
-  /** λ for user factors (per rating). */
-  regPu: number;
-  /** λ for item factors (per rating). */
-  regQi: number;
-  /** λ for user biases (biased only). */
-  regBu: number;
-  /** λ for item biases (biased only). */
-  regBi: number;
-  /** SGD step for user biases (biased only). */
-  lrBu: number;
-  /** SGD step for item biases (biased only). */
-  lrBi: number;
-  /** Lower bound of the uniform factor initialization. */
-  initLow: number;
-  /** Upper bound of the uniform factor initialization. */
-  initHigh: number;
-  /** Seed of the factor initialization. */
-  seed: number;
+/** The config of `nmf`, declared once (shared names: ../vocabulary.ts; Surprise's NMF defaults). */
+export const NMF_PARAMS = modelParams(
+  {
+    d: rank({ default: 15 }),
+    maxIterations: maxIterations({ default: 50, doc: "epochs: passes of multiplicative updates" }),
+    biased: s.boolean({ default: false, doc: "learn μ + b_u + b_i as well (by SGD steps inside each epoch)" }),
+    lambda: lambda({ default: 0.06, doc: "λ of the user and item factors, per rating (module doc: scaled by |I_u|, |U_i|)" }),
+    lambdaPu: lambdaOverride("the user factors"),
+    lambdaQi: lambdaOverride("the item factors"),
+    lambdaBu: s.number({ min: 0, default: 0.02, doc: "λ of the user biases (biased only; not set by lambda)" }),
+    lambdaBi: s.number({ min: 0, default: 0.02, doc: "λ of the item biases (biased only; not set by lambda)" }),
+    lrBu: s.number({ min: 0, default: 0.005, doc: "SGD step of the user biases (biased only)" }),
+    lrBi: s.number({ min: 0, default: 0.005, doc: "SGD step of the item biases (biased only)" }),
+    initLow: s.number({ min: 0, default: 0, doc: "lower bound of the uniform initialization" }),
+    initHigh: s.number({
+      min: 0,
+      default: 1,
+      doc: "upper bound of the uniform initialization (> 0 and ≥ initLow)",
+    }),
+    seed: seed("seed of the initialization"),
+  },
+  "nmf",
+  {
+    refine: (c: { initLow: number; initHigh: number }) =>
+      c.initHigh < c.initLow
+        ? { key: "initHigh", reason: `must be ≥ initLow (${c.initLow}), got ${c.initHigh}` }
+        : c.initHigh === 0
+          ? { key: "initHigh", reason: "must be > 0 (all-zero factors never change under multiplicative updates)" }
+          : undefined,
+  },
+);
+
+export type NmfConfig = s.Infer<typeof NMF_PARAMS>;
+
+/** The regularization of each term with the overrides resolved. */
+function nmfRegs(c: NmfConfig) {
+  return { regPu: c.lambdaPu ?? c.lambda, regQi: c.lambdaQi ?? c.lambda, regBu: c.lambdaBu, regBi: c.lambdaBi };
 }
-
-export const NMF_DEFAULTS: Readonly<NmfConfig> = Object.freeze({
-  nFactors: 15,
-  nEpochs: 50,
-  biased: false,
-  regPu: 0.06,
-  regQi: 0.06,
-  regBu: 0.02,
-  regBi: 0.02,
-  lrBu: 0.005,
-  lrBi: 0.005,
-  initLow: 0,
-  initHigh: 1,
-  seed: 0,
-});
-
-const NMF_RULES: ConfigRules<NmfConfig> = {
-  nFactors: { type: "int", min: 1, doc: "number of latent factors" },
-  nEpochs: { type: "int", min: 1, doc: "number of epochs" },
-  biased: { type: "boolean", doc: "learn μ + b_u + b_i as well" },
-  regPu: { type: "number", min: 0, doc: "λ for user factors (scaled by |I_u|)" },
-  regQi: { type: "number", min: 0, doc: "λ for item factors (scaled by |U_i|)" },
-  regBu: { type: "number", min: 0, doc: "λ for user biases" },
-  regBi: { type: "number", min: 0, doc: "λ for item biases" },
-  lrBu: { type: "number", min: 0, doc: "SGD step for user biases" },
-  lrBi: { type: "number", min: 0, doc: "SGD step for item biases" },
-  initLow: { type: "number", min: 0, doc: "lower bound of the uniform initialization" },
-  initHigh: { type: "number", min: 0, doc: "upper bound of the uniform initialization" },
-  seed: { type: "int", min: 0, max: 4294967295, doc: "seed of the initialization" },
-};
 
 /** A fitted observed-entries NMF. Factors are row-major: p_u = pu[u·k .. u·k + k). */
 export class NmfPredictor implements Predictor {
   constructor(
-    readonly nFactors: number,
+    /** Rank: the number of latent factors. */
+    readonly d: number,
     /** User factors, nUsers × k row-major. */
     readonly pu: Float64Array,
     /** Item factors, nItems × k row-major. */
@@ -144,7 +130,7 @@ export class NmfPredictor implements Predictor {
     if (!this.biased && !(ku && ki)) return this.globalMean;
     let est = this.biased ? this.globalMean + (ku ? this.bu[u] : 0) + (ki ? this.bi[i] : 0) : 0;
     if (ku && ki) {
-      const k = this.nFactors;
+      const k = this.d;
       const a = u * k;
       const b = i * k;
       for (let f = 0; f < k; f++) est += this.pu[a + f] * this.qi[b + f];
@@ -164,7 +150,7 @@ export class NmfPredictor implements Predictor {
 export function fitNmf(train: RatingsMatrix, config: NmfConfig, options: FitOptions = {}): FitResult<NmfPredictor> {
   const started = performance.now();
   const { nUsers, nItems } = train;
-  const k = config.nFactors;
+  const k = config.d;
   if (train.nnz === 0) throw new InputError("nmf: the training matrix has no ratings");
   const byUser = train.byUser();
   const { indptr, indices, values } = byUser;
@@ -195,7 +181,8 @@ export function fitNmf(train: RatingsMatrix, config: NmfConfig, options: FitOpti
   const biased = config.biased;
   const mu = train.mean();
   const gm = biased ? mu : 0;
-  const { regPu, regQi, regBu, regBi, lrBu, lrBi } = config;
+  const { regPu, regQi, regBu, regBi } = nmfRegs(config);
+  const { lrBu, lrBi } = config;
 
   const userNum = new Float64Array(nUsers * k);
   const userDen = new Float64Array(nUsers * k);
@@ -205,7 +192,7 @@ export function fitNmf(train: RatingsMatrix, config: NmfConfig, options: FitOpti
   const model = new NmfPredictor(k, pu, qi, bu, bi, mu, biased, knownUser, knownItem);
   const history = emptyHistory();
 
-  for (let epoch = 1; epoch <= config.nEpochs; epoch++) {
+  for (let epoch = 1; epoch <= config.maxIterations; epoch++) {
     userNum.fill(0);
     userDen.fill(0);
     itemNum.fill(0);
@@ -247,7 +234,7 @@ export function fitNmf(train: RatingsMatrix, config: NmfConfig, options: FitOpti
     recordIteration(history, report);
     options.onIteration?.(report);
   }
-  return { model, iterations: config.nEpochs, converged: true, history };
+  return { model, iterations: config.maxIterations, converged: true, history };
 }
 
 /** x_f ← x_f · num_f / (den_f + count · λ · x_f) for rows with count > 0 and x_f ≠ 0. */
@@ -273,9 +260,10 @@ function multiplicativeStep(
 }
 
 /** J of the module comment for the current parameters. O(nnz · k). */
-function nmfObjective(m: NmfPredictor, train: RatingsMatrix, nu: Int32Array, ni: Int32Array, c: NmfConfig): number {
+function nmfObjective(m: NmfPredictor, train: RatingsMatrix, nu: Int32Array, ni: Int32Array, config: NmfConfig): number {
+  const c = nmfRegs(config);
   const { users, items, values } = train;
-  const k = m.nFactors;
+  const k = m.d;
   const gm = m.biased ? m.globalMean : 0;
   let se = 0;
   for (let e = 0; e < values.length; e++) {
@@ -306,16 +294,16 @@ function nmfObjective(m: NmfPredictor, train: RatingsMatrix, nu: Int32Array, ni:
 
 /** Merge and validate an "nmf" config (also checks initLow ≤ initHigh and initHigh > 0). */
 export function nmfConfig(partial: Record<string, unknown>): NmfConfig {
-  const c = validateConfig("nmf", NMF_DEFAULTS, NMF_RULES, partial);
-  if (c.initHigh < c.initLow) configError("nmf", "initHigh", `must be ≥ initLow (${c.initLow}), got ${c.initHigh}`);
-  if (c.initHigh === 0) configError("nmf", "initHigh", "must be > 0 (all-zero factors never change under multiplicative updates)");
-  return c;
+  return parseConfig("nmf", NMF_PARAMS, partial);
 }
 
-export const nmfModel: ModelDefinition<NmfConfig> = {
+export const nmfModel: ModelDefinition<NmfConfig> = defineModel({
   name: "nmf",
   summary: "NMF on observed ratings (Surprise's regularized multiplicative updates, Luo et al. 2014)",
-  defaults: NMF_DEFAULTS,
+  params: NMF_PARAMS,
   config: nmfConfig,
   fit: fitNmf,
-};
+});
+
+/** Every field of the nmf config at its default. */
+export const NMF_DEFAULTS: Readonly<NmfConfig> = nmfModel.defaults;

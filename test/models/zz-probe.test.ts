@@ -1,0 +1,25 @@
+import { it } from "vitest";
+import { nmfZeroFilledModel } from "../../src/models/nmf/nmf-zero-filled";
+import { nmfModel } from "../../src/models/nmf/nmf";
+const t = (f: () => unknown) => { try { console.log(JSON.stringify(f())); } catch (e) { console.log("ERR", (e as Error).message); } };
+it("probe", () => {
+const c = nmfZeroFilledModel.config;
+t(() => c({}));
+t(() => c({ nComponent: 5 }));
+t(() => c({ lambdaH: "sam" }));
+t(() => c({ lambdaH: -1 }));
+t(() => c({ alphaH: -1 }));
+t(() => c({ l1Ratio: 1.5 }));
+t(() => c({ solver: "als" }));
+t(() => c({ init: "nndsvdx" }));
+t(() => c({ nComponents: 3, maxIter: 20, alphaW: 0.1, alphaH: 0.2 , l1_ratio: 0.5}));
+t(() => c({ n_components: 3, max_iter: 20, alpha_W: 0.1, alpha_H: 0.2, random_state: 4 }));
+const n = nmfModel.config;
+t(() => n({}));
+t(() => n({ nFactor: 10 }));
+t(() => n({ lambdaPu: -0.1 }));
+t(() => n({ regPu: -0.1 }));
+t(() => n({ maxIterations: 2.5 }));
+t(() => n({ nFactors: 3, nEpochs: 4, regPu: 0.1, regQi: 0.2, regBu: 0.3, regBi: 0.4 }));
+t(() => n({ n_factors: 3, n_epochs: 4, reg_pu: 0.1, reg_qi: 0.2, reg_bu: 0.3, reg_bi: 0.4, init_low: 0.1, init_high: 0.9 }));
+});
