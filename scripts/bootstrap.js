@@ -3,6 +3,7 @@
  * Bootstrap: make a fresh clone runnable. Used by `npm run demo`, `npm test`, `npm run notebook`, `npm run bench`.
  *
  *   --build     npm dependencies (npm ci / npm install when node_modules is missing or stale) + TypeScript build
+ *               + the WebAssembly kernels (dist/linalg/wasm/*.wasm, from src/linalg/wasm/*.wat)
  *               + the minified offline plotly bundle (dist/vendor/plotly.min.js)
  *   --jupyter   Jupyter Notebook + nbconvert + nbclient from Debian packages (apt-get, when root) and the tslab
  *               kernel registered in the project-local folder .jupyter/ (no global state)
@@ -78,6 +79,9 @@ function ensureBuild() {
     if (!r.ok) fail("TypeScript build failed (see the errors above)");
     fs.utimesSync(distIndex, new Date(), new Date());
   }
+  // The WebAssembly kernels (src/linalg/wasm/*.wat → dist/linalg/wasm/*.wasm); rewrites only changed files.
+  const wasm = run(process.execPath, [path.join(ROOT, "scripts", "build-wasm.js")]);
+  if (!wasm.ok) fail("could not compile the WebAssembly kernels (scripts/build-wasm.js)");
   const vendor = path.join(ROOT, "scripts", "vendor-plotly.js");
   if (fs.existsSync(vendor)) {
     const r = run(process.execPath, [vendor]);

@@ -13,24 +13,20 @@
  * contribute nothing), followed by the targets and the vectors x, r, p, Ap. With a bias, the caller's
  * x̃_t = [x_t; 1] (the constant column is written by {@link RowCg.gather}).
  *
- * The pass `pass(rows, nPad, kp, v, y, out, mode)` computes, four rows at a time,
- *   s_t = x̃_t·v                 (lane sums: Σ over even a, Σ over odd a, then lane 0 + lane 1)
- *   s_t = y_t − s_t              (residual modes)
- *   out = Σ_t s_t x̃_t            (per entry a: out_a + (((s_0 x̃_0a + s_1 x̃_1a) + s_2 x̃_2a) + s_3 x̃_3a))
- * or, in the "residuals" mode, stores y_t − x̃_t·v in place of y_t instead of the product (a fit's training errors
- * after the solve, on rows still in cache).
- * WebAssembly SIMD has no fused multiply-add, so every operation rounds exactly as the scalar fallback
- * {@link cgPassScalar}, which performs the same operations in the same order: the two paths give bitwise
- * identical results (tested), and so do any number of threads (each row's arithmetic is independent of them).
+ * The pass is the WebAssembly text ./wasm/cg.wat (compiled by wabt at build time, loaded by ./wasm/load):
+ * `pass(rows, nPad, kp, v, y, out, mode)` computes, four rows at a time, s_t = x̃_t·v, in the residual modes
+ * s_t = y_t − s_t, then out = Σ_t s_t x̃_t — or, in the "residuals" mode, stores y_t − x̃_t·v in place of y_t
+ * instead of the product (a fit's training errors after the solve, on rows still in cache). cg.wat spells out
+ * the order of every sum. WebAssembly SIMD has no fused multiply-add, so every operation rounds exactly as the
+ * scalar fallback {@link cgPassScalar}, which performs the same operations in the same order: the two paths
+ * give bitwise identical results (tested), and so do any number of threads (each row's arithmetic is
+ * independent of them).
  *
  * Measured (one thread, the item half-step of 5M synthetic ratings, d = 64, 3 steps): gather 0.42–0.47 s, then the
  * passes 0.40–0.43 s with this kernel against 1.44–1.63 s with the scalar twin (≈ 3.5×). At 25M ratings the gather
  * dominates (the factor rows no longer fit in cache); see the README's speed section.
  */
-import {
-  ADD, ELSE, EQ, F64, F64_ADD, F64_SUB, F64X2_ADD, F64X2_MUL, F64X2_SPLAT, I32, IF, END, MUL, SHL, V128, V128_ZERO, addTo, compileModule,
-  f64Load, f64Store, get, i32, instantiateWithMemory, lane, set, tee, v128Load, v128Store, wasmModule, whileLt,
-} from "./wasm-asm"; // prettier-ignore
+import { instantiateWithMemory, kernelBytes, kernelModule } from "./wasm/load";
 
 /**
  * What a pass computes from s_t = x̃_t·v: `Product` out = Σ s_t x̃_t; `Residual` s_t ← y_t − s_t, out = Σ s_t x̃_t;
@@ -45,86 +41,19 @@ export enum CgPassMode {
 /** `pass(rowsByte, nPad, kp, vByte, yByte, outByte, mode)`; byte offsets into the kernel's memory. */
 export type CgPassKernel = (rows: number, nPad: number, kp: number, v: number, y: number, out: number, mode: CgPassMode) => void;
 
-let cachedModule: object | null | undefined;
-let cachedBytes: Uint8Array | undefined;
-
-/** The compiled module, or null where WebAssembly SIMD is unavailable. Compiled once. */
+/** The compiled module, or null where WebAssembly SIMD (or the built kernel) is unavailable. Compiled once. */
 export function simdCgModule(): object | null {
-  if (cachedModule === undefined) cachedModule = compileModule(cgModuleBytes());
-  return cachedModule;
+  return kernelModule("cg");
 }
 
-/** The binary module (exposed for tests). */
-export function cgModuleBytes(): Uint8Array {
-  if (cachedBytes) return cachedBytes;
-  // Params 0..6 (i32), i32 locals 7..13, f64 locals 14..17, v128 locals 18..26.
-  const [rows, nPad, kp, v, y, out, residual] = [0, 1, 2, 3, 4, 5, 6]; // residual = the mode
-  const [t, r0, r1, r2, r3, a, rowBytes] = [7, 8, 9, 10, 11, 12, 13];
-  const [s0, s1, s2, s3] = [14, 15, 16, 17];
-  const [acc0, acc1, acc2, acc3, va, S0, S1, S2, S3] = [18, 19, 20, 21, 22, 23, 24, 25, 26];
-  const at = (base: number) => [...get(base), ...get(a), ...ADD];
-  const madd = (acc: number, r: number) => [...get(acc), ...at(r), ...v128Load(), ...get(va), ...F64X2_MUL, ...F64X2_ADD, ...set(acc)];
-  const hsum = (acc: number, s: number) => [...get(acc), ...lane(0), ...get(acc), ...lane(1), ...F64_ADD, ...set(s)];
-  // s = y[t + i] − s, y at byte y + (t + i)·8
-  const fromTarget = (s: number, i: number) => [
-    ...get(y), ...get(t), ...i32(3), ...SHL, ...ADD, ...f64Load(i * 8), ...get(s), ...F64_SUB, ...set(s),
-  ]; // prettier-ignore
-  const yAt = () => [...get(y), ...get(t), ...i32(3), ...SHL, ...ADD];
-  const scaled = (S: number, r: number) => [...get(S), ...at(r), ...v128Load(), ...F64X2_MUL];
-  const body = [
-    ...get(kp), ...i32(3), ...SHL, ...set(rowBytes),
-    // out ← 0
-    ...i32(0), ...set(a),
-    ...whileLt(a, rowBytes, [...at(out), ...V128_ZERO, ...v128Store(), ...addTo(a, 16)]),
-    ...i32(0), ...set(t),
-    ...whileLt(t, nPad, [
-      ...get(rows), ...get(t), ...get(rowBytes), ...MUL, ...ADD, ...tee(r0),
-      ...get(rowBytes), ...ADD, ...tee(r1), ...get(rowBytes), ...ADD, ...tee(r2), ...get(rowBytes), ...ADD, ...set(r3),
-      ...V128_ZERO, ...set(acc0), ...V128_ZERO, ...set(acc1), ...V128_ZERO, ...set(acc2), ...V128_ZERO, ...set(acc3),
-      ...i32(0), ...set(a),
-      ...whileLt(a, rowBytes, [
-        ...at(v), ...v128Load(), ...set(va),
-        ...madd(acc0, r0), ...madd(acc1, r1), ...madd(acc2, r2), ...madd(acc3, r3),
-        ...addTo(a, 16),
-      ]),
-      ...hsum(acc0, s0), ...hsum(acc1, s1), ...hsum(acc2, s2), ...hsum(acc3, s3),
-      ...get(residual), ...IF,
-      ...fromTarget(s0, 0), ...fromTarget(s1, 1), ...fromTarget(s2, 2), ...fromTarget(s3, 3),
-      ...END,
-      ...get(residual), ...i32(2), ...EQ, ...IF,
-      // residuals only: y[t + i] ← s_i, no product
-      ...yAt(), ...get(s0), ...f64Store(0), ...yAt(), ...get(s1), ...f64Store(8),
-      ...yAt(), ...get(s2), ...f64Store(16), ...yAt(), ...get(s3), ...f64Store(24),
-      ...ELSE,
-      ...get(s0), ...F64X2_SPLAT, ...set(S0), ...get(s1), ...F64X2_SPLAT, ...set(S1),
-      ...get(s2), ...F64X2_SPLAT, ...set(S2), ...get(s3), ...F64X2_SPLAT, ...set(S3),
-      ...i32(0), ...set(a),
-      ...whileLt(a, rowBytes, [
-        ...at(out),
-        ...at(out), ...v128Load(),
-        ...scaled(S0, r0), ...scaled(S1, r1), ...F64X2_ADD, ...scaled(S2, r2), ...F64X2_ADD, ...scaled(S3, r3), ...F64X2_ADD,
-        ...F64X2_ADD,
-        ...v128Store(),
-        ...addTo(a, 16),
-      ]),
-      ...END,
-      ...addTo(t, 4),
-    ]),
-  ]; // prettier-ignore
-  cachedBytes = wasmModule([
-    {
-      name: "pass",
-      params: [I32, I32, I32, I32, I32, I32, I32],
-      results: [],
-      locals: [{ count: 7, type: I32 }, { count: 4, type: F64 }, { count: 9, type: V128 }],
-      body,
-    },
-  ]);
-  return cachedBytes;
+/** The binary module dist/linalg/wasm/cg.wasm (exposed for tests), or null when not built. */
+export function cgModuleBytes(): Uint8Array | null {
+  return kernelBytes("cg");
 }
 
 /**
- * The scalar twin of the wasm pass (same operations, same order, so bitwise the same results), on `m` with
+ * The scalar twin of the pass in ./wasm/cg.wat (same operations, same order, so bitwise the same results; edit
+ * both together), on `m` with
  * offsets in doubles: rows at `rows` (nPad × kp), v at `v`, targets at `y`, result at `out`.
  */
 export function cgPassScalar(m: Float64Array, rows: number, nPad: number, kp: number, v: number, y: number, out: number, mode: CgPassMode): void {

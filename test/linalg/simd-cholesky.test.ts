@@ -2,7 +2,7 @@ import { CholeskyDecomposition, Matrix, QrDecomposition } from "ml-matrix";
 import { describe, expect, it } from "vitest";
 import { choleskySolveInPlace } from "../../src/linalg/cholesky";
 import { createSimdCholesky, simdCholeskyModuleBytes, solveSpd } from "../../src/linalg/simd-cholesky";
-import { wasmApi } from "../../src/linalg/wasm-asm";
+import { wasmApi } from "../../src/linalg/wasm/load";
 import { Rng } from "../../src/core/random";
 
 /** Random SPD matrix B Bᵀ + shift·I (row-major), B k×(k+2) gaussian; garbage in the strict upper triangle. */
@@ -49,9 +49,9 @@ describe("simdCholeskyModuleBytes", () => {
   it("is a valid WebAssembly module (with SIMD) when the runtime has WebAssembly", () => {
     const api = wasmApi();
     expect(api).toBeDefined();
-    expect(api!.validate(simdCholeskyModuleBytes())).toBe(true);
+    expect(api!.validate(simdCholeskyModuleBytes()!)).toBe(true);
     // A corrupted copy must not validate (guards against a validate that accepts anything).
-    const broken = simdCholeskyModuleBytes().slice(0, -3);
+    const broken = simdCholeskyModuleBytes()!.slice(0, -3);
     expect(api!.validate(broken)).toBe(false);
   });
 });
