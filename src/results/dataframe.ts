@@ -205,7 +205,6 @@ export interface RunsDataFrameOptions extends RunsTableOptions {
   maxRows?: number;
 }
 
-
 /** The part of a danfojs-node `DataFrame` this module calls (danfojs' own declarations are not used, see above). */
 interface DanfoFrame extends RunsDataFrame {
   groupby(columns: string[]): { agg(ops: Record<string, string | string[]>): DanfoFrame };
