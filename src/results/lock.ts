@@ -5,6 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
+import * as path from "node:path";
 import { InputError } from "../core/errors";
 
 interface LockInfo {
@@ -30,11 +31,16 @@ export interface HeldLock {
 }
 
 /**
- * Take the lock of `resultsFile`.
+ * Take the lock of `resultsFile`, creating its folder when missing (a sweep in a fresh project, without `results/`).
  * @throws InputError naming the file and the owner when another live process holds it
  */
 export function acquireLock(resultsFile: string): HeldLock {
   const lockFile = `${resultsFile}.lock`;
+  try {
+    fs.mkdirSync(path.dirname(path.resolve(lockFile)), { recursive: true });
+  } catch {
+    // reported below with the lock file's own error (EACCES, ENOTDIR, …)
+  }
   const me: LockInfo = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() };
   let replaced: LockInfo | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {

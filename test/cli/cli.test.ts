@@ -83,6 +83,32 @@ describe("mflab CLI", () => {
   });
 });
 
+describe("danfojs-node stays unloaded", () => {
+  it("loading the package entry and running CLI commands (sweep, summary, plot) never requires danfojs-node", () => {
+    const dir = tmp();
+    const spec = path.join(dir, "tiny.json");
+    fs.writeFileSync(spec, JSON.stringify({ ...tinySpec, grid: { d: [1], lambda: [1, 4] } }));
+    const out = path.join(dir, "out.json");
+    // in-process (--workers 1), so this process's require.cache sees every module the commands load
+    const script = `
+      const mf = require(${JSON.stringify(path.join(ROOT, "dist", "index.js"))});
+      const cli = require(${JSON.stringify(path.join(ROOT, "dist", "cli", "main.js"))});
+      const heavy = () => Object.keys(require.cache).filter((k) => /[\\/](danfojs-node|@tensorflow|xlsx)[\\/]/.test(k));
+      (async () => {
+        const codes = [];
+        for (const args of [["sweep", ${JSON.stringify(spec)}, "--out", ${JSON.stringify(out)}, "--workers", "1", "--quiet"], ["summary", ${JSON.stringify(out)}], ["plot", ${JSON.stringify(out)}, "--out", ${JSON.stringify(path.join(dir, "fig.html"))}]]) {
+          codes.push(await cli.main(args));
+        }
+        const table = mf.runsTable(mf.readResults(${JSON.stringify(out)}));
+        console.log(JSON.stringify({ codes, heavy: heavy(), rows: table.id.length, exported: typeof mf.runsDataFrame + typeof mf.pivotRuns + typeof mf.groupRunsFrame }));
+      })();`;
+    const r = spawnSync(process.execPath, ["-e", script], { cwd: dir, encoding: "utf8", timeout: 120_000 });
+    expect(r.stderr).not.toMatch(/Error/);
+    const report = JSON.parse(r.stdout.trim().split("\n").pop()!);
+    expect(report).toEqual({ codes: [0, 0, 0], heavy: [], rows: 2, exported: "functionfunctionfunction" });
+  });
+});
+
 describe("mflab sweep: large grids and failing writes", () => {
   it("asks for --yes above 500 runs (refuses without a terminal)", () => {
     const dir = tmp();

@@ -54,6 +54,14 @@ describe("runSweep", () => {
     expect(r.env.node).toBe(process.version);
   });
 
+  it("creates the results folder when it does not exist (default results/<name>.json in a fresh project)", async () => {
+    const dir = tmpdir();
+    const outcome = await runSweep(validateSpec({ ...small, grid: { d: [1], lambda: [2] } }), { baseDir: dir });
+    expect(outcome.file).toBe(path.join(dir, "results", "small.json"));
+    expect(readResults(outcome.file).runs).toHaveLength(1);
+    expect(fs.readdirSync(path.join(dir, "results"))).toEqual(["small.json"]); // the lock is gone
+  });
+
   it("is reproducible: same spec + data + seed → identical numbers", async () => {
     const a = await runSweep(validateSpec(small), { out: path.join(tmpdir(), "a.json") });
     const b = await runSweep(validateSpec(small), { out: path.join(tmpdir(), "b.json") });
