@@ -17,10 +17,10 @@ const { dist, flagReader, requireBuild, median, load } = require("./bench-common
 
 const prog = "bench-cholesky";
 const flag = flagReader(prog);
-requireBuild(prog, ["linalg/cholesky.js", "linalg/simd-cholesky.js", "core/random.js"]);
-const { choleskySolveInPlace } = require(path.join(dist, "linalg/cholesky.js"));
-const { createSimdCholesky } = require(path.join(dist, "linalg/simd-cholesky.js"));
-const { Rng } = require(path.join(dist, "core/random.js"));
+requireBuild(prog, ["linalg/index.js", "core/index.js"]);
+const { choleskySolveInPlace } = require(path.join(dist, "linalg"));
+const { createSimdCholesky } = require(path.join(dist, "linalg"));
+const { Rng } = require(path.join(dist, "core"));
 
 const ks = flag("k", "10,11,20,50,51,100").split(",").map(Number);
 const ms = Number(flag("ms", "150"));

@@ -58,14 +58,14 @@ const load = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
  * space, ids in order of first appearance, train first).
  */
 function readU1(dir) {
-  const { loadDataset } = require(path.join(dist, "data", "load.js"));
+  const { loadDataset } = require(path.join(dist, "data"));
   const { train, test } = loadDataset({ kind: "movielens-100k", path: dir, split: "u1" });
   return { train, test };
 }
 
 /** `nnz` distinct random (user, item) pairs with ratings 1..5, drawn from `rng` (the stand-in for ML-100K). */
 function randomDistinctRatings(rng, nUsers, nItems, nnz) {
-  const { RatingsMatrix } = require(path.join(dist, "data", "ratings.js"));
+  const { RatingsMatrix } = require(path.join(dist, "data"));
   const seen = new Set();
   const u = new Int32Array(nnz);
   const i = new Int32Array(nnz);

@@ -20,11 +20,11 @@ const os = require("node:os");
 const path = require("node:path");
 const { root, dist, DEFAULT_ML100K_DIR, flagReader, requireBuild, now, cpu, median, readU1, randomDistinctRatings } = require("./bench-common.js");
 
-requireBuild("bench-implicit", [path.join("models", "als", "implicit-als.js")]);
+requireBuild("bench-implicit", [path.join("models", "index.js")]);
 const { fitImplicitAls, implicitAlsConfig, implicitFromRatings, implicitHalfStep, implicitObjective, ImplicitWorkspace } = require(
-  path.join(dist, "models", "als", "implicit-als.js"),
+  path.join(dist, "models"),
 );
-const { Rng } = require(path.join(dist, "core/random.js"));
+const { Rng } = require(path.join(dist, "core"));
 
 const flag = flagReader("bench-implicit");
 

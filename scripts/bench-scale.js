@@ -18,11 +18,11 @@ const path = require("node:path");
 const os = require("node:os");
 const { dist, flagReader, now, cpu, startAlsHalfSteps } = require("./bench-common.js");
 
-const { generateSyntheticMatrix } = require(path.join(dist, "data/synthetic.js"));
-const { readRatingsFileSync, streamedToMatrix, readProgressPrinter } = require(path.join(dist, "data/stream.js"));
+const { generateSyntheticMatrix } = require(path.join(dist, "data"));
+const { readRatingsFileSync, streamedToMatrix, readProgressPrinter } = require(path.join(dist, "data"));
 const als = require(path.join(dist, "models"));
 const { threadedAlsBackend, stopAlsThreads } = als;
-const { Rng } = require(path.join(dist, "core/random.js"));
+const { Rng } = require(path.join(dist, "core"));
 
 const arg = flagReader("bench-scale");
 const json = process.argv.includes("--json");

@@ -18,9 +18,9 @@ const fs = require("node:fs");
 const path = require("node:path");
 const { dist, DEFAULT_ML100K_DIR, readU1 } = require("./bench-common.js");
 
-const sgd = require(path.join(dist, "models/gradient/svd.js"));
-const { RatingsMatrix } = require(path.join(dist, "data/ratings.js"));
-const { Rng } = require(path.join(dist, "core/random.js"));
+const sgd = require(path.join(dist, "models"));
+const { RatingsMatrix } = require(path.join(dist, "data"));
+const { Rng } = require(path.join(dist, "core"));
 
 function arg(name, fallback) {
   const k = process.argv.indexOf(`--${name}`);

@@ -32,11 +32,11 @@ const { spawnSync } = require("node:child_process");
 const { Worker } = require("node:worker_threads");
 const { root, dist, DEFAULT_ML100K_DIR, flagReader, requireBuild, now, cpu, median, load, readU1, randomDistinctRatings, startAlsHalfSteps } = require("./bench-common.js");
 
-requireBuild("bench", ["models/index.js", "data/synthetic.js"]);
+requireBuild("bench", ["models/index.js", "data/index.js"]);
 const als = require(path.join(dist, "models"));
 const { threadedAlsBackend, stopAlsThreads } = als;
-const { scorePredictor } = require(path.join(dist, "metrics", "accuracy.js"));
-const { Rng } = require(path.join(dist, "core/random.js"));
+const { scorePredictor } = require(path.join(dist, "metrics"));
+const { Rng } = require(path.join(dist, "core"));
 const { benchSgd } = require("./bench-sgd.js");
 
 const flag = flagReader("bench");
@@ -181,7 +181,7 @@ function gridParallelRuns(workers) {
     for (let w = 0; w < workers; w++) {
       const worker = new Worker(code, {
         eval: true,
-        workerData: { als: path.join(dist, "models"), ratings: path.join(dist, "data", "ratings.js"), train: ser(train), test: ser(test) },
+        workerData: { als: path.join(dist, "models"), ratings: path.join(dist, "data"), train: ser(train), test: ser(test) },
       });
       pool.push(worker);
       const next = () => {

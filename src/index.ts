@@ -1,81 +1,76 @@
 /**
  * mflab — matrix-factorization experiments for recommender systems.
- * The public API: everything a notebook, a script or the CLI uses. From a tslab notebook, import the built
- * package (`import * as mf from "../dist"`), not `src/`.
+ *
+ * The package entry is what a notebook author needs: load data, run and resume sweeps, query and summarise
+ * results, draw figures, write reports, fit the assignment's ALS by hand. Everything else is in documented
+ * subpaths, for readers who want to look inside: `mflab/models` (every model, its config declaration and fit, the
+ * lecture's step-level API, ALS internals), `mflab/data`, `mflab/metrics`, `mflab/linalg`, `mflab/results`,
+ * `mflab/experiment`, `mflab/plot`, `mflab/report`, `mflab/core`. From a tslab notebook in this repository, import
+ * the built package (`import * as mf from "../dist"`, `import * as models from "../dist/models"`), not `src/`.
  */
-export * from "./core/errors";
-export * from "./core/json";
-export * from "./core/random";
-export * from "./core/version";
+
+// errors, version, seeds, statistics
+export { InputError, ParseError, SpecError } from "./core/errors";
+export { MFLAB_VERSION } from "./core/version";
+export { Rng, deriveSeed } from "./core/random";
 
 // data
-export * from "./data/ratings";
-export * from "./data/parse";
-export * from "./data/load";
-export { holdoutSplit, kFoldSplits, type Split as IndexSplit } from "./data/split";
-export * from "./data/synthetic";
-export * from "./data/fingerprint";
-export * from "./data/toy";
-export {
-  streamRatingsFile,
-  readRatingsFileSync,
-  RatingsCsvParser,
-  streamedToMatrix,
-  readProgressPrinter,
-  type StreamOptions,
-  type StreamProgress,
-  type StreamedRatings,
-} from "./data/stream";
-
-// dense kernels
-export * from "./linalg/index";
+export { RatingsMatrix, IdMap, type Dataset, type Csr } from "./data/ratings";
+export { loadDataset, loadDatasetWithWarnings, dataSpecFromPath, describeDataSpec, type LoadOptions } from "./data/load";
+export { validateDataSpec, type DataSpec, type DataSpecInput } from "./data/spec";
+export { readRatingsFile } from "./data/parse";
+export { generateSynthetic } from "./data/synthetic";
+export { holdoutSplit } from "./data/split";
+export { datasetFingerprint } from "./data/fingerprint";
 
 // models
-export * from "./models/types";
-export * from "./models/registry";
-export * from "./models/als/als";
-export * from "./models/als/als-threads";
-export * from "./models/als/als-rows";
-export * from "./models/baselines/baselines";
-export * from "./models/gradient/svd";
-export * from "./models/gradient/svdpp";
-export * from "./models/gradient/gd-mf";
-export * from "./models/neighbourhood/similarity";
-export * from "./models/neighbourhood/knn";
-export * from "./models/neighbourhood/slope-one";
-export * from "./models/clustering/co-clustering";
-export * from "./models/nmf/nmf";
-export * from "./models/nmf/nmf-zero-filled";
-export * from "./models/steps";
-export * from "./models/als/implicit-als";
-export * from "./models/baselines/popularity";
-export * from "./models/als/fold-in";
+export { getModel, modelNames, allModels } from "./models/registry";
+export type { ModelDefinition, Predictor, FitOptions, FitResult, History, IterationReport } from "./models/types";
+export { fitAls, alsConfig, alsObjective, AlsModel, type AlsConfig } from "./models/als/als";
+export { foldInUser, foldInItem } from "./models/als/fold-in";
 
 // metrics
-export * from "./metrics/accuracy";
-export * from "./metrics/ranking";
+export { scorePredictor, type ErrorMetrics, type ScoredMetrics } from "./metrics/accuracy";
+export { evaluateRanking, topN, type RankingMetrics } from "./metrics/ranking";
+
+// results: files, queries, tables, selection, DataFrames
+export { RESULTS_SCHEMA, type ResultsFile, type RunRecord, type RunMetrics, type DatasetInfo, type EnvInfo } from "./results/schema";
+export { readResults, parseResults, writeResults } from "./results/store";
+export { loadResults, filterRuns, groupRuns, runsIn, compareSweeps, type ResultsSet, type RunFilter } from "./results/query";
+export {
+  metricValue,
+  varyingParams,
+  bestRun,
+  aggregateRuns,
+  summaryTable,
+  foldSummaryTable,
+  rankingSummaryTable,
+  type MetricPath,
+  type AggregateRow,
+} from "./results/summary";
+export { selectConfiguration, chooseConfiguration, validationDataset, type Selection } from "./results/selection";
+export {
+  summarizeRace,
+  raceMarkdownTable,
+  testRmseCurve,
+  firstAtOrBelow,
+  objectiveIncreases,
+  type RaceRecord,
+  type RaceSummary,
+  type RaceSummaryRow,
+  type RaceStat,
+} from "./results/race";
+export { runsTable, runsDataFrame, pivotRuns, groupRunsFrame } from "./results/dataframe";
 
 // experiments
-export * from "./results/schema";
-export * from "./experiment/spec";
-export * from "./results/store";
-export * from "./experiment/env";
-export * from "./experiment/runner";
-export * from "./experiment/execute";
-export * from "./experiment/progress";
-export * from "./results/summary";
-export * from "./results/selection";
-export * from "./experiment/folds";
-export * from "./experiment/race";
-export * from "./results/race";
-export * from "./plot/race";
-export * from "./results/query";
-export * from "./results/dataframe";
-export * from "./report/index";
+export { validateSpec, expandSpec, type ExperimentSpec, type ModelSpec, type RunPlan } from "./experiment/spec";
+export { runSweep, type SweepOptions, type SweepOutcome } from "./experiment/runner";
+export { loadFolds, type FoldsSpec } from "./experiment/folds";
+export { progressPrinter, printProgress, type SweepProgress } from "./experiment/progress";
+export { runRace, raceResults, median, type RaceEntry, type RaceOptions } from "./experiment/race";
 
 // figures
 export {
-  ASSIGNMENT_METRICS,
   assignmentGridFigure,
   lambdaFigure,
   heatmapFigure,
@@ -83,20 +78,16 @@ export {
   compareFigure,
   compareRowsFromRuns,
   meanStd,
-  runsOf,
-  runLabels,
   type Figure,
-  type PlotlyTrace,
-  type AssignmentGridOptions,
-  type LambdaFigureOptions,
-  type HeatmapOptions,
-  type ConvergenceOptions,
-  type CompareOptions,
   type CompareRow,
-  type RunsInput,
-  type HistoryMetric,
 } from "./plot/figures";
-export * from "./plot/kinds";
-export * from "./plot/export";
-export * from "./notebook/display";
-export * from "./notebook/progress";
+export { raceFigure } from "./plot/race";
+export { buildFigure, FIGURE_KINDS, type FigureKind } from "./plot/kinds";
+export { writeFigureHtml, exportFigureImage, exportFigureImages } from "./plot/export";
+
+// reports
+export { buildReport, writeReport, renderMarkdown, renderHtml } from "./report/index";
+
+// notebooks
+export { show } from "./notebook/display";
+export { notebookProgress } from "./notebook/progress";

@@ -9,6 +9,7 @@
 import { createHash, type Hash } from "node:crypto";
 import type { Dataset, RatingsMatrix } from "./ratings";
 
+/** The fingerprint of a dataset (module doc): 16 hex characters, equal for equal ids and entries. */
 export function datasetFingerprint(ds: Dataset): string {
   const h = createHash("sha256");
   writeIds(h, "users", ds.userIds);

@@ -17,6 +17,10 @@ export interface Csr {
   readonly values: Float64Array;
 }
 
+/**
+ * Observed ratings as coordinate triples (users, items, values on typed arrays) over dense indices, with CSR views by
+ * user and by item built on first use ({@link RatingsMatrix.byUser}, {@link RatingsMatrix.byItem}).
+ */
 export class RatingsMatrix {
   private csrByUser: Csr | undefined;
   private csrByItem: Csr | undefined;

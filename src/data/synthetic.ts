@@ -166,6 +166,10 @@ export function generateSyntheticMatrix(options: SyntheticScaleOptions = {}): Sy
 const POPULARITY_RATING_CORRELATION = 0.4;
 const ACTIVITY_SPREAD = 1.2;
 
+/**
+ * Seeded MovieLens-like ratings (low rank + user/item biases + noise, long-tail item popularity, integer ratings
+ * 1–5) as raw triples with string ids; the default sizes mimic ML-100K. Same options → same ratings.
+ */
 export function generateSynthetic(options: SyntheticScaleOptions = {}): SyntheticRatings {
   const g = draw(resolveOptions(options));
   const o = g.options;

@@ -3,3 +3,5 @@ export * from "./cholesky";
 export * from "./gram";
 export * from "./cg";
 export * from "./simd";
+export * from "./simd-cholesky";
+export * from "./simd-cg";

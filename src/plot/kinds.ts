@@ -19,6 +19,7 @@ import {
   type RunsInput,
 } from "./figures";
 
+/** The figure kinds `buildFigure` (and `mflab plot --kind`) draws from a results file. */
 export const FIGURE_KINDS = ["grid", "lambda", "heatmap", "convergence", "compare"] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 

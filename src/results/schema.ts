@@ -8,6 +8,7 @@
  */
 import * as s from "../core/schema";
 
+/** The `schema` field of every results file this version writes and reads. */
 export const RESULTS_SCHEMA = "mflab.results/1";
 
 const metric = () => s.number({ nan: true });

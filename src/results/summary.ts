@@ -7,6 +7,7 @@ import type { ResultsFile, RunRecord } from "./schema";
 /** A metric path such as `test.mse`, `train.mae`, `test.rmse`. */
 export type MetricPath = `${"train" | "test"}.${"mse" | "rmse" | "mae"}`;
 
+/** A run's metric at `metric` (e.g. `test.rmse`), NaN when the run has none (failed, or not recorded). */
 export function metricValue(run: RunRecord, metric: MetricPath): number {
   const [split, name] = metric.split(".") as ["train" | "test", "mse" | "rmse" | "mae"];
   const v = run.metrics?.[split]?.[name];

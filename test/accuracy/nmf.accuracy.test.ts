@@ -99,7 +99,7 @@ describe.skipIf(!hasMl100k)("NMF on MovieLens 100K", () => {
     const lines: string[] = [];
     for (const k of [1, 5, 20, 50]) {
       const t0 = performance.now();
-      const res = fitNmfZeroFilled(train, nmfZeroFilledModel.config({ nComponents: k }));
+      const res = fitNmfZeroFilled(train, nmfZeroFilledModel.config({ d: k }));
       const seconds = (performance.now() - t0) / 1000;
       const s = scorePredictor(res.model, test);
       const c = scorePredictor(res.model, test, { clip: CLIP });

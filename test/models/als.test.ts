@@ -98,7 +98,9 @@ describe("ALS config", () => {
       cgSteps: 3,
       threads: 1,
     });
-    expect(alsModel.defaults).toBe(ALS_DEFAULTS);
+    // ALS_DEFAULTS is derived from the same declaration as alsModel.defaults (no longer the same object).
+    expect(alsModel.defaults).toEqual(ALS_DEFAULTS);
+    expect(Object.isFrozen(ALS_DEFAULTS)).toBe(true);
     expect(ALS_DEFAULTS).toEqual(alsConfig({}));
     expect(alsModel.name).toBe("als");
     expect(alsModel.config({ d: 3, model: "als" }).d).toBe(3);

@@ -48,7 +48,7 @@ describe("nmf-zero-filled (sklearn-style NMF of the zero-filled matrix)", () => 
   const ones = () => ({ w: Float64Array.from([1, 1]), ht: Float64Array.from([1, 1]) });
 
   it("cd: matches a hand-computed iteration", () => {
-    const cfg = nmfZeroFilledModel.config({ nComponents: 1, maxIter: 1 });
+    const cfg = nmfZeroFilledModel.config({ d: 1, maxIterations: 1 });
     const { model, history, iterations } = fitNmfZeroFilledFrom(x2(), cfg, ones());
     // W: HHᵀ = 2, XHᵀ = (2, 4): w0 −= (2 − 2)/2 → 1, w1 −= (2 − 4)/2 → 2.
     // H: WᵀW = 5, XᵀW = (2·1 + 1·2, 3·2) = (4, 6): h0 −= (5 − 4)/5 → 0.8, h1 −= (5 − 6)/5 → 1.2.
@@ -63,9 +63,9 @@ describe("nmf-zero-filled (sklearn-style NMF of the zero-filled matrix)", () => 
   });
 
   it("cd: matches a hand-computed iteration with L1 + L2 regularization", () => {
-    const cfg = nmfZeroFilledModel.config({ nComponents: 1, maxIter: 1, alphaW: 0.1, l1Ratio: 0.5 });
+    const cfg = nmfZeroFilledModel.config({ d: 1, maxIterations: 1, lambda: 0.1, l1Ratio: 0.5 });
     const { model, history } = fitNmfZeroFilledFrom(x2(), cfg, ones());
-    // n_samples = n_features = 2: l1 = 2·0.1·0.5 = 0.1 and l2 = 0.1 for both W and H (alphaH "same").
+    // n_samples = n_features = 2: l1 = 2·0.1·0.5 = 0.1 and l2 = 0.1 for both W and H (lambdaH "same").
     const hess = 2 + 0.1;
     const w0 = Math.max(0, 1 - (hess * 1 - (2 - 0.1)) / hess);
     const w1 = Math.max(0, 1 - (hess * 1 - (4 - 0.1)) / hess);
@@ -82,7 +82,7 @@ describe("nmf-zero-filled (sklearn-style NMF of the zero-filled matrix)", () => 
   });
 
   it("mu: matches a hand-computed iteration with regularization", () => {
-    const cfg = nmfZeroFilledModel.config({ nComponents: 1, maxIter: 1, solver: "mu", alphaW: 0.1, l1Ratio: 0.5 });
+    const cfg = nmfZeroFilledModel.config({ d: 1, maxIterations: 1, solver: "mu", lambda: 0.1, l1Ratio: 0.5 });
     const { model } = fitNmfZeroFilledFrom(x2(), cfg, ones());
     // W ← W · XHᵀ / (W HHᵀ + l1 + l2 W) = (2, 4) / (2 + 0.1 + 0.1).
     const w0 = 2 / 2.2;
@@ -98,7 +98,7 @@ describe("nmf-zero-filled (sklearn-style NMF of the zero-filled matrix)", () => 
   it("cd converges to a KKT point of the regularized objective (checked densely with ml-matrix)", () => {
     const { dense, ratings } = randomSparse(3, 12, 9, 0.4);
     const k = 3;
-    const cfg = nmfZeroFilledModel.config({ nComponents: k, tol: 1e-12, maxIter: 5000, alphaW: 0.01, l1Ratio: 0.3 });
+    const cfg = nmfZeroFilledModel.config({ d: k, tol: 1e-12, maxIterations: 5000, lambda: 0.01, l1Ratio: 0.3 });
     const { model, converged, history } = fitNmfZeroFilled(ratings, cfg);
     expect(converged).toBe(true);
     const X = new Matrix(dense);
@@ -134,10 +134,10 @@ describe("nmf-zero-filled (sklearn-style NMF of the zero-filled matrix)", () => 
 
   it("mu never increases the objective and stops only on a multiple of 10 iterations", () => {
     const { ratings } = randomSparse(4, 15, 11, 0.3);
-    for (const cfg of [{}, { alphaW: 0.02, alphaH: 0.05, l1Ratio: 0.5 }]) {
+    for (const cfg of [{}, { lambda: 0.02, lambdaH: 0.05, l1Ratio: 0.5 }]) {
       const { history, iterations, converged } = fitNmfZeroFilled(
         ratings,
-        nmfZeroFilledModel.config({ ...cfg, nComponents: 4, solver: "mu", tol: 1e-3, maxIter: 500 }),
+        nmfZeroFilledModel.config({ ...cfg, d: 4, solver: "mu", tol: 1e-3, maxIterations: 500 }),
       );
       expect(converged).toBe(true);
       expect(iterations % 10).toBe(0);
@@ -156,7 +156,7 @@ describe("nmf-zero-filled (sklearn-style NMF of the zero-filled matrix)", () => 
     for (const solver of ["cd", "mu"] as const) {
       const { model, history } = fitNmfZeroFilled(
         ratings,
-        nmfZeroFilledModel.config({ nComponents: 2, solver, tol: 0, maxIter: solver === "cd" ? 2000 : 20000, init: "nndsvda" }),
+        nmfZeroFilledModel.config({ d: 2, solver, tol: 0, maxIterations: solver === "cd" ? 2000 : 20000, init: "nndsvda" }),
       );
       expect(history.trainLoss.at(-1)!).toBeLessThan(1e-8);
       expect(model.predict(3, 4)).toBeCloseTo(dense[3][4], 3);
@@ -251,19 +251,19 @@ describe("nmf-zero-filled (sklearn-style NMF of the zero-filled matrix)", () => 
     // User 2 and item 3 have no ratings.
     const train = fromDense([[5, 3, 0, 0], [4, 0, 1, 0], [0, 0, 0, 0]]);
     const test = new RatingsMatrix(3, 4, Int32Array.from([2, 0, 1]), Int32Array.from([0, 3, 1]), Float64Array.from([4, 2, 5]));
-    const zero = fitNmfZeroFilled(train, nmfZeroFilledModel.config({ nComponents: 2 })).model;
+    const zero = fitNmfZeroFilled(train, nmfZeroFilledModel.config({ d: 2 })).model;
     expect(zero.predict(2, 0)).toBe(0);
     expect(zero.isFallback(0, 3)).toBe(true);
     expect(zero.isFallback(1, 1)).toBe(false);
     expect(scorePredictor(zero, test).fallbackCount).toBe(2);
-    const mean = fitNmfZeroFilled(train, nmfZeroFilledModel.config({ nComponents: 2, fallback: "mean" })).model;
+    const mean = fitNmfZeroFilled(train, nmfZeroFilledModel.config({ d: 2, fallback: "mean" })).model;
     expect(mean.predict(0, 3)).toBeCloseTo(13 / 4, 14);
   });
 
   it("is deterministic for a seed (init and cd shuffle) and depends on it", () => {
     const { ratings } = randomSparse(5, 20, 15, 0.3);
     const fit = (seed: number, shuffle: boolean) =>
-      fitNmfZeroFilled(ratings, nmfZeroFilledModel.config({ nComponents: 3, seed, shuffle, maxIter: 30 })).model;
+      fitNmfZeroFilled(ratings, nmfZeroFilledModel.config({ d: 3, seed, shuffle, maxIterations: 30 })).model;
     expect(Array.from(fit(1, true).w)).toEqual(Array.from(fit(1, true).w));
     expect(Array.from(fit(1, true).w)).not.toEqual(Array.from(fit(1, false).w));
     expect(Array.from(fit(1, false).ht)).not.toEqual(Array.from(fit(2, false).ht));
@@ -273,7 +273,7 @@ describe("nmf-zero-filled (sklearn-style NMF of the zero-filled matrix)", () => 
     const { ratings } = randomSparse(6, 20, 15, 0.4);
     const test = new RatingsMatrix(20, 15, Int32Array.from([0, 1]), Int32Array.from([1, 2]), Float64Array.from([3, 4]));
     const seen: number[] = [];
-    const res = fitNmfZeroFilled(ratings, nmfZeroFilledModel.config({ nComponents: 2, maxIter: 7, tol: 0 }), {
+    const res = fitNmfZeroFilled(ratings, nmfZeroFilledModel.config({ d: 2, maxIterations: 7, tol: 0 }), {
       test,
       onIteration: (r) => {
         seen.push(r.iteration);
@@ -289,21 +289,48 @@ describe("nmf-zero-filled (sklearn-style NMF of the zero-filled matrix)", () => 
   it("validates its config", () => {
     expect(nmfZeroFilledModel.name).toBe("nmf-zero-filled");
     expect(nmfZeroFilledModel.config({})).toEqual(NMF_ZERO_FILLED_DEFAULTS);
-    expect(NMF_ZERO_FILLED_DEFAULTS).toMatchObject({ init: "random", solver: "cd", tol: 1e-4, maxIter: 200, alphaH: "same", seed: 0 });
-    expect(nmfZeroFilledModel.config({ alphaH: 0.5 }).alphaH).toBe(0.5);
+    expect(NMF_ZERO_FILLED_DEFAULTS).toEqual({
+      d: 15,
+      init: "random",
+      solver: "cd",
+      tol: 1e-4,
+      maxIterations: 200,
+      lambda: 0,
+      lambdaH: "same",
+      l1Ratio: 0,
+      shuffle: false,
+      seed: 0,
+      fallback: "zero",
+    });
+    expect(nmfZeroFilledModel.config({ lambdaH: 0.5 }).lambdaH).toBe(0.5);
+    const known = "known: d, init, solver, tol, maxIterations, lambda, lambdaH, l1Ratio, shuffle, seed, fallback";
     expect(() => nmfZeroFilledModel.config({ nComponent: 5 })).toThrow(SpecError);
-    expect(() => nmfZeroFilledModel.config({ nComponent: 5 })).toThrow(/did you mean "nComponents"/);
-    expect(() => nmfZeroFilledModel.config({ alphaH: "sam" })).toThrow(/alphaH must be a number ≥ 0 or "same", got "sam"/);
-    expect(() => nmfZeroFilledModel.config({ alphaH: -1 })).toThrow(/alphaH must be ≥ 0/);
-    expect(() => nmfZeroFilledModel.config({ l1Ratio: 1.5 })).toThrow(/l1Ratio must be ≤ 1, got 1.5/);
-    expect(() => nmfZeroFilledModel.config({ solver: "als" })).toThrow(/solver must be one of "cd", "mu"/);
-    expect(() => nmfZeroFilledModel.config({ init: "nndsvdx" })).toThrow(/init must be one of/);
+    expect(() => nmfZeroFilledModel.config({ nComponent: 5 })).toThrow(
+      `nmf-zero-filled config: nComponent is not a parameter of nmf-zero-filled (did you mean "nComponents"?); ${known}`,
+    );
+    expect(() => nmfZeroFilledModel.config({ lambdaH: "sam" })).toThrow('nmf-zero-filled config: lambdaH must be a finite number, or one of "same", got "sam"');
+    expect(() => nmfZeroFilledModel.config({ lambdaH: -1 })).toThrow("nmf-zero-filled config: lambdaH must be ≥ 0, got -1");
+    expect(() => nmfZeroFilledModel.config({ alphaH: -1 })).toThrow("nmf-zero-filled config: alphaH must be ≥ 0, got -1");
+    expect(() => nmfZeroFilledModel.config({ l1Ratio: 1.5 })).toThrow("nmf-zero-filled config: l1Ratio must be ≤ 1, got 1.5");
+    expect(() => nmfZeroFilledModel.config({ solver: "als" })).toThrow('nmf-zero-filled config: solver must be one of "cd", "mu", got "als"');
+    expect(() => nmfZeroFilledModel.config({ init: "nndsvdx" })).toThrow(
+      'nmf-zero-filled config: init must be one of "random", "nndsvd", "nndsvda", "nndsvdar" (did you mean "nndsvd"?), got "nndsvdx"',
+    );
+  });
+
+  it("accepts the old and scikit-learn's names as aliases, stored under the canonical names", () => {
+    const want = { ...NMF_ZERO_FILLED_DEFAULTS, d: 3, maxIterations: 20, lambda: 0.1, lambdaH: 0.2, l1Ratio: 0.5 };
+    expect(nmfZeroFilledModel.config({ nComponents: 3, maxIter: 20, alphaW: 0.1, alphaH: 0.2, l1Ratio: 0.5 })).toEqual(want);
+    expect(nmfZeroFilledModel.config({ n_components: 3, max_iter: 20, alpha_W: 0.1, alpha_H: 0.2, l1_ratio: 0.5 })).toEqual(want);
+    expect(() => nmfZeroFilledModel.config({ alphaW: 0.1, lambda: 0.1 })).toThrow(
+      "nmf-zero-filled config: lambda repeats a field: alphaW is another name for lambda; give it once",
+    );
   });
 
   it("refuses negative ratings and mis-sized initial factors", () => {
     const neg = fromDense([[1, -2]]);
-    expect(() => fitNmfZeroFilled(neg, nmfZeroFilledModel.config({ nComponents: 1 }))).toThrow(/negative; NMF needs X ≥ 0/);
-    expect(() => fitNmfZeroFilledFrom(x2(), nmfZeroFilledModel.config({ nComponents: 2 }), ones())).toThrow(/initial factors must be 2×2 and 2×2/);
+    expect(() => fitNmfZeroFilled(neg, nmfZeroFilledModel.config({ d: 1 }))).toThrow(/negative; NMF needs X ≥ 0/);
+    expect(() => fitNmfZeroFilledFrom(x2(), nmfZeroFilledModel.config({ d: 2 }), ones())).toThrow(/initial factors must be 2×2 and 2×2/);
   });
 });
 

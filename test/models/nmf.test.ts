@@ -32,7 +32,7 @@ function synthetic(seed: number, nUsers = 40, nItems = 30, density = 0.5): Ratin
 
 describe("nmf (observed entries, Surprise's NMF)", () => {
   it("matches a hand-computed epoch (k = 1, factors initialized to 1)", () => {
-    const cfg = nmfModel.config({ nFactors: 1, nEpochs: 1, initLow: 1, initHigh: 1 });
+    const cfg = nmfModel.config({ d: 1, maxIterations: 1, initLow: 1, initHigh: 1 });
     const { model, history } = fitNmf(tiny(), cfg);
     // All estimates are 1·1 = 1 during the epoch. User 0: num = 1·4 + 1·2, den = 1 + 1 + |I_0|=2 · 0.06 · 1.
     const p0 = 6 / 2.12;
@@ -54,7 +54,7 @@ describe("nmf (observed entries, Surprise's NMF)", () => {
   });
 
   it("matches a hand-computed biased epoch (SGD bias steps inside the pass)", () => {
-    const cfg = nmfModel.config({ nFactors: 1, nEpochs: 1, initLow: 1, initHigh: 1, biased: true });
+    const cfg = nmfModel.config({ d: 1, maxIterations: 1, initLow: 1, initHigh: 1, biased: true });
     const { model } = fitNmf(tiny(), cfg);
     const mu = 3;
     const lr = 0.005;
@@ -94,7 +94,7 @@ describe("nmf (observed entries, Surprise's NMF)", () => {
   });
 
   it("predicts the global mean for unknown users/items and counts them as fallbacks", () => {
-    const { model } = fitNmf(tiny(), nmfModel.config({ nFactors: 2, nEpochs: 3 }));
+    const { model } = fitNmf(tiny(), nmfModel.config({ d: 2, maxIterations: 3 }));
     expect(model.predict(2, 0)).toBe(3);
     expect(model.predict(0, 2)).toBe(3);
     expect(model.isFallback(2, 0)).toBe(true);
@@ -107,7 +107,7 @@ describe("nmf (observed entries, Surprise's NMF)", () => {
 
   it("keeps factors non-negative and reduces the objective on a synthetic low-rank matrix", () => {
     const train = synthetic(7);
-    const { model, history, iterations, converged } = fitNmf(train, nmfModel.config({ nFactors: 3, nEpochs: 60, seed: 3 }));
+    const { model, history, iterations, converged } = fitNmf(train, nmfModel.config({ d: 3, maxIterations: 60, seed: 3 }));
     expect(iterations).toBe(60);
     expect(converged).toBe(true);
     expect(Math.min(...model.pu, ...model.qi)).toBeGreaterThanOrEqual(0);
@@ -129,7 +129,7 @@ describe("nmf (observed entries, Surprise's NMF)", () => {
     const train = all.subset(idx.subarray(0, cut));
     const test = all.subset(idx.subarray(cut));
     const seen: number[] = [];
-    const { model, history } = fitNmf(train, nmfModel.config({ nEpochs: 5 }), {
+    const { model, history } = fitNmf(train, nmfModel.config({ maxIterations: 5 }), {
       test,
       clip: [1, 5],
       onIteration: (r) => {
@@ -145,9 +145,9 @@ describe("nmf (observed entries, Surprise's NMF)", () => {
 
   it("is deterministic for a seed and depends on it", () => {
     const train = synthetic(5);
-    const a = fitNmf(train, nmfModel.config({ seed: 42, nEpochs: 10 })).model;
-    const b = fitNmf(train, nmfModel.config({ seed: 42, nEpochs: 10 })).model;
-    const c = fitNmf(train, nmfModel.config({ seed: 43, nEpochs: 10 })).model;
+    const a = fitNmf(train, nmfModel.config({ seed: 42, maxIterations: 10 })).model;
+    const b = fitNmf(train, nmfModel.config({ seed: 42, maxIterations: 10 })).model;
+    const c = fitNmf(train, nmfModel.config({ seed: 43, maxIterations: 10 })).model;
     expect(Array.from(a.pu)).toEqual(Array.from(b.pu));
     expect(a.predict(3, 4)).toBe(b.predict(3, 4));
     expect(a.predict(3, 4)).not.toBe(c.predict(3, 4));
@@ -156,14 +156,52 @@ describe("nmf (observed entries, Surprise's NMF)", () => {
   it("validates its config", () => {
     expect(nmfModel.name).toBe("nmf");
     expect(nmfModel.config({})).toEqual(NMF_DEFAULTS);
-    expect(NMF_DEFAULTS).toMatchObject({ nFactors: 15, nEpochs: 50, regPu: 0.06, regQi: 0.06, initLow: 0, initHigh: 1 });
+    expect(NMF_DEFAULTS).toEqual({
+      d: 15,
+      maxIterations: 50,
+      biased: false,
+      lambda: 0.06,
+      lambdaPu: null,
+      lambdaQi: null,
+      lambdaBu: 0.02,
+      lambdaBi: 0.02,
+      lrBu: 0.005,
+      lrBi: 0.005,
+      initLow: 0,
+      initHigh: 1,
+      seed: 0,
+    });
     expect(() => nmfModel.config({ nFactor: 10 })).toThrow(SpecError);
-    expect(() => nmfModel.config({ nFactor: 10 })).toThrow(/nFactor is not a parameter of nmf \(did you mean "nFactors"\?\)/);
-    expect(() => nmfModel.config({ regPu: -0.1 })).toThrow(/regPu must be ≥ 0, got -0.1/);
-    expect(() => nmfModel.config({ nEpochs: 2.5 })).toThrow(/nEpochs must be an integer/);
-    expect(() => nmfModel.config({ biased: "yes" })).toThrow(/biased must be true or false/);
-    expect(() => nmfModel.config({ initLow: 2, initHigh: 1 })).toThrow(/initHigh must be ≥ initLow \(2\), got 1/);
-    expect(() => nmfModel.config({ initHigh: 0 })).toThrow(/initHigh must be > 0/);
+    expect(() => nmfModel.config({ nFactor: 10 })).toThrow(
+      'nmf config: nFactor is not a parameter of nmf (did you mean "nFactors"?); known: d, maxIterations, biased, lambda, lambdaPu, lambdaQi, lambdaBu, lambdaBi, lrBu, lrBi, initLow, initHigh, seed',
+    );
+    expect(() => nmfModel.config({ lambdaPu: -0.1 })).toThrow("nmf config: lambdaPu must be ≥ 0, got -0.1");
+    expect(() => nmfModel.config({ regPu: -0.1 })).toThrow("nmf config: regPu must be ≥ 0, got -0.1");
+    expect(() => nmfModel.config({ lambda: -1 })).toThrow("nmf config: lambda must be ≥ 0, got -1");
+    expect(() => nmfModel.config({ maxIterations: 2.5 })).toThrow("nmf config: maxIterations must be an integer, got 2.5");
+    expect(() => nmfModel.config({ biased: "yes" })).toThrow('nmf config: biased must be true or false, got "yes"');
+    expect(() => nmfModel.config({ initLow: 2, initHigh: 1 })).toThrow("nmf config: initHigh must be ≥ initLow (2), got 1");
+    expect(() => nmfModel.config({ initHigh: 0 })).toThrow(/^nmf config: initHigh must be > 0/);
+  });
+
+  it("accepts the old and Surprise's names as aliases, stored under the canonical names", () => {
+    const want = { ...NMF_DEFAULTS, d: 3, maxIterations: 4, lambdaPu: 0.1, lambdaQi: 0.2, lambdaBu: 0.3, lambdaBi: 0.4 };
+    expect(nmfModel.config({ nFactors: 3, nEpochs: 4, regPu: 0.1, regQi: 0.2, regBu: 0.3, regBi: 0.4 })).toEqual(want);
+    expect(nmfModel.config({ n_factors: 3, n_epochs: 4, reg_pu: 0.1, reg_qi: 0.2, reg_bu: 0.3, reg_bi: 0.4 })).toEqual(want);
+    expect(nmfModel.config({ init_low: 0.1, init_high: 0.9 })).toEqual({ ...NMF_DEFAULTS, initLow: 0.1, initHigh: 0.9 });
+    expect(() => nmfModel.config({ regPu: 0.1, lambdaPu: 0.1 })).toThrow("nmf config: lambdaPu repeats a field: regPu is another name for lambdaPu; give it once");
+  });
+
+  it("lambda regularizes both factor sides; lambdaPu / lambdaQi override it (null = lambda)", () => {
+    const train = synthetic(5);
+    const fit = (c: Record<string, unknown>) => fitNmf(train, nmfModel.config({ maxIterations: 5, ...c })).model;
+    const viaLambda = fit({ lambda: 0.3 });
+    const viaOverrides = fit({ lambdaPu: 0.3, lambdaQi: 0.3 });
+    expect(Array.from(viaLambda.pu)).toEqual(Array.from(viaOverrides.pu));
+    expect(Array.from(viaLambda.qi)).toEqual(Array.from(viaOverrides.qi));
+    // The overrides win over lambda, and the default (lambda 0.06) differs from lambda 0.3.
+    expect(Array.from(fit({ lambda: 5, lambdaPu: 0.3, lambdaQi: 0.3 }).pu)).toEqual(Array.from(viaLambda.pu));
+    expect(Array.from(fit({}).pu)).not.toEqual(Array.from(viaLambda.pu));
   });
 
   it("refuses negative ratings when unbiased and an empty matrix", () => {

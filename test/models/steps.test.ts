@@ -14,7 +14,7 @@ import {
 import { InputError } from "../../src/core/errors";
 import { RatingsMatrix } from "../../src/data/ratings";
 import { alsConfig, fitAls } from "../../src/models/als/als";
-import { SGD_MF_DEFAULTS, fitSvd, sgdMfModel } from "../../src/models/gradient/svd";
+import { SGD_MF_DEFAULTS, fitSvd, type SvdConfig } from "../../src/models/gradient/svd";
 import { alsHalfStepDetail, alsItemStep, alsIterationDetail, alsUserStep, sgdStep } from "../../src/models/steps";
 import { Rng } from "../../src/core/random";
 
@@ -110,16 +110,13 @@ describe("sgdStep reproduces the lecture's SGD numbers", () => {
   });
 
   it("is bit-for-bit one epoch of fitSvd (sgd-mf) over a single rating", () => {
-    // Config keys are looked up in the defaults so the test survives a snake_case → camelCase rename.
-    const key = (snake: string) => (snake in SGD_MF_DEFAULTS ? snake : snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()));
     const one = new RatingsMatrix(1, 1, Int32Array.of(0), Int32Array.of(0), Float64Array.of(4));
     for (const [k, lr, reg, seed] of [
       [3, 0.01, 0, 1],
       [7, 0.05, 0.02, 2],
       [8, 0.3, 0.1, 3],
     ] as const) {
-      const cfg = (epochs: number) =>
-        sgdMfModel.config({ [key("n_factors")]: k, [key("n_epochs")]: epochs, [key("lr_all")]: lr, [key("reg_all")]: reg, [key("init_std")]: 0.5, seed });
+      const cfg = (epochs: number): SvdConfig => ({ ...SGD_MF_DEFAULTS, d: k, maxIterations: epochs, lr, lambda: reg, initStd: 0.5, seed });
       const init = fitSvd(one, cfg(0)).model;
       const after = fitSvd(one, cfg(1)).model;
       const s = sgdStep({ rating: 4, w: Array.from(init.P), h: Array.from(init.Q), alpha: lr, lambda: reg });

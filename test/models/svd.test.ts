@@ -65,18 +65,18 @@ describe("svd: update rule", () => {
   for (const biased of [true, false]) {
     it(`${biased ? "biased" : "unbiased"}: 3 epochs in stored order equal Surprise's per-rating updates (per-term rates)`, () => {
       const cfg = svdModel.config({
-        nFactors: 5,
+        d: 5,
         biased,
         shuffle: false,
-        lrAll: 0.05,
-        regAll: 0.1,
+        lr: 0.05,
+        lambda: 0.1,
         lrQi: 0.03,
-        regBu: 0.3,
-        regPu: 0.2,
+        lambdaBu: 0.3,
+        lambdaPu: 0.2,
         seed: 4,
       });
-      const init = fitSvd(small, { ...cfg, nEpochs: 0 }).model;
-      const fitted = fitSvd(small, { ...cfg, nEpochs: 3 }).model;
+      const init = fitSvd(small, { ...cfg, maxIterations: 0 }).model;
+      const fitted = fitSvd(small, { ...cfg, maxIterations: 3 }).model;
       const mu = 22 / 7;
       const bu = [0, 0, 0, 0];
       const bi = [0, 0, 0, 0];
@@ -97,7 +97,7 @@ describe("svd: update rule", () => {
   }
 
   it("initialises P then Q from N(initMean, initStd²) with the seed; biases at 0", () => {
-    const m = fitSvd(small, svdModel.config({ nFactors: 3, nEpochs: 0, initMean: 1, initStd: 0.5, seed: 8 })).model;
+    const m = fitSvd(small, svdModel.config({ d: 3, maxIterations: 0, initMean: 1, initStd: 0.5, seed: 8 })).model;
     const rng = new Rng(8);
     for (let k = 0; k < m.P.length; k++) expect(m.P[k]).toBeCloseTo(1 + 0.5 * rng.gaussian(), 15);
     for (let k = 0; k < m.Q.length; k++) expect(m.Q[k]).toBeCloseTo(1 + 0.5 * rng.gaussian(), 15);
@@ -105,7 +105,7 @@ describe("svd: update rule", () => {
   });
 
   it("reported trainLoss is Σe² + Σ_u |Ω_u|(reg b_u² + reg‖p_u‖²) + Σ_i |Ω_i|(…), train metrics match scorePredictor (clipped)", () => {
-    const r = svdModel.fit(small, svdModel.config({ nFactors: 4, nEpochs: 4, lrAll: 0.05, regAll: 0.07 }), { clip: [1, 5] });
+    const r = svdModel.fit(small, svdModel.config({ d: 4, maxIterations: 4, lr: 0.05, lambda: 0.07 }), { clip: [1, 5] });
     const m = r.model as SvdPredictor;
     let obj = 0;
     const cu = [2, 2, 3, 0];
@@ -122,7 +122,7 @@ describe("svd: update rule", () => {
 
   it("sgd-mf fits exact rank-2 data: training RMSE → ~0 and the loss decreases", () => {
     const train = rank2();
-    const r = sgdMfModel.fit(train, sgdMfModel.config({ nFactors: 2, nEpochs: 3000, lrAll: 0.02, regAll: 0, initStd: 0.5, seed: 1 }));
+    const r = sgdMfModel.fit(train, sgdMfModel.config({ d: 2, maxIterations: 3000, lr: 0.02, lambda: 0, initStd: 0.5, seed: 1 }));
     const s = scorePredictor(r.model, train);
     expect(s.rmse).toBeLessThan(0.02);
     expect(r.history.trainLoss[2999]).toBeLessThan(r.history.trainLoss[0] / 100);
@@ -131,7 +131,7 @@ describe("svd: update rule", () => {
 
 describe("svd: contract", () => {
   it("unknown user → μ + b_i, unknown item → μ + b_u, both → μ; counted as fallbacks", () => {
-    const m = svdModel.fit(small, svdModel.config({ nFactors: 3, nEpochs: 5 })).model as SvdPredictor;
+    const m = svdModel.fit(small, svdModel.config({ d: 3, maxIterations: 5 })).model as SvdPredictor;
     expect(m.predict(3, 0)).toBeCloseTo(m.mu + m.bi[0], 14);
     expect(m.predict(0, 3)).toBeCloseTo(m.mu + m.bu[0], 14);
     expect(m.predict(3, 3)).toBeCloseTo(m.mu, 14);
@@ -147,7 +147,7 @@ describe("svd: contract", () => {
   });
 
   it("sgd-mf: biases stay 0, known pairs predict p·q, unknown pairs the global mean", () => {
-    const m = sgdMfModel.fit(small, sgdMfModel.config({ nFactors: 3, nEpochs: 5 })).model as SvdPredictor;
+    const m = sgdMfModel.fit(small, sgdMfModel.config({ d: 3, maxIterations: 5 })).model as SvdPredictor;
     expect(m.biased).toBe(false);
     expect(Array.from(m.bu).every((x) => x === 0)).toBe(true);
     let dot = 0;
@@ -158,7 +158,7 @@ describe("svd: contract", () => {
   });
 
   it("deterministic with a seed (shuffled order); another seed gives another model", () => {
-    const cfg = (seed: number) => svdModel.config({ nFactors: 4, nEpochs: 5, seed });
+    const cfg = (seed: number) => svdModel.config({ d: 4, maxIterations: 5, seed });
     const a = svdModel.fit(small, cfg(3)).model as SvdPredictor;
     const b = svdModel.fit(small, cfg(3)).model as SvdPredictor;
     const c = svdModel.fit(small, cfg(4)).model as SvdPredictor;
@@ -176,7 +176,7 @@ describe("svd: contract", () => {
       [0, 2, 4],
       [1, 1, 2],
     ]);
-    const r = svdModel.fit(small, svdModel.config({ nFactors: 3, nEpochs: 6 }), { test, onIteration: (x) => reports.push(x) });
+    const r = svdModel.fit(small, svdModel.config({ d: 3, maxIterations: 6 }), { test, onIteration: (x) => reports.push(x) });
     expect(reports.map((x) => x.iteration)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(r.history.iteration).toEqual([1, 2, 3, 4, 5, 6]);
     expect(r.iterations).toBe(6);
@@ -187,34 +187,78 @@ describe("svd: contract", () => {
   });
 
   it("throws a clear error when SGD diverges", () => {
-    expect(() => svdModel.fit(small, svdModel.config({ lrAll: 0.5, nEpochs: 50, initStd: 1 }))).toThrow(
-      /^SGD diverged at epoch \d+ \(loss (Infinity|NaN)\): lower the learning rate \(lrAll = 0\.5\)$/,
+    expect(() => svdModel.fit(small, svdModel.config({ lr: 0.5, maxIterations: 50, initStd: 1 }))).toThrow(
+      /^SGD diverged at epoch \d+ \(loss (Infinity|NaN)\): lower the learning rate \(lr = 0\.5\)$/,
     );
   });
 });
 
 describe("svd: config", () => {
-  it("defaults are Surprise's SVD defaults; per-term overrides default to null = *All", () => {
+  it("defaults are Surprise's SVD defaults; per-term overrides default to null = lr / lambda", () => {
     const c = svdModel.config({});
     expect(c).toEqual(SVD_DEFAULTS);
-    expect(c).toMatchObject({ nFactors: 100, nEpochs: 20, lrAll: 0.005, regAll: 0.02, initMean: 0, initStd: 0.1, biased: true });
+    expect(c).toEqual({
+      d: 100,
+      maxIterations: 20,
+      biased: true,
+      lr: 0.005,
+      lambda: 0.02,
+      lrBu: null,
+      lrBi: null,
+      lrPu: null,
+      lrQi: null,
+      lambdaBu: null,
+      lambdaBi: null,
+      lambdaPu: null,
+      lambdaQi: null,
+      initMean: 0,
+      initStd: 0.1,
+      shuffle: true,
+      seed: 0,
+    });
     expect(c.lrBu).toBeNull();
-    expect(svdModel.config({ lrBu: 0.01, regQi: null }).lrBu).toBe(0.01);
-    expect(svdModel.config({ regQi: null }).regQi).toBeNull();
-    expect(sgdMfModel.config({}).biased).toBe(false);
+    expect(svdModel.config({ lrBu: 0.01, lambdaQi: null }).lrBu).toBe(0.01);
+    expect(svdModel.config({ lambdaQi: null }).lambdaQi).toBeNull();
+    expect(sgdMfModel.config({})).toEqual({ ...SVD_DEFAULTS, biased: false });
     expect(sgdMfModel.name).toBe("sgd-mf");
   });
 
+  it("accepts the old and Surprise's names as aliases, stored under the canonical names", () => {
+    expect(svdModel.config({ nFactors: 5, n_epochs: 3, lr_all: 0.01, reg_all: 0.1 })).toEqual({ ...SVD_DEFAULTS, d: 5, maxIterations: 3, lr: 0.01, lambda: 0.1 });
+    expect(svdModel.config({ nFactors: 5, nEpochs: 3, lrAll: 0.01, regAll: 0.1 })).toEqual({ ...SVD_DEFAULTS, d: 5, maxIterations: 3, lr: 0.01, lambda: 0.1 });
+    expect(svdModel.config({ regBu: 0.1, reg_qi: 0.2, lr_bu: 0.3, init_std_dev: 0.2, init_mean: 0.1 })).toEqual({
+      ...SVD_DEFAULTS,
+      lambdaBu: 0.1,
+      lambdaQi: 0.2,
+      lrBu: 0.3,
+      initStd: 0.2,
+      initMean: 0.1,
+    });
+    expect(svdModel.config({ regQi: null }).lambdaQi).toBeNull();
+    expect(svdModel.config({ regQi: null })).not.toHaveProperty("regQi");
+    expect(() => svdModel.config({ nFactors: 5, d: 5 })).toThrow("svd config: d repeats a field: nFactors is another name for d; give it once");
+    // The same fit whichever name a parameter is given under.
+    const a = svdModel.fit(small, svdModel.config({ nFactors: 3, nEpochs: 4, lrAll: 0.05, regAll: 0.07, regPu: 0.1 })).model as SvdPredictor;
+    const b = svdModel.fit(small, svdModel.config({ d: 3, maxIterations: 4, lr: 0.05, lambda: 0.07, lambdaPu: 0.1 })).model as SvdPredictor;
+    expect(Array.from(a.P)).toEqual(Array.from(b.P));
+    expect(Array.from(a.bi)).toEqual(Array.from(b.bi));
+  });
+
   it("refuses unknown keys with a suggestion, wrong types and out-of-range values", () => {
+    const known =
+      "known: d, maxIterations, biased, lr, lambda, lrBu, lrBi, lrPu, lrQi, lambdaBu, lambdaBi, lambdaPu, lambdaQi, initMean, initStd, shuffle, seed";
     expect(() => svdModel.config({ lrAl: 0.01 })).toThrow(SpecError);
-    expect(() => svdModel.config({ lrAl: 0.01 })).toThrow('svd config: lrAl is not a parameter of svd (did you mean "lrAll"?)');
-    expect(() => sgdMfModel.config({ nFactor: 5 })).toThrow('(did you mean "nFactors"?)');
-    expect(() => svdModel.config({ nFactors: 0 })).toThrow("nFactors must be ≥ 1, got 0");
-    expect(() => svdModel.config({ lrAll: 0 })).toThrow("lrAll must be > 0, got 0");
-    expect(() => svdModel.config({ lrPu: -0.1 })).toThrow("lrPu must be > 0, got -0.1");
-    expect(() => svdModel.config({ regAll: -1 })).toThrow("regAll must be ≥ 0, got -1");
-    expect(() => svdModel.config({ biased: "yes" })).toThrow('biased must be true or false, got "yes"');
-    expect(() => svdModel.config({ seed: 1.5 })).toThrow("seed must be an integer, got 1.5");
-    expect(() => svdModel.config([] as unknown as Record<string, unknown>)).toThrow("must be an object of parameters");
+    expect(() => svdModel.config({ lrAl: 0.01 })).toThrow(`svd config: lrAl is not a parameter of svd (did you mean "lrAll"?); ${known}`);
+    expect(() => sgdMfModel.config({ nFactor: 5 })).toThrow(`sgd-mf config: nFactor is not a parameter of sgd-mf (did you mean "nFactors"?); ${known}`);
+    expect(() => svdModel.config({ d: 0 })).toThrow("svd config: d must be ≥ 1, got 0");
+    expect(() => svdModel.config({ nFactors: 0 })).toThrow("svd config: nFactors must be ≥ 1, got 0");
+    expect(() => svdModel.config({ lr: 0 })).toThrow("svd config: lr must be > 0, got 0");
+    expect(() => svdModel.config({ lrAll: 0 })).toThrow("svd config: lrAll must be > 0, got 0");
+    expect(() => svdModel.config({ lrPu: -0.1 })).toThrow("svd config: lrPu must be > 0, got -0.1");
+    expect(() => svdModel.config({ lambda: -1 })).toThrow("svd config: lambda must be ≥ 0, got -1");
+    expect(() => svdModel.config({ regAll: -1 })).toThrow("svd config: regAll must be ≥ 0, got -1");
+    expect(() => svdModel.config({ biased: "yes" })).toThrow('svd config: biased must be true or false, got "yes"');
+    expect(() => svdModel.config({ seed: 1.5 })).toThrow("svd config: seed must be an integer, got 1.5");
+    expect(() => svdModel.config([] as unknown as Record<string, unknown>)).toThrow("svd config: must be an object of parameters, got an array");
   });
 });

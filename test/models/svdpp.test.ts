@@ -19,8 +19,8 @@ interface State {
 }
 
 function initState(train: RatingsMatrix, cfg: SvdppConfig): State {
-  const m = fitSvdpp(train, { ...cfg, nEpochs: 0 }).model;
-  const k = cfg.nFactors;
+  const m = fitSvdpp(train, { ...cfg, maxIterations: 0 }).model;
+  const k = cfg.d;
   return {
     mu: m.mu,
     bu: new Array(train.nUsers).fill(0),
@@ -92,7 +92,7 @@ function batchedEpoch(train: RatingsMatrix, s: State, lr: number, reg: number): 
 }
 
 function expectState(m: SvdppPredictor, s: State, digits = 12): void {
-  const k = m.nFactors;
+  const k = m.d;
   rows(m.P, k).forEach((r, u) => r.forEach((x, f) => expect(x).toBeCloseTo(s.P[u][f], digits)));
   rows(m.Q, k).forEach((r, i) => r.forEach((x, f) => expect(x).toBeCloseTo(s.Q[i][f], digits)));
   rows(m.Y, k).forEach((r, i) => r.forEach((x, f) => expect(x).toBeCloseTo(s.Y[i][f], digits)));
@@ -123,12 +123,12 @@ const several = triples(5, 5, [
 ]);
 
 describe("svdpp: update rule", () => {
-  const cfg = svdppModel.config({ nFactors: 3, lrAll: 0.05, regAll: 0.1, shuffle: false, seed: 2 });
+  const cfg = svdppModel.config({ d: 3, lr: 0.05, lambda: 0.1, shuffle: false, seed: 2 });
 
   it("with one rating per user, 3 epochs equal Surprise's per-rating SVDpp exactly", () => {
     const s = initState(oneEach, cfg);
     for (let e = 0; e < 3; e++) surpriseEpoch(oneEach, s, 0.05, 0.1);
-    expectState(fitSvdpp(oneEach, { ...cfg, nEpochs: 3 }).model, s);
+    expectState(fitSvdpp(oneEach, { ...cfg, maxIterations: 3 }).model, s);
   });
 
   it("with several ratings per user, follows the documented batched rule (and stays close to Surprise's)", () => {
@@ -138,7 +138,7 @@ describe("svdpp: update rule", () => {
       batchedEpoch(several, batched, 0.05, 0.1);
       surpriseEpoch(several, surprise, 0.05, 0.1);
     }
-    const m = fitSvdpp(several, { ...cfg, nEpochs: 3 }).model;
+    const m = fitSvdpp(several, { ...cfg, maxIterations: 3 }).model;
     expectState(m, batched);
     // Not identical to Surprise, but the difference is second order in lr.
     let maxDiff = 0;
@@ -148,7 +148,7 @@ describe("svdpp: update rule", () => {
   });
 
   it("predict = μ + b_u + b_i + q_i·(p_u + |N(u)|^-½ Σ y_j), computed from the fitted arrays", () => {
-    const m = fitSvdpp(several, { ...cfg, nEpochs: 4 }).model;
+    const m = fitSvdpp(several, { ...cfg, maxIterations: 4 }).model;
     const k = 3;
     const Nu = [0, 1, 3]; // items of user 0
     let dot = 0;
@@ -161,7 +161,7 @@ describe("svdpp: update rule", () => {
   });
 
   it("trainLoss = Σe² + Σ_(u,i)[reg(b_u² + b_i² + ‖p_u‖² + ‖q_i‖² + Σ_{j∈N(u)}‖y_j‖²)]", () => {
-    const r = svdppModel.fit(several, { ...cfg, nEpochs: 2, regYj: 0.3 });
+    const r = svdppModel.fit(several, { ...cfg, maxIterations: 2, lambdaYj: 0.3 });
     const m = r.model as SvdppPredictor;
     const k = 3;
     const sq = (a: Float64Array, row: number) => Array.from(a.subarray(row * k, row * k + k)).reduce((s, x) => s + x * x, 0);
@@ -180,7 +180,7 @@ describe("svdpp: update rule", () => {
 
 describe("svdpp: contract", () => {
   it("unknown user → μ + b_i, unknown item → μ + b_u; fallbacks counted", () => {
-    const m = svdppModel.fit(several, svdppModel.config({ nFactors: 2, nEpochs: 3 })).model as SvdppPredictor;
+    const m = svdppModel.fit(several, svdppModel.config({ d: 2, maxIterations: 3 })).model as SvdppPredictor;
     expect(m.predict(4, 0)).toBeCloseTo(m.mu + m.bi[0], 14);
     expect(m.predict(0, 4)).toBeCloseTo(m.mu + m.bu[0], 14);
     expect(m.predict(4, 4)).toBeCloseTo(m.mu, 14);
@@ -195,7 +195,7 @@ describe("svdpp: contract", () => {
   });
 
   it("deterministic with a seed (shuffled users and ratings); another seed differs", () => {
-    const c = (seed: number) => svdppModel.config({ nFactors: 3, nEpochs: 4, seed });
+    const c = (seed: number) => svdppModel.config({ d: 3, maxIterations: 4, seed });
     const a = svdppModel.fit(several, c(1)).model as SvdppPredictor;
     const b = svdppModel.fit(several, c(1)).model as SvdppPredictor;
     expect(Array.from(b.Y)).toEqual(Array.from(a.Y));
@@ -205,11 +205,11 @@ describe("svdpp: contract", () => {
   it("reports each epoch with test metrics; diverges with a clear error", () => {
     const reports: IterationReport[] = [];
     const test = triples(5, 5, [[1, 1, 3]]);
-    svdppModel.fit(several, svdppModel.config({ nFactors: 2, nEpochs: 3 }), { test, onIteration: (x) => reports.push(x) });
+    svdppModel.fit(several, svdppModel.config({ d: 2, maxIterations: 3 }), { test, onIteration: (x) => reports.push(x) });
     expect(reports.map((x) => x.iteration)).toEqual([1, 2, 3]);
     expect(reports.every((x) => x.test !== undefined && Number.isFinite(x.test.mse))).toBe(true);
-    expect(() => svdppModel.fit(several, svdppModel.config({ lrAll: 0.9, nEpochs: 100, initStd: 2 }))).toThrow(
-      /^SGD diverged at epoch \d+ \(loss (Infinity|NaN)\): lower the learning rate \(lrAll = 0\.9\)$/,
+    expect(() => svdppModel.fit(several, svdppModel.config({ lr: 0.9, maxIterations: 100, initStd: 2 }))).toThrow(
+      /^SGD diverged at epoch \d+ \(loss (Infinity|NaN)\): lower the learning rate \(lr = 0\.9\)$/,
     );
   });
 
@@ -227,7 +227,7 @@ describe("svdpp: contract", () => {
       t.push([u, i, 1 + 4 * a[u] * b[i]]);
     }
     const train = triples(40, 30, t);
-    const r = svdppModel.fit(train, svdppModel.config({ nEpochs: 60 }));
+    const r = svdppModel.fit(train, svdppModel.config({ maxIterations: 60 }));
     const mu = t.reduce((s, x) => s + x[2], 0) / t.length;
     const sd = Math.sqrt(t.reduce((s, x) => s + (x[2] - mu) ** 2, 0) / t.length);
     expect(scorePredictor(r.model, train).rmse).toBeLessThan(0.35 * sd);
@@ -238,15 +238,59 @@ describe("svdpp: contract", () => {
 describe("svdpp: config", () => {
   it("defaults are Surprise's SVDpp defaults", () => {
     expect(svdppModel.config({})).toEqual(SVDPP_DEFAULTS);
-    expect(SVDPP_DEFAULTS).toMatchObject({ nFactors: 20, nEpochs: 20, lrAll: 0.007, regAll: 0.02, initStd: 0.1, lrYj: null });
+    expect(SVDPP_DEFAULTS).toEqual({
+      d: 20,
+      maxIterations: 20,
+      lr: 0.007,
+      lambda: 0.02,
+      lrBu: null,
+      lrBi: null,
+      lrPu: null,
+      lrQi: null,
+      lrYj: null,
+      lambdaBu: null,
+      lambdaBi: null,
+      lambdaPu: null,
+      lambdaQi: null,
+      lambdaYj: null,
+      initMean: 0,
+      initStd: 0.1,
+      shuffle: true,
+      seed: 0,
+    });
     expect(svdppModel.config({ lrYj: 0.001 }).lrYj).toBe(0.001);
   });
 
+  it("accepts the old and Surprise's names as aliases, stored under the canonical names", () => {
+    expect(svdppModel.config({ nFactors: 5, n_epochs: 3, lr_all: 0.01, reg_all: 0.1, regYj: 0.3, lr_yj: 0.2 })).toEqual({
+      ...SVDPP_DEFAULTS,
+      d: 5,
+      maxIterations: 3,
+      lr: 0.01,
+      lambda: 0.1,
+      lambdaYj: 0.3,
+      lrYj: 0.2,
+    });
+    expect(() => svdppModel.config({ regYj: 0.3, reg_yj: 0.3 })).toThrow("svdpp config: reg_yj repeats a field: regYj and reg_yj both mean lambdaYj; give it once");
+  });
+
   it("refuses unknown keys (with a suggestion) and out-of-range values", () => {
-    expect(() => svdppModel.config({ regY: 0.1 })).toThrow(SpecError);
-    expect(() => svdppModel.config({ regY: 0.1 })).toThrow('svdpp config: regY is not a parameter of svdpp (did you mean "regYj"?)');
-    expect(() => svdppModel.config({ nEpochs: -1 })).toThrow("nEpochs must be ≥ 0, got -1");
-    expect(() => svdppModel.config({ lrYj: 0 })).toThrow("lrYj must be > 0, got 0");
-    expect(() => svdppModel.config({ initStd: "0.1" })).toThrow('initStd must be a finite number, got "0.1"');
+    const known =
+      "known: d, maxIterations, lr, lambda, lrBu, lrBi, lrPu, lrQi, lrYj, lambdaBu, lambdaBi, lambdaPu, lambdaQi, lambdaYj, initMean, initStd, shuffle, seed";
+    expect(() => svdppModel.config({ lamdaYj: 0.1 })).toThrow(SpecError);
+    expect(() => svdppModel.config({ lamdaYj: 0.1 })).toThrow(`svdpp config: lamdaYj is not a parameter of svdpp (did you mean "lambdaYj"?); ${known}`);
+    expect(() => svdppModel.config({ maxIterations: -1 })).toThrow("svdpp config: maxIterations must be ≥ 0, got -1");
+    expect(() => svdppModel.config({ nEpochs: -1 })).toThrow("svdpp config: nEpochs must be ≥ 0, got -1");
+    expect(() => svdppModel.config({ lrYj: 0 })).toThrow("svdpp config: lrYj must be > 0, got 0");
+    expect(() => svdppModel.config({ lambdaYj: -1 })).toThrow("svdpp config: lambdaYj must be ≥ 0, got -1");
+    expect(() => svdppModel.config({ initStd: "0.1" })).toThrow('svdpp config: initStd must be a finite number, got "0.1"');
+  });
+
+  it("a typo of a parameter's name suggests that parameter (not another parameter's alias)", () => {
+    // "regY" is one edit from both "regYj" (an alias of lambdaYj) and "reg" (an alias of lambda); the hint must name
+    // the y_j regularization, which the old name regYj was for.
+    const known =
+      "known: d, maxIterations, lr, lambda, lrBu, lrBi, lrPu, lrQi, lrYj, lambdaBu, lambdaBi, lambdaPu, lambdaQi, lambdaYj, initMean, initStd, shuffle, seed";
+    expect(() => svdppModel.config({ regY: 0.1 })).toThrow(`svdpp config: regY is not a parameter of svdpp (did you mean "regYj"?); ${known}`);
   });
 });
