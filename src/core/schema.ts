@@ -16,7 +16,7 @@
  * aliases renamed to the canonical field name.
  */
 import { SpecError } from "./errors";
-import { describe, didYouMean } from "./suggest";
+import { closest, describe, didYouMean } from "./suggest";
 
 /** What every node may carry. */
 interface NodeOptions {
@@ -397,7 +397,13 @@ function checkObject(node: ObjectNode<unknown>, v: Record<string, unknown>, path
     const name = canonical.get(key);
     if (name === undefined) {
       const known = Object.keys(node.props);
-      fail(join(path, key), `is not ${node.unknownKey}${didYouMean(key, [...canonical.keys()])}; known: ${known.join(", ")}`, file);
+      // Suggest a field by its own name first; a typo of an alias suggests the field the alias stands for.
+      let hint = didYouMean(key, known);
+      if (hint === "") {
+        const alias = closest(key, [...canonical.keys()].filter((k) => !known.includes(k)));
+        if (alias !== undefined) hint = ` (did you mean "${canonical.get(alias)}"?)`;
+      }
+      fail(join(path, key), `is not ${node.unknownKey}${hint}${known.length > 0 ? `; known: ${known.join(", ")}` : ""}`, file);
     }
     const earlier = given.get(name);
     if (earlier !== undefined) {

@@ -133,7 +133,7 @@ describe("ALS config", () => {
     const known = "known: d, lambda, maxIterations, tol, stopping, init, initScale, seed, biases, weightedLambda, solver, cgSteps, threads";
     expect(() => alsConfig({ lamda: 2 })).toThrow(`als config: lamda is not a parameter of als (did you mean "lambda"?); ${known}`);
     // maxIter is now an alias of maxIterations; a near miss of it is still refused.
-    expect(() => alsConfig({ maxIters: 2 })).toThrow(`als config: maxIters is not a parameter of als (did you mean "maxIter"?); ${known}`);
+    expect(() => alsConfig({ maxIters: 2 })).toThrow(`als config: maxIters is not a parameter of als (did you mean "maxIterations"?); ${known}`);
     expect(() => alsConfig({ constructor: 1 })).toThrow(
       "als config: constructor is not allowed as a key (it names a member every JavaScript object inherits)",
     );

@@ -252,7 +252,7 @@ describe("contract: every baseline", () => {
   it("config errors name the key, suggest, and check ranges", () => {
     expect(() => randomNormalModel.config({ sed: 1 })).toThrow('random-normal config: sed is not a parameter of random-normal (did you mean "seed"?); known: seed');
     expect(() => baselineAlsModel.config({ reg_uu: 3 })).toThrow(
-      'baseline-als config: reg_uu is not a parameter of baseline-als (did you mean "reg_u"?); known: maxIterations, lambda, lambdaU, lambdaI',
+      'baseline-als config: reg_uu is not a parameter of baseline-als (did you mean "lambdaU"?); known: maxIterations, lambda, lambdaU, lambdaI',
     );
     expect(() => baselineAlsModel.config({ lambdaU: -1 })).toThrow("baseline-als config: lambdaU must be ≥ 0, got -1");
     expect(() => baselineAlsModel.config({ regU: -1 })).toThrow("baseline-als config: regU must be ≥ 0, got -1");
@@ -260,7 +260,7 @@ describe("contract: every baseline", () => {
     expect(() => baselineAlsModel.config({ maxIterations: 1.5 })).toThrow("baseline-als config: maxIterations must be an integer, got 1.5");
     expect(() => baselineSgdModel.config({ lr: 0 })).toThrow("baseline-sgd config: lr must be > 0, got 0");
     expect(() => baselineSgdModel.config({ learning_rat: 0.01 })).toThrow(
-      'baseline-sgd config: learning_rat is not a parameter of baseline-sgd (did you mean "learning_rate"?); known: maxIterations, lr, lambda, shuffle, seed',
+      'baseline-sgd config: learning_rat is not a parameter of baseline-sgd (did you mean "lr"?); known: maxIterations, lr, lambda, shuffle, seed',
     );
     expect(baselineAlsModel.config({})).toEqual({ maxIterations: 10, lambda: null, lambdaU: 15, lambdaI: 10 });
     expect(baselineAlsModel.defaults).toEqual(baselineAlsModel.config({}));

@@ -177,7 +177,7 @@ describe("co-clustering — definition and config", () => {
   it("invalid configs name the key", () => {
     expect(() => coClusteringModel.config({ epoch: 3 })).toThrow(SpecError);
     expect(() => coClusteringModel.config({ epoch: 3 })).toThrow(
-      'co-clustering config: epoch is not a parameter of co-clustering (did you mean "epochs"?); known: userClusters, itemClusters, maxIterations, seed, restarts',
+      'co-clustering config: epoch is not a parameter of co-clustering (did you mean "maxIterations"?); known: userClusters, itemClusters, maxIterations, seed, restarts',
     );
     expect(() => coClusteringModel.config({ userClusters: 0 })).toThrow("co-clustering config: userClusters must be ≥ 1, got 0");
     expect(() => coClusteringModel.config({ seed: 1.5 })).toThrow("co-clustering config: seed must be an integer, got 1.5");

@@ -230,7 +230,7 @@ describe("nmf-zero-filled (sklearn-style NMF of the zero-filled matrix)", () => 
       expect(plain.w[i * 3]).toBeCloseTo(Math.sqrt(ref.diagonal[0]) * Math.abs(ref.leftSingularVectors.get(i, 0)), 8);
     }
     expect(() => initializeNmf(xs, xts, 11, "nndsvd", 0)).toThrow(InputError);
-    expect(() => initializeNmf(xs, xts, 11, "nndsvd", 0)).toThrow(/nComponents ≤ min\(nUsers, nItems\) = 10, got 11/);
+    expect(() => initializeNmf(xs, xts, 11, "nndsvd", 0)).toThrow(/d ≤ min\(nUsers, nItems\) = 10, got 11/);
   });
 
   it("random init has sklearn's scale √(mean(X)/k)", () => {
@@ -306,7 +306,7 @@ describe("nmf-zero-filled (sklearn-style NMF of the zero-filled matrix)", () => 
     const known = "known: d, init, solver, tol, maxIterations, lambda, lambdaH, l1Ratio, shuffle, seed, fallback";
     expect(() => nmfZeroFilledModel.config({ nComponent: 5 })).toThrow(SpecError);
     expect(() => nmfZeroFilledModel.config({ nComponent: 5 })).toThrow(
-      `nmf-zero-filled config: nComponent is not a parameter of nmf-zero-filled (did you mean "nComponents"?); ${known}`,
+      `nmf-zero-filled config: nComponent is not a parameter of nmf-zero-filled (did you mean "d"?); ${known}`,
     );
     expect(() => nmfZeroFilledModel.config({ lambdaH: "sam" })).toThrow('nmf-zero-filled config: lambdaH must be a finite number, or one of "same", got "sam"');
     expect(() => nmfZeroFilledModel.config({ lambdaH: -1 })).toThrow("nmf-zero-filled config: lambdaH must be ≥ 0, got -1");

@@ -173,7 +173,7 @@ describe("nmf (observed entries, Surprise's NMF)", () => {
     });
     expect(() => nmfModel.config({ nFactor: 10 })).toThrow(SpecError);
     expect(() => nmfModel.config({ nFactor: 10 })).toThrow(
-      'nmf config: nFactor is not a parameter of nmf (did you mean "nFactors"?); known: d, maxIterations, biased, lambda, lambdaPu, lambdaQi, lambdaBu, lambdaBi, lrBu, lrBi, initLow, initHigh, seed',
+      'nmf config: nFactor is not a parameter of nmf (did you mean "d"?); known: d, maxIterations, biased, lambda, lambdaPu, lambdaQi, lambdaBu, lambdaBi, lrBu, lrBi, initLow, initHigh, seed',
     );
     expect(() => nmfModel.config({ lambdaPu: -0.1 })).toThrow("nmf config: lambdaPu must be ≥ 0, got -0.1");
     expect(() => nmfModel.config({ regPu: -0.1 })).toThrow("nmf config: regPu must be ≥ 0, got -0.1");

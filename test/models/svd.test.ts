@@ -248,8 +248,8 @@ describe("svd: config", () => {
     const known =
       "known: d, maxIterations, biased, lr, lambda, lrBu, lrBi, lrPu, lrQi, lambdaBu, lambdaBi, lambdaPu, lambdaQi, initMean, initStd, shuffle, seed";
     expect(() => svdModel.config({ lrAl: 0.01 })).toThrow(SpecError);
-    expect(() => svdModel.config({ lrAl: 0.01 })).toThrow(`svd config: lrAl is not a parameter of svd (did you mean "lrAll"?); ${known}`);
-    expect(() => sgdMfModel.config({ nFactor: 5 })).toThrow(`sgd-mf config: nFactor is not a parameter of sgd-mf (did you mean "nFactors"?); ${known}`);
+    expect(() => svdModel.config({ lrAl: 0.01 })).toThrow(`svd config: lrAl is not a parameter of svd (did you mean "lr"?); ${known}`);
+    expect(() => sgdMfModel.config({ nFactor: 5 })).toThrow(`sgd-mf config: nFactor is not a parameter of sgd-mf (did you mean "d"?); ${known}`);
     expect(() => svdModel.config({ d: 0 })).toThrow("svd config: d must be ≥ 1, got 0");
     expect(() => svdModel.config({ nFactors: 0 })).toThrow("svd config: nFactors must be ≥ 1, got 0");
     expect(() => svdModel.config({ lr: 0 })).toThrow("svd config: lr must be > 0, got 0");

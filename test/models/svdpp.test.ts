@@ -291,6 +291,6 @@ describe("svdpp: config", () => {
     // the y_j regularization, which the old name regYj was for.
     const known =
       "known: d, maxIterations, lr, lambda, lrBu, lrBi, lrPu, lrQi, lrYj, lambdaBu, lambdaBi, lambdaPu, lambdaQi, lambdaYj, initMean, initStd, shuffle, seed";
-    expect(() => svdppModel.config({ regY: 0.1 })).toThrow(`svdpp config: regY is not a parameter of svdpp (did you mean "regYj"?); ${known}`);
+    expect(() => svdppModel.config({ regY: 0.1 })).toThrow(`svdpp config: regY is not a parameter of svdpp (did you mean "lambdaYj"?); ${known}`);
   });
 });

@@ -139,9 +139,6 @@ export function alsConfig(partial: Record<string, unknown> = {}): AlsConfig {
   return parseConfig("als", ALS_PARAMS, partial);
 }
 
-/** Every field of the als config at its default. */
-export const ALS_DEFAULTS: Readonly<AlsConfig> = Object.freeze(alsConfig());
-
 /** A fitted ALS model. Factor matrices are row-major (row u of `userFactors` is w_u). */
 export class AlsModel implements Predictor {
   constructor(
@@ -452,3 +449,6 @@ export const alsModel: ModelDefinition<AlsConfig> = defineModel({
   threadable: true,
   stoppingRule: true,
 });
+
+/** Every field of the als config at its default. */
+export const ALS_DEFAULTS: Readonly<AlsConfig> = alsModel.defaults;

@@ -451,7 +451,7 @@ export function initializeNmf(x: Csr, xt: Csr, k: number, init: NmfInit, seed: n
     return { w, ht };
   }
   if (k > Math.min(n, m)) {
-    throw new InputError(`nmf-zero-filled: init "${init}" needs nComponents ≤ min(nUsers, nItems) = ${Math.min(n, m)}, got ${k}`);
+    throw new InputError(`nmf-zero-filled: init "${init}" needs d ≤ min(nUsers, nItems) = ${Math.min(n, m)}, got ${k}`);
   }
   const svd = randomizedSvd(x, xt, k, seed);
   const colNorm = (a: Float64Array, rows: number, j: number, sign: 1 | -1): number => {
