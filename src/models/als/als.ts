@@ -14,7 +14,8 @@
  * its block, so for λ > 0 L never increases. Solves: Gram assembly exploiting symmetry, then in-place
  * Cholesky (src/linalg); no per-rating allocation, all scratch reused across rows and iterations.
  *
- * Config (defaults in {@link ALS_DEFAULTS}):
+ * Config (declared once in {@link ALS_PARAMS}; defaults in {@link ALS_DEFAULTS}; reference names such as `nFactors`
+ * are accepted as aliases, see ../../core/vocabulary.ts):
  * - `d` (int ≥ 1, 10): number of latent factors.
  * - `lambda` (≥ 0, 1): λ above. Convention: the penalty multiplies the *summed* squared error, i.e. the
  *   per-row ridge is λI (not λ|Ω|I) — unless `weightedLambda`.
@@ -55,8 +56,7 @@
  *   out in chunks, each half-step ends at a barrier. Rows are solved independently with the same arithmetic,
  *   and the per-row changes are summed in row order, so the factors, losses and stopping decisions are bitwise
  *   identical to `threads: 1` (both solvers). Does not change the numbers, only the wall time.
- * `solver`, `cgSteps` and `threads` are omitted from the validated config while they hold their defaults
- * (so configs recorded before they existed are unchanged).
+ * `threads` is a performance-only option: it is never part of a run's identity or seed.
  *
  * Unknown users/items (no training ratings): their factor rows (and biases) are set to zero and they predict
  * the fallback — the global training mean μ without biases; with biases μ + the known side's bias (plus 0 for

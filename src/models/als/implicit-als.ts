@@ -43,7 +43,7 @@
  * src/metrics/ranking.ts (precision@k, NDCG@k, …) to judge the model. `options.clip` is ignored.
  *
  * Config (defaults in {@link IMPLICIT_ALS_DEFAULTS}): `d` (int ≥ 1, 32) factors; `lambda` (> 0, 100);
- * `alpha` (≥ 0, 5); `confidence` ("linear"); `epsilon` (> 0, 1, log scaling only); `iterations` (int ≥ 1, 15);
+ * `alpha` (≥ 0, 5); `confidence` ("linear"); `epsilon` (> 0, 1, log scaling only); `maxIterations` (int ≥ 1, 15; alias `iterations`);
  * `solver` ("cholesky"); `cgSteps` (int ≥ 1, 3); `initScale` (> 0, 0.01): X, Y start i.i.d. N(0, initScale²)
  * drawn from `new Rng(seed)` (X row-major first, then Y; only Y₀ matters for "cholesky", X₀ is CG's first
  * warm start); `seed` (int ≥ 0, 0). The defaults had the best validation NDCG@10 (0.268 at d = 32; d = 64

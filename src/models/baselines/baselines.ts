@@ -9,15 +9,16 @@
  * - "user-mean" — r̂_ui = mean of u's training ratings; μ̂ when u has none.
  * - "item-mean" — r̂_ui = mean of i's training ratings; μ̂ when i has none.
  * - "baseline-als" — Koren's baseline r̂_ui = μ + b_u + b_i minimising
- *       L = Σ_{(u,i)∈Ω} (r_ui − μ − b_u − b_i)² + regU Σ_u b_u² + regI Σ_i b_i²
+ *       L = Σ_{(u,i)∈Ω} (r_ui − μ − b_u − b_i)² + λ_u Σ_u b_u² + λ_i Σ_i b_i²
  *   by Surprise's alternating closed-form updates (b = 0 initially; each epoch items first, then users):
- *       b_i ← Σ_{u∈Ω_i} (r_ui − μ − b_u) / (regI + |Ω_i|),   b_u ← Σ_{i∈Ω_u} (r_ui − μ − b_i) / (regU + |Ω_u|).
- *   Each half-step is an exact block minimisation, so L never increases. Defaults nEpochs 10, regI 10,
- *   regU 15 (Surprise's BaselineOnly default; Surprise's keys: n_epochs, reg_u, reg_i). O(|Ω|) per epoch.
+ *       b_i ← Σ_{u∈Ω_i} (r_ui − μ − b_u) / (λ_i + |Ω_i|),   b_u ← Σ_{i∈Ω_u} (r_ui − μ − b_i) / (λ_u + |Ω_u|).
+ *   Each half-step is an exact block minimisation, so L never increases. Config: `maxIterations` 10, `lambdaU`
+ *   (λ_u) 15, `lambdaI` (λ_i) 10 (Surprise's BaselineOnly defaults n_epochs, reg_u, reg_i — accepted as aliases);
+ *   `lambda`, when a number, is λ of both sides. O(|Ω|) per epoch.
  * - "baseline-sgd" — the same model by SGD, exactly Surprise's baseline SGD: for each rating,
  *       e = r − (μ + b_u + b_i);  b_u ← b_u + lr (e − reg b_u);  b_i ← b_i + lr (e − reg b_i)
  *   (both steps use the same e), minimising Σ_Ω [e² + reg (b_u² + b_i²)] (reg counted once per rating).
- *   Defaults nEpochs 20, lr 0.005, reg 0.02. Surprise visits ratings in trainset order; here `shuffle: true`
+ *   Config: `maxIterations` 20, `lr` 0.005, `lambda` (reg above) 0.02. Surprise visits ratings in trainset order; here `shuffle: true`
  *   (default) uses a fresh seeded permutation each epoch, `shuffle: false` the stored order. O(|Ω|) per epoch.
  *
  * μ (μ̂) is always the mean of the training ratings. For the bias models an unknown user or item contributes

@@ -13,14 +13,14 @@
  * (1) moves every user to the cluster minimising the squared error of its ratings, given the current averages
  * and item clusters (ties → lowest cluster index), (2) does the same for every item given the new user
  * clusters and the same averages, (3) recomputes the averages. `onIteration` gets the model after step (3).
- * No early stopping: `epochs` epochs always run (converged = whether the last epoch moved nobody).
+ * No early stopping: `maxIterations` epochs always run (converged = whether the last epoch moved nobody).
  * With `restarts` > 1 (an mflab extension; Surprise has 1) the whole fit is repeated from independent initial
  * clusters — restart 0 uses `seed`, restart r > 0 uses deriveSeed(seed, "co-clustering restart r") — and the
  * run with the lowest final training SSE is kept; only its epochs are reported (after all restarts ran).
  *
  * Unknown user or item (no training ratings): r̂ = μ, `isFallback` true.
- * Defaults (Surprise): userClusters 3, itemClusters 3, epochs 20; seed 0, restarts 1.
- * Complexity: O(restarts · epochs · nnz · (userClusters + itemClusters)) time, O(nUsers + nItems) memory.
+ * Defaults (Surprise): userClusters 3, itemClusters 3, maxIterations 20 (Surprise's n_epochs); seed 0, restarts 1.
+ * Complexity: O(restarts · maxIterations · nnz · (userClusters + itemClusters)) time, O(nUsers + nItems) memory.
  * Throws SpecError for invalid configs, RangeError from `fit` for an empty training matrix.
  */
 import type { RatingsMatrix } from "../../data/ratings";

@@ -15,10 +15,10 @@
  *
  * Initialization (`seed`, `new Rng(seed)`, W then H): init "normal" → N(0, initScale²); "uniform" →
  * U[0, initScale). Biases start at 0.
- * Stopping: `epochs` steps, or earlier when tol > 0 and the relative decrease (L_prev − L)/L_prev is in
+ * Stopping: `maxIterations` steps, or earlier when tol > 0 and the relative decrease (L_prev − L)/L_prev is in
  * [0, tol) (then `converged` is true). The step size is fixed; a too large lr makes L grow and eventually
  * overflow, which throws.
- * Defaults: d 10, lr 0.0005, lambda 5, epochs 200, init "normal", initScale 0.1, biased false, tol 0, seed 0.
+ * Defaults: d 10, lr 0.0005, lambda 5, maxIterations 200, init "normal", initScale 0.1, biased false, tol 0, seed 0.
  * (lr must be below ≈ 1/(max ratings per user or item · ‖h‖²); 0.0005 is stable on MovieLens 100K.)
  *
  * Unknown user or item: μ (+ the known side's bias when biased); `isFallback` true.

@@ -6,18 +6,18 @@
  *
  * Objective (λ convention: one regularization term per training rating, as in Koren 2009 eq. 5 and Surprise):
  *
- *   L = Σ_{(u,i)∈Ω} [ e_ui² + regBu b_u² + regBi b_i² + regPu ‖p_u‖² + regQi ‖q_i‖² ],   e_ui = r_ui − r̂_ui
+ *   L = Σ_{(u,i)∈Ω} [ e_ui² + λ_bu b_u² + λ_bi b_i² + λ_pu ‖p_u‖² + λ_qi ‖q_i‖² ],   e_ui = r_ui − r̂_ui
  *
  * i.e. user u's parameters are penalised |Ω_u| times and item i's |Ω_i| times. This is the reported `trainLoss`.
  * SGD takes, for each training rating in turn, a step of (lr/2)·∇ of that rating's term:
  *
- *   b_u ← b_u + lrBu (e − regBu b_u)          b_i ← b_i + lrBi (e − regBi b_i)
- *   p_u ← p_u + lrPu (e q_i − regPu p_u)      q_i ← q_i + lrQi (e p_u − regQi q_i)
+ *   b_u ← b_u + lrBu (e − λ_bu b_u)          b_i ← b_i + lrBi (e − λ_bi b_i)
+ *   p_u ← p_u + lrPu (e q_i − λ_pu p_u)      q_i ← q_i + lrQi (e p_u − λ_qi q_i)
  *
  * with e computed once before the step and the OLD p_u used in q_i's update (exactly Surprise's SVD).
  * Without biases, b_u and b_i stay 0 and μ is not used (Surprise sets global_mean = 0 when biased=False).
  *
- * Initialization: b = 0; every entry of P (nUsers×nFactors) then Q (nItems×nFactors) drawn from
+ * Initialization: b = 0; every entry of P (nUsers×d) then Q (nItems×d) drawn from
  * N(initMean, initStd²) with `new Rng(seed)` (Surprise: same distribution, numpy RNG).
  *
  * Rating order: Surprise does NOT shuffle — each epoch it visits the ratings in trainset order (users in order
@@ -26,22 +26,22 @@
  * stream); `shuffle: false` visits them in the order stored in the training matrix, which for MovieLens'
  * uN.base files (sorted by user, then item) is Surprise's order.
  *
- * Per-term rates: `lrBu, lrBi, lrPu, lrQi` (`reg*` likewise) default to `null` = inherit `lrAll`
- * (`regAll`), as in Surprise. Defaults: nFactors 100, nEpochs 20, lrAll 0.005, regAll 0.02,
+ * Config (declared once in {@link SVD_PARAMS}; `mflab models` lists it): `d` (rank), `maxIterations` (epochs), `lr`,
+ * `lambda` = λ of every term unless a per-term `lambdaBu`, `lambdaBi`, `lambdaPu`, `lambdaQi` (λ_bu … above) or
+ * `lrBu`, `lrBi`, `lrPu`, `lrQi` is given (null = inherit, as in Surprise). Defaults: d 100, maxIterations 20,
+ * lr 0.005, lambda 0.02,
  * initMean 0, initStd 0.1, seed 0, shuffle true (Surprise's SVD defaults).
- * Keys are camelCase; Surprise's names: nFactors (n_factors), nEpochs (n_epochs), lrAll (lr_all), regAll
- * (reg_all), lrBu/lrBi/lrPu/lrQi (lr_bu/lr_bi/lr_pu/lr_qi), regBu/regBi/regPu/regQi (reg_bu/reg_bi/reg_pu/reg_qi),
- * initMean (init_mean), initStd (init_std).
+ * Surprise's names (n_factors, n_epochs, lr_all, reg_all, reg_bu, …) are accepted as aliases (../../core/vocabulary.ts).
  *
  * Unknown user / item (no training ratings): biased → μ + b_u (if u known) + b_i (if i known), the factor
  * term is dropped (Surprise's rule); unbiased → μ (Surprise raises PredictionImpossible and falls back to
  * the global mean). `isFallback(u, i)` is true whenever u or i has no training ratings.
  *
- * Complexity: O(|Ω|·nFactors) per epoch for the updates plus one more O(|Ω|·nFactors) pass for the loss and
- * metrics; memory O((nUsers + nItems)·nFactors). The inner loop allocates nothing.
+ * Complexity: O(|Ω|·d) per epoch for the updates plus one more O(|Ω|·d) pass for the loss and
+ * metrics; memory O((nUsers + nItems)·d). The inner loop allocates nothing.
  *
  * Throws: SpecError from `config` (unknown key with a suggestion, wrong type, out of range); Error
- * `SGD diverged at epoch k (loss …): lower the learning rate (lrAll = …)` when the loss becomes NaN/±Infinity.
+ * `SGD diverged at epoch k (loss …): lower the learning rate (lr = …)` when the loss becomes NaN/±Infinity.
  */
 import type { RatingsMatrix } from "../../data/ratings";
 import { scorePredictor, type ErrorMetrics } from "../../metrics/accuracy";

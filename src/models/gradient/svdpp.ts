@@ -7,37 +7,37 @@
  * μ = the mean training rating (fixed).
  *
  * Objective (λ counted once per training rating, as Koren and Surprise):
- *   L = Σ_{(u,i)∈Ω} [ e_ui² + regBu b_u² + regBi b_i² + regPu ‖p_u‖² + regQi ‖q_i‖² + regYj Σ_{j∈N(u)} ‖y_j‖² ]
+ *   L = Σ_{(u,i)∈Ω} [ e_ui² + λ_bu b_u² + λ_bi b_i² + λ_pu ‖p_u‖² + λ_qi ‖q_i‖² + λ_yj Σ_{j∈N(u)} ‖y_j‖² ]
  * — the reported `trainLoss`.
  *
  * Updates, user by user (each epoch visits every user with ratings; with `shuffle` the users and each
  * user's ratings in a fresh seeded order): compute z_u once, set g = 0, then for each rating (i, r) of u
  *   e = r − r̂_ui
- *   b_u ← b_u + lrBu (e − regBu b_u);   b_i ← b_i + lrBi (e − regBi b_i)
- *   p_u ← p_u + lrPu (e q_i − regPu p_u);   q_i ← q_i + lrQi (e (p_u + z_u) − regQi q_i)   (old p_u, old q_i)
+ *   b_u ← b_u + lrBu (e − λ_bu b_u);   b_i ← b_i + lrBi (e − λ_bi b_i)
+ *   p_u ← p_u + lrPu (e q_i − λ_pu p_u);   q_i ← q_i + lrQi (e (p_u + z_u) − λ_qi q_i)   (old p_u, old q_i)
  *   g ← g + e q_i (old q_i)
  * and after the user's last rating, for every j ∈ N(u):
- *   y_j ← y_j + lrYj (|N(u)|^{-1/2} g − |N(u)| regYj y_j).
+ *   y_j ← y_j + lrYj (|N(u)|^{-1/2} g − |N(u)| λ_yj y_j).
  * Difference from Surprise: Surprise recomputes z_u for every rating and updates every y_j after every
  * rating (O(|N(u)|·k) per rating, O(Σ_u |N(u)|²·k) per epoch). Here the y-gradients of u's ratings are
  * accumulated and applied once per user (the usual fast formulation), so z_u is constant during u's
- * ratings; the total regularization pull |N(u)|·regYj per user is the same to first order in lr. With
+ * ratings; the total regularization pull |N(u)|·λ_yj per user is the same to first order in lr. With
  * exactly one rating per user the two coincide. Cost O(|Ω|·k) per epoch. Surprise visits ratings in
  * trainset order without shuffling; `shuffle: false` keeps the stored user order and each user's ratings
  * in CSR (item index) order.
  *
- * Initialization: b = 0; P, Q, then Y (each nRows×nFactors) from N(initMean, initStd²) with
+ * Initialization: b = 0; P, Q, then Y (each nRows×d) from N(initMean, initStd²) with
  * `new Rng(seed)`; the shuffling stream is `deriveSeed(seed, "shuffle")`.
- * Defaults (Surprise's SVDpp): nFactors 20, nEpochs 20, lrAll 0.007, regAll 0.02, initMean 0,
- * initStd 0.1; per-term lrBu, lrBi, lrPu, lrQi, lrYj / reg* default to null = the `*All` value.
- * Keys are camelCase; Surprise's names: nFactors (n_factors), nEpochs (n_epochs), lrAll (lr_all), regAll
- * (reg_all), lrBu…lrYj (lr_bu…lr_yj), regBu…regYj (reg_bu…reg_yj), initMean (init_mean), initStd (init_std).
+ * Config (declared once in {@link SVDPP_PARAMS}): `d`, `maxIterations` (epochs), `lr`, `lambda` (λ of every term
+ * unless a per-term `lambdaBu` … `lambdaYj` / `lrBu` … `lrYj` is given; null = inherit). Defaults (Surprise's SVDpp):
+ * d 20, maxIterations 20, lr 0.007, lambda 0.02, initMean 0, initStd 0.1. Surprise's names (n_factors, n_epochs,
+ * lr_all, reg_all, reg_yj, …) are accepted as aliases.
  *
  * Unknown user or item: μ + b_u (if u known) + b_i (if i known), no factor term (Surprise's rule);
  * `isFallback` is true. Predictions cost O(k) (z_u is cached after fitting).
  *
  * Throws: SpecError from `config`; Error `SGD diverged at epoch k (loss …): lower the learning rate
- * (lrAll = …)` when the loss becomes NaN/±Infinity.
+ * (lr = …)` when the loss becomes NaN/±Infinity.
  */
 import type { RatingsMatrix } from "../../data/ratings";
 import { Rng, deriveSeed } from "../../core/random";

@@ -24,7 +24,7 @@
  *
  * Defaults (Surprise): k 40, minK 1, userBased true, similarity msd (pearson-baseline for knn-baseline —
  * Surprise itself defaults to msd there), minSupport 1, shrinkage 100, baseline ALS epochs 10,
- * regU 15, regI 10. No randomness (no seed).
+ * lambdaU 15, lambdaI 10 (the baseline's, Surprise's bsl_options). No randomness (no seed).
  *
  * Complexity: fit O(Σ_y n_y²/2 + n_x²) time and O(n_x²) memory (dense similarity); one prediction
  * O(n_y log k) where n_y = number of raters of y. Throws SpecError for invalid configs, InputError when n_x is

@@ -11,7 +11,7 @@
  *           + αW · l1Ratio · nItems · ‖W‖₁ + ½ αW · (1 − l1Ratio) · nItems · ‖W‖²_F
  *           + αH · l1Ratio · nUsers · ‖H‖₁ + ½ αH · (1 − l1Ratio) · nUsers · ‖H‖²_F
  *
- * with αH = αW when alphaH is "same" (the default). L is reported as `trainLoss` after every iteration.
+ * with αW = `lambda` and αH = `lambdaH`, which is αW when "same" (the default). L is reported as `trainLoss` after every iteration.
  *
  * Solvers (one iteration = update all of W, then all of H):
  *  - "cd" (sklearn's default): cyclic coordinate descent (Hsieh & Dhillon 2011). For W, with
@@ -43,7 +43,7 @@
  * Sparsity: X is only touched through its CSR rows (XHᵀ, XᵀW and the cross term Σ_X x·(WH)_ui of the loss);
  * WᵀW and HHᵀ are k × k, and ‖WH‖²_F = ⟨WᵀW, HHᵀ⟩. One cd or mu iteration costs O(nnz·k + (nUsers+nItems)·k²).
  *
- * Defaults: nComponents 15, init "random", solver "cd", tol 1e-4, maxIter 200, alphaW 0, alphaH "same",
+ * Defaults: d 15, init "random", solver "cd", tol 1e-4, maxIterations 200, lambda 0, lambdaH "same",
  * l1Ratio 0, shuffle false, seed 0 (sklearn's random_state=0 of the notebook), fallback "zero".
  *
  * Fallback: a user or item without training ratings is an all-zero row/column of X, whose fitted factors

@@ -10,8 +10,8 @@
  *
  * Objective (Ω = training entries, |I_u| = number of ratings of u, |U_i| = number of ratings of i):
  *
- *   J = ½ Σ_Ω (r_ui − r̂_ui)² + ½ regPu Σ_u |I_u| ‖p_u‖² + ½ regQi Σ_i |U_i| ‖q_i‖²
- *       [+ ½ regBu Σ_u |I_u| b_u² + ½ regBi Σ_i |U_i| b_i²   when biased]
+ *   J = ½ Σ_Ω (r_ui − r̂_ui)² + ½ λ_pu Σ_u |I_u| ‖p_u‖² + ½ λ_qi Σ_i |U_i| ‖q_i‖²
+ *       [+ ½ λ_bu Σ_u |I_u| b_u² + ½ λ_bi Σ_i |U_i| b_i²   when biased]
  *
  * i.e. λ is applied once per rating (Surprise's convention: the user-factor penalty is scaled by |I_u|).
  * J after each epoch is reported as `trainLoss`.
@@ -19,11 +19,11 @@
  * One epoch (exactly Surprise's order of operations):
  *   1. For every training rating (u, i, r), users ascending, items ascending within a user:
  *        est = μ + b_u + b_i + q_i·p_u      (μ = b = 0 when unbiased)
- *        when biased: b_u += lrBu (r − est − regBu b_u);  b_i += lrBi (r − est − regBi b_i)   (SGD steps)
+ *        when biased: b_u += lrBu (r − est − λ_bu b_u);  b_i += lrBi (r − est − λ_bi b_i)   (SGD steps)
  *        num_u += r q_i;   den_u += est q_i;   num_i += r p_u;   den_i += est p_u
  *      (est is computed before the bias steps; all four accumulators use the factors of the previous epoch).
- *   2. For every known user u and factor f with p_uf ≠ 0:  p_uf ← p_uf · num_uf / (den_uf + |I_u| regPu p_uf)
- *   3. For every known item i and factor f with q_if ≠ 0:  q_if ← q_if · num_if / (den_if + |U_i| regQi q_if)
+ *   2. For every known user u and factor f with p_uf ≠ 0:  p_uf ← p_uf · num_uf / (den_uf + |I_u| λ_pu p_uf)
+ *   3. For every known item i and factor f with q_if ≠ 0:  q_if ← q_if · num_if / (den_if + |U_i| λ_qi q_if)
  *   (Step 3 uses the accumulators of step 1, not the freshly updated p.)
  * A factor whose new denominator is exactly 0 is left unchanged (Surprise would store NaN).
  *
@@ -34,14 +34,15 @@
  * within user) then all q; biases start at 0. (Surprise draws from numpy, so individual runs differ from
  * Surprise's but follow the same distribution.)
  *
- * Defaults (Surprise's): nFactors 15, nEpochs 50, biased false, regPu = regQi = 0.06, regBu = regBi = 0.02,
+ * Config ({@link NMF_PARAMS}): `d` 15, `maxIterations` (epochs) 50, biased false, `lambda` = λ_pu = λ_qi 0.06
+ * (per-side overrides `lambdaPu`, `lambdaQi`), `lambdaBu` = `lambdaBi` 0.02 (Surprise's defaults; reg_pu, … aliases),
  * lrBu = lrBi = 0.005, initLow 0, initHigh 1, seed 0.
  *
  * Fallback: when u or i has no training ratings the unbiased model predicts μ (Surprise's default prediction
  * after `PredictionImpossible`); the biased model predicts μ + b_u (if u known) + b_i (if i known), as
  * Surprise's estimate. Either way `isFallback` is true.
  *
- * Complexity: O(nEpochs · nnz · nFactors) time, O((nUsers + nItems) · nFactors) memory; no per-rating
+ * Complexity: O(maxIterations · nnz · d) time, O((nUsers + nItems) · d) memory; no per-rating
  * allocation. Throws SpecError from `config` on bad parameters; `fit` throws InputError when the training
  * matrix is empty or has a negative rating while biased = false (multiplicative updates need r ≥ 0).
  */
