@@ -15,7 +15,7 @@ import { SpecError } from "../core/errors";
 import * as s from "../core/schema";
 import { loadDataset } from "../data/load";
 import { RatingsMatrix, type Dataset } from "../data/ratings";
-import type { DataSpec } from "../data/spec";
+import { validateDataSpec, type DataSpec, type DataSpecInput } from "../data/spec";
 import { kFoldSplits } from "../data/split";
 
 export const OFFICIAL_ML100K_FOLDS = ["u1", "u2", "u3", "u4", "u5"] as const;
@@ -68,7 +68,8 @@ export interface Fold {
  * The datasets a sweep runs on: one per fold, or the data spec's single split when `folds` is undefined.
  * @throws whatever loading the data throws (InputError / ParseError with file and line)
  */
-export function loadFolds(data: DataSpec, folds: FoldsSpec | undefined, seed: number, baseDir?: string): Fold[] {
+export function loadFolds(input: DataSpecInput | DataSpec, folds: FoldsSpec | undefined, seed: number, baseDir?: string): Fold[] {
+  const data = validateDataSpec(input);
   if (folds === undefined) return [{ name: "", dataset: loadDataset(data, { baseDir }) }];
   if (data.kind === "movielens-100k" && (data.split !== "holdout" || typeof folds !== "number")) {
     const names = typeof folds === "number" ? [...OFFICIAL_ML100K_FOLDS] : folds;
