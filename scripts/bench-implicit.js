@@ -21,9 +21,10 @@ const path = require("node:path");
 const { root, dist, DEFAULT_ML100K_DIR, flagReader, requireBuild, now, cpu, median, readU1, randomDistinctRatings } = require("./bench-common.js");
 
 requireBuild("bench-implicit", [path.join("models", "als", "implicit-als.js")]);
-const { fitImplicitAls, implicitAlsConfig, implicitFromRatings, implicitHalfStep, implicitObjective, ImplicitWorkspace } = require(
+const { fitImplicitAls, implicitAlsConfig, implicitHalfStep, implicitObjective, ImplicitWorkspace } = require(
   path.join(dist, "models", "als", "implicit-als.js"),
 );
+const { implicitFromRatings } = require(path.join(dist, "data", "implicit.js"));
 const { Rng } = require(path.join(dist, "core/random.js"));
 
 const flag = flagReader("bench-implicit");

@@ -16,6 +16,7 @@ export { holdoutSplit, kFoldSplits, type Split as IndexSplit } from "./data/spli
 export * from "./data/synthetic";
 export * from "./data/fingerprint";
 export * from "./data/toy";
+export * from "./data/implicit";
 export {
   streamRatingsFile,
   readRatingsFileSync,
@@ -63,6 +64,7 @@ export * from "./results/store";
 export * from "./experiment/env";
 export * from "./experiment/runner";
 export * from "./experiment/execute";
+export { availableCores, threadsPerFit } from "./experiment/pool";
 export * from "./experiment/progress";
 export * from "./results/summary";
 export * from "./results/selection";
