@@ -6,6 +6,7 @@
 export * from "./core/errors";
 export * from "./core/json";
 export * from "./core/random";
+export * from "./core/stats";
 export * from "./core/version";
 
 // data
@@ -85,7 +86,6 @@ export {
   convergenceFigure,
   compareFigure,
   compareRowsFromRuns,
-  meanStd,
   runsOf,
   runLabels,
   type Figure,

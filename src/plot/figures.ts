@@ -13,6 +13,7 @@
  * - Text is never HTML-escaped here (plotly renders it as text); the HTML writers escape what they insert.
  */
 import { InputError } from "../core/errors";
+import { meanStd } from "../core/stats";
 import type { ResultsFile, RunRecord } from "../results/schema";
 import type { History } from "../models/types";
 
@@ -705,21 +706,6 @@ export interface CompareOptions extends CompareRowsOptions {
   /** Order of the labels: as given (default) or by ascending mean of the first metric. */
   sort?: "none" | "ascending";
   title?: string;
-}
-
-/**
- * Mean and population standard deviation (divisor n, as numpy's default and scikit-learn's `std_test_*` and
- * mflab's `aggregateRuns`, so error bars match the tables; 0 for a single value).
- */
-export function meanStd(values: readonly number[]): { mean: number; std: number; n: number } {
-  const n = values.length;
-  if (n === 0) return { mean: NaN, std: NaN, n };
-  let s = 0;
-  for (const v of values) s += v;
-  const mean = s / n;
-  let ss = 0;
-  for (const v of values) ss += (v - mean) * (v - mean);
-  return { mean, std: Math.sqrt(ss / n), n };
 }
 
 /**

@@ -4,6 +4,7 @@
  * objective went up — and their Markdown table.
  */
 import { InputError } from "../core/errors";
+import { finiteValues, meanStd, type MeanStd } from "../core/stats";
 import type { RunRecord } from "./schema";
 
 /** A race run: a standard run record plus the entry's label and the bare timing. */
@@ -18,20 +19,14 @@ export interface RaceRecord extends RunRecord {
   bareMedianIterationSeconds?: number;
 }
 
-/** Mean and sample standard deviation (n − 1; 0 for one value; NaN for none) of the values that exist. */
-export interface RaceStat {
-  mean: number;
-  std: number;
-  n: number;
-}
+/**
+ * Mean and population standard deviation (divisor n, as every std in mflab: ../core/stats.ts; 0 for one value,
+ * NaN for none) over seeds of the values that exist: `n` counts the finite values only.
+ */
+export type RaceStat = MeanStd;
 
 function stat(values: readonly number[]): RaceStat {
-  const v = values.filter((x) => Number.isFinite(x));
-  const n = v.length;
-  if (n === 0) return { mean: NaN, std: NaN, n: 0 };
-  const mean = v.reduce((a, b) => a + b, 0) / n;
-  const ss = v.reduce((a, x) => a + (x - mean) * (x - mean), 0);
-  return { mean, std: n > 1 ? Math.sqrt(ss / (n - 1)) : 0, n };
+  return meanStd(finiteValues(values));
 }
 
 /** The run's test RMSE after each iteration (√ of the recorded test MSE; NaN where it was not recorded). */

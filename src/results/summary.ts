@@ -2,6 +2,7 @@
  * Plain-text views of a results file: the summary table printed by `mflab sweep` and `mflab summary`, and the
  * best-run lookup.
  */
+import { mean, std } from "../core/stats";
 import type { ResultsFile, RunRecord } from "./schema";
 
 /** A metric path such as `test.mse`, `train.mae`, `test.rmse`. */
@@ -130,20 +131,10 @@ export interface AggregateRow {
   folds: string[];
 }
 
-function meanOf(values: readonly number[]): number {
-  return values.reduce((a, b) => a + b, 0) / values.length;
-}
-
-/** Population standard deviation (numpy's default, as sklearn's std_test_*). */
-function stdOf(values: readonly number[]): number {
-  const m = meanOf(values);
-  return Math.sqrt(values.reduce((a, v) => a + (v - m) * (v - m), 0) / values.length);
-}
-
 /**
  * Group runs by configuration (all params except the seed) and aggregate over folds and repeats (seeds): mean and
- * std of every error metric, rank by mean test RMSE, mean fit and predict seconds, per-run values. Rows in
- * first-seen order.
+ * population std (../core/stats.ts) of every error metric, rank by mean test RMSE, mean fit and predict seconds,
+ * per-run values. Rows in first-seen order. A metric or timing missing from one ok run makes its mean NaN.
  */
 export function aggregateRuns(results: ResultsFile | readonly RunRecord[]): AggregateRow[] {
   const runs = Array.isArray(results) ? results : (results as ResultsFile).runs;
@@ -163,18 +154,18 @@ export function aggregateRuns(results: ResultsFile | readonly RunRecord[]): Aggr
       nFolds: ok.length,
       nFailed: failed.length,
       ...(failed.length > 0 ? { error: failed[0].error } : {}),
-      mean_test_rmse: meanOf(pick("test.rmse")),
-      std_test_rmse: stdOf(pick("test.rmse")),
-      mean_test_mae: meanOf(pick("test.mae")),
-      std_test_mae: stdOf(pick("test.mae")),
-      mean_test_mse: meanOf(pick("test.mse")),
-      std_test_mse: stdOf(pick("test.mse")),
-      mean_train_rmse: meanOf(pick("train.rmse")),
-      mean_train_mae: meanOf(pick("train.mae")),
-      mean_train_mse: meanOf(pick("train.mse")),
+      mean_test_rmse: mean(pick("test.rmse")),
+      std_test_rmse: std(pick("test.rmse")),
+      mean_test_mae: mean(pick("test.mae")),
+      std_test_mae: std(pick("test.mae")),
+      mean_test_mse: mean(pick("test.mse")),
+      std_test_mse: std(pick("test.mse")),
+      mean_train_rmse: mean(pick("train.rmse")),
+      mean_train_mae: mean(pick("train.mae")),
+      mean_train_mse: mean(pick("train.mse")),
       rank_test_rmse: 0,
-      mean_fit_time: meanOf(ok.map((r) => r.fitSeconds ?? NaN)),
-      mean_predict_time: meanOf(ok.map((r) => r.predictSeconds ?? NaN)),
+      mean_fit_time: mean(ok.map((r) => r.fitSeconds ?? NaN)),
+      mean_predict_time: mean(ok.map((r) => r.predictSeconds ?? NaN)),
       split_test_rmse: pick("test.rmse"),
       split_test_mae: pick("test.mae"),
       folds: ok.map((r) => `${r.fold ?? ""}${r.repeat !== undefined ? `#${r.repeat}` : ""}`),
