@@ -67,6 +67,7 @@ export * from "./experiment/runner";
 export * from "./experiment/execute";
 export { availableCores, threadsPerFit } from "./experiment/pool";
 export * from "./experiment/progress";
+export * from "./results/metric";
 export * from "./results/summary";
 export * from "./results/selection";
 export * from "./experiment/folds";

@@ -12,7 +12,8 @@ import { expandSpec, validateSpec, type ExperimentSpec } from "../experiment/spe
 import { runSweep } from "../experiment/runner";
 import type { FoldsSpec } from "../experiment/folds";
 import { readResults } from "../results/store";
-import { summaryTable, type MetricPath } from "../results/summary";
+import type { MetricPath } from "../results/metric";
+import { summaryTable } from "../results/summary";
 import { progressPrinter } from "../experiment/progress";
 import { allModels } from "../models/registry";
 import { buildFigure, FIGURE_KINDS, type FigureKind } from "../plot/kinds";

@@ -9,7 +9,7 @@
  * Messages start with `mflab report:`; usage mistakes are followed by the usage line.
  */
 import { InputError } from "../core/errors";
-import type { MetricPath } from "../results/summary";
+import type { MetricPath } from "../results/metric";
 import { defaultReportPath, writeReport } from "../report/write";
 import { parseCommandArgs, UsageError } from "./args";
 

@@ -12,12 +12,11 @@ import {
   heatmapFigure,
   lambdaFigure,
   runsOf,
-  type ErrorMetricName,
   type Figure,
   type HistoryMetric,
-  type MetricPath,
   type RunsInput,
 } from "./figures";
+import type { ErrorMetricName, MetricPath } from "../results/metric";
 
 export const FIGURE_KINDS = ["grid", "lambda", "heatmap", "convergence", "compare"] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];

@@ -19,7 +19,8 @@
 import { InputError } from "../core/errors";
 import type { ResultsFile, RunRecord } from "../results/schema";
 import { configKey, selectConfiguration } from "../results/selection";
-import { aggregateRuns, metricValue, varyingParams, type MetricPath } from "../results/summary";
+import { metricValue, type MetricPath } from "../results/metric";
+import { aggregateRuns, varyingParams } from "../results/summary";
 import { canonicalJson } from "../core/json";
 import { mean } from "../core/stats";
 import type { BundleMode } from "../plot/bundle";

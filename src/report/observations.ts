@@ -15,7 +15,8 @@
 import { mean, std } from "../core/stats";
 import type { ResultsFile, RunRecord } from "../results/schema";
 import { configKey } from "../results/selection";
-import { metricValue, varyingParams, type MetricPath } from "../results/summary";
+import { metricValue, type MetricPath } from "../results/metric";
+import { varyingParams } from "../results/summary";
 import { formatMetric, formatValue, paramLabel } from "../plot/figures";
 
 /** One observation: its sentence and the numbers in it (for tests and for authors who re-use them). */

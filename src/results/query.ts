@@ -20,7 +20,7 @@ import { canonicalJson } from "../core/json";
 import { finiteValues, mean } from "../core/stats";
 import { configKey } from "./selection";
 import { readResults } from "./store";
-import { metricValue, type MetricPath } from "./summary";
+import { metricValue, type MetricPath } from "./metric";
 
 /** One loaded results file. */
 export interface LoadedResults {

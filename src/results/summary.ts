@@ -3,16 +3,8 @@
  * best-run lookup.
  */
 import { mean, std } from "../core/stats";
+import { metricValue, type MetricPath } from "./metric";
 import type { ResultsFile, RunRecord } from "./schema";
-
-/** A metric path such as `test.mse`, `train.mae`, `test.rmse`. */
-export type MetricPath = `${"train" | "test"}.${"mse" | "rmse" | "mae"}`;
-
-export function metricValue(run: RunRecord, metric: MetricPath): number {
-  const [split, name] = metric.split(".") as ["train" | "test", "mse" | "rmse" | "mae"];
-  const v = run.metrics?.[split]?.[name];
-  return typeof v === "number" ? v : NaN;
-}
 
 /**
  * Parameters whose values differ between runs of the same model (the grid axes), in first-seen key order.
