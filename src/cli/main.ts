@@ -18,6 +18,7 @@ import { progressPrinter } from "../experiment/progress";
 import { allModels } from "../models/registry";
 import { buildFigure, FIGURE_KINDS, type FigureKind } from "../plot/kinds";
 import { writeFigureHtml, exportFigureImage } from "../plot/export";
+import { textTable } from "../core/table";
 import { MFLAB_VERSION } from "../core/version";
 import { parseCommandArgs, UsageError } from "./args";
 import { reportCommand } from "./report";
@@ -66,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
       case "report":
         return await reportCommand(rest);
       case "models":
-        for (const m of allModels()) console.log(`${m.name.padEnd(16)} ${m.summary}\n${" ".repeat(17)}defaults: ${JSON.stringify(m.defaults)}`);
+        console.log(modelsListing());
         return 0;
       case "--version":
       case "-v":
@@ -93,6 +94,15 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+}
+
+/** `mflab models`: each model's name and summary, its defaults on the line below. */
+function modelsListing(): string {
+  const rows = allModels().flatMap((m) => [
+    [m.name, m.summary],
+    ["", `defaults: ${JSON.stringify(m.defaults)}`],
+  ]);
+  return textTable([{ header: "model" }, { header: "summary" }], rows, { header: false });
 }
 
 function readSpecFile(file: string): unknown {

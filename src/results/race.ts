@@ -5,6 +5,7 @@
  */
 import { InputError } from "../core/errors";
 import { finiteValues, meanStd, type MeanStd } from "../core/stats";
+import { markdownTable } from "../core/table";
 import type { RunRecord } from "./schema";
 
 /** A race run: a standard run record plus the entry's label and the bare timing. */
@@ -169,8 +170,9 @@ function fmtStat(s: RaceStat, digits: number, withStd = true): string {
 }
 
 /**
- * The summary as a Markdown table: one row per entry; "x / n" where only x of n seeds reached the target;
- * "—" where no run has the value. Failed runs are listed under the table with their error messages.
+ * The summary as a Markdown table (../core/table.ts; the method column left-aligned, the numbers right-aligned):
+ * one row per entry; "x / n" where only x of n seeds reached the target; "—" where no run has the value. Failed
+ * runs are listed under the table with their error messages.
  */
 export function raceMarkdownTable(summary: RaceSummary): string {
   const pct = `${+(summary.tolerance * 100).toFixed(3)} %`;
@@ -187,27 +189,25 @@ export function raceMarkdownTable(summary: RaceSummary): string {
     "s / iteration (no test scoring; median)",
     "objective increases",
   ];
-  const lines = [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`];
-  for (const r of summary.rows) {
+  const rows = summary.rows.map((r) => {
     const good = r.runs - r.failed;
     const reach = good === 0 ? "—" : r.reachedTarget === 0 ? `never (0 / ${good})` : `${fmtStat(r.iterationsToTarget, 1)}${r.reachedTarget < good ? ` (${r.reachedTarget} / ${good})` : ""}`;
-    lines.push(
-      `| ${[
-        r.label,
-        `${good} / ${r.runs}`,
-        fmtStat(r.finalTestRmse, 4),
-        fmtStat(r.bestTestRmse, 4),
-        fmtStat(r.iterationsToOwnBest, 1),
-        fmtStat(r.secondsToOwnBest, 3),
-        reach,
-        r.reachedTarget === 0 ? "—" : fmtStat(r.secondsToTarget, 3),
-        fmtStat(r.secondsPerIteration, 4),
-        fmtStat(r.bareMedianIterationSeconds, 4),
-        fmtStat(r.objectiveIncreases, 1),
-      ].join(" | ")} |`,
-    );
-  }
+    return [
+      r.label,
+      `${good} / ${r.runs}`,
+      fmtStat(r.finalTestRmse, 4),
+      fmtStat(r.bestTestRmse, 4),
+      fmtStat(r.iterationsToOwnBest, 1),
+      fmtStat(r.secondsToOwnBest, 3),
+      reach,
+      r.reachedTarget === 0 ? "—" : fmtStat(r.secondsToTarget, 3),
+      fmtStat(r.secondsPerIteration, 4),
+      fmtStat(r.bareMedianIterationSeconds, 4),
+      fmtStat(r.objectiveIncreases, 1),
+    ];
+  });
+  const columns = head.map((header, k) => ({ header, align: k === 0 ? ("left" as const) : ("right" as const) }));
   const failures = summary.rows.flatMap((r) => r.errors.map((e) => `- **${r.label}** failed: ${e}`));
-  return lines.join("\n") + (failures.length > 0 ? `\n\n${failures.join("\n")}` : "");
+  return markdownTable(columns, rows) + (failures.length > 0 ? `\n\n${failures.join("\n")}` : "");
 }
 

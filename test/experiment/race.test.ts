@@ -115,6 +115,7 @@ describe("summarizeRace (hand-computed)", () => {
     const md = raceMarkdownTable(s);
     const lines = md.split("\n");
     expect(lines[0]).toContain("iterations to 0.8888 (1 % of race best)");
+    expect(lines[1]).toBe(`| --- |${" ---: |".repeat(10)}`); // the method left, the numbers right-aligned
     const rowA = lines.find((l) => l.startsWith("| A |"))!;
     expect(rowA).toContain("never (0 / 2)");
     expect(rowA).toContain("0.9300 ± 0.0200");
