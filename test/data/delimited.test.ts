@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ParseError } from "../../src/core/errors";
 import { Rng } from "../../src/core/random";
 import { DelimitedReader, decimalAt, type DelimitedReaderOptions } from "../../src/data/delimited";
+import { parseErrorOf } from "../helpers/errors";
 
 const CSV: DelimitedReaderOptions = { file: "x.csv", delimiter: ",", quoted: true, columns: "field" };
 
@@ -16,16 +16,6 @@ function read(text: string | Uint8Array, options: Partial<DelimitedReaderOptions
   for (let p = 0; p < bytes.length; p += chunk) r.push(bytes.subarray(p, Math.min(bytes.length, p + chunk)));
   r.end();
   return out;
-}
-
-function error(f: () => unknown): ParseError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ParseError) return e;
-    throw e;
-  }
-  throw new Error("expected a ParseError");
 }
 
 describe("DelimitedReader", () => {
@@ -58,15 +48,15 @@ describe("DelimitedReader", () => {
     ];
     for (const [text, byField, byByte] of cases) {
       for (const chunk of [1, 1 << 20]) {
-        expect(error(() => read(text, {}, chunk)).message).toBe(byField);
-        expect(error(() => read(text, { columns: "byte" }, chunk)).message).toBe(byByte);
+        expect(parseErrorOf(() => read(text, {}, chunk)).message).toBe(byField);
+        expect(parseErrorOf(() => read(text, { columns: "byte" }, chunk)).message).toBe(byByte);
       }
     }
   });
 
   it("refuses a line longer than maxLineBytes, whatever the chunks", () => {
     const long = "1,2," + "5".repeat(100) + "\n";
-    for (const chunk of [7, 1 << 20]) expect(error(() => read(long, { maxLineBytes: 64 }, chunk)).message).toBe("x.csv:1: is longer than 64 bytes");
+    for (const chunk of [7, 1 << 20]) expect(parseErrorOf(() => read(long, { maxLineBytes: 64 }, chunk)).message).toBe("x.csv:1: is longer than 64 bytes");
     expect(read("1,2,3\r\n", { maxLineBytes: 5 }, 3)).toEqual([[1, ["1", "2", "3"]]]); // the line end does not count
   });
 

@@ -2,11 +2,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ParseError } from "../../src/core/errors";
 import { parseRatings } from "../../src/data/parse";
 import { RatingsCsvParser, readRatingsFileSync, streamRatingsFile, streamedToMatrix, type StreamProgress, type StreamedRatings } from "../../src/data/stream";
 import { generateSynthetic, generateSyntheticMatrix, syntheticScale } from "../../src/data/synthetic";
 import { Rng } from "../../src/core/random";
+import { parseErrorOf } from "../helpers/errors";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mflab-stream-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -53,16 +53,6 @@ function raw(s: StreamedRatings): { users: string[]; items: string[]; ratings: n
     ratings: Array.from(s.ratings),
     stamps: Array.from(s.timestamps ?? []),
   };
-}
-
-function parseError(f: () => unknown): ParseError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ParseError) return e;
-    throw e;
-  }
-  throw new Error("expected a ParseError");
 }
 
 describe("streaming ratings.csv loader", () => {
@@ -146,7 +136,7 @@ describe("streaming ratings.csv loader", () => {
     for (const [text, line, column, reason] of cases) {
       const file = write("bad.csv", text);
       for (const chunkBytes of [2, 4096]) {
-        const e = parseError(() => readRatingsFileSync(file, { chunkBytes }));
+        const e = parseErrorOf(() => readRatingsFileSync(file, { chunkBytes }));
         expect(e.file, text).toBe(file);
         expect([e.line, e.column], text).toEqual([line, column]);
         expect(e.reason, text).toMatch(reason);
@@ -206,7 +196,7 @@ describe("streaming ratings.csv loader", () => {
 
   it("uses memory bounded by the chunk: growing arrays, no strings per row", () => {
     // The parser's only per-line storage is a fixed 4 KiB line buffer: a line longer than that is refused.
-    const e = parseError(() => {
+    const e = parseErrorOf(() => {
       const p = new RatingsCsvParser("long.csv", { header: false });
       p.push(new TextEncoder().encode("1,2," + "5".repeat(5000) + "\n"));
     });
