@@ -7,6 +7,7 @@ export * from "./core/errors";
 export * from "./core/json";
 export * from "./core/random";
 export * from "./core/stats";
+export * from "./core/table";
 export * from "./core/version";
 
 // data
