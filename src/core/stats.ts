@@ -43,7 +43,7 @@ export function std(values: ArrayLike<number>): number {
   return Math.sqrt(squaredDeviations(values, mean(values)) / values.length);
 }
 
-/** {@link mean}, {@link std} and the count in one pass over the mean. */
+/** {@link mean}, {@link std} and the count of the same values (the mean computed once). */
 export function meanStd(values: ArrayLike<number>): MeanStd {
   const m = mean(values);
   return { mean: m, std: Math.sqrt(squaredDeviations(values, m) / values.length), n: values.length };

@@ -701,9 +701,9 @@ export interface CompareOptions extends CompareRowsOptions {
 
 /**
  * Grouped bar chart comparing models: one category per row label on the x axis, one bar trace per metric
- * (legend: "Test RMSE", "Test MAE"), bar height = mean over the row's values, error bars = ± one sample
- * standard deviation (population std, shown when some row has ≥ 2 values, i.e. several folds or seeds), mean printed on the
- * bar. Input: explicit {@link CompareRow}s, or runs / a results file grouped with {@link compareRowsFromRuns}.
+ * (legend: "Test RMSE", "Test MAE"), bar height = mean over the row's values, error bars = ± one standard
+ * deviation (the population std of ../core/stats.ts, as in the tables; shown when some row has ≥ 2 values, i.e.
+ * several folds or seeds), mean printed on the bar. Input: explicit {@link CompareRow}s, or runs / a results file grouped with {@link compareRowsFromRuns}.
  *
  *   compareFigure([{label: "ALS", rmse: [0.91, 0.92], mae: [0.72, 0.73]}, {label: "SVD", rmse: [0.93], mae: [0.74]}])
  *   compareFigure(results, {groupBy: "model", metrics: ["rmse"]})
