@@ -45,11 +45,8 @@ const cpu = () => {
   const c = process.cpuUsage();
   return (c.user + c.system) / 1e6;
 };
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+/** The library's median (dist/core/stats.js; loaded on first use, after the script's requireBuild). */
+const median = (xs) => require(path.join(dist, "core", "stats.js")).median(xs);
 /** The 1/5/15-minute load averages, rounded to 2 decimals. */
 const load = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
 

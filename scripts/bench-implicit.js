@@ -20,10 +20,9 @@ const os = require("node:os");
 const path = require("node:path");
 const { root, dist, DEFAULT_ML100K_DIR, flagReader, requireBuild, now, cpu, median, readU1, randomDistinctRatings } = require("./bench-common.js");
 
-requireBuild("bench-implicit", [path.join("models", "index.js")]);
-const { fitImplicitAls, implicitAlsConfig, implicitFromRatings, implicitHalfStep, implicitObjective, ImplicitWorkspace } = require(
-  path.join(dist, "models"),
-);
+requireBuild("bench-implicit", [path.join("models", "index.js"), path.join("data", "index.js")]);
+const { fitImplicitAls, implicitAlsConfig, implicitHalfStep, implicitObjective, ImplicitWorkspace } = require(path.join(dist, "models"));
+const { implicitFromRatings } = require(path.join(dist, "data"));
 const { Rng } = require(path.join(dist, "core"));
 
 const flag = flagReader("bench-implicit");

@@ -318,7 +318,9 @@ function fmt(v) {
 }
 
 function table(rs, mainRssMB) {
-  const head = ["dataset", "ratings", "d", "threads", "solver", "s/iteration", "total s", "SGD upd/s", "peak RSS MB"];
+  const { textTable } = require(path.join(dist, "core", "table.js"));
+  const right = (header) => ({ header, align: "right" });
+  const columns = [{ header: "dataset" }, right("ratings"), right("d"), right("threads"), { header: "solver" }, right("s/iteration"), right("total s"), right("SGD upd/s"), right("peak RSS MB")];
   const body = rs.map((r) => [
     r.dataset,
     String(r.ratings),
@@ -330,9 +332,7 @@ function table(rs, mainRssMB) {
     r.sgdUpdatesPerSecond !== undefined ? `${(r.sgdUpdatesPerSecond / 1e6).toFixed(2)} M (fit ${(r.sgdFitUpdatesPerSecond / 1e6).toFixed(2)} M)` : "",
     r.rssMB ? r.rssMB.toFixed(0) : `(${mainRssMB.toFixed(0)})`,
   ]);
-  const widths = head.map((h, k) => Math.max(h.length, ...body.map((b) => b[k].length)));
-  const line = (cells) => cells.map((c, k) => (k < 1 || k === 4 ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join("  ");
-  return [line(head), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line), "(peak RSS in parentheses: the whole bench process, shared by the ML-100K rows)"].join("\n");
+  return `${textTable(columns, body)}\n(peak RSS in parentheses: the whole bench process, shared by the ML-100K rows)`;
 }
 
 main().catch((e) => {

@@ -5,7 +5,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as readline from "node:readline";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { InputError } from "../core/errors";
 import { parseJsonText } from "../core/json";
 import { dataSpecFromPath } from "../data/load";
@@ -13,13 +12,16 @@ import { expandSpec, validateSpec, type ExperimentSpec } from "../experiment/spe
 import { runSweep } from "../experiment/runner";
 import type { FoldsSpec } from "../experiment/folds";
 import { readResults } from "../results/store";
-import { summaryTable, type MetricPath } from "../results/summary";
+import type { MetricPath } from "../results/metric";
+import { summaryTable } from "../results/summary";
 import { progressPrinter } from "../experiment/progress";
 import { allModels } from "../models/registry";
 import { buildFigure, FIGURE_KINDS, type FigureKind } from "../plot/kinds";
 import { writeFigureHtml, exportFigureImage } from "../plot/export";
+import { textTable } from "../core/table";
 import { MFLAB_VERSION } from "../core/version";
-import { reportCommand } from "../report/index";
+import { parseCommandArgs, UsageError } from "./args";
+import { reportCommand } from "./report";
 
 const HELP = `mflab ${MFLAB_VERSION} — matrix-factorization experiments
 
@@ -65,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
       case "report":
         return await reportCommand(rest);
       case "models":
-        for (const m of allModels()) console.log(`${m.name.padEnd(16)} ${m.summary}\n${" ".repeat(17)}defaults: ${JSON.stringify(m.defaults)}`);
+        console.log(modelsListing());
         return 0;
       case "--version":
       case "-v":
@@ -94,17 +96,13 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-class UsageError extends Error {}
-
-type OptionTypes = Record<string, { type: "string" | "boolean" }>;
-
-function parse(rest: string[], options: OptionTypes): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
-  try {
-    const r = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
-    return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+/** `mflab models`: each model's name and summary, its defaults on the line below. */
+function modelsListing(): string {
+  const rows = allModels().flatMap((m) => [
+    [m.name, m.summary],
+    ["", `defaults: ${JSON.stringify(m.defaults)}`],
+  ]);
+  return textTable([{ header: "model" }, { header: "summary" }], rows, { header: false });
 }
 
 function readSpecFile(file: string): unknown {
@@ -140,7 +138,7 @@ function confirm(question: string): Promise<boolean> {
 }
 
 async function sweepCommand(rest: string[]): Promise<number> {
-  const { values, positionals } = parse(rest, {
+  const { values, positionals } = parseCommandArgs(rest, {
     data: { type: "string" },
     split: { type: "string" },
     out: { type: "string" },
@@ -206,7 +204,7 @@ async function sweepCommand(rest: string[]): Promise<number> {
 }
 
 function summaryCommand(rest: string[]): number {
-  const { values, positionals } = parse(rest, { sort: { type: "string" } });
+  const { values, positionals } = parseCommandArgs(rest, { sort: { type: "string" } });
   if (positionals.length !== 1) throw new UsageError(`summary takes exactly one results file, got ${positionals.length}`);
   const sort = (values.sort as string | undefined) ?? "test.mse";
   if (!/^(train|test)\.(mse|rmse|mae)$/.test(sort)) throw new UsageError(`--sort must be train|test . mse|rmse|mae, got "${sort}"`);
@@ -215,7 +213,7 @@ function summaryCommand(rest: string[]): number {
 }
 
 async function plotCommand(rest: string[]): Promise<number> {
-  const { values, positionals } = parse(rest, {
+  const { values, positionals } = parseCommandArgs(rest, {
     kind: { type: "string" },
     metric: { type: "string" },
     lambda: { type: "string" },

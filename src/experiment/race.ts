@@ -33,6 +33,7 @@
  */
 import type { Dataset, RatingsMatrix } from "../data/ratings";
 import { InputError, SpecError } from "../core/errors";
+import { median } from "../core/stats";
 import { scorePredictor } from "../metrics/accuracy";
 import { getModel, modelNames } from "../models/registry";
 import { emptyHistory, recordIteration, type FitOptions, type History } from "../models/types";
@@ -148,14 +149,6 @@ export function raceRun(entry: RaceEntry, config: Record<string, unknown>, datas
     if (history.iteration.length > 0) record.history = history;
     return record;
   }
-}
-
-/** Median of `values` (NaN for none). */
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return NaN;
-  const v = [...values].sort((a, b) => a - b);
-  const m = v.length >> 1;
-  return v.length % 2 === 1 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
 /** Refit without a test set and time it (module doc, step 5). */

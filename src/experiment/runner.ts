@@ -19,14 +19,13 @@ import { MFLAB_VERSION } from "../core/version";
 import type { Dataset } from "../data/ratings";
 import { validateDataSpec, type DataSpecInput } from "../data/spec";
 import { getModel } from "../models/registry";
-import { threadsPerFit } from "../models/als/als-threads";
 import { RESULTS_SCHEMA, type DatasetInfo, type ResultsFile, type RunRecord } from "../results/schema";
 import { readResults, writeResults } from "../results/store";
 import { acquireLock } from "../results/lock";
 import { captureEnv } from "./env";
 import { datasetInfo, executeRun, runId, type RunEvaluation } from "./execute";
 import { loadFolds, validateFolds, type Fold, type FoldsSpec } from "./folds";
-import { runInWorkers, serializeFold } from "./pool";
+import { runInWorkers, serializeFold, threadsPerFit } from "./pool";
 import type { SweepProgress } from "./progress";
 import { expandSpec, type ExperimentSpec } from "./spec";
 

@@ -1,6 +1,7 @@
 /**
  * Every model the sweep runner and the CLI know by name. A model is added here once its file exports a
- * {@link ModelDefinition}; nothing else in the experiment layer names a concrete model.
+ * {@link ModelDefinition}. The layers above (experiment, cli) reach models only through this registry and the
+ * shared contract (./types, ./config): none of them imports a concrete model's file.
  */
 import type { ModelDefinition } from "./types";
 import { alsModel } from "./als/als";

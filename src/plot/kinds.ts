@@ -12,12 +12,11 @@ import {
   heatmapFigure,
   lambdaFigure,
   runsOf,
-  type ErrorMetricName,
   type Figure,
   type HistoryMetric,
-  type MetricPath,
   type RunsInput,
 } from "./figures";
+import type { ErrorMetricName, MetricPath } from "../results/metric";
 
 /** The figure kinds `buildFigure` (and `mflab plot --kind`) draws from a results file. */
 export const FIGURE_KINDS = ["grid", "lambda", "heatmap", "convergence", "compare"] as const;

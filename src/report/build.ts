@@ -19,8 +19,10 @@
 import { InputError } from "../core/errors";
 import type { ResultsFile, RunRecord } from "../results/schema";
 import { configKey, selectConfiguration } from "../results/selection";
-import { aggregateRuns, metricValue, varyingParams, type MetricPath } from "../results/summary";
+import { metricValue, type MetricPath } from "../results/metric";
+import { aggregateRuns, varyingParams } from "../results/summary";
 import { canonicalJson } from "../core/json";
+import { mean } from "../core/stats";
 import type { BundleMode } from "../plot/bundle";
 import type { Figure } from "../plot/figures";
 import { formatMetric, formatValue, paramLabel } from "../plot/figures";
@@ -316,7 +318,7 @@ export function reportBlocks(results: ResultsFile, options: ReportOptions = {}):
     const ok = runs.filter((r) => r.status === "ok");
     if (chosenKey !== undefined && configKey({ params: row.params } as RunRecord) === chosenKey) highlight.push(i);
     const iters = ok.map((r) => r.iterations).filter((x): x is number => typeof x === "number");
-    const meanIters = iters.length > 0 ? iters.reduce((a, b) => a + b, 0) / iters.length : NaN;
+    const meanIters = mean(iters);
     const params = shownKeys.map((k) => paramValue(row.params[k]));
     if (row.nFolds === 0) {
       return [...params, ...header.slice(shownKeys.length).map((_, k) => (k === 0 ? `FAILED: ${row.error ?? ""}` : ""))];

@@ -8,6 +8,7 @@
  * resolves `window.__mflabReady` when all are drawn. Markdown: figure blocks reference an image file (written
  * next to the report by ./write.ts) or print a note in their place.
  */
+import { markdownTable } from "../core/table";
 import type { BundleMode } from "../plot/bundle";
 import { EXPORT_CSP } from "../plot/export";
 import type { Figure } from "../plot/figures";
@@ -126,14 +127,9 @@ export function renderMarkdown(blocks: readonly Block[]): string {
         out.push(b.items.map(([t, d]) => `- **${escapeMarkdown(t)}:** ${escapeMarkdown(d)}`).join("\n"));
         break;
       case "table": {
-        const row = (cells: string[], bold: boolean) => `| ${cells.map((c) => (bold && c !== "" ? `**${escapeMarkdown(c)}**` : escapeMarkdown(c))).join(" | ")} |`;
-        out.push(
-          [
-            row(b.header, false),
-            `|${b.header.map((_, k) => (b.numeric?.[k] ? " ---: " : " --- ")).join("|")}|`,
-            ...b.rows.map((r, k) => row(r, b.highlight?.includes(k) === true)),
-          ].join("\n"),
-        );
+        const columns = b.header.map((h, k) => ({ header: escapeMarkdown(h), align: b.numeric?.[k] ? ("right" as const) : ("left" as const) }));
+        const cells = (row: string[], bold: boolean) => row.map((c) => (bold && c !== "" ? `**${escapeMarkdown(c)}**` : escapeMarkdown(c)));
+        out.push(markdownTable(columns, b.rows.map((r, k) => cells(r, b.highlight?.includes(k) === true))));
         break;
       }
       case "code": {

@@ -12,9 +12,11 @@
  *   an axis (else the last axis), one sentence per combination of the other axes; "lowest per" sentences run
  *   along `d` when it is an axis (else the first other axis).
  */
+import { mean, std } from "../core/stats";
 import type { ResultsFile, RunRecord } from "../results/schema";
 import { configKey } from "../results/selection";
-import { metricValue, varyingParams, type MetricPath } from "../results/summary";
+import { metricValue, type MetricPath } from "../results/metric";
+import { varyingParams } from "../results/summary";
 import { formatMetric, formatValue, paramLabel } from "../plot/figures";
 
 /** One observation: its sentence and the numbers in it (for tests and for authors who re-use them). */
@@ -52,7 +54,6 @@ export function configurationCells(runs: readonly RunRecord[], metric: MetricPat
     if (g) g.push(r);
     else groups.set(k, [r]);
   }
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   return [...groups.values()].map((g) => {
     const testValues = g.map((r) => metricValue(r, metric));
     const test = mean(testValues);
@@ -229,10 +230,6 @@ export function observeSweep(results: ResultsFile, options: ObserveOptions = {})
   if (foldNames.length > 1) {
     const cells = configurationCells(results.runs, metric).filter((c) => Number.isFinite(c.test) && c.n > 1);
     if (cells.length > 0) {
-      const std = (xs: number[]) => {
-        const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-        return Math.sqrt(xs.reduce((a, v) => a + (v - m) * (v - m), 0) / xs.length);
-      };
       const best = cells.reduce((a, b) => (b.test < a.test ? b : a));
       const s = std(best.testValues);
       const within = cells.filter((c) => c !== best && c.test <= best.test + s).length;

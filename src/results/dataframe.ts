@@ -24,7 +24,8 @@
  */
 import { InputError } from "../core/errors";
 import type { ResultsFile, RunRecord } from "./schema";
-import { varyingParams, type MetricPath } from "./summary";
+import type { MetricPath } from "./metric";
+import { varyingParams } from "./summary";
 import type { ResultsSet, RunsSource } from "./query";
 
 /** One cell of a {@link RunsTable}. */

@@ -10,7 +10,8 @@
 import type { Dataset } from "../data/ratings";
 import { holdoutSplit } from "../data/split";
 import type { ResultsFile, RunRecord } from "./schema";
-import { bestRun, type MetricPath } from "./summary";
+import type { MetricPath } from "./metric";
+import { bestRun } from "./summary";
 import { canonicalJson } from "../core/json";
 
 /**

@@ -246,3 +246,16 @@ describe("readRatingsFile", () => {
     expect(readRatingsFile(path.join(ML100K_DIR, "u.data")).ratings.length).toBe(100_000);
   });
 });
+
+describe("rules shared with the streaming reader (src/data/delimited.ts)", () => {
+  it("refuses a carriage return inside a line, at its field", () => {
+    expect(parseError("user,item,rating\na,b\r,3\n", "x.csv", { format: "csv" }).message).toBe("x.csv:2:2: contains a carriage return inside the line");
+    expect(parseError("1\t2\t3\r\t4\n", "u.data").message).toBe("u.data:1:3: contains a carriage return inside the line");
+  });
+
+  it("trims spaces and tabs around CSV fields, keeps u.data fields exact", () => {
+    const r = parseRatings("user;item;rating\n\tann ; x\t;4\n", "x.csv", { format: "csv" });
+    expect([r.users, r.items]).toEqual([["ann"], ["x"]]);
+    expect(parseError(" 1\t2\t3 \t4\n", "u.data").message).toBe('u.data:1:3: rating "3 " is not a number');
+  });
+});

@@ -9,7 +9,7 @@ import { summaryTable } from "../../src/results/summary";
 import { loadDataset } from "../../src/data/load";
 import { evaluateRanking } from "../../src/metrics/ranking";
 import { fitPopularity } from "../../src/models/baselines/popularity";
-import { implicitFromRatings } from "../../src/models/als/implicit-als";
+import { implicitFromRatings } from "../../src/data/implicit";
 
 const spec = {
   name: "rank",

@@ -12,7 +12,6 @@ import {
   sharedFloat64,
   startAlsThreads,
   stopAlsThreads,
-  threadsPerFit,
 } from "../../src/models/als/als-threads";
 import type { FitResult } from "../../src/models/types";
 import { Rng } from "../../src/core/random";
@@ -136,15 +135,6 @@ describe("shared CSR and the sweep rule", () => {
       expect(Array.from(b.indices)).toEqual(Array.from(a.indices));
       expect(Array.from(b.values)).toEqual(Array.from(a.values));
     }
-  });
-
-  it("threadsPerFit: one thread per fit while runs ≥ cores, else split the cores", () => {
-    expect(threadsPerFit(24, 2)).toBe(1);
-    expect(threadsPerFit(2, 2)).toBe(1);
-    expect(threadsPerFit(1, 2)).toBe(2);
-    expect(threadsPerFit(3, 8)).toBe(2);
-    expect(threadsPerFit(1, 8)).toBe(8);
-    expect(threadsPerFit(0, 8)).toBe(1);
   });
 });
 

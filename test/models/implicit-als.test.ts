@@ -11,7 +11,6 @@ import {
   fullGram,
   implicitAlsConfig,
   implicitAlsModel,
-  implicitFromRatings,
   implicitHalfStep,
   implicitObjective,
   implicitSolveRow,
@@ -300,23 +299,6 @@ describe("implicit-als config", () => {
     expect(() => implicitAlsConfig({ iterations: 4, maxIterations: 4 })).toThrow(
       "implicit-als config: maxIterations repeats a field: iterations is another name for maxIterations; give it once",
     );
-  });
-});
-
-describe("implicitFromRatings", () => {
-  const E = matrix(2, 4, [
-    [0, 0, 5],
-    [0, 1, 3],
-    [1, 2, 4],
-    [1, 3, 1],
-  ]);
-  it("keeps ratings ≥ threshold with their value or 1", () => {
-    const a = implicitFromRatings(E);
-    expect([Array.from(a.users), Array.from(a.items), Array.from(a.values)]).toEqual([[0, 1], [0, 2], [5, 4]]);
-    const b = implicitFromRatings(E, { threshold: 3, value: "one" });
-    expect([Array.from(b.items), Array.from(b.values)]).toEqual([[0, 1, 2], [1, 1, 1]]);
-    expect(b.nUsers).toBe(2);
-    expect(b.nItems).toBe(4);
   });
 });
 

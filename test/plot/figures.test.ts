@@ -8,7 +8,6 @@ import {
   convergenceFigure,
   heatmapFigure,
   lambdaFigure,
-  meanStd,
   runLabels,
   type Figure,
   type PlotlyTrace,
@@ -277,11 +276,6 @@ describe("compareFigure", () => {
     expect(f.data[0].x).toHaveLength(4);
     expect(annotations(f).find((a) => a.name === "mflab-notes")?.text).toContain("2 failed runs not shown");
     expect(() => compareFigure([])).toThrow(/nothing to compare/);
-  });
-
-  it("meanStd is the population standard deviation (numpy / scikit-learn convention)", () => {
-    expect(meanStd([2, 4, 4, 4, 5, 5, 7, 9]).std).toBeCloseTo(2, 12);
-    expect(meanStd([3])).toEqual({ mean: 3, std: 0, n: 1 });
   });
 });
 

@@ -8,7 +8,8 @@ import { plotlyBundleSource } from "../../src/plot/bundle";
 import { buildReport, reportFigures } from "../../src/report/build";
 import { escapeMarkdown } from "../../src/report/document";
 import { observeSweep } from "../../src/report/observations";
-import { defaultReportPath, reportCommand, writeReport } from "../../src/report/write";
+import { defaultReportPath, writeReport } from "../../src/report/write";
+import { reportCommand } from "../../src/cli/report";
 import { cellMetrics, fixtureResults, fixtureValidation } from "./fixture";
 
 const f4 = (v: number) => v.toFixed(4);

@@ -3,7 +3,7 @@
  * Datasets", ICDM 2008) — the lecture's "confidence c = 1 + α·frequency".
  *
  * Data: a {@link RatingsMatrix} whose stored values r_ui ≥ 0 are interaction strengths (counts, or ratings
- * already filtered by {@link implicitFromRatings}). For EVERY pair (u, i) — observed or not —
+ * already filtered by `implicitFromRatings`, ../../data/implicit.ts). For EVERY pair (u, i) — observed or not —
  *
  *   preference  p_ui = 1 if r_ui > 0, else 0          confidence  c_ui = 1 + w_ui,
  *   w_ui = α·r_ui                       (`confidence: "linear"`, the paper's eq. 3 and the lecture), or
@@ -100,28 +100,6 @@ export type ConfidenceScaling = ImplicitAlsConfig["confidence"];
  */
 export function implicitAlsConfig(partial: Record<string, unknown> = {}): ImplicitAlsConfig {
   return parseConfig("implicit-als", IMPLICIT_ALS_PARAMS, partial);
-}
-
-/** How {@link implicitFromRatings} turns explicit ratings into implicit interactions. */
-export interface ImplicitConversion {
-  /** Keep entries with rating ≥ threshold (default 4: "liked"). */
-  threshold?: number;
-  /** Stored strength of a kept entry: the rating itself (default) or 1. */
-  value?: "rating" | "one";
-}
-
-/**
- * Explicit ratings → implicit interactions: keep the entries with r ≥ `threshold` (they become positives,
- * p = 1), drop the others (they become unobserved, p = 0, c = 1), and store r or 1 as the strength that feeds
- * the confidence. Same index space as `ratings`.
- */
-export function implicitFromRatings(ratings: RatingsMatrix, options: ImplicitConversion = {}): RatingsMatrix {
-  const threshold = options.threshold ?? 4;
-  const keep: number[] = [];
-  for (let e = 0; e < ratings.nnz; e++) if (ratings.values[e] >= threshold) keep.push(e);
-  const out = ratings.subset(keep);
-  if (options.value === "one") out.values.fill(1);
-  return out;
 }
 
 /** A fitted implicit ALS model: scores x_u·y_i (a preference score, not a rating). */
