@@ -15,7 +15,8 @@ import { readResults } from "../results/store";
 import type { MetricPath } from "../results/metric";
 import { summaryTable } from "../results/summary";
 import { progressPrinter } from "../experiment/progress";
-import { allModels } from "../models/registry";
+import { describeFields } from "../core/schema";
+import { allModels, getModel, modelNames } from "../models/registry";
 import { buildFigure, FIGURE_KINDS, type FigureKind } from "../plot/kinds";
 import { writeFigureHtml, exportFigureImage } from "../plot/export";
 import { textTable } from "../core/table";
@@ -49,8 +50,8 @@ Usage:
   mflab report <results.json> [--validation V.json] [--out F.html|F.md] [--title T] [--metric test.mse|test.rmse|test.mae] [--no-figures]
       A self-contained write-up skeleton: data and protocol, grid, results table, best configuration (chosen on the
       validation results when given), offline figures, and observations computed from the results.
-  mflab models
-      List the models a spec can name, with their default parameters.
+  mflab models [name…]
+      The models a spec can name, each with its parameters: type and range, default, meaning, aliases.
   mflab --version | --help
 `;
 
@@ -67,7 +68,7 @@ export async function main(argv: string[]): Promise<number> {
       case "report":
         return await reportCommand(rest);
       case "models":
-        console.log(modelsListing());
+        console.log(modelsListing(rest));
         return 0;
       case "--version":
       case "-v":
@@ -96,13 +97,32 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** `mflab models`: each model's name and summary, its defaults on the line below. */
-function modelsListing(): string {
-  const rows = allModels().flatMap((m) => [
-    [m.name, m.summary],
-    ["", `defaults: ${JSON.stringify(m.defaults)}`],
-  ]);
-  return textTable([{ header: "model" }, { header: "summary" }], rows, { header: false });
+/**
+ * `mflab models [name…]`: each model's name and summary, then one line per parameter from its declaration — name,
+ * type and range, default, what it does, and its aliases.
+ */
+function modelsListing(names: readonly string[]): string {
+  const unknown = names.filter((n) => getModel(n) === undefined);
+  if (unknown.length > 0) throw new UsageError(`unknown model ${JSON.stringify(unknown[0])}; known: ${modelNames().join(", ")}`);
+  const models = names.length > 0 ? names.map((n) => getModel(n)!) : allModels();
+  return models
+    .map((m) => {
+      const fields = describeFields(m.params);
+      const table =
+        fields.length === 0
+          ? "  (no parameters)"
+          : textTable(
+              [{ header: "parameter" }, { header: "type" }, { header: "default" }, { header: "meaning" }],
+              fields.map((f) => [
+                f.name,
+                f.type,
+                f.default,
+                `${f.doc}${f.perf ? " (performance only)" : ""}${f.aliases.length > 0 ? ` — also: ${f.aliases.join(", ")}` : ""}`,
+              ]),
+            );
+      return `${m.name} — ${m.summary}\n${table}`;
+    })
+    .join("\n\n");
 }
 
 function readSpecFile(file: string): unknown {

@@ -597,9 +597,12 @@ function typeOf(node: Node<unknown>): string {
     case "int":
     case "number": {
       const base = node.kind === "int" ? "int" : "number";
-      const lo = node.min === undefined ? undefined : `${node.kind === "number" && node.exclusiveMin ? ">" : "≥"} ${node.min}`;
-      const hi = node.max === undefined ? undefined : `${node.kind === "number" && node.exclusiveMax ? "<" : "≤"} ${node.max}`;
-      return [base, lo, hi].filter(Boolean).join(" ");
+      const exMin = node.kind === "number" && node.exclusiveMin === true;
+      const exMax = node.kind === "number" && node.exclusiveMax === true;
+      if (node.min !== undefined && node.max !== undefined) return `${base} in ${exMin ? "(" : "["}${node.min}, ${node.max}${exMax ? ")" : "]"}`;
+      if (node.min !== undefined) return `${base} ${exMin ? ">" : "≥"} ${node.min}`;
+      if (node.max !== undefined) return `${base} ${exMax ? "<" : "≤"} ${node.max}`;
+      return base;
     }
     case "enum":
       return node.values.map((v) => JSON.stringify(v)).join(" | ");
