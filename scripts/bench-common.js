@@ -3,7 +3,7 @@
  * command-line flags, clocks, the MovieLens 100K reader and its random stand-in, and the ALS half-step runner.
  * Modules from dist/ are required lazily so that a script can first check that the build exists.
  */
-"use strict";
+
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
@@ -99,4 +99,17 @@ function startAlsHalfSteps(backend, byUser, byItem, W, H, common, errors = null)
   return backend.start(steps, common.d, maxRow);
 }
 
-module.exports = { root, dist, DEFAULT_ML100K_DIR, flagReader, requireBuild, now, cpu, median, load, readU1, randomDistinctRatings, startAlsHalfSteps };
+module.exports = {
+  root,
+  dist,
+  DEFAULT_ML100K_DIR,
+  flagReader,
+  requireBuild,
+  now,
+  cpu,
+  median,
+  load,
+  readU1,
+  randomDistinctRatings,
+  startAlsHalfSteps,
+};

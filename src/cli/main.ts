@@ -140,7 +140,7 @@ const CONFIRM_RUNS = 500;
 
 /** Runs a sweep will plan: grid cells × repeats × folds (after the command-line overrides). */
 function countRuns(spec: ExperimentSpec, folds: FoldsSpec | null | undefined, singleSplit: boolean): number {
-  const effective = folds !== undefined ? folds : singleSplit ? null : spec.folds ?? null;
+  const effective = folds !== undefined ? folds : singleSplit ? null : (spec.folds ?? null);
   const nFolds = effective === null ? 1 : typeof effective === "number" ? effective : effective.length;
   return expandSpec(spec).length * nFolds;
 }
@@ -175,7 +175,8 @@ async function sweepCommand(rest: string[]): Promise<number> {
   const specFile = positionals[0] as string;
   const spec = validateSpec(readSpecFile(specFile), specFile);
   const data = values.data !== undefined ? dataSpecFromPath(values.data as string, values.split as string | undefined) : undefined;
-  const onProgress = values.quiet === true ? undefined : progressPrinter((text) => process.stderr.write(text), { inPlace: process.stderr.isTTY === true });
+  const onProgress =
+    values.quiet === true ? undefined : progressPrinter((text) => process.stderr.write(text), { inPlace: process.stderr.isTTY === true });
   let folds: FoldsSpec | null | undefined;
   if (values.folds !== undefined) {
     const f = String(values.folds);
@@ -215,7 +216,7 @@ async function sweepCommand(rest: string[]): Promise<number> {
   console.log(summaryTable(outcome.results));
   console.log(`\nresults: ${path.relative(process.cwd(), outcome.file) || outcome.file}`);
   if (values.html) {
-    const htmlFile = outcome.file.replace(/\.json$/, "") + ".html";
+    const htmlFile = `${outcome.file.replace(/\.json$/, "")}.html`;
     writeFigureHtml(htmlFile, buildFigure(outcome.results, "grid"), { title: `${spec.name} — ${outcome.results.dataset.name}` });
     console.log(`figure:  ${path.relative(process.cwd(), htmlFile) || htmlFile}`);
   }

@@ -13,7 +13,8 @@ import type { MetricPath } from "../results/metric";
 import { defaultReportPath, writeReport } from "../report/write";
 import { parseCommandArgs, UsageError } from "./args";
 
-const USAGE = "usage: mflab report <results.json> [--validation V.json] [--out report.html|report.md] [--title T] [--metric test.mse|test.rmse|test.mae] [--no-figures]";
+const USAGE =
+  "usage: mflab report <results.json> [--validation V.json] [--out report.html|report.md] [--title T] [--metric test.mse|test.rmse|test.mae] [--no-figures]";
 
 /**
  * `mflab report …` (see the module doc). Prints where the report went; errors go to stderr.

@@ -60,7 +60,11 @@ export function textTable(columns: readonly TableColumn[], rows: readonly TextTa
   const line = (cells: readonly string[]) => cells.map((cell, k) => pad(cell, widths[k], columns[k].align));
   const lines: string[] = [];
   if (withHeader) {
-    lines.push(line(columns.map((c) => c.header)).join("  ").trimEnd());
+    lines.push(
+      line(columns.map((c) => c.header))
+        .join("  ")
+        .trimEnd(),
+    );
     lines.push(widths.map((w) => "-".repeat(w)).join("  "));
   }
   for (const row of rows) {

@@ -145,7 +145,7 @@ export class DelimitedReader {
     let nul = chunk.indexOf(NUL, p);
     if (nul < 0 || nul > length) nul = length;
     while (p < length) {
-      let nl = chunk.indexOf(LF, p);
+      const nl = chunk.indexOf(LF, p);
       if (nl < 0 || nl >= length) {
         this.append(chunk, p, length, nul < length);
         return;
@@ -210,7 +210,13 @@ export class DelimitedReader {
   private line(bytes: Uint8Array, s: number, e: number, nul: boolean): void {
     if (e > s && bytes[e - 1] === CR) e--;
     if (e - s > this.maxLineBytes) this.tooLong();
-    if (nul) throw new ParseError(this.file, this.lineNumber, undefined, "contains a NUL byte: this looks like a binary or UTF-16 file, expected UTF-8 text");
+    if (nul)
+      throw new ParseError(
+        this.file,
+        this.lineNumber,
+        undefined,
+        "contains a NUL byte: this looks like a binary or UTF-16 file, expected UTF-8 text",
+      );
     let p = s;
     while (p < e && (bytes[p] === SPACE || bytes[p] === TAB)) p++;
     if (p === e) return;
@@ -313,7 +319,10 @@ export class DelimitedReader {
 
   private growFields(): this {
     const n = this.starts.length * 2;
-    const grow = <T extends Int32Array | Uint8Array>(a: T, b: T): T => (b.set(a), b);
+    const grow = <T extends Int32Array | Uint8Array>(a: T, b: T): T => {
+      b.set(a);
+      return b;
+    };
     this.starts = grow(this.starts, new Int32Array(n));
     this.ends = grow(this.ends, new Int32Array(n));
     this.at = grow(this.at, new Int32Array(n));

@@ -238,8 +238,7 @@ function resolveDuplicates(raw: RawRatings, policy: DuplicatePolicy, warn: (m: s
   if (policy === "error") {
     const listed: string[] = [];
     for (let k = k0 + 1; k < n && listed.length < MAX_LISTED - 1; k++) if (first[k] >= 0) listed.push(describeRepeat(k));
-    const more =
-      repeats === 1 ? "" : `; ${repeats} repeated rows in all, also ${listed.join(", ")}${repeats > listed.length + 1 ? ", …" : ""}`;
+    const more = repeats === 1 ? "" : `; ${repeats} repeated rows in all, also ${listed.join(", ")}${repeats > listed.length + 1 ? ", …" : ""}`;
     throw new ParseError(
       file,
       raw.lines[k0],
@@ -294,13 +293,7 @@ function resolveDuplicates(raw: RawRatings, policy: DuplicatePolicy, warn: (m: s
 }
 
 /** Apply the out-of-scale policy in place (see the module doc). */
-function checkScale(
-  raw: RawRatings,
-  scale: readonly [number, number],
-  policy: OutOfScalePolicy,
-  column: number,
-  warn: (m: string) => void,
-): void {
+function checkScale(raw: RawRatings, scale: readonly [number, number], policy: OutOfScalePolicy, column: number, warn: (m: string) => void): void {
   const [lo, hi] = scale;
   const r = raw.ratings;
   let bad = 0;
@@ -461,14 +454,7 @@ function countLines(bytes: Uint8Array): number {
 }
 
 /** Headerless `user SEP item SEP rating SEP timestamp` (udata, ratings-dat): exact fields, no quoting. */
-function parseFixed(
-  bytes: Uint8Array,
-  file: string,
-  sep: string,
-  sepName: string,
-  layout: string,
-  warn: (m: string) => void,
-): Parsed {
+function parseFixed(bytes: Uint8Array, file: string, sep: string, sepName: string, layout: string, warn: (m: string) => void): Parsed {
   const sink = new RowSink(countLines(bytes), true);
   const timestamps = sink.timestamps as Float64Array;
   let seen = 0; // non-blank lines so far
@@ -609,7 +595,12 @@ function parseCsv(bytes: Uint8Array, file: string, delimiter: string | undefined
       const explicit = columns[role];
       const names = explicit !== undefined ? [explicit] : DEFAULT_COLUMNS[role];
       const alternatives = names.length > 1 ? ` (or ${names.slice(1).join(", ")})` : "";
-      throw new ParseError(file, headerNo, undefined, `no column ${JSON.stringify(names[0])}${alternatives} in header (columns: ${header!.join(", ")})`);
+      throw new ParseError(
+        file,
+        headerNo,
+        undefined,
+        `no column ${JSON.stringify(names[0])}${alternatives} in header (columns: ${header!.join(", ")})`,
+      );
     };
     if (ui < 0) missing("user");
     if (ii < 0) missing("item");
@@ -617,7 +608,9 @@ function parseCsv(bytes: Uint8Array, file: string, delimiter: string | undefined
     if (ti < 0 && columns.timestamp !== undefined) missing("timestamp");
     layout = header.join(delim === "\t" ? " " : delim);
   };
-  const reader = new DelimitedReader({ file, delimiter: delimiter || ",", quoted: true, columns: "field" }, (r) => (header === undefined ? first(r) : row(r)));
+  const reader = new DelimitedReader({ file, delimiter: delimiter || ",", quoted: true, columns: "field" }, (r) =>
+    header === undefined ? first(r) : row(r),
+  );
   reader.push(bytes);
   reader.end();
   if (header === undefined) throw new ParseError(file, Math.max(1, reader.linesRead), undefined, "no ratings found (the file is empty)");

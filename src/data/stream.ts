@@ -271,7 +271,8 @@ export class RatingsCsvParser {
     if (found > max) throw r.lineError(`has more than ${max} fields (expected ${HEADER.slice(0, max).join(",")})`, r.at[max] - 1);
     if (this.nFields === 0 && found >= 3) this.nFields = found;
     const want = this.nFields || 3;
-    if (found < want) throw r.lineError(`has ${found} field${found === 1 ? "" : "s"}, expected ${want} (${HEADER.slice(0, want).join(",")})`, r.lineEnd);
+    if (found < want)
+      throw r.lineError(`has ${found} field${found === 1 ? "" : "s"}, expected ${want} (${HEADER.slice(0, want).join(",")})`, r.lineEnd);
     this.addRow(this.userIndex.of(r, 0), this.itemIndex.of(r, 1), rating, stamp);
   }
 
@@ -279,7 +280,7 @@ export class RatingsCsvParser {
     const names = Array.from({ length: r.count }, (_, k) => r.text(k).toLowerCase());
     if (!((names.length === 3 || names.length === 4) && names.every((nm, k) => nm === HEADER[k].toLowerCase()))) {
       const text = r.lineText();
-      const got = JSON.stringify(text.length > 80 ? text.slice(0, 80) + "…" : text);
+      const got = JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
       throw r.lineError(`expected the header ${HEADER.join(",")} (timestamp optional), got ${got}`, r.lineStart);
     }
     this.nFields = names.length;
@@ -288,7 +289,7 @@ export class RatingsCsvParser {
   /** Field k's text for a message (at most 40 characters). */
   private quote(r: DelimitedReader, k: number): string {
     const f = r.text(k);
-    return JSON.stringify(f.length > 40 ? f.slice(0, 40) + "…" : f);
+    return JSON.stringify(f.length > 40 ? `${f.slice(0, 40)}…` : f);
   }
 
   private rating(r: DelimitedReader): number {

@@ -113,7 +113,13 @@ export function runInWorkers(
           const t = tasks[current];
           const now = new Date().toISOString();
           const k = current;
-          guarded(() => onEnd(k, { id: t.id, params: t.params, seed: t.seed, status: "failed", error: `worker crashed: ${e.message}`, startedAt: now, finishedAt: now }, slot));
+          guarded(() =>
+            onEnd(
+              k,
+              { id: t.id, params: t.params, seed: t.seed, status: "failed", error: `worker crashed: ${e.message}`, startedAt: now, finishedAt: now },
+              slot,
+            ),
+          );
           current = -1;
         }
       });

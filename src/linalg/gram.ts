@@ -87,7 +87,15 @@ export function gramTransposed(
       const rb0 = b * stride;
       const rb1 = rb0 + stride;
       const rb2 = rb1 + stride;
-      let s00 = 0, s01 = 0, s02 = 0, s10 = 0, s11 = 0, s12 = 0, s20 = 0, s21 = 0, s22 = 0; // prettier-ignore
+      let s00 = 0,
+        s01 = 0,
+        s02 = 0,
+        s10 = 0,
+        s11 = 0,
+        s12 = 0,
+        s20 = 0,
+        s21 = 0,
+        s22 = 0; // prettier-ignore
       for (let t = 0; t < n; t++) {
         const x0 = Xt[ra0 + t];
         const x1 = Xt[ra1 + t];

@@ -5,14 +5,7 @@
  */
 import type { ModelDefinition } from "./types";
 import { alsModel } from "./als/als";
-import {
-  baselineAlsModel,
-  baselineSgdModel,
-  globalMeanModel,
-  itemMeanModel,
-  randomNormalModel,
-  userMeanModel,
-} from "./baselines/baselines";
+import { baselineAlsModel, baselineSgdModel, globalMeanModel, itemMeanModel, randomNormalModel, userMeanModel } from "./baselines/baselines";
 import { coClusteringModel } from "./clustering/co-clustering";
 import { gdMfModel } from "./gradient/gd-mf";
 import { knnBaselineModel, knnBasicModel, knnMeansModel, knnZScoreModel } from "./neighbourhood/knn";
@@ -24,7 +17,7 @@ import { svdppModel } from "./gradient/svdpp";
 import { implicitAlsModel } from "./als/implicit-als";
 import { popularityModel } from "./baselines/popularity";
 
-const MODELS: ModelDefinition<any>[] = [
+const MODELS: ModelDefinition<object>[] = [
   alsModel,
   svdModel,
   sgdMfModel,
@@ -48,10 +41,10 @@ const MODELS: ModelDefinition<any>[] = [
   popularityModel,
 ];
 
-const byName = new Map<string, ModelDefinition<any>>(MODELS.map((m) => [m.name, m]));
+const byName = new Map<string, ModelDefinition<object>>(MODELS.map((m) => [m.name, m]));
 
 /** The definition registered under `name`, or undefined. */
-export function getModel(name: string): ModelDefinition<any> | undefined {
+export function getModel(name: string): ModelDefinition<object> | undefined {
   return byName.get(name);
 }
 
@@ -61,6 +54,6 @@ export function modelNames(): string[] {
 }
 
 /** All registered definitions (for `mflab models`). */
-export function allModels(): readonly ModelDefinition<any>[] {
+export function allModels(): readonly ModelDefinition<object>[] {
   return MODELS;
 }

@@ -45,10 +45,7 @@ export type RunsInput = ResultsFile | readonly RunRecord[];
 export const ASSIGNMENT_METRICS: readonly MetricPath[] = ["train.mse", "train.mae", "test.mse", "test.mae"];
 
 /** plotly's default colour cycle (fixed here so a metric keeps its colour in every subplot). */
-export const PALETTE = [
-  "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-  "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
-] as const;
+export const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"] as const;
 
 const METRIC_STYLE: Record<MetricPath, { color: string; symbol: string; dash: string }> = {
   "train.mse": { color: PALETTE[0], symbol: "circle", dash: "solid" },
@@ -632,7 +629,14 @@ export function compareRuns(a: RunRecord, b: RunRecord): number {
 export function runLabels(runs: readonly RunRecord[]): string[] {
   const keys: string[] = [];
   const seen = new Set<string>();
-  for (const r of runs) for (const k of Object.keys(r.params ?? {})) if (!seen.has(k)) (seen.add(k), keys.push(k));
+  for (const r of runs) {
+    for (const k of Object.keys(r.params ?? {})) {
+      if (!seen.has(k)) {
+        seen.add(k);
+        keys.push(k);
+      }
+    }
+  }
   const varying = keys.filter((k) => new Set(runs.map((r) => JSON.stringify(r.params?.[k] ?? null))).size > 1);
   const seedVaries = new Set(runs.map((r) => r.seed)).size > 1;
   return runs.map((r) => {
@@ -754,7 +758,7 @@ export function compareFigure(input: readonly CompareRow[] | RunsInput, options:
       textposition: "outside",
       customdata: s.map((t) => t.n),
       marker: { color: PALETTE[j % PALETTE.length] },
-      hovertemplate: `%{x}<br>${label} = %{y:.4f}` + (multi ? " (n = %{customdata})" : "") + `<extra></extra>`,
+      hovertemplate: `%{x}<br>${label} = %{y:.4f}${multi ? " (n = %{customdata})" : ""}<extra></extra>`,
     };
   });
   return {

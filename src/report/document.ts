@@ -21,9 +21,21 @@ export type Block =
   | { type: "list"; items: string[] }
   /** Term → description pairs. */
   | { type: "facts"; items: [string, string][] }
-  | { type: "table"; header: string[]; rows: string[][]; /** Right-align these columns (numbers). */ numeric?: boolean[]; /** Highlight these row indices. */ highlight?: number[] }
+  | {
+      type: "table";
+      header: string[];
+      rows: string[][] /** Right-align these columns (numbers). */;
+      numeric?: boolean[] /** Highlight these row indices. */;
+      highlight?: number[];
+    }
   | { type: "code"; text: string }
-  | { type: "figure"; figure: Figure; caption: string; /** Markdown: image path relative to the report. */ image?: string; /** Markdown without image: why. */ missing?: string };
+  | {
+      type: "figure";
+      figure: Figure;
+      caption: string /** Markdown: image path relative to the report. */;
+      image?: string /** Markdown without image: why. */;
+      missing?: string;
+    };
 
 export interface RenderHtmlOptions {
   title: string;
@@ -73,9 +85,7 @@ export function renderHtml(blocks: readonly Block[], options: RenderHtmlOptions)
     }
   });
   const scripts =
-    figures.length === 0
-      ? "<script>window.__mflabReady = Promise.resolve([]);</script>\n"
-      : figurePageScripts(figures, options.bundle ?? "inline");
+    figures.length === 0 ? "<script>window.__mflabReady = Promise.resolve([]);</script>\n" : figurePageScripts(figures, options.bundle ?? "inline");
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -129,7 +139,12 @@ export function renderMarkdown(blocks: readonly Block[]): string {
       case "table": {
         const columns = b.header.map((h, k) => ({ header: escapeMarkdown(h), align: b.numeric?.[k] ? ("right" as const) : ("left" as const) }));
         const cells = (row: string[], bold: boolean) => row.map((c) => (bold && c !== "" ? `**${escapeMarkdown(c)}**` : escapeMarkdown(c)));
-        out.push(markdownTable(columns, b.rows.map((r, k) => cells(r, b.highlight?.includes(k) === true))));
+        out.push(
+          markdownTable(
+            columns,
+            b.rows.map((r, k) => cells(r, b.highlight?.includes(k) === true)),
+          ),
+        );
         break;
       }
       case "code": {
@@ -138,10 +153,13 @@ export function renderMarkdown(blocks: readonly Block[]): string {
         break;
       }
       case "figure":
-        if (b.image) out.push(`![${escapeMarkdown(b.caption)}](${encodeURI(b.image).replace(/[()]/g, (c) => (c === "(" ? "%28" : "%29"))})\n\n*${escapeMarkdown(b.caption)}*`);
+        if (b.image)
+          out.push(
+            `![${escapeMarkdown(b.caption)}](${encodeURI(b.image).replace(/[()]/g, (c) => (c === "(" ? "%28" : "%29"))})\n\n*${escapeMarkdown(b.caption)}*`,
+          );
         else out.push(`*Figure not included — ${escapeMarkdown(b.caption)}: ${escapeMarkdown(b.missing ?? "no image exported")}*`);
         break;
     }
   }
-  return out.join("\n\n") + "\n";
+  return `${out.join("\n\n")}\n`;
 }

@@ -36,7 +36,7 @@ export function reportFormatOf(file: string): ReportFormat {
 
 /** `<results>.report.html` next to a results file. */
 export function defaultReportPath(resultsFile: string): string {
-  return resultsFile.replace(/\.json$/i, "") + ".report.html";
+  return `${resultsFile.replace(/\.json$/i, "")}.report.html`;
 }
 
 /**

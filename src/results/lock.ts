@@ -46,7 +46,7 @@ export function acquireLock(resultsFile: string): HeldLock {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = fs.openSync(lockFile, "wx");
-      fs.writeSync(fd, JSON.stringify(me) + "\n");
+      fs.writeSync(fd, `${JSON.stringify(me)}\n`);
       fs.closeSync(fd);
       let released = false;
       const release = () => {
@@ -81,7 +81,10 @@ export function acquireLock(resultsFile: string): HeldLock {
       );
     }
     if (owner && owner.host !== me.host) {
-      throw new InputError(`is locked by a sweep on host ${owner.host} (pid ${owner.pid}, started ${owner.startedAt}); if it is no longer running, delete ${lockFile}`, resultsFile);
+      throw new InputError(
+        `is locked by a sweep on host ${owner.host} (pid ${owner.pid}, started ${owner.startedAt}); if it is no longer running, delete ${lockFile}`,
+        resultsFile,
+      );
     }
     replaced = owner;
     try {

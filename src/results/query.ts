@@ -310,7 +310,8 @@ export function comparisonKey(run: RunRecord, ignoreSeed = false): string {
  */
 export function compareSweeps(a: ResultsFile, b: ResultsFile, options: CompareSweepsOptions = {}): SweepComparison {
   const metric = options.metric ?? "test.mse";
-  if (!/^(train|test)\.(mse|rmse|mae)$/.test(metric)) throw new InputError(`compareSweeps: metric must be train|test . mse|rmse|mae, got "${metric}"`);
+  if (!/^(train|test)\.(mse|rmse|mae)$/.test(metric))
+    throw new InputError(`compareSweeps: metric must be train|test . mse|rmse|mae, got "${metric}"`);
   const ignoreSeed = options.ignoreSeed === true;
   const index = (results: ResultsFile) => {
     const m = new Map<string, RunRecord>();

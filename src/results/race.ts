@@ -103,7 +103,8 @@ export interface RaceSummary {
  */
 export function summarizeRace(records: readonly RunRecord[], options: { tolerance?: number } = {}): RaceSummary {
   const tolerance = options.tolerance ?? 0.01;
-  if (!(tolerance >= 0) || !Number.isFinite(tolerance)) throw new InputError(`summarizeRace: tolerance must be a finite number ≥ 0, got ${tolerance}`);
+  if (!(tolerance >= 0) || !Number.isFinite(tolerance))
+    throw new InputError(`summarizeRace: tolerance must be a finite number ≥ 0, got ${tolerance}`);
   if (records.length === 0) throw new InputError("summarizeRace: no runs");
   const labelOf = (r: RunRecord) => ((r as Partial<RaceRecord>).label ?? r.params.model) as string;
   const ok = records.filter((r) => r.status === "ok");
@@ -191,7 +192,12 @@ export function raceMarkdownTable(summary: RaceSummary): string {
   ];
   const rows = summary.rows.map((r) => {
     const good = r.runs - r.failed;
-    const reach = good === 0 ? "—" : r.reachedTarget === 0 ? `never (0 / ${good})` : `${fmtStat(r.iterationsToTarget, 1)}${r.reachedTarget < good ? ` (${r.reachedTarget} / ${good})` : ""}`;
+    const reach =
+      good === 0
+        ? "—"
+        : r.reachedTarget === 0
+          ? `never (0 / ${good})`
+          : `${fmtStat(r.iterationsToTarget, 1)}${r.reachedTarget < good ? ` (${r.reachedTarget} / ${good})` : ""}`;
     return [
       r.label,
       `${good} / ${r.runs}`,
@@ -210,4 +216,3 @@ export function raceMarkdownTable(summary: RaceSummary): string {
   const failures = summary.rows.flatMap((r) => r.errors.map((e) => `- **${r.label}** failed: ${e}`));
   return markdownTable(columns, rows) + (failures.length > 0 ? `\n\n${failures.join("\n")}` : "");
 }
-

@@ -63,7 +63,6 @@ export function selectConfiguration(validation: ResultsFile, main: ResultsFile, 
   return { metric, chosen, chosenInMain, byTest };
 }
 
-
 export interface BestOptions {
   /** Results of the same grid fitted on the training ratings minus a validation split and scored on it. */
   validation?: ResultsFile;

@@ -49,7 +49,7 @@ export function writeResults(file: string, results: ResultsFile): void {
   const dir = path.dirname(path.resolve(file));
   fs.mkdirSync(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}`);
-  const text = JSON.stringify(results, null, 1) + "\n";
+  const text = `${JSON.stringify(results, null, 1)}\n`;
   try {
     const fd = fs.openSync(tmp, "w");
     try {
@@ -65,6 +65,9 @@ export function writeResults(file: string, results: ResultsFile): void {
     } catch {
       /* nothing to clean */
     }
-    throw new InputError(`could not write results (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the previous file, if any, is unchanged`, file);
+    throw new InputError(
+      `could not write results (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the previous file, if any, is unchanged`,
+      file,
+    );
   }
 }

@@ -128,7 +128,12 @@ export function aggregateRuns(results: ResultsFile | readonly RunRecord[]): Aggr
   const runs = Array.isArray(results) ? results : (results as ResultsFile).runs;
   const groups = new Map<string, RunRecord[]>();
   for (const r of runs) {
-    const key = JSON.stringify(Object.keys(r.params).filter((k) => k !== "seed").sort().map((k) => [k, r.params[k]]));
+    const key = JSON.stringify(
+      Object.keys(r.params)
+        .filter((k) => k !== "seed")
+        .sort()
+        .map((k) => [k, r.params[k]]),
+    );
     const g = groups.get(key);
     if (g) g.push(r);
     else groups.set(key, [r]);
@@ -159,7 +164,10 @@ export function aggregateRuns(results: ResultsFile | readonly RunRecord[]): Aggr
       folds: ok.map((r) => `${r.fold ?? ""}${r.repeat !== undefined ? `#${r.repeat}` : ""}`),
     };
   });
-  const sorted = rows.filter((r) => r.nFolds > 0).map((r) => r.mean_test_rmse).sort((a, b) => a - b);
+  const sorted = rows
+    .filter((r) => r.nFolds > 0)
+    .map((r) => r.mean_test_rmse)
+    .sort((a, b) => a - b);
   for (const row of rows) row.rank_test_rmse = row.nFolds > 0 ? sorted.indexOf(row.mean_test_rmse) + 1 : NaN;
   return rows;
 }
@@ -201,12 +209,26 @@ export function rankingSummaryTable(results: ResultsFile): string {
   if (new Set(results.runs.map((r) => r.params.model)).size > 1 || params.length === 0) params.unshift("model");
   const k = runs.find((r) => r.metrics?.ranking)?.metrics?.ranking?.k ?? 10;
   const folded = results.runs.some((r) => r.fold);
-  const columns = columnsOf([...params, ...(folded ? ["fold"] : [])], ["iters", `P@${k}`, `R@${k}`, `NDCG@${k}`, `MAP@${k}`, "hit rate", "coverage", "users", "fit s"]);
+  const columns = columnsOf(
+    [...params, ...(folded ? ["fold"] : [])],
+    ["iters", `P@${k}`, `R@${k}`, `NDCG@${k}`, `MAP@${k}`, "hit rate", "coverage", "users", "fit s"],
+  );
   const rows = runs.map((r): TextTableRow => {
     const base = [...params.map((key) => fmt(r.params[key])), ...(folded ? [r.fold ?? ""] : [])];
     const m = r.metrics?.ranking;
     if (r.status !== "ok" || !m) return { cells: base, note: `FAILED: ${r.error ?? "no ranking metrics"}` };
-    return [...base, fmt(r.iterations), fmt(m.precision), fmt(m.recall), fmt(m.ndcg), fmt(m.map), fmt(m.hitRate), fmt(m.coverage), String(m.nUsersEvaluated), r.fitSeconds === undefined ? "–" : r.fitSeconds.toFixed(2)];
+    return [
+      ...base,
+      fmt(r.iterations),
+      fmt(m.precision),
+      fmt(m.recall),
+      fmt(m.ndcg),
+      fmt(m.map),
+      fmt(m.hitRate),
+      fmt(m.coverage),
+      String(m.nUsersEvaluated),
+      r.fitSeconds === undefined ? "–" : r.fitSeconds.toFixed(2),
+    ];
   });
   const d = results.dataset;
   const threshold = runs.find((r) => r.metrics?.ranking)?.metrics?.ranking?.threshold;

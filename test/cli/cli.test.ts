@@ -134,7 +134,10 @@ describe("mflab sweep: large grids and failing writes", () => {
   it("asks for --yes above 500 runs (refuses without a terminal)", () => {
     const dir = tmp();
     const spec = path.join(dir, "big.json");
-    fs.writeFileSync(spec, JSON.stringify({ ...tinySpec, grid: { d: Array.from({ length: 26 }, (_, k) => k + 1), lambda: Array.from({ length: 20 }, (_, k) => k + 1) } }));
+    fs.writeFileSync(
+      spec,
+      JSON.stringify({ ...tinySpec, grid: { d: Array.from({ length: 26 }, (_, k) => k + 1), lambda: Array.from({ length: 20 }, (_, k) => k + 1) } }),
+    );
     const r = mflab(["sweep", spec, "--out", path.join(dir, "o.json")]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(`mflab: ${spec}: expands to 520 runs (more than 500); add --yes to run them, or shrink the grid`);

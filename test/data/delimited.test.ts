@@ -42,9 +42,17 @@ describe("DelimitedReader", () => {
   it("reports errors at the field number or the byte, by convention", () => {
     const cases: [string, string, string][] = [
       ['a,"oops\n', 'x.csv:1:2: unterminated quoted field (no closing ")', 'x.csv:1:3: unterminated quoted field (no closing ")'],
-      ['a,"b"c\n', 'x.csv:1:2: unexpected "c" after a closing quote (expected ",")', 'x.csv:1:6: unexpected "c" after a closing quote (expected ",")'],
+      [
+        'a,"b"c\n',
+        'x.csv:1:2: unexpected "c" after a closing quote (expected ",")',
+        'x.csv:1:6: unexpected "c" after a closing quote (expected ",")',
+      ],
       ["a,b\rc,d\n", "x.csv:1:2: contains a carriage return inside the line", "x.csv:1:4: contains a carriage return inside the line"],
-      ["ok\na,\u0000\n", "x.csv:2: contains a NUL byte: this looks like a binary or UTF-16 file, expected UTF-8 text", "x.csv:2: contains a NUL byte: this looks like a binary or UTF-16 file, expected UTF-8 text"],
+      [
+        "ok\na,\u0000\n",
+        "x.csv:2: contains a NUL byte: this looks like a binary or UTF-16 file, expected UTF-8 text",
+        "x.csv:2: contains a NUL byte: this looks like a binary or UTF-16 file, expected UTF-8 text",
+      ],
     ];
     for (const [text, byField, byByte] of cases) {
       for (const chunk of [1, 1 << 20]) {
@@ -55,8 +63,9 @@ describe("DelimitedReader", () => {
   });
 
   it("refuses a line longer than maxLineBytes, whatever the chunks", () => {
-    const long = "1,2," + "5".repeat(100) + "\n";
-    for (const chunk of [7, 1 << 20]) expect(parseErrorOf(() => read(long, { maxLineBytes: 64 }, chunk)).message).toBe("x.csv:1: is longer than 64 bytes");
+    const long = `1,2,${"5".repeat(100)}\n`;
+    for (const chunk of [7, 1 << 20])
+      expect(parseErrorOf(() => read(long, { maxLineBytes: 64 }, chunk)).message).toBe("x.csv:1: is longer than 64 bytes");
     expect(read("1,2,3\r\n", { maxLineBytes: 5 }, 3)).toEqual([[1, ["1", "2", "3"]]]); // the line end does not count
   });
 

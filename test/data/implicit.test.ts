@@ -11,9 +11,16 @@ describe("implicitFromRatings", () => {
   ]);
   it("keeps ratings ≥ threshold with their value or 1", () => {
     const a = implicitFromRatings(E);
-    expect([Array.from(a.users), Array.from(a.items), Array.from(a.values)]).toEqual([[0, 1], [0, 2], [5, 4]]);
+    expect([Array.from(a.users), Array.from(a.items), Array.from(a.values)]).toEqual([
+      [0, 1],
+      [0, 2],
+      [5, 4],
+    ]);
     const b = implicitFromRatings(E, { threshold: 3, value: "one" });
-    expect([Array.from(b.items), Array.from(b.values)]).toEqual([[0, 1, 2], [1, 1, 1]]);
+    expect([Array.from(b.items), Array.from(b.values)]).toEqual([
+      [0, 1, 2],
+      [1, 1, 1],
+    ]);
     expect(b.nUsers).toBe(2);
     expect(b.nItems).toBe(4);
   });

@@ -3,7 +3,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseRatings } from "../../src/data/parse";
-import { RatingsCsvParser, readRatingsFileSync, streamRatingsFile, streamedToMatrix, type StreamProgress, type StreamedRatings } from "../../src/data/stream";
+import {
+  RatingsCsvParser,
+  readRatingsFileSync,
+  streamRatingsFile,
+  streamedToMatrix,
+  type StreamProgress,
+  type StreamedRatings,
+} from "../../src/data/stream";
 import { generateSynthetic, generateSyntheticMatrix, syntheticScale } from "../../src/data/synthetic";
 import { Rng } from "../../src/core/random";
 import { parseErrorOf } from "../helpers/errors";
@@ -35,7 +42,7 @@ function naive(text: string): { users: string[]; items: string[]; ratings: numbe
 function randomCsv(seed: number, n: number, crlf = false): string {
   const rng = new Rng(seed);
   const eol = crlf ? "\r\n" : "\n";
-  let s = "userId,movieId,rating,timestamp" + eol;
+  let s = `userId,movieId,rating,timestamp${eol}`;
   for (let k = 0; k < n; k++) {
     const u = 1 + Math.floor(k / 7) + rng.int(3) * 100000;
     const i = 1 + rng.int(5000) * 41;
@@ -90,7 +97,7 @@ describe("streaming ratings.csv loader", () => {
 
   it("parses decimals exactly like Number (mantissa / power of ten), and odd forms through Number", () => {
     const values = ["0.1", "3.14159265358979", "4.0", "2.5e0", "-1.25", "+2", "1234567890.123456", "0.000001", "7"];
-    const text = "userId,movieId,rating\n" + values.map((v, k) => `1,${k},${v}`).join("\n");
+    const text = `userId,movieId,rating\n${values.map((v, k) => `1,${k},${v}`).join("\n")}`;
     const s = readRatingsFileSync(write("decimals.csv", text));
     expect(Array.from(s.ratings)).toEqual(values.map(Number));
     expect(s.timestamps).toBeUndefined();
@@ -140,7 +147,7 @@ describe("streaming ratings.csv loader", () => {
         expect(e.file, text).toBe(file);
         expect([e.line, e.column], text).toEqual([line, column]);
         expect(e.reason, text).toMatch(reason);
-        expect(e.message).toContain(`${file}:${line}${column === undefined ? "" : ":" + column}: `);
+        expect(e.message).toContain(`${file}:${line}${column === undefined ? "" : `:${column}`}: `);
       }
     }
   });
@@ -198,7 +205,7 @@ describe("streaming ratings.csv loader", () => {
     // The parser's only per-line storage is a fixed 4 KiB line buffer: a line longer than that is refused.
     const e = parseErrorOf(() => {
       const p = new RatingsCsvParser("long.csv", { header: false });
-      p.push(new TextEncoder().encode("1,2," + "5".repeat(5000) + "\n"));
+      p.push(new TextEncoder().encode(`1,2,${"5".repeat(5000)}\n`));
     });
     expect(e.reason).toMatch(/longer than 4096 bytes/);
     // Arrays grow past the initial estimate and are trimmed to size.

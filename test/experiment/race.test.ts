@@ -141,7 +141,11 @@ describe("curve helpers", () => {
 describe("runRace on a small synthetic dataset", () => {
   const ds: Dataset = loadDataset({ kind: "synthetic", nUsers: 60, nItems: 80, nRatings: 2000, seed: 3 });
   const entries: RaceEntry[] = [
-    { label: "ALS", model: "als", params: { d: 3, lambda: 0.1, weightedLambda: true, init: "gaussian", initScale: 0.1, maxIterations: 6, stopping: "none" } },
+    {
+      label: "ALS",
+      model: "als",
+      params: { d: 3, lambda: 0.1, weightedLambda: true, init: "gaussian", initScale: 0.1, maxIterations: 6, stopping: "none" },
+    },
     { label: "SGD", model: "sgd-mf", params: { d: 3, lambda: 0.1, lr: 0.01, maxIterations: 6 } },
     { label: "SGD lr 3", model: "sgd-mf", params: { d: 3, lambda: 0.1, lr: 3, maxIterations: 6 } },
   ];
@@ -316,7 +320,11 @@ describe.skipIf(!hasMl100k)("ML-100K u1: ALS vs SGD, measured", () => {
     const records = runRace(
       ds(),
       [
-        { label: "ALS", model: "als", params: { d: 10, lambda: 0.125, weightedLambda: true, init: "gaussian", initScale: 0.1, maxIterations: 15, stopping: "none" } },
+        {
+          label: "ALS",
+          model: "als",
+          params: { d: 10, lambda: 0.125, weightedLambda: true, init: "gaussian", initScale: 0.1, maxIterations: 15, stopping: "none" },
+        },
         { label: "SGD", model: "sgd-mf", params: { d: 10, lambda: 0.125, lr: 0.005, maxIterations: 60 } },
         { label: "SGD lr 0.2", model: "sgd-mf", params: { d: 10, lambda: 0.125, lr: 0.2, maxIterations: 60 } },
       ],

@@ -42,6 +42,8 @@ describe("ranking sweeps (evaluation.task = ranking)", () => {
   it("rejects bad evaluation options with their path", () => {
     expect(() => validateSpec({ ...spec, evaluation: { task: "rank" } })).toThrow(`evaluation.task must be one of "rating", "ranking", got "rank"`);
     expect(() => validateSpec({ ...spec, evaluation: { k: 0 } })).toThrow("evaluation.k must be ≥ 1, got 0");
-    expect(() => validateSpec({ ...spec, evaluation: { treshold: 4 } })).toThrow(/evaluation\.treshold is not an evaluation option \(did you mean "threshold"\?\)/);
+    expect(() => validateSpec({ ...spec, evaluation: { treshold: 4 } })).toThrow(
+      /evaluation\.treshold is not an evaluation option \(did you mean "threshold"\?\)/,
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { Matrix, solve } from "ml-matrix";
 import { describe, expect, it } from "vitest";
-import { RatingsMatrix } from "../../src/data/ratings";
+import type { RatingsMatrix } from "../../src/data/ratings";
 import { InputError, SpecError } from "../../src/core/errors";
 import { topN } from "../../src/metrics/ranking";
 import {
@@ -146,7 +146,8 @@ describe("implicit ALS half-step (YᵀY + Yᵀ(C_u − I)Y trick)", () => {
     const csr = R.byUser();
     const A = Matrix.eye(d, d).mul(0.7);
     const b = new Array<number>(d).fill(0);
-    for (let i = 0; i < R.nItems; i++) for (let a = 0; a < d; a++) for (let q = 0; q < d; q++) A.set(a, q, A.get(a, q) + Y0[i * d + a] * Y0[i * d + q]);
+    for (let i = 0; i < R.nItems; i++)
+      for (let a = 0; a < d; a++) for (let q = 0; q < d; q++) A.set(a, q, A.get(a, q) + Y0[i * d + a] * Y0[i * d + q]);
     for (let p = csr.indptr[u]; p < csr.indptr[u + 1]; p++) {
       const i = csr.indices[p];
       const w = 3 * csr.values[p];
@@ -274,7 +275,9 @@ describe("implicit-als config", () => {
     });
     expect(implicitAlsModel.name).toBe("implicit-als");
     expect(() => implicitAlsConfig({ lambda: 0 })).toThrow("implicit-als config: lambda must be > 0, got 0");
-    expect(() => implicitAlsConfig({ solver: "lu" })).toThrow('implicit-als config: solver must be one of "cholesky", "cg" (did you mean "cg"?), got "lu"');
+    expect(() => implicitAlsConfig({ solver: "lu" })).toThrow(
+      'implicit-als config: solver must be one of "cholesky", "cg" (did you mean "cg"?), got "lu"',
+    );
     expect(() => implicitAlsConfig({ d: 2.5 })).toThrow(SpecError);
     expect(() => implicitAlsConfig({ d: 2.5 })).toThrow("implicit-als config: d must be an integer, got 2.5");
     expect(() => implicitAlsConfig({ cgSteps: 0 })).toThrow("implicit-als config: cgSteps must be ≥ 1, got 0");

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { metricValue } from "../../src/results/metric";
 import type { RunRecord } from "../../src/results/schema";
 
-const run = (metrics: unknown): RunRecord => ({ id: "r", params: { model: "als" }, status: "ok", metrics } as unknown as RunRecord);
+const run = (metrics: unknown): RunRecord => ({ id: "r", params: { model: "als" }, status: "ok", metrics }) as unknown as RunRecord;
 
 describe("metricValue", () => {
   it("reads a stored metric by path", () => {

@@ -23,9 +23,18 @@ const results = (runs: RunRecord[]): ResultsFile =>
 
 describe("summaryTable", () => {
   it("prints the runs sorted by test MSE; a failed run's error follows its parameters and widens no column", () => {
-    const failed = { ...ok(3, 0), id: "r3", status: "failed", error: "matrix not positive definite at row 17 of 943", metrics: undefined } as unknown as RunRecord;
+    const failed = {
+      ...ok(3, 0),
+      id: "r3",
+      status: "failed",
+      error: "matrix not positive definite at row 17 of 943",
+      metrics: undefined,
+    } as unknown as RunRecord;
     const lines = summaryTable(results([ok(2, 0.9), failed, ok(1, 0.8)])).split("\n");
-    expect(lines.slice(0, 2)).toEqual(["t on toy (2 users × 3 items, 4 train / 2 test ratings, fingerprint f)", "2 ok, 1 failed; sorted by test.mse"]);
+    expect(lines.slice(0, 2)).toEqual([
+      "t on toy (2 users × 3 items, 4 train / 2 test ratings, fingerprint f)",
+      "2 ok, 1 failed; sorted by test.mse",
+    ]);
     expect(lines.slice(3)).toEqual([
       "d  iters  train MSE  train MAE  test MSE  test MAE  fit s  fallback",
       "-  -----  ---------  ---------  --------  --------  -----  --------",

@@ -71,7 +71,17 @@ import { Rng } from "../../core/random";
 import * as s from "../../core/schema";
 import { lambda, maxIterations, modelParams, rank, seed } from "../../core/vocabulary";
 import { dotRows, maxRowLengthOf, zeroEmptyRows } from "../factor-rows";
-import { defineModel, emptyHistory, parseConfig, recordIteration, type FitOptions, type FitResult, type IterationReport, type ModelDefinition, type Predictor } from "../types";
+import {
+  defineModel,
+  emptyHistory,
+  parseConfig,
+  recordIteration,
+  type FitOptions,
+  type FitResult,
+  type IterationReport,
+  type ModelDefinition,
+  type Predictor,
+} from "../types";
 
 /** The config of `implicit-als`, declared once (shared names: ../vocabulary.ts). */
 export const IMPLICIT_ALS_PARAMS = modelParams(
@@ -486,11 +496,7 @@ function positiveCounts(csr: Csr): Int32Array {
  * @throws SpecError for an invalid config; InputError for a matrix without positives or with a negative or
  *   non-finite value
  */
-export function fitImplicitAls(
-  train: RatingsMatrix,
-  config: ImplicitAlsConfig,
-  options: FitOptions = {},
-): FitResult<ImplicitAlsModel> {
+export function fitImplicitAls(train: RatingsMatrix, config: ImplicitAlsConfig, options: FitOptions = {}): FitResult<ImplicitAlsModel> {
   const c = implicitAlsConfig(config as unknown as Record<string, unknown>);
   const started = performance.now();
   let nPositive = 0;

@@ -89,7 +89,10 @@ export const NMF_ZERO_FILLED_PARAMS = modelParams(
     l1Ratio: s.number({ min: 0, max: 1, default: 0, doc: "L1 share of the regularization" }),
     shuffle: s.boolean({ default: false, doc: "cd only: visit the k coordinates in a seeded random order in every sweep" }),
     seed: seed("seed of the random init, the nndsvd SVD sketch and the shuffle"),
-    fallback: s.oneOf(["zero", "mean"], { default: "zero", doc: "prediction for users/items without training ratings: 0 (the model's own value) or the mean rating" }),
+    fallback: s.oneOf(["zero", "mean"], {
+      default: "zero",
+      doc: "prediction for users/items without training ratings: 0 (the model's own value) or the mean rating",
+    }),
   },
   "nmf-zero-filled",
 );
@@ -153,11 +156,7 @@ export function nmfRegularization(c: NmfZeroFilledConfig, nUsers: number, nItems
  * Fit the zero-filled NMF (see the module comment).
  * @throws InputError for an empty matrix, a negative rating, or an nndsvd init with k > min(nUsers, nItems)
  */
-export function fitNmfZeroFilled(
-  train: RatingsMatrix,
-  config: NmfZeroFilledConfig,
-  options: FitOptions = {},
-): FitResult<NmfZeroFilledPredictor> {
+export function fitNmfZeroFilled(train: RatingsMatrix, config: NmfZeroFilledConfig, options: FitOptions = {}): FitResult<NmfZeroFilledPredictor> {
   const started = performance.now();
   checkRatings(train);
   const start = initializeNmf(train.byUser(), train.byItem(), config.d, config.init, config.seed);
@@ -198,9 +197,7 @@ function solve(
   const k = config.d;
   const { w, ht } = start;
   if (w.length !== n * k || ht.length !== m * k) {
-    throw new InputError(
-      `nmf-zero-filled: initial factors must be ${n}×${k} and ${m}×${k}, got ${w.length} and ${ht.length} entries`,
-    );
+    throw new InputError(`nmf-zero-filled: initial factors must be ${n}×${k} and ${m}×${k}, got ${w.length} and ${ht.length} entries`);
   }
   if (w.some((v) => !(v >= 0)) || ht.some((v) => !(v >= 0))) {
     throw new InputError("nmf-zero-filled: initial factors must be non-negative");
@@ -345,16 +342,7 @@ function cdSweep(a: Float64Array, rows: number, k: number, g: Float64Array, b: F
 }
 
 /** A ← A ⊙ B / (A G + l1 + l2·A), row by row (each row's denominators use the old row). */
-function muStep(
-  a: Float64Array,
-  rows: number,
-  k: number,
-  g: Float64Array,
-  b: Float64Array,
-  l1: number,
-  l2: number,
-  den: Float64Array,
-): void {
+function muStep(a: Float64Array, rows: number, k: number, g: Float64Array, b: Float64Array, l1: number, l2: number, den: Float64Array): void {
   for (let r = 0; r < rows; r++) {
     const base = r * k;
     for (let t = 0; t < k; t++) {
