@@ -3,12 +3,12 @@ import { describe, expect, it } from "vitest";
 import type { RatingsMatrix } from "../../src/data/ratings";
 import { InputError, SpecError } from "../../src/core/errors";
 import { topN } from "../../src/metrics/ranking";
+import { denseGram } from "../../src/linalg/gram";
 import {
   IMPLICIT_ALS_DEFAULTS,
   ImplicitAlsModel,
   ImplicitWorkspace,
   fitImplicitAls,
-  fullGram,
   implicitAlsConfig,
   implicitAlsModel,
   implicitHalfStep,
@@ -139,7 +139,7 @@ describe("implicit ALS half-step (YᵀY + Yᵀ(C_u − I)Y trick)", () => {
   it.each([true, false])("a single row exposes its arithmetic: system = YᵀY + Σ w y yᵀ + λI, rhs = Σ c y (simd: %s)", (simd) => {
     const X = new Float64Array(R.nUsers * d);
     const s = step(R, Y0, X, d);
-    fullGram(Y0, R.nItems, d, s.fixedGram);
+    denseGram(Y0, R.nItems, d, s.fixedGram);
     const ws = ImplicitWorkspace.forMatrix(R, d, { simd, recordSystem: true });
     const u = 0;
     implicitSolveRow(s, u, ws);

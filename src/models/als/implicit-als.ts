@@ -63,7 +63,7 @@ import type { Csr, RatingsMatrix } from "../../data/ratings";
 import { InputError } from "../../core/errors";
 import { conjugateGradient } from "../../linalg/cg";
 import { choleskySolveInPlace } from "../../linalg/cholesky";
-import { gatherTransposed, gramTransposed } from "../../linalg/gram";
+import { denseGram, gatherTransposed, gramTransposed } from "../../linalg/gram";
 import { createSimdGram, type GramKernel } from "../../linalg/simd";
 import { createSimdCholesky, type SimdCholesky } from "../../linalg/simd-cholesky";
 import type { ErrorMetrics } from "../../metrics/accuracy";
@@ -153,7 +153,7 @@ export class ImplicitAlsModel implements Predictor {
 
 /**
  * One half-step's data. User half-step: csr = train.byUser(), fixed = Y, solved = X; items: byItem(), X, Y.
- * `fixedGram` must hold FᵀF of `fixed` (d×d) — see {@link fullGram}; the fit recomputes it before each half-step.
+ * `fixedGram` must hold FᵀF of `fixed` (d×d) — see {@link denseGram}; the fit recomputes it before each half-step.
  */
 export interface ImplicitHalfStep {
   readonly csr: Csr;
@@ -347,23 +347,6 @@ function dot4(A: Float64Array, o: number, v: Float64Array, d: number): number {
   return s0 + s1 + (s2 + s3);
 }
 
-/**
- * G ← FᵀF for the row-major (nRows × d) factor matrix F (full symmetric d×d). O(nRows·d²/2).
- * Plain blocked loops over rows (accumulating outer products), so the sum order is fixed and reproducible.
- */
-export function fullGram(F: Float64Array, nRows: number, d: number, G: Float64Array): void {
-  G.fill(0, 0, d * d);
-  for (let r = 0; r < nRows; r++) {
-    const o = r * d;
-    for (let a = 0; a < d; a++) {
-      const fa = F[o + a];
-      if (fa === 0) continue;
-      const ga = a * d;
-      for (let b = a; b < d; b++) G[ga + b] += fa * F[o + b];
-    }
-  }
-  for (let a = 1; a < d; a++) for (let b = 0; b < a; b++) G[a * d + b] = G[b * d + a];
-}
 
 /**
  * Solve one row of a half-step (module doc) and write it into `step.solved`; leave the arithmetic in `ws`.
@@ -419,7 +402,7 @@ export function implicitSolveRow(step: ImplicitHalfStep, row: number, ws: Implic
  * @returns ‖Δ(solved)‖²_F
  */
 export function implicitHalfStep(step: ImplicitHalfStep, ws: ImplicitWorkspace): number {
-  fullGram(step.fixed, step.csr.nCols, step.d, step.fixedGram);
+  denseGram(step.fixed, step.csr.nCols, step.d, step.fixedGram);
   let change = 0;
   for (let r = 0; r < step.csr.nRows; r++) change += implicitSolveRow(step, r, ws);
   return change;
@@ -440,8 +423,8 @@ export function implicitObjective(
   const G = gram ?? new Float64Array(2 * d * d);
   const XtX = G.subarray(0, d * d);
   const YtY = G.subarray(d * d, 2 * d * d);
-  fullGram(X, model.nUsers, d, XtX);
-  fullGram(Y, model.nItems, d, YtY);
+  denseGram(X, model.nUsers, d, XtX);
+  denseGram(Y, model.nItems, d, YtY);
   let allSquares = 0;
   for (let k = 0; k < d * d; k++) allSquares += XtX[k] * YtY[k];
   let correction = 0;

@@ -57,6 +57,7 @@
 import { Matrix, SVD } from "ml-matrix";
 import type { Csr, RatingsMatrix } from "../../data/ratings";
 import { InputError } from "../../core/errors";
+import { denseGram } from "../../linalg/gram";
 import { scorePredictor } from "../../metrics/accuracy";
 import { deriveSeed, Rng } from "../../core/random";
 import * as s from "../../core/schema";
@@ -241,12 +242,12 @@ function solve(
     let violationInit = 0;
     for (let it = 1; it <= config.maxIterations; it++) {
       let violation = 0;
-      gram(ht, m, k, hht);
+      denseGram(ht, m, k, hht);
       spmm(x, ht, k, xht);
       addRegularization(hht, xht, k, reg.l1W, reg.l2W);
       if (config.shuffle) shuffleRng.shuffle(perm);
       violation += cdSweep(w, n, k, hht, xht, perm);
-      gram(w, n, k, wtw);
+      denseGram(w, n, k, wtw);
       spmm(xt, w, k, xtw);
       addRegularization(wtw, xtw, k, reg.l1H, reg.l2H);
       if (config.shuffle) shuffleRng.shuffle(perm);
@@ -263,10 +264,10 @@ function solve(
     const errorInit = Math.sqrt(2 * halfResidual(x, w, ht, k, normX2));
     let previous = errorInit;
     for (let it = 1; it <= config.maxIterations; it++) {
-      gram(ht, m, k, hht);
+      denseGram(ht, m, k, hht);
       spmm(x, ht, k, xht);
       muStep(w, n, k, hht, xht, reg.l1W, reg.l2W, scratch);
-      gram(w, n, k, wtw);
+      denseGram(w, n, k, wtw);
       spmm(xt, w, k, xtw);
       muStep(ht, m, k, wtw, xtw, reg.l1H, reg.l2H, scratch);
       iterations = it;
@@ -284,20 +285,6 @@ function solve(
   return { model, iterations, converged, history };
 }
 
-/** out (k × k) = Aᵀ A for A rows × k row-major. */
-function gram(a: Float64Array, rows: number, k: number, out: Float64Array): void {
-  out.fill(0);
-  for (let r = 0; r < rows; r++) {
-    const base = r * k;
-    for (let s = 0; s < k; s++) {
-      const v = a[base + s];
-      if (v === 0) continue;
-      const o = s * k;
-      for (let t = s; t < k; t++) out[o + t] += v * a[base + t];
-    }
-  }
-  for (let s = 0; s < k; s++) for (let t = 0; t < s; t++) out[s * k + t] = out[t * k + s];
-}
 
 /** out (nRows × k) = X B for sparse X (CSR) and B (nCols × k row-major). */
 function spmm(x: Csr, b: Float64Array, k: number, out: Float64Array): void {
@@ -386,8 +373,8 @@ function halfResidual(x: Csr, w: Float64Array, ht: Float64Array, k: number, norm
   }
   const wtw = new Float64Array(k * k);
   const hht = new Float64Array(k * k);
-  gram(w, x.nRows, k, wtw);
-  gram(ht, x.nCols, k, hht);
+  denseGram(w, x.nRows, k, wtw);
+  denseGram(ht, x.nCols, k, hht);
   let normWH = 0;
   for (let e = 0; e < k * k; e++) normWH += wtw[e] * hht[e];
   return Math.max(0, 0.5 * (normX2 - 2 * cross + normWH));
