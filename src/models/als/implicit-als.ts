@@ -347,7 +347,6 @@ function dot4(A: Float64Array, o: number, v: Float64Array, d: number): number {
   return s0 + s1 + (s2 + s3);
 }
 
-
 /**
  * Solve one row of a half-step (module doc) and write it into `step.solved`; leave the arithmetic in `ws`.
  * A row with no positive entry is set to 0. Cholesky: exact. CG: `cgSteps` steps warm-started from the row.

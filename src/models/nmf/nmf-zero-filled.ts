@@ -285,7 +285,6 @@ function solve(
   return { model, iterations, converged, history };
 }
 
-
 /** out (nRows × k) = X B for sparse X (CSR) and B (nCols × k row-major). */
 function spmm(x: Csr, b: Float64Array, k: number, out: Float64Array): void {
   out.fill(0);
