@@ -191,16 +191,30 @@ if (fs.existsSync(path.join(ml100k, "u1.base"))) {
 
 (async () => {
   fs.mkdirSync(outDir, { recursive: true });
-  const jobs = figures.map(({ name, figure }) => ({
-    figure,
-    outPath: path.join(outDir, `${name}.png`),
-    width: 1000,
-    height: figure.layout.height ?? 550,
-  }));
+  const size = (figure) => ({ width: figure.layout.width ?? 1000, height: figure.layout.height ?? 550 });
   const started = Date.now();
-  const results = await mf.exportFigureImages(jobs);
-  for (const r of results) console.log(`${r.file}  ${r.width}×${r.height}  ${(r.bytes / 1024).toFixed(0)} KiB`);
-  console.log(`${results.length} images in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  let staticImage;
+  try {
+    staticImage = require("../dist/plot/static-image");
+  } catch {
+    staticImage = undefined; // an older build: one page per image through exportFigureImages
+  }
+  if (staticImage) {
+    // one browser, plotly.js loaded once: what notebooks use for their static images
+    for (const { name, figure } of figures) {
+      const r = staticImage.renderFigurePngSync(figure, size(figure));
+      if (!r.png) throw new Error(`${name}: ${r.error}`);
+      const file = path.join(outDir, `${name}.png`);
+      fs.writeFileSync(file, r.png);
+      console.log(`${file}  ${r.width}×${r.height}  ${(r.png.length / 1024).toFixed(0)} KiB  ${(r.ms / 1000).toFixed(2)} s`);
+    }
+    staticImage.closeStaticRenderer();
+  } else {
+    const jobs = figures.map(({ name, figure }) => ({ figure, outPath: path.join(outDir, `${name}.png`), ...size(figure) }));
+    const results = await mf.exportFigureImages(jobs);
+    for (const r of results) console.log(`${r.file}  ${r.width}×${r.height}  ${(r.bytes / 1024).toFixed(0)} KiB`);
+  }
+  console.log(`${figures.length} images in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 })().catch((e) => {
   console.error(e);
   process.exit(1);

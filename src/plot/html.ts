@@ -4,6 +4,7 @@
  */
 import { plotlyLoaderScript, type BundleMode } from "./bundle";
 import type { Figure } from "./figures";
+import { polishFigure } from "./grammar";
 
 /** Escape `& < > " '` so `s` is inert as HTML text or as a quoted attribute value. */
 export function escapeHtml(s: string): string {
@@ -38,9 +39,10 @@ function positive(v: unknown): number | undefined {
   return typeof v === "number" && Number.isFinite(v) && v > 0 ? Math.round(v) : undefined;
 }
 
-/** The figure with the default config merged in (the input is not modified). */
+/** The figure as drawn: the figure grammar applied ({@link polishFigure}) and the default config merged in (the input is not modified). */
 export function withDefaultConfig(figure: Figure): Figure {
-  return { data: figure.data, layout: figure.layout ?? {}, config: { ...DEFAULT_PLOTLY_CONFIG, ...(figure.config ?? {}) } };
+  const f = polishFigure({ data: figure.data, layout: figure.layout ?? {} });
+  return { data: f.data, layout: f.layout, config: { ...DEFAULT_PLOTLY_CONFIG, ...(figure.config ?? {}) } };
 }
 
 /**

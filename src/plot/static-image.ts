@@ -7,7 +7,8 @@
  * with `Atomics.wait` on a SharedArrayBuffer until the worker has drawn it (`Plotly.toImage`) and posted the
  * PNG back; the reply is taken with `receiveMessageOnPort`. The first image pays for starting Chromium and
  * loading plotly.js (about 1–3 s); later ones take a fraction of a second each. The worker and Chromium do
- * not keep the process alive; the browser profile is a fresh temp folder, removed when the process exits.
+ * not keep the process alive; the browser profile is a fresh temp folder (`mflab-chromium-profile-<pid>-…`), removed
+ * when the process exits (or, if it was killed, by the next renderer that starts).
  *
  * The page loads nothing from the network: every non-local request is aborted, and plotly.js comes from the
  * vendored bundle (./bundle). Rendering never throws: a missing Chromium or playwright-core, a timeout or a
@@ -116,14 +117,47 @@ function unavailableReason(): string | undefined {
   return undefined;
 }
 
+const PROFILE_PREFIX = "mflab-chromium-profile-";
+
+/** Remove browser profiles left by processes that died without their exit hook (killed kernels, test workers). */
+function removeStaleProfiles(): void {
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(os.tmpdir());
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = new RegExp(`^${PROFILE_PREFIX}(\\d+)-`).exec(name);
+    if (!m || Number(m[1]) === process.pid) continue;
+    try {
+      process.kill(Number(m[1]), 0); // alive (or not ours to signal): keep
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ESRCH") continue;
+      try {
+        fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+      } catch {
+        // another process is removing it too
+      }
+    }
+  }
+}
+
 function startRenderer(st: RendererState): Renderer {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "mflab-chromium-profile-"));
+  removeStaleProfiles();
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), `${PROFILE_PREFIX}${process.pid}-`));
   st.profiles.add(profile);
   if (!st.exitHook) {
     st.exitHook = true;
     // Synchronous cleanup only: the worker (and with its pipe, Chromium) ends with the process.
     process.once("exit", () => {
-      for (const dir of st.profiles) fs.rmSync(dir, { recursive: true, force: true });
+      for (const dir of st.profiles) {
+        try {
+          fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 50 });
+        } catch {
+          // Chromium may still be writing while it goes down: best effort (the folder is in the temp dir)
+        }
+      }
     });
   }
   const { port1, port2 } = new MessageChannel();
