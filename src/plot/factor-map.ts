@@ -4,6 +4,7 @@
  */
 import { InputError } from "../core/errors";
 import type { Figure, PlotlyTrace } from "./figures";
+import { notesAnnotation } from "./grammar";
 
 export interface FactorMapInput {
   /** First latent factor of each item. */
@@ -147,22 +148,16 @@ export function factorMapFigure(input: FactorMapInput, options: FactorMapOptions
       name: "item-label",
     });
   }
-  if (dropped.length > 0) {
-    annotations.push({
-      text: `${dropped.length} label${dropped.length === 1 ? "" : "s"} left out for lack of room (hover shows every title): ${dropped.slice(0, 4).join(", ")}${dropped.length > 4 ? ", …" : ""}`,
-      xref: "paper",
-      yref: "paper",
-      x: 0,
-      y: 0,
-      xanchor: "left",
-      yanchor: "top",
-      yshift: -62,
-      showarrow: false,
-      align: "left",
-      font: { size: 11, color: "#8a1c1c" },
-      name: "mflab-notes",
-    });
-  }
+  annotations.push(
+    ...notesAnnotation(
+      dropped.length === 0
+        ? []
+        : [
+            `${dropped.length} label${dropped.length === 1 ? "" : "s"} left out for lack of room (hover shows every title): ` +
+              `${dropped.slice(0, 4).join(", ")}${dropped.length > 4 ? ", …" : ""}`,
+          ],
+    ),
+  );
   const data: PlotlyTrace[] = [
     {
       type: "scatter",

@@ -22,7 +22,18 @@ import { metricValue, type ErrorMetricName, type MetricPath, type MetricSplit } 
 import type { ResultsFile, RunRecord } from "../results/schema";
 import type { History } from "../models/types";
 import { configKey } from "../results/selection";
-import { lineCount, logAxis, metricUnit, paramAxisTitle, sequentialColors, titleWithSubtitle, wrapParts } from "./grammar";
+import {
+  lineCount,
+  notesMargin,
+  logAxis,
+  metricUnit,
+  notesAnnotation,
+  panelTitle,
+  paramAxisTitle,
+  sequentialColors,
+  titleWithSubtitle,
+  wrapParts,
+} from "./grammar";
 
 import type { Figure, PlotlyTrace } from "./types";
 
@@ -128,27 +139,6 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
-/** The note placed under a plot listing what was left out. */
-function notesAnnotation(notes: readonly string[]): Record<string, unknown>[] {
-  if (notes.length === 0) return [];
-  return [
-    {
-      text: notes.join("<br>"),
-      xref: "paper",
-      yref: "paper",
-      x: 0,
-      y: 0,
-      xanchor: "left",
-      yanchor: "top",
-      yshift: -62,
-      showarrow: false,
-      align: "left",
-      font: { size: 11, color: "#8a1c1c" },
-      name: "mflab-notes",
-    },
-  ];
-}
-
 function defaultTitle(input: RunsInput, what: string): string {
   const name = Array.isArray(input) ? undefined : (input as ResultsFile).experiment?.name;
   return name ? `${name}: ${what}` : what;
@@ -191,6 +181,29 @@ export function fixedParameters(runs: readonly RunRecord[], exclude: readonly st
 function titled(main: string, sub: readonly string[], explicit: string | undefined): { text: string; top: number } {
   const text = explicit ?? titleWithSubtitle(main, sub.length > 0 ? wrapParts(sub, 110) : undefined);
   return { text, top: 44 + 20 * lineCount(text) };
+}
+
+/**
+ * Panels for n small multiples in a grid of ceil(√n) columns (2×2 for four), filled row by row from the top;
+ * `hgap`/`vgap`: the gaps between panels as fractions of the figure.
+ */
+function panelGrid(n: number, hgap: number, vgap: number) {
+  const cols = Math.ceil(Math.sqrt(n));
+  const rows = Math.ceil(n / cols);
+  const gx = cols > 1 ? hgap : 0;
+  const gy = rows > 1 ? vgap : 0;
+  const w = (1 - (cols - 1) * gx) / cols;
+  const h = (1 - (rows - 1) * gy) / rows;
+  return {
+    cols,
+    rows,
+    panel(k: number) {
+      const row = Math.floor(k / cols);
+      const col = k % cols;
+      const yTop = 1 - row * (h + gy);
+      return { row, col, xDomain: [col * (w + gx), col * (w + gx) + w], yDomain: [Math.max(0, yTop - h), yTop], yTop };
+    },
+  };
 }
 
 interface Selection {
@@ -370,13 +383,8 @@ export function assignmentGridFigure(results: RunsInput, options: AssignmentGrid
   const { runs, notes } = selectGridRuns(results, x, facet, options.model, where);
 
   const facets = uniqueSorted(runs.map((r) => numParam(r, facet) as number));
-  const n = facets.length;
-  const cols = Math.ceil(Math.sqrt(n));
-  const rows = Math.ceil(n / cols);
-  const hgap = cols > 1 ? 0.08 : 0;
-  const vgap = rows > 1 ? 0.16 : 0;
-  const w = (1 - (cols - 1) * hgap) / cols;
-  const h = (1 - (rows - 1) * vgap) / rows;
+  const grid = panelGrid(facets.length, 0.08, 0.16);
+  const rows = grid.rows;
 
   const data: PlotlyTrace[] = [];
   const layout: Record<string, unknown> = {};
@@ -386,12 +394,8 @@ export function assignmentGridFigure(results: RunsInput, options: AssignmentGrid
   const xs = uniqueSorted(runs.map((r) => numParam(r, x) as number));
 
   facets.forEach((value, k) => {
-    const row = Math.floor(k / cols);
-    const col = k % cols;
+    const { col, xDomain, yDomain, yTop } = grid.panel(k);
     const suffix = k === 0 ? "" : String(k + 1);
-    const xDomain = [col * (w + hgap), col * (w + hgap) + w];
-    const yTop = 1 - row * (h + vgap);
-    const yDomain = [Math.max(0, yTop - h), yTop];
     const inFacet = runs.filter((r) => sameValue(numParam(r, facet) as number, value));
     const { traces, ys } = metricTraces(inFacet, x, metrics, { x: `x${suffix}`, y: `y${suffix}` }, k === 0);
     data.push(...traces);
@@ -404,18 +408,7 @@ export function assignmentGridFigure(results: RunsInput, options: AssignmentGrid
     };
     layout[`yaxis${suffix}`] = yAxis;
     yAxes.push(yAxis);
-    annotations.push({
-      text: `${paramLabel(facet)} = ${formatValue(value)}`,
-      xref: "paper",
-      yref: "paper",
-      x: (xDomain[0] + xDomain[1]) / 2,
-      y: yTop,
-      xanchor: "center",
-      yanchor: "bottom",
-      showarrow: false,
-      font: { size: 14 },
-      name: "subplot-title",
-    });
+    annotations.push(panelTitle(`${paramLabel(facet)} = ${formatValue(value)}`, (xDomain[0] + xDomain[1]) / 2, yTop));
   });
 
   const shared = options.sharedYRange ?? true;
@@ -442,7 +435,7 @@ export function assignmentGridFigure(results: RunsInput, options: AssignmentGrid
     showlegend: true,
     legend: { title: { text: "metric" }, x: 1.02, xanchor: "left", y: 1, yanchor: "top" },
     height: Math.max(380, 320 * rows + 80 + title.top - 60),
-    margin: { t: title.top + 26, b: notes.length > 0 ? 110 : 60, l: 70, r: 30 },
+    margin: { t: title.top + 26, b: notesMargin(notes.length), l: 70, r: 30 },
     hovermode: "closest",
   });
   return { data, layout };
@@ -487,7 +480,7 @@ export function lambdaFigure(results: RunsInput, lambda: number, options: Lambda
       yaxis: { title: { text: yTitleFor(metrics) } },
       legend: { title: { text: "metric" } },
       annotations: notesAnnotation(notes),
-      margin: { t: title.top, b: notes.length > 0 ? 110 : 60, l: 70, r: 30 },
+      margin: { t: title.top, b: notesMargin(notes.length), l: 70, r: 30 },
       hovermode: "closest",
     },
   };
@@ -584,7 +577,7 @@ export function heatmapFigure(results: RunsInput, options: HeatmapOptions): Figu
       xaxis: { title: { text: paramAxisTitle(x) }, type: "category" },
       yaxis: { title: { text: paramAxisTitle(y) }, type: "category" },
       annotations,
-      margin: { t: title.top, b: notes.length > 0 ? 110 : 60, l: 70, r: 30 },
+      margin: { t: title.top, b: notesMargin(notes.length), l: 70, r: 30 },
     },
   };
 }
@@ -709,12 +702,8 @@ export function convergenceFigure(results: RunsInput, options: ConvergenceOption
   };
 
   const n = panelValues.length;
-  const cols = Math.ceil(Math.sqrt(n));
-  const rows = Math.ceil(n / cols);
-  const hgap = cols > 1 ? 0.07 : 0;
-  const vgap = rows > 1 ? 0.14 : 0;
-  const w = (1 - (cols - 1) * hgap) / cols;
-  const h = (1 - (rows - 1) * vgap) / rows;
+  const grid = panelGrid(n, 0.07, 0.14);
+  const { cols, rows } = grid;
   const layout: Record<string, unknown> = {};
   const annotations: Record<string, unknown>[] = [];
   const data: PlotlyTrace[] = [];
@@ -724,11 +713,8 @@ export function convergenceFigure(results: RunsInput, options: ConvergenceOption
   const yTitle = metric === "trainLoss" ? `training objective L (${metricUnit(metric)})` : `${historyLabel(metric)} (${metricUnit(metric)})`;
   const xTitle = xKey === "iteration" ? "iteration" : "seconds (s)";
   panelValues.forEach((value, p) => {
-    const row = Math.floor(p / cols);
-    const col = p % cols;
+    const { row, col, xDomain, yDomain, yTop } = grid.panel(p);
     const suffix = p === 0 ? "" : String(p + 1);
-    const xDomain = [col * (w + hgap), col * (w + hgap) + w];
-    const yTop = 1 - row * (h + vgap);
     curves.forEach((c, k) => {
       if (!inPanel(c.run, p)) return;
       const group = colorKey ? `${colorKey}=${JSON.stringify(c.run.params?.[colorKey] ?? null)}` : labels[k];
@@ -760,25 +746,14 @@ export function convergenceFigure(results: RunsInput, options: ConvergenceOption
       ...(xKey === "iteration" ? { tickformat: "d", ...(maxIteration <= 12 ? { tick0: 0, dtick: 1 } : {}) } : {}),
     };
     layout[`yaxis${suffix}`] = {
-      domain: [Math.max(0, yTop - h), yTop],
+      domain: yDomain,
       anchor: `x${suffix}`,
       title: { text: col === 0 ? yTitle : "" },
       type: options.logY ? "log" : "linear",
       ...(p > 0 ? { matches: "y" } : {}),
     };
     if (facet !== undefined) {
-      annotations.push({
-        text: `${paramLabel(facet)} = ${typeof value === "number" ? formatValue(value) : String(value)}`,
-        xref: "paper",
-        yref: "paper",
-        x: (xDomain[0] + xDomain[1]) / 2,
-        y: yTop,
-        xanchor: "center",
-        yanchor: "bottom",
-        showarrow: false,
-        font: { size: 14 },
-        name: "subplot-title",
-      });
+      annotations.push(panelTitle(`${paramLabel(facet)} = ${valueText(value)}`, (xDomain[0] + xDomain[1]) / 2, yTop));
     }
   });
   if (options.logY) {
@@ -804,7 +779,7 @@ export function convergenceFigure(results: RunsInput, options: ConvergenceOption
       ...(legendShown.size > 14 ? { font: { size: 10 } } : {}),
     },
     height: facet === undefined ? 450 + title.top - 70 : Math.max(450, 300 * rows + 80 + title.top - 60),
-    margin: { t: title.top + (facet === undefined ? 0 : 26), b: notes.length > 0 ? 110 : 60, l: 70, r: 30 },
+    margin: { t: title.top + (facet === undefined ? 0 : 26), b: notesMargin(notes.length), l: 70, r: 30 },
     hovermode: "closest",
   });
   return { data, layout };
@@ -1145,8 +1120,8 @@ export function compareFigure(input: readonly CompareRow[] | RunsInput, options:
       zeroline: false,
     };
     annotations.push(
-      { ...panelTitle("all models, from zero", (mainDomain[0] + mainDomain[1]) / 2), name: "subplot-title" },
-      { ...panelTitle(`zoom: the ${zoomRows.length} best by ${first}`, 0.81), name: "subplot-title" },
+      { ...panelTitle("all models, from zero", (mainDomain[0] + mainDomain[1]) / 2, 1, 13), yshift: 4 },
+      { ...panelTitle(`zoom: the ${zoomRows.length} best by ${first}`, 0.81, 1, 13), yshift: 4 },
     );
     notes.push(`right: the ${zoomRows.length} best models' ${first} on a narrow axis; → marks values beyond it`);
   }
@@ -1161,14 +1136,10 @@ export function compareFigure(input: readonly CompareRow[] | RunsInput, options:
       title: { text: title.text },
       annotations,
       height: Math.max(360, order.length * rowHeight + title.top + (zoomRange ? 24 : 0) + 80 + 15 * notes.length),
-      margin: { t: title.top + (zoomRange ? 24 : 0), b: notes.length > 0 ? 80 + 15 * notes.length : 60, l: 70, r: 30 },
+      margin: { t: title.top + (zoomRange ? 24 : 0), b: notesMargin(notes.length), l: 70, r: 30 },
       hovermode: "closest",
     },
   };
-}
-
-function panelTitle(text: string, x: number): Record<string, unknown> {
-  return { text, xref: "paper", yref: "paper", x, y: 1, xanchor: "center", yanchor: "bottom", yshift: 4, showarrow: false, font: { size: 13 } };
 }
 
 function isCompareRows(input: readonly CompareRow[] | RunsInput): input is readonly CompareRow[] {

@@ -220,3 +220,34 @@ function axisKey(letter: "x" | "y", ref: unknown): string {
   const n = typeof ref === "string" ? ref.slice(1) : "";
   return `${letter}axis${n === "1" ? "" : n}`;
 }
+
+/** The note placed under a plot (what was left out, how to read it): dark red, left-aligned, below the x-axis title. */
+export function notesAnnotation(notes: readonly string[]): Record<string, unknown>[] {
+  if (notes.length === 0) return [];
+  return [
+    {
+      text: notes.join("<br>"),
+      xref: "paper",
+      yref: "paper",
+      x: 0,
+      y: 0,
+      xanchor: "left",
+      yanchor: "top",
+      yshift: -62,
+      showarrow: false,
+      align: "left",
+      font: { size: 11, color: "#8a1c1c" },
+      name: "mflab-notes",
+    },
+  ];
+}
+
+/** Bottom margin that leaves room for the x-axis title and `lines` lines of notes. */
+export function notesMargin(lines: number): number {
+  return lines > 0 ? 84 + 15 * lines : 60;
+}
+
+/** A panel's title, centred above it at paper coordinates (x, y). */
+export function panelTitle(text: string, x: number, y = 1, size = 14): Record<string, unknown> {
+  return { text, xref: "paper", yref: "paper", x, y, xanchor: "center", yanchor: "bottom", showarrow: false, font: { size }, name: "subplot-title" };
+}

@@ -94,6 +94,17 @@ async function offlinePage(browser: Browser): Promise<{ page: Page; outside: str
   return { page, outside };
 }
 
+/** Wait until `n` figures have drawn their interactive plot; the number of plots drawn. */
+async function interactiveFigures(page: Page, n: number): Promise<number> {
+  // A plotly plot has several .main-svg layers: count figures that have drawn at least one.
+  await page.waitForFunction(
+    (k) => Array.from(document.querySelectorAll(".mflab-figure")).filter((f) => f.querySelector(".main-svg")).length >= k,
+    n,
+    { timeout: 60_000 },
+  );
+  return await page.evaluate(() => document.querySelectorAll(".mflab-figure .plot-container").length);
+}
+
 describe("saved notebooks reopen with their figures, offline", () => {
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   let browser: Browser | undefined;
@@ -117,14 +128,7 @@ describe("saved notebooks reopen with their figures, offline", () => {
       const { page, outside } = await offlinePage(browser!);
       try {
         await page.goto(server!.open(name));
-        // A plotly plot has several .main-svg layers: count figures that have drawn at least one.
-        await page.waitForFunction(
-          (n) => Array.from(document.querySelectorAll(".mflab-figure")).filter((f) => f.querySelector(".main-svg")).length >= n,
-          expected,
-          { timeout: 60_000 },
-        );
-        const drawn = await page.evaluate(() => document.querySelectorAll(".mflab-figure .plot-container").length);
-        expect(drawn).toBe(expected);
+        expect(await interactiveFigures(page, expected)).toBe(expected);
         expect(outside).toEqual([]);
       } finally {
         await page.close();
@@ -220,12 +224,7 @@ describe("a freshly executed notebook: untrusted → every figure as an image; t
     const { page, outside } = await offlinePage(browser!);
     try {
       await page.goto(server!.open(name));
-      await page.waitForFunction(
-        (n) => Array.from(document.querySelectorAll(".mflab-figure")).filter((f) => f.querySelector(".main-svg")).length >= n,
-        FIGURES,
-        { timeout: 60_000 },
-      );
-      expect(await page.evaluate(() => document.querySelectorAll(".mflab-figure .plot-container").length)).toBe(FIGURES);
+      expect(await interactiveFigures(page, FIGURES)).toBe(FIGURES);
       expect(await page.evaluate(() => document.querySelectorAll(".mflab-figure img.mflab-static-image").length)).toBe(0);
       expect(outside).toEqual([]);
     } finally {
