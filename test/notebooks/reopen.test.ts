@@ -1,7 +1,8 @@
 /**
  * Notebooks reopened in a real Jupyter Notebook server, in real headless Chromium, offline (no request may leave
  * the machine):
- * - the committed notebooks, trusted (as `npm run notebook` marks them): their plotly figures must draw;
+ * - the committed notebooks, trusted (as `npm run notebook` marks them): their plotly figures must draw; and, once
+ *   they were saved with static images, untrusted: every figure shows as its image;
  * - a notebook executed here by nbconvert on the tslab kernel, opened UNTRUSTED (a student's own Jupyter, a fresh
  *   machine): every figure must still show, as its static image; then trusted: every figure is an interactive
  *   plot, the static image replaced.
@@ -16,16 +17,18 @@ import { launchChromium } from "../../src/plot/export";
 import { fixtureResults } from "../plot/fixture";
 
 const ROOT = path.resolve(__dirname, "../..");
+// MFLAB_REOPEN_NOTEBOOKS=<folder>: reopen the notebooks of that folder instead (e.g. freshly executed copies)
+const NOTEBOOKS = process.env.MFLAB_REOPEN_NOTEBOOKS ?? path.join(ROOT, "notebooks");
 const committed = fs
-  .readdirSync(path.join(ROOT, "notebooks"))
+  .readdirSync(NOTEBOOKS)
   .filter((f) => f.endsWith(".ipynb"))
   .sort();
 
-function figureCount(file: string): number {
+function figureOutputs(file: string): { data?: Record<string, unknown> }[] {
   const nb = JSON.parse(fs.readFileSync(file, "utf8")) as { cells: { outputs?: { data?: Record<string, unknown> }[] }[] };
   return nb.cells
     .flatMap((c) => c.outputs ?? [])
-    .filter((o) => String((o.data?.["text/html"] as string[] | string | undefined) ?? "").includes("data-mflab-figure")).length;
+    .filter((o) => String((o.data?.["text/html"] as string[] | string | undefined) ?? "").includes("data-mflab-figure"));
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mflab-reopen-"));
@@ -45,7 +48,7 @@ function sign(file: string): void {
 }
 
 /** A Jupyter Notebook server on `dir`; `open(name)` gives the notebook's URL. */
-async function startServer(): Promise<{ open: (name: string) => string; stop: () => Promise<void> }> {
+async function startServer(): Promise<{ open: (name: string) => string; stopKernels: () => Promise<void>; stop: () => Promise<void> }> {
   const port = 18000 + Math.floor(Math.random() * 1000);
   const server = spawn(
     "/usr/bin/python3",
@@ -64,8 +67,8 @@ async function startServer(): Promise<{ open: (name: string) => string; stop: ()
       }
     });
   });
-  /** Shut down the kernels the pages started (they outlive a killed server), then the server itself. */
-  const stop = async () => {
+  /** Shut down the kernels the pages started (each open notebook starts one; they also outlive a killed server). */
+  const stopKernels = async () => {
     const api = (p: string) => `${base.replace(/\/$/, "")}${p}?token=${token}`;
     try {
       const kernels = (await (await fetch(api("/api/kernels"))).json()) as { id: string }[];
@@ -73,12 +76,16 @@ async function startServer(): Promise<{ open: (name: string) => string; stop: ()
     } catch {
       /* server already gone */
     }
+  };
+  /** Shut down the kernels, then the server itself. */
+  const stop = async () => {
+    await stopKernels();
     const exited = new Promise((resolve) => server.once("exit", resolve));
     server.kill("SIGTERM");
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
     server.kill("SIGKILL");
   };
-  return { open: (name) => `${base}notebooks/${name}?token=${token}`, stop };
+  return { open: (name) => `${base}notebooks/${name}?token=${token}`, stopKernels, stop };
 }
 
 /** A page whose requests outside the machine are aborted and recorded in `outside`. */
@@ -94,13 +101,34 @@ async function offlinePage(browser: Browser): Promise<{ page: Page; outside: str
   return { page, outside };
 }
 
+/** Wait until `n` static images show in HTML outputs (an untrusted notebook); their sizes and sources. */
+async function staticImages(page: Page, n: number): Promise<{ natural: number; w: number; h: number; src: string }[]> {
+  await page.waitForFunction(
+    (k) => Array.from(document.querySelectorAll(".output_html img")).filter((i) => (i as HTMLImageElement).naturalWidth > 0).length >= k,
+    n,
+    { timeout: 120_000 },
+  );
+  return await page.evaluate(() =>
+    Array.from(document.querySelectorAll(".output_html img")).map((i) => {
+      const r = i.getBoundingClientRect();
+      return { natural: (i as HTMLImageElement).naturalWidth, w: r.width, h: r.height, src: (i.getAttribute("src") ?? "").slice(0, 22) };
+    }),
+  );
+}
+
+/** True when Jupyter shows the notebook as not trusted (its scripts removed). */
+async function notTrusted(page: Page): Promise<boolean> {
+  const text = await page.evaluate(() => (document.querySelector("#notification_trusted") as HTMLElement | null)?.textContent ?? "");
+  return /Not Trusted/.test(text);
+}
+
 /** Wait until `n` figures have drawn their interactive plot; the number of plots drawn. */
 async function interactiveFigures(page: Page, n: number): Promise<number> {
   // A plotly plot has several .main-svg layers: count figures that have drawn at least one.
   await page.waitForFunction(
     (k) => Array.from(document.querySelectorAll(".mflab-figure")).filter((f) => f.querySelector(".main-svg")).length >= k,
     n,
-    { timeout: 60_000 },
+    { timeout: 120_000 },
   );
   return await page.evaluate(() => document.querySelectorAll(".mflab-figure .plot-container").length);
 }
@@ -110,8 +138,12 @@ describe("saved notebooks reopen with their figures, offline", () => {
   let browser: Browser | undefined;
   beforeAll(async () => {
     for (const name of committed) {
-      fs.copyFileSync(path.join(ROOT, "notebooks", name), path.join(dir, name));
+      fs.copyFileSync(path.join(NOTEBOOKS, name), path.join(dir, name));
       sign(path.join(dir, name));
+      // Jupyter trusts by content (the signature's hash), not by file name: the unsigned copy must differ.
+      const copy = JSON.parse(fs.readFileSync(path.join(NOTEBOOKS, name), "utf8")) as { metadata: Record<string, unknown> };
+      copy.metadata.mflab_reopen = "untrusted copy";
+      fs.writeFileSync(path.join(dir, `untrusted-${name}`), JSON.stringify(copy));
     }
     server = await startServer();
     browser = await launchChromium();
@@ -123,7 +155,8 @@ describe("saved notebooks reopen with their figures, offline", () => {
 
   for (const name of committed) {
     it(name, async () => {
-      const expected = figureCount(path.join(dir, name));
+      const outputs = figureOutputs(path.join(dir, name));
+      const expected = outputs.length;
       expect(expected, `${name} must be committed with its outputs (figures)`).toBeGreaterThanOrEqual(name === "als-sweep.ipynb" ? 4 : 1);
       const { page, outside } = await offlinePage(browser!);
       try {
@@ -132,8 +165,23 @@ describe("saved notebooks reopen with their figures, offline", () => {
         expect(outside).toEqual([]);
       } finally {
         await page.close();
+        await server!.stopKernels();
       }
-    }, 120_000);
+      // Saved with static images (executed by this version of mflab): untrusted, every figure is a picture.
+      if (outputs.every((o) => o.data?.["image/png"] !== undefined)) {
+        const untrusted = await offlinePage(browser!);
+        try {
+          await untrusted.page.goto(server!.open(`untrusted-${name}`));
+          expect((await staticImages(untrusted.page, expected)).filter((i) => i.src === "data:image/png;base64,")).toHaveLength(expected);
+          expect(await notTrusted(untrusted.page)).toBe(true);
+        } finally {
+          await untrusted.page.close();
+          await server!.stopKernels();
+        }
+      } else {
+        console.warn(`${name}: saved by an older mflab without static images; re-execute it (npm run notebooks:execute) so it shows untrusted`);
+      }
+    }, 300_000);
   }
 });
 
@@ -189,18 +237,9 @@ describe("a freshly executed notebook: untrusted → every figure as an image; t
     const { page, outside } = await offlinePage(browser!);
     try {
       await page.goto(server!.open(name));
-      await page.waitForFunction(
-        (n) => Array.from(document.querySelectorAll(".output_html img")).filter((i) => (i as HTMLImageElement).naturalWidth > 0).length >= n,
-        FIGURES,
-        { timeout: 60_000 },
-      );
-      await page.waitForTimeout(1000);
-      const shown = await page.evaluate(() =>
-        Array.from(document.querySelectorAll(".output_html img")).map((i) => {
-          const r = i.getBoundingClientRect();
-          return { natural: (i as HTMLImageElement).naturalWidth, w: r.width, h: r.height, src: (i.getAttribute("src") ?? "").slice(0, 22) };
-        }),
-      );
+      await staticImages(page, FIGURES);
+      await page.waitForTimeout(1000); // had a script run, it would have drawn by now
+      const shown = await staticImages(page, FIGURES);
       expect(shown).toHaveLength(FIGURES);
       for (const s of shown) {
         expect(s.src).toBe("data:image/png;base64,");
@@ -210,14 +249,13 @@ describe("a freshly executed notebook: untrusted → every figure as an image; t
       }
       // no interactive plot: Jupyter did not run the scripts
       expect(await page.evaluate(() => document.querySelectorAll(".main-svg").length)).toBe(0);
-      expect(await page.evaluate(() => (document.querySelector("#notification_trusted") as HTMLElement | null)?.textContent ?? "")).toMatch(
-        /Not Trusted/,
-      );
+      expect(await notTrusted(page)).toBe(true);
       expect(outside).toEqual([]);
     } finally {
       await page.close();
+      await server!.stopKernels();
     }
-  }, 120_000);
+  }, 180_000);
 
   it("trusted: every figure is an interactive plot, its static image replaced", async () => {
     sign(path.join(dir, name));
@@ -229,6 +267,7 @@ describe("a freshly executed notebook: untrusted → every figure as an image; t
       expect(outside).toEqual([]);
     } finally {
       await page.close();
+      await server!.stopKernels();
     }
-  }, 120_000);
+  }, 180_000);
 });
