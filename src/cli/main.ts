@@ -10,7 +10,7 @@ import { parseJsonText } from "../core/json";
 import { dataSpecFromPath } from "../data/load";
 import { expandSpec, validateSpec, type ExperimentSpec } from "../experiment/spec";
 import { runSweep } from "../experiment/runner";
-import type { FoldsSpec } from "../experiment/folds";
+import { foldCount, type FoldsSpec } from "../experiment/folds";
 import { readResults } from "../results/store";
 import type { MetricPath } from "../results/metric";
 import { summaryTable } from "../results/summary";
@@ -27,13 +27,15 @@ import { reportCommand } from "./report";
 const HELP = `mflab ${MFLAB_VERSION} — matrix-factorization experiments
 
 Usage:
-  mflab sweep <spec.json> [--data PATH] [--split SPLIT] [--out FILE] [--folds F] [--workers N] [--fresh] [--retry-failed] [--html] [--yes] [--quiet]
+  mflab sweep <spec.json> [--data PATH] [--split SPLIT] [--out FILE] [--folds F [--pooled]] [--workers N] [--fresh] [--retry-failed] [--html] [--yes] [--quiet]
       Run (or resume) the sweep described by an experiment spec. Writes results/<name>.json (or --out)
       atomically after every run; runs already in that file are skipped.
       --data PATH   use this data instead of the spec's: a MovieLens 100K folder, a folder with
                     train.csv + test.csv, a ratings file (u.data, ratings.csv, ratings.dat, .csv), or "synthetic"
       --split S     with --data: u1..u5, ua, ub (MovieLens 100K folds), holdout, or a test fraction like 0.2;
                     a single split: the spec's "folds" are ignored unless --folds is given
+      --pooled      with --folds N on a train.csv + test.csv pair: pool train ∪ test and cross-validate over it
+                    (the given test set is then not used as such)
       --folds F     cross-validation override: a number (5 = official u1…u5 for MovieLens 100K; with
                     --split holdout or other data a seeded random k-fold split), a list like u1,u2, or none
       --workers N   runs fitted in parallel, one worker thread each (default: the number of cores); the numbers
@@ -141,7 +143,7 @@ const CONFIRM_RUNS = 500;
 /** Runs a sweep will plan: grid cells × repeats × folds (after the command-line overrides). */
 function countRuns(spec: ExperimentSpec, folds: FoldsSpec | null | undefined, singleSplit: boolean): number {
   const effective = folds !== undefined ? folds : singleSplit ? null : (spec.folds ?? null);
-  const nFolds = effective === null ? 1 : typeof effective === "number" ? effective : effective.length;
+  const nFolds = effective === null ? 1 : foldCount(effective);
   return expandSpec(spec).length * nFolds;
 }
 
@@ -168,6 +170,7 @@ async function sweepCommand(rest: string[]): Promise<number> {
     quiet: { type: "boolean" },
     workers: { type: "string" },
     folds: { type: "string" },
+    pooled: { type: "boolean" },
     yes: { type: "boolean" },
   });
   if (positionals.length !== 1) throw new UsageError(`sweep takes exactly one spec file, got ${positionals.length}`);
@@ -181,6 +184,10 @@ async function sweepCommand(rest: string[]): Promise<number> {
   if (values.folds !== undefined) {
     const f = String(values.folds);
     folds = f === "none" ? null : /^\d+$/.test(f) ? Number(f) : f.split(",");
+  }
+  if (values.pooled === true) {
+    if (typeof folds !== "number") throw new UsageError("--pooled needs a number of folds, e.g. --folds 5 --pooled");
+    folds = { k: folds, pooled: true };
   }
   const nRuns = countRuns(spec, folds, data !== undefined && values.split !== undefined);
   if (nRuns > CONFIRM_RUNS && values.yes !== true) {

@@ -411,7 +411,7 @@ export function dataSpecFromPath(p: string, split?: string): DataSpecInput {
   if (stat.isDirectory()) {
     const has = (name: string) => fs.existsSync(path.join(p, name));
     if (has("u.data") || has("u1.base")) {
-      if (split === undefined) return { kind: "movielens-100k", path: p, split: "u1" };
+      if (split === undefined) return { kind: "movielens-100k", path: p }; // u1 by default; a spec's folds may then use u1…u5
       if ((ML100K_SPLITS as readonly string[]).includes(split)) return { kind: "movielens-100k", path: p, split: split as Ml100kSplit };
       const f = fractionOf("one of u1..u5, ua, ub, holdout");
       return { kind: "movielens-100k", path: p, split: "holdout", testFraction: f };

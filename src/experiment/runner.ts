@@ -74,10 +74,13 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
   const started = Date.now();
   const baseDir = options.baseDir ?? process.cwd();
   const effective: ExperimentSpec = options.data ? { ...spec, data: validateDataSpec(options.data, "--data") } : { ...spec };
+  // Folds are checked against the data as given (so a given test set is never silently pooled or replaced).
+  const rawData = options.data ?? effective.data;
   if (options.folds !== undefined) {
     if (options.folds === null) delete effective.folds;
-    else effective.folds = validateFolds(options.folds, effective.data);
+    else effective.folds = validateFolds(options.folds, rawData);
   } else if (options.data && options.split) delete effective.folds;
+  else if (options.data && effective.folds !== undefined) effective.folds = validateFolds(effective.folds, rawData);
   const file = path.resolve(baseDir, options.out ?? path.join("results", `${spec.name}.json`));
   const plans = expandSpec(effective);
 

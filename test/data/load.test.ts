@@ -242,7 +242,7 @@ describe("dataSpecFromPath", () => {
   const mini = path.join(FIXTURES, "ml-mini");
 
   it("recognises a MovieLens 100K folder (default split u1) and its splits", () => {
-    expect(dataSpecFromPath(mini)).toEqual({ kind: "movielens-100k", path: mini, split: "u1" });
+    expect(dataSpecFromPath(mini)).toEqual({ kind: "movielens-100k", path: mini });
     expect(dataSpecFromPath(mini, "u3")).toEqual({ kind: "movielens-100k", path: mini, split: "u3" });
     expect(dataSpecFromPath(mini, "holdout")).toEqual({ kind: "movielens-100k", path: mini, split: "holdout" });
     expect(dataSpecFromPath(mini, "0.1")).toEqual({ kind: "movielens-100k", path: mini, split: "holdout", testFraction: 0.1 });
