@@ -174,6 +174,25 @@ export function writeFileAtomic(target: string, data: Uint8Array, options: Atomi
   if (!options.noSync) syncFolder(path.dirname(target));
 }
 
+/** Whether a link() error means this file system has no hard links (EPERM: vfat, some FUSE and SMB mounts). */
+export function noHardLinks(code: string | undefined): boolean {
+  return code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP" || code === "ENOSYS" || code === "EMLINK";
+}
+
+/** rename(`tmp`, `dest`); on failure remove `tmp` (an orphan otherwise) and throw the rename's error. */
+export function renameOrRemove(tmp: string, dest: string): void {
+  try {
+    fs.renameSync(tmp, dest);
+  } catch (e) {
+    try {
+      fs.unlinkSync(tmp);
+    } catch {
+      /* an orphan is removed by the next sweep */
+    }
+    throw e;
+  }
+}
+
 /** fsync a folder so a rename in it is on disk (best effort: the rename itself already happened). */
 function syncFolder(dir: string): void {
   try {
@@ -207,20 +226,15 @@ export function keepCopy(source: string, dest: string, link = false): void {
       fs.linkSync(source, tmp);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP" && code !== "ENOSYS" && code !== "EXDEV" && code !== "EMLINK") {
+      if (!noHardLinks(code) && code !== "EXDEV") {
         throw new AtomicWriteFailure(dest, `linking ${path.basename(source)} to ${path.basename(tmp)}`, code ?? "ERROR", describeCause(e));
       }
       keepCopy(source, dest, false); // no hard links here: copy
       return;
     }
     try {
-      fs.renameSync(tmp, dest);
+      renameOrRemove(tmp, dest);
     } catch (e) {
-      try {
-        fs.unlinkSync(tmp);
-      } catch {
-        /* an orphan is removed by the next sweep */
-      }
       throw new AtomicWriteFailure(
         dest,
         `renaming ${path.basename(tmp)} to ${path.basename(dest)}`,

@@ -43,7 +43,16 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { createHash, randomBytes } from "node:crypto";
 import { InputError } from "../core/errors";
-import { createFileWith, describeCause, processAlive, processStartTicks, removeOrphanTemps, tempPathFor } from "./atomic";
+import {
+  createFileWith,
+  describeCause,
+  noHardLinks,
+  processAlive,
+  processStartTicks,
+  removeOrphanTemps,
+  renameOrRemove,
+  tempPathFor,
+} from "./atomic";
 
 interface LockInfo {
   pid: number;
@@ -144,7 +153,7 @@ function createLinked(file: string, record: Buffer, token: string): boolean {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "EEXIST") return false;
-    if (code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP" || code === "ENOSYS" || code === "EMLINK") {
+    if (noHardLinks(code)) {
       try {
         createFileWith(file, record, true); // no hard links here: O_EXCL create + write (see the grace period)
         return true;
@@ -167,16 +176,7 @@ function createLinked(file: string, record: Buffer, token: string): boolean {
 function replaceWith(file: string, record: Buffer, token: string): void {
   const tmp = tempPathFor(file, token);
   createFileWith(tmp, record, true);
-  try {
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    try {
-      fs.unlinkSync(tmp);
-    } catch {
-      /* removed as an orphan later */
-    }
-    throw e;
-  }
+  renameOrRemove(tmp, file);
 }
 
 /** Unlink `file` if it holds exactly `record`. Never throws. */

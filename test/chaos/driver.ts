@@ -18,6 +18,7 @@ import { InputError } from "../../src/core/errors";
 import { acquireLock } from "../../src/results/lock";
 import { processAlive } from "../../src/results/atomic";
 import type { Fault } from "./helpers";
+import { rng } from "./seeded";
 
 // The module object itself (not an import namespace): patching it is seen by every `import * as fs` of src/.
 const fs = require("node:fs") as typeof import("node:fs");
@@ -122,18 +123,6 @@ function installFaults(): void {
 
 function sleepMs(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/** mulberry32 (as in helpers.ts: the driver is bundled on its own). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

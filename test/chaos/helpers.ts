@@ -12,6 +12,8 @@ import { expect } from "vitest";
 import { parseResults, readResults } from "../../src/results/store";
 import type { ResultsFile } from "../../src/results/schema";
 
+export { rng } from "./seeded";
+
 export const ROOT = path.resolve(__dirname, "../..");
 
 let bundled: string | undefined;
@@ -117,18 +119,6 @@ export async function pool<T>(jobs: (() => Promise<T>)[], n = 2): Promise<T[]> {
   };
   await Promise.all(Array.from({ length: Math.min(n, jobs.length) }, worker));
   return out;
-}
-
-/** mulberry32: a small seeded generator, so every random point of these tests is the same on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A fresh folder for one scenario. */
