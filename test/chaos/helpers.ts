@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { expect } from "vitest";
 import { parseResults, readResults } from "../../src/results/store";
 import type { ResultsFile } from "../../src/results/schema";
@@ -19,26 +20,39 @@ export const ROOT = path.resolve(__dirname, "../..");
 let bundled: string | undefined;
 
 /**
- * The driver bundled with the current sources. It lives under node_modules/.cache/mflab-chaos/ so that the
- * WebAssembly kernels are found where src/linalg/wasm/load.ts looks from the sources (`__dirname/../../../dist`).
+ * The driver bundled with the current sources, named by the hash of its text (test files running at the same time
+ * share it; a bundle of older sources is removed after a day). It lives under node_modules/.cache/mflab-chaos/ so
+ * that the WebAssembly kernels are found where src/linalg/wasm/load.ts looks from the sources
+ * (`__dirname/../../../dist`).
  */
 export function driverPath(): string {
   if (bundled) return bundled;
   const dir = path.join(ROOT, "node_modules", ".cache", "mflab-chaos");
   fs.mkdirSync(dir, { recursive: true });
-  const out = path.join(dir, `driver-${process.pid}.js`);
   // esbuild is a devDependency (scripts/vendor-plotly.js, the ALS workers from the sources use it too).
   const esbuild = require("esbuild") as typeof import("esbuild");
-  esbuild.buildSync({
+  const built = esbuild.buildSync({
     entryPoints: [path.join(__dirname, "driver.ts")],
     bundle: true,
     platform: "node",
     format: "cjs",
     target: "node20",
     packages: "external",
-    outfile: out,
+    outfile: path.join(dir, "driver.js"),
+    write: false,
     logLevel: "error",
   });
+  const code = built.outputFiles[0].contents;
+  const out = path.join(dir, `driver-${createHash("sha256").update(code).digest("hex").slice(0, 16)}.js`);
+  if (!fs.existsSync(out)) {
+    const tmp = `${out}.${process.pid}`;
+    fs.writeFileSync(tmp, code);
+    fs.renameSync(tmp, out);
+  }
+  for (const name of fs.readdirSync(dir)) {
+    const p = path.join(dir, name);
+    if (p !== out && Date.now() - fs.statSync(p).mtimeMs > 86_400_000) fs.rmSync(p, { force: true });
+  }
   bundled = out;
   return out;
 }
