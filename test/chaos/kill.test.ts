@@ -61,7 +61,7 @@ const SCENARIOS: Scenario[] = [
 ];
 
 const MUTATING = new Set(["openSync", "writeSync", "fsyncSync", "closeSync", "renameSync", "linkSync", "unlinkSync", "mkdirSync"]);
-const KILLS_PER_SCENARIO = 10;
+const KILLS_PER_SCENARIO = 8;
 
 function prepare(s: Scenario): { dir: string; spec: string; out: string; before: Before } {
   const before = s.before();
@@ -78,8 +78,8 @@ function prepare(s: Scenario): { dir: string; spec: string; out: string; before:
 }
 
 /**
- * Draw kill points: 3 among the calls that take the lock (creation, takeover), 3 writes of the results or .bak
- * temp files, 2 renames, 2 among the other calls that change files (open, fsync, close, unlink, mkdir).
+ * Draw kill points: 3 among the calls that take the lock (creation, takeover), 2 writes of the results or .bak
+ * temp files, 2 renames, 1 among the other calls that change files (open, fsync, close, unlink, mkdir).
  */
 function killPoints(trace: string[], seed: number): { call: number; mid: boolean; what: string }[] {
   const random = rng(seed);
@@ -107,7 +107,7 @@ function killPoints(trace: string[], seed: number): { call: number; mid: boolean
     ),
     ...draw(
       mutating.filter(({ line }) => !onLock(line) && line.startsWith("writeSync")),
-      3,
+      2,
     ),
     ...draw(
       mutating.filter(({ line }) => !onLock(line) && line.startsWith("renameSync")),
@@ -115,7 +115,7 @@ function killPoints(trace: string[], seed: number): { call: number; mid: boolean
     ),
     ...draw(
       mutating.filter(({ line }) => !onLock(line) && !/^(writeSync|renameSync) /.test(line)),
-      2,
+      1,
     ),
   ];
   return points.map(({ line, call }) => ({ call, mid: line.startsWith("writeSync") && random() < 0.5, what: line }));
