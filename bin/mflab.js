@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-"use strict";
+
 let cli;
 try {
   cli = require("../dist/cli/main.js");
@@ -13,7 +13,7 @@ try {
 cli.main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e) => {
-    console.error(e && e.stack ? e.stack : e);
+    console.error(e?.stack ? e.stack : e);
     process.exit(1);
   },
 );

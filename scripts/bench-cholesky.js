@@ -11,7 +11,7 @@
  * (including the copies of A and b each path needs) and the speedup scalar / SIMD. Checks first that the two
  * agree (max relative difference of x, printed).
  */
-"use strict";
+
 const path = require("node:path");
 const { dist, flagReader, requireBuild, median, load } = require("./bench-common.js");
 

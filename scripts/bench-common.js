@@ -3,7 +3,7 @@
  * command-line flags, clocks, the MovieLens 100K reader and its random stand-in, and the ALS half-step runner.
  * Modules from dist/ are required lazily so that a script can first check that the build exists.
  */
-"use strict";
+
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
@@ -45,11 +45,8 @@ const cpu = () => {
   const c = process.cpuUsage();
   return (c.user + c.system) / 1e6;
 };
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+/** The library's median (dist/core/stats.js; loaded on first use, after the script's requireBuild). */
+const median = (xs) => require(path.join(dist, "core", "stats.js")).median(xs);
 /** The 1/5/15-minute load averages, rounded to 2 decimals. */
 const load = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
 
@@ -102,4 +99,17 @@ function startAlsHalfSteps(backend, byUser, byItem, W, H, common, errors = null)
   return backend.start(steps, common.d, maxRow);
 }
 
-module.exports = { root, dist, DEFAULT_ML100K_DIR, flagReader, requireBuild, now, cpu, median, load, readU1, randomDistinctRatings, startAlsHalfSteps };
+module.exports = {
+  root,
+  dist,
+  DEFAULT_ML100K_DIR,
+  flagReader,
+  requireBuild,
+  now,
+  cpu,
+  median,
+  load,
+  readU1,
+  randomDistinctRatings,
+  startAlsHalfSteps,
+};

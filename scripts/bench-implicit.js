@@ -14,16 +14,15 @@
  * Data: --data DIR, else $MFLAB_ML100K, else <repo>/../shared/datasets/ml-100k. When u1.base is missing a
  * random 943×1682 matrix with 80k entries (ratings 1..5, seed 0) is used instead and labelled so.
  */
-"use strict";
+
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { root, dist, DEFAULT_ML100K_DIR, flagReader, requireBuild, now, cpu, median, readU1, randomDistinctRatings } = require("./bench-common.js");
 
-requireBuild("bench-implicit", [path.join("models", "index.js")]);
-const { fitImplicitAls, implicitAlsConfig, implicitFromRatings, implicitHalfStep, implicitObjective, ImplicitWorkspace } = require(
-  path.join(dist, "models"),
-);
+requireBuild("bench-implicit", [path.join("models", "index.js"), path.join("data", "index.js")]);
+const { fitImplicitAls, implicitAlsConfig, implicitHalfStep, implicitObjective, ImplicitWorkspace } = require(path.join(dist, "models"));
+const { implicitFromRatings } = require(path.join(dist, "data"));
 const { Rng } = require(path.join(dist, "core"));
 
 const flag = flagReader("bench-implicit");
@@ -32,7 +31,10 @@ const dataDir = path.resolve(flag("data", DEFAULT_ML100K_DIR));
 const outFile = path.resolve(flag("out", path.join(root, "results", "bench", "implicit.json")));
 const reps = Number(flag("reps", "7"));
 const d = Number(flag("d", "64"));
-for (const [k, v] of [["reps", reps], ["d", d]]) {
+for (const [k, v] of [
+  ["reps", reps],
+  ["d", d],
+]) {
   if (!(Number.isInteger(v) && v >= 1)) {
     console.error(`bench-implicit: --${k} must be a positive integer, got ${v}`);
     process.exit(2);
@@ -44,7 +46,12 @@ function loadBase(dir) {
 }
 
 function randomBase() {
-  return { name: "synthetic-random-943x1682-80k", source: "random (NOT MovieLens), seed 0", synthetic: true, train: randomDistinctRatings(new Rng(0), 943, 1682, 80000) };
+  return {
+    name: "synthetic-random-943x1682-80k",
+    source: "random (NOT MovieLens), seed 0",
+    synthetic: true,
+    train: randomDistinctRatings(new Rng(0), 943, 1682, 80000),
+  };
 }
 
 const data = fs.existsSync(path.join(dataDir, "u1.base")) ? loadBase(dataDir) : randomBase();
@@ -121,9 +128,15 @@ const out = {
   createdAt: new Date().toISOString(),
   target: { iterationSeconds: 0.2, d: 64, note: "issue 8: one implicit ALS iteration on ML-100K at 64 factors on one core" },
   dataset: { name: data.name, source: data.source, synthetic: data.synthetic, nUsers: data.train.nUsers, nItems: data.train.nItems },
-  env: { loadAverage: os.loadavg(), node: process.version, platform: `${process.platform}-${process.arch}`, cpu: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length },
+  env: {
+    loadAverage: os.loadavg(),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpu: os.cpus()[0]?.model ?? "unknown",
+    cores: os.cpus().length,
+  },
   perIteration: rows,
 };
 fs.mkdirSync(path.dirname(outFile), { recursive: true });
-fs.writeFileSync(outFile, JSON.stringify(out, null, 2) + "\n");
+fs.writeFileSync(outFile, `${JSON.stringify(out, null, 2)}\n`);
 console.log(`wrote ${path.relative(process.cwd(), outFile) || outFile}`);

@@ -13,7 +13,7 @@
  * With --json prints one line `BENCH_JSON {...}` (used by scripts/bench.js); otherwise a short report.
  * Needs the build (npx tsc -p .).
  */
-"use strict";
+
 const path = require("node:path");
 const os = require("node:os");
 const { dist, flagReader, now, cpu, startAlsHalfSteps } = require("./bench-common.js");
@@ -53,7 +53,9 @@ if (file) {
   dataName = `synthetic-${scaleArg}`;
 }
 const dataSeconds = now() - t0;
-log(`${dataName}: ${matrix.nUsers} users × ${matrix.nItems} items, ${matrix.nnz} ratings (${file ? "loaded" : "generated"} in ${dataSeconds.toFixed(2)} s)`);
+log(
+  `${dataName}: ${matrix.nUsers} users × ${matrix.nItems} items, ${matrix.nnz} ratings (${file ? "loaded" : "generated"} in ${dataSeconds.toFixed(2)} s)`,
+);
 
 t0 = now();
 const backend = threads > 1 ? threadedAlsBackend(threads) : als.SERIAL_ALS_BACKEND;

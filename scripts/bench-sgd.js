@@ -13,7 +13,7 @@
  * Also a module: `require("./bench-sgd.js").benchSgd({ factors, epochs, dataDir, log })` returns
  * { data, ratings, factors, epochs, bareUpdatesPerSecond, fullUpdatesPerSecond } (used by scripts/bench.js).
  */
-"use strict";
+
 const fs = require("node:fs");
 const path = require("node:path");
 const { dist, DEFAULT_ML100K_DIR, readU1 } = require("./bench-common.js");

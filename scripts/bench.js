@@ -24,13 +24,26 @@
  * Data: --data DIR, else $MFLAB_ML100K, else <repo>/../shared/datasets/ml-100k; without u1.base/u1.test a random
  * 943×1682 matrix with 100k ratings (80k/20k) stands in and is labelled so.
  */
-"use strict";
+
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { spawnSync } = require("node:child_process");
 const { Worker } = require("node:worker_threads");
-const { root, dist, DEFAULT_ML100K_DIR, flagReader, requireBuild, now, cpu, median, load, readU1, randomDistinctRatings, startAlsHalfSteps } = require("./bench-common.js");
+const {
+  root,
+  dist,
+  DEFAULT_ML100K_DIR,
+  flagReader,
+  requireBuild,
+  now,
+  cpu,
+  median,
+  load,
+  readU1,
+  randomDistinctRatings,
+  startAlsHalfSteps,
+} = require("./bench-common.js");
 
 requireBuild("bench", ["models/index.js", "data/index.js"]);
 const als = require(path.join(dist, "models"));
@@ -70,8 +83,12 @@ const haveU1 = fs.existsSync(path.join(dataDir, "u1.base")) && fs.existsSync(pat
 if (!haveU1) console.log(`bench: MovieLens 100K not found at ${dataDir}; using a RANDOM 943×1682 matrix with 100k ratings instead`);
 const data = haveU1 ? loadU1(dataDir) : randomData();
 const { train, test } = data;
-console.log(`mflab bench — node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), load ${load().join(" ")}${quick ? ", --quick" : ""}`);
-console.log(`data: ${data.name} (${train.nUsers}×${train.nItems}, ${train.nnz} train / ${test.nnz} test)${data.synthetic ? "  [random stand-in]" : ""}\n`);
+console.log(
+  `mflab bench — node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), load ${load().join(" ")}${quick ? ", --quick" : ""}`,
+);
+console.log(
+  `data: ${data.name} (${train.nUsers}×${train.nItems}, ${train.nnz} train / ${test.nnz} test)${data.synthetic ? "  [random stand-in]" : ""}\n`,
+);
 
 const rows = []; // the printed table
 
@@ -86,7 +103,15 @@ function timeIterations(d, threads, solver) {
   const H = backend.allocate(model.itemFactors.length);
   // The item half-step records the training errors, as in fitAls (the per-iteration train error / objective).
   const errors = { out: backend.allocate(3 * byItem.nRows), lo: -Infinity, hi: Infinity };
-  const runner = startAlsHalfSteps(backend, byUser, byItem, W, H, { d, lambda, weightedLambda: false, globalMean: model.globalMean, solver, cgSteps: 3 }, errors);
+  const runner = startAlsHalfSteps(
+    backend,
+    byUser,
+    byItem,
+    W,
+    H,
+    { d, lambda, weightedLambda: false, globalMean: model.globalMean, solver, cgSteps: 3 },
+    errors,
+  );
   const wall = [];
   const cpuS = [];
   try {
@@ -112,7 +137,16 @@ function timeIterations(d, threads, solver) {
     scorePredictor(model, test);
     m.push(now() - t0);
   }
-  return { d, threads, solver, reps, iterationSeconds: median(wall), iterationSecondsMin: Math.min(...wall), iterationCpuSeconds: median(cpuS), metricsSeconds: median(m) };
+  return {
+    d,
+    threads,
+    solver,
+    reps,
+    iterationSeconds: median(wall),
+    iterationSecondsMin: Math.min(...wall),
+    iterationCpuSeconds: median(cpuS),
+    metricsSeconds: median(m),
+  };
 }
 
 const perIteration = [];
@@ -145,7 +179,9 @@ const cells = [];
 for (const d of ds) for (const lambda of lambdas) cells.push({ d, lambda });
 
 function fitCell(cell, threads) {
-  const res = als.fitAls(train, als.alsConfig({ d: cell.d, lambda: cell.lambda, maxIterations: gridIterations, stopping: "none", threads }), { test });
+  const res = als.fitAls(train, als.alsConfig({ d: cell.d, lambda: cell.lambda, maxIterations: gridIterations, stopping: "none", threads }), {
+    test,
+  });
   const h = res.history;
   const last = h.iteration.length - 1;
   return { d: cell.d, lambda: cell.lambda, trainMse: h.trainMse[last], testMse: h.testMse[last] };
@@ -213,9 +249,13 @@ async function main() {
   if (!has("no-grid")) {
     const gridLoad = load();
     const serial = gridSerial(1);
-    console.log(`\ngrid 6×4, ${gridIterations} iterations: one fit at a time, 1 thread:   ${serial.seconds.toFixed(2)} s (CPU ${serial.cpuSeconds.toFixed(2)} s)`);
+    console.log(
+      `\ngrid 6×4, ${gridIterations} iterations: one fit at a time, 1 thread:   ${serial.seconds.toFixed(2)} s (CPU ${serial.cpuSeconds.toFixed(2)} s)`,
+    );
     const parallelFit = gridSerial(2);
-    console.log(`grid 6×4, ${gridIterations} iterations: one fit at a time, 2 threads:  ${parallelFit.seconds.toFixed(2)} s (CPU ${parallelFit.cpuSeconds.toFixed(2)} s)`);
+    console.log(
+      `grid 6×4, ${gridIterations} iterations: one fit at a time, 2 threads:  ${parallelFit.seconds.toFixed(2)} s (CPU ${parallelFit.cpuSeconds.toFixed(2)} s)`,
+    );
     const parallelRuns = await gridParallelRuns(2);
     console.log(`grid 6×4, ${gridIterations} iterations: two fits at a time, 1 thread each: ${parallelRuns.seconds.toFixed(2)} s`);
     const same = (a, b) => a.cells.every((c, k) => c.testMse === b.cells[k].testMse && c.trainMse === b.cells[k].trainMse);
@@ -233,16 +273,45 @@ async function main() {
       best,
       cells: serial.cells,
     };
-    rows.push({ dataset: `${data.name} grid 6×4×20 it`, ratings: train.nnz, d: "1–50", threads: 1, solver: "cholesky", secondsTotal: serial.seconds });
-    rows.push({ dataset: `${data.name} grid (parallel fit)`, ratings: train.nnz, d: "1–50", threads: 2, solver: "cholesky", secondsTotal: parallelFit.seconds });
-    rows.push({ dataset: `${data.name} grid (2 runs at once)`, ratings: train.nnz, d: "1–50", threads: 2, solver: "cholesky", secondsTotal: parallelRuns.seconds });
+    rows.push({
+      dataset: `${data.name} grid 6×4×20 it`,
+      ratings: train.nnz,
+      d: "1–50",
+      threads: 1,
+      solver: "cholesky",
+      secondsTotal: serial.seconds,
+    });
+    rows.push({
+      dataset: `${data.name} grid (parallel fit)`,
+      ratings: train.nnz,
+      d: "1–50",
+      threads: 2,
+      solver: "cholesky",
+      secondsTotal: parallelFit.seconds,
+    });
+    rows.push({
+      dataset: `${data.name} grid (2 runs at once)`,
+      ratings: train.nnz,
+      d: "1–50",
+      threads: 2,
+      solver: "cholesky",
+      secondsTotal: parallelRuns.seconds,
+    });
   }
   await stopAlsThreads();
 
   // ---- 3. SGD. ----
   console.log("");
   const sgd = benchSgd({ factors: 100, epochs: quick ? 10 : 20, dataDir, log: (s) => console.log(`SGD ${s}`) });
-  rows.push({ dataset: `${data.name} biased SGD`, ratings: sgd.ratings, d: 100, threads: 1, solver: "sgd", sgdUpdatesPerSecond: sgd.bareUpdatesPerSecond, sgdFitUpdatesPerSecond: sgd.fullUpdatesPerSecond });
+  rows.push({
+    dataset: `${data.name} biased SGD`,
+    ratings: sgd.ratings,
+    d: 100,
+    threads: 1,
+    solver: "sgd",
+    sgdUpdatesPerSecond: sgd.bareUpdatesPerSecond,
+    sgdFitUpdatesPerSecond: sgd.fullUpdatesPerSecond,
+  });
   const mainRssMB = process.resourceUsage().maxRSS / 1024;
 
   // ---- 4. Scaling series. ----
@@ -251,18 +320,42 @@ async function main() {
     const sizes = quick ? ["1M", "5M"] : ["1M", "5M", "25M"];
     console.log("");
     for (const s of sizes) {
-      const args = [path.join(__dirname, "bench-scale.js"), "--scale", s, "--d", "64", "--threads", "2", "--solver", "cg", "--cg-steps", "3", "--iterations", s === "25M" ? "2" : "3", "--json"];
+      const args = [
+        path.join(__dirname, "bench-scale.js"),
+        "--scale",
+        s,
+        "--d",
+        "64",
+        "--threads",
+        "2",
+        "--solver",
+        "cg",
+        "--cg-steps",
+        "3",
+        "--iterations",
+        s === "25M" ? "2" : "3",
+        "--json",
+      ];
       const before = load();
       const r = spawnSync(process.execPath, args, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 24 });
       const line = (r.stdout || "").split("\n").find((l) => l.startsWith("BENCH_JSON "));
       if (r.status !== 0 || !line) {
-        console.log(`scale ${s}: FAILED (exit ${r.status}${r.signal ? ", " + r.signal : ""})`);
+        console.log(`scale ${s}: FAILED (exit ${r.status}${r.signal ? `, ${r.signal}` : ""})`);
         scale.push({ scale: s, failed: true, status: r.status, signal: r.signal });
         continue;
       }
       const res = { scale: s, loadAverageBefore: before, ...JSON.parse(line.slice("BENCH_JSON ".length)) };
       scale.push(res);
-      rows.push({ dataset: res.data, ratings: res.nRatings, d: 64, threads: 2, solver: "cg(3)", secondsPerIteration: res.iterationSeconds + res.metricsSeconds, rssMB: res.maxRssMB, dataSeconds: res.dataSeconds + res.csrSeconds });
+      rows.push({
+        dataset: res.data,
+        ratings: res.nRatings,
+        d: 64,
+        threads: 2,
+        solver: "cg(3)",
+        secondsPerIteration: res.iterationSeconds + res.metricsSeconds,
+        rssMB: res.maxRssMB,
+        dataSeconds: res.dataSeconds + res.csrSeconds,
+      });
     }
     const base = scale.find((x) => !x.failed);
     for (const x of scale) {
@@ -276,19 +369,39 @@ async function main() {
   }
 
   // ---- Table and targets. ----
-  console.log("\n" + table(rows, mainRssMB));
+  console.log(`\n${table(rows, mainRssMB)}`);
   const it50 = perIteration.find((r) => r.d === 50 && r.threads === 1 && r.solver === "cholesky");
   const s25 = scale.find((x) => x.scale === "25M" && !x.failed);
   const targets = [
     { target: "ML-100K u1 exact ALS iteration, d = 50, 1 thread ≤ 0.08 s", value: it50.iterationSeconds, pass: it50.iterationSeconds <= 0.08 },
-    grid && { target: "6×4 grid (20 iterations) with 2 threads ≤ 20 s (best of parallel fit / parallel runs)", value: Math.min(grid.parallelFitSeconds, grid.parallelRunsSeconds), pass: Math.min(grid.parallelFitSeconds, grid.parallelRunsSeconds) <= 20 },
-    { target: "biased SGD ≥ 3 M updates/s per thread at 100 factors (bare pass)", value: sgd.bareUpdatesPerSecond, pass: sgd.bareUpdatesPerSecond >= 3e6 },
-    s25 && { target: "25M synthetic, CG d = 64, 2 threads: ≤ 12 s per iteration (half-steps + error pass)", value: s25.fitIterationSeconds, pass: s25.fitIterationSeconds <= 12 },
-    s25 && { target: "25M synthetic: generate + CSR + first iteration (with error pass) ≤ 12 s", value: s25.endToEndFirstIterationSeconds, pass: s25.endToEndFirstIterationSeconds <= 12 },
+    grid && {
+      target: "6×4 grid (20 iterations) with 2 threads ≤ 20 s (best of parallel fit / parallel runs)",
+      value: Math.min(grid.parallelFitSeconds, grid.parallelRunsSeconds),
+      pass: Math.min(grid.parallelFitSeconds, grid.parallelRunsSeconds) <= 20,
+    },
+    {
+      target: "biased SGD ≥ 3 M updates/s per thread at 100 factors (bare pass)",
+      value: sgd.bareUpdatesPerSecond,
+      pass: sgd.bareUpdatesPerSecond >= 3e6,
+    },
+    s25 && {
+      target: "25M synthetic, CG d = 64, 2 threads: ≤ 12 s per iteration (half-steps + error pass)",
+      value: s25.fitIterationSeconds,
+      pass: s25.fitIterationSeconds <= 12,
+    },
+    s25 && {
+      target: "25M synthetic: generate + CSR + first iteration (with error pass) ≤ 12 s",
+      value: s25.endToEndFirstIterationSeconds,
+      pass: s25.endToEndFirstIterationSeconds <= 12,
+    },
     s25 && { target: "25M synthetic: peak RSS ≤ 3 GB", value: s25.maxRssMB, pass: s25.maxRssMB <= 3072 },
     ...scale
       .filter((x) => !x.failed && x !== scale[0])
-      .map((x) => ({ target: `linear in ratings: s/iteration per M ratings at ${x.scale} within ±25% of ${scale[0].scale}`, value: x.linearityVsFirst, pass: Math.abs(x.linearityVsFirst - 1) <= 0.25 })),
+      .map((x) => ({
+        target: `linear in ratings: s/iteration per M ratings at ${x.scale} within ±25% of ${scale[0].scale}`,
+        value: x.linearityVsFirst,
+        pass: Math.abs(x.linearityVsFirst - 1) <= 0.25,
+      })),
   ].filter(Boolean);
   console.log("\ntargets (issue 6):");
   for (const t of targets) console.log(`  ${t.pass ? "PASS" : "MISS"}  ${t.target}: ${fmt(t.value)}`);
@@ -297,8 +410,23 @@ async function main() {
     schema: "mflab.bench/2",
     createdAt: new Date().toISOString(),
     quick,
-    env: { node: process.version, platform: `${process.platform}-${process.arch}`, cpu: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length, loadAverageStart: part1Load, loadAverageEnd: load() },
-    dataset: { name: data.name, source: haveU1 ? dataDir : "random stand-in", synthetic: data.synthetic, nUsers: train.nUsers, nItems: train.nItems, nTrain: train.nnz, nTest: test.nnz },
+    env: {
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      cpu: os.cpus()[0]?.model ?? "unknown",
+      cores: os.cpus().length,
+      loadAverageStart: part1Load,
+      loadAverageEnd: load(),
+    },
+    dataset: {
+      name: data.name,
+      source: haveU1 ? dataDir : "random stand-in",
+      synthetic: data.synthetic,
+      nUsers: train.nUsers,
+      nItems: train.nItems,
+      nTrain: train.nnz,
+      nTest: test.nnz,
+    },
     perIteration,
     grid,
     sgd,
@@ -308,7 +436,7 @@ async function main() {
     table: rows,
   };
   fs.mkdirSync(path.dirname(outFile), { recursive: true });
-  fs.writeFileSync(outFile, JSON.stringify(out, null, 2) + "\n");
+  fs.writeFileSync(outFile, `${JSON.stringify(out, null, 2)}\n`);
   console.log(`\nwrote ${path.relative(process.cwd(), outFile) || outFile}`);
 }
 
@@ -318,7 +446,19 @@ function fmt(v) {
 }
 
 function table(rs, mainRssMB) {
-  const head = ["dataset", "ratings", "d", "threads", "solver", "s/iteration", "total s", "SGD upd/s", "peak RSS MB"];
+  const { textTable } = require(path.join(dist, "core", "table.js"));
+  const right = (header) => ({ header, align: "right" });
+  const columns = [
+    { header: "dataset" },
+    right("ratings"),
+    right("d"),
+    right("threads"),
+    { header: "solver" },
+    right("s/iteration"),
+    right("total s"),
+    right("SGD upd/s"),
+    right("peak RSS MB"),
+  ];
   const body = rs.map((r) => [
     r.dataset,
     String(r.ratings),
@@ -330,9 +470,7 @@ function table(rs, mainRssMB) {
     r.sgdUpdatesPerSecond !== undefined ? `${(r.sgdUpdatesPerSecond / 1e6).toFixed(2)} M (fit ${(r.sgdFitUpdatesPerSecond / 1e6).toFixed(2)} M)` : "",
     r.rssMB ? r.rssMB.toFixed(0) : `(${mainRssMB.toFixed(0)})`,
   ]);
-  const widths = head.map((h, k) => Math.max(h.length, ...body.map((b) => b[k].length)));
-  const line = (cells) => cells.map((c, k) => (k < 1 || k === 4 ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join("  ");
-  return [line(head), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line), "(peak RSS in parentheses: the whole bench process, shared by the ML-100K rows)"].join("\n");
+  return `${textTable(columns, body)}\n(peak RSS in parentheses: the whole bench process, shared by the ML-100K rows)`;
 }
 
 main().catch((e) => {

@@ -12,7 +12,7 @@
  * Plain Node (no dependencies), because it runs before `npm install`. Each step prints one line and is skipped
  * when already done. A step that cannot be done here stops with the exact command to run by hand.
  */
-"use strict";
+
 const fs = require("node:fs");
 const path = require("node:path");
 const { spawnSync } = require("node:child_process");
@@ -145,4 +145,3 @@ if (args.has("--build")) {
 }
 if (args.has("--jupyter")) ensureJupyter();
 if (args.has("--chromium")) ensureChromium();
-

@@ -12,7 +12,7 @@
  *
  * Usage: node scripts/build-wasm.js [--out <dir>]
  */
-"use strict";
+
 const fs = require("node:fs");
 const path = require("node:path");
 

@@ -3,7 +3,7 @@
  * `npm run notebooks:execute [-- name.ipynb …]`: execute notebooks in place (outputs saved in the .ipynb, as
  * committed), with the project-local tslab kernel. Default: every notebook in notebooks/.
  */
-"use strict";
+
 const fs = require("node:fs");
 const path = require("node:path");
 const { spawnSync } = require("node:child_process");
@@ -18,12 +18,28 @@ const env = {
   JUPYTER_CONFIG_DIR: path.join(LOCAL, "config"),
 };
 const dir = path.join(ROOT, "notebooks");
-const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : fs.readdirSync(dir).filter((f) => f.endsWith(".ipynb")).sort();
+const names =
+  process.argv.slice(2).length > 0
+    ? process.argv.slice(2)
+    : fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".ipynb"))
+        .sort();
 for (const name of names) {
   const t0 = Date.now();
   const r = spawnSync(
     process.env.MFLAB_PYTHON || "/usr/bin/python3",
-    ["-m", "nbconvert", "--to", "notebook", "--execute", "--inplace", "--ExecutePreprocessor.timeout=900", "--ExecutePreprocessor.kernel_name=tslab", path.basename(name)],
+    [
+      "-m",
+      "nbconvert",
+      "--to",
+      "notebook",
+      "--execute",
+      "--inplace",
+      "--ExecutePreprocessor.timeout=900",
+      "--ExecutePreprocessor.kernel_name=tslab",
+      path.basename(name),
+    ],
     { cwd: dir, env, stdio: "inherit" },
   );
   if (r.status !== 0) {

@@ -5,7 +5,7 @@
  * offline when opened. Prints the URL; Ctrl-C stops the server.
  *   MFLAB_NOTEBOOK_PORT (default 8888), MFLAB_NOTEBOOK_IP (default 127.0.0.1)
  */
-"use strict";
+
 const fs = require("node:fs");
 const path = require("node:path");
 const { spawn, spawnSync } = require("node:child_process");
@@ -22,15 +22,22 @@ const env = {
   JUPYTER_CONFIG_DIR: path.join(LOCAL, "config"),
 };
 // Sign (trust) notebooks with nbformat's notary, as `jupyter trust` does (Debian's Jupyter has no jupyter-trust).
-const TRUST = "import sys, nbformat\nfrom nbformat.sign import NotebookNotary\nn = NotebookNotary()\nfor f in sys.argv[1:]:\n    n.sign(nbformat.read(f, as_version=4))\n";
-const notebooks = fs.readdirSync(path.join(ROOT, "notebooks")).filter((f) => f.endsWith(".ipynb")).map((f) => path.join(ROOT, "notebooks", f));
+const TRUST =
+  "import sys, nbformat\nfrom nbformat.sign import NotebookNotary\nn = NotebookNotary()\nfor f in sys.argv[1:]:\n    n.sign(nbformat.read(f, as_version=4))\n";
+const notebooks = fs
+  .readdirSync(path.join(ROOT, "notebooks"))
+  .filter((f) => f.endsWith(".ipynb"))
+  .map((f) => path.join(ROOT, "notebooks", f));
 if (notebooks.length > 0) {
   const r = spawnSync(PYTHON, ["-c", TRUST, ...notebooks], { env, encoding: "utf8" });
-  if (r.status !== 0) process.stderr.write(`mflab: could not mark the notebooks as trusted (their saved figures will not render until re-run):\n${r.stderr}\n`);
+  if (r.status !== 0)
+    process.stderr.write(`mflab: could not mark the notebooks as trusted (their saved figures will not render until re-run):\n${r.stderr}\n`);
 }
 
 const args = [
-  "-m", "notebook", "--no-browser",
+  "-m",
+  "notebook",
+  "--no-browser",
   `--notebook-dir=${path.join(ROOT, "notebooks")}`,
   `--ip=${process.env.MFLAB_NOTEBOOK_IP || "127.0.0.1"}`,
   `--port=${process.env.MFLAB_NOTEBOOK_PORT || "8888"}`,
@@ -44,7 +51,9 @@ child.stderr.on("data", (chunk) => {
   const m = /(http:\/\/(?:127\.0\.0\.1|localhost)[^\s]*token=[0-9a-f]+)/.exec(text);
   if (m && !announced) {
     announced = true;
-    process.stdout.write(`\nmflab: Jupyter is running with the TypeScript (tslab) kernel:\n  ${m[1]}\n(open a notebook in notebooks/, kernel "TypeScript"; Ctrl-C to stop)\n\n`);
+    process.stdout.write(
+      `\nmflab: Jupyter is running with the TypeScript (tslab) kernel:\n  ${m[1]}\n(open a notebook in notebooks/, kernel "TypeScript"; Ctrl-C to stop)\n\n`,
+    );
   }
 });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));

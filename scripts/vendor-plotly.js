@@ -8,10 +8,10 @@
  *
  * Usage: node scripts/vendor-plotly.js [--force] [--out <file>]
  */
-"use strict";
-const fs = require("fs");
-const path = require("path");
-const zlib = require("zlib");
+
+const fs = require("node:fs");
+const path = require("node:path");
+const zlib = require("node:zlib");
 
 function main(argv) {
   const root = path.resolve(__dirname, "..");
@@ -61,7 +61,7 @@ function main(argv) {
   const gz = zlib.gzipSync(Buffer.from(min), { level: 9 }).length;
   fs.writeFileSync(
     metaFile,
-    JSON.stringify({ version, source: path.relative(root, src), bytes: Buffer.byteLength(min), gzipBytes: gz }, null, 2) + "\n",
+    `${JSON.stringify({ version, source: path.relative(root, src), bytes: Buffer.byteLength(min), gzipBytes: gz }, null, 2)}\n`,
   );
   console.log(
     `vendor-plotly: wrote ${path.relative(root, out)} in ${((Date.now() - t0) / 1000).toFixed(1)} s: ` +

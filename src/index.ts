@@ -13,12 +13,15 @@
 export { InputError, ParseError, SpecError } from "./core/errors";
 export { MFLAB_VERSION } from "./core/version";
 export { Rng, deriveSeed } from "./core/random";
+export { mean, std, median, meanStd, finiteValues, type MeanStd } from "./core/stats";
+export { textTable, markdownTable, type TableColumn } from "./core/table";
 
 // data
 export { RatingsMatrix, IdMap, type Dataset, type Csr } from "./data/ratings";
 export { loadDataset, loadDatasetWithWarnings, dataSpecFromPath, describeDataSpec, type LoadOptions } from "./data/load";
 export { validateDataSpec, type DataSpec, type DataSpecInput } from "./data/spec";
 export { readRatingsFile } from "./data/parse";
+export { implicitFromRatings } from "./data/implicit";
 export { generateSynthetic } from "./data/synthetic";
 export { holdoutSplit } from "./data/split";
 export { datasetFingerprint } from "./data/fingerprint";
@@ -37,15 +40,14 @@ export { evaluateRanking, topN, type RankingMetrics } from "./metrics/ranking";
 export { RESULTS_SCHEMA, type ResultsFile, type RunRecord, type RunMetrics, type DatasetInfo, type EnvInfo } from "./results/schema";
 export { readResults, parseResults, writeResults } from "./results/store";
 export { loadResults, filterRuns, groupRuns, runsIn, compareSweeps, type ResultsSet, type RunFilter } from "./results/query";
+export { metricValue, type MetricPath } from "./results/metric";
 export {
-  metricValue,
   varyingParams,
   bestRun,
   aggregateRuns,
   summaryTable,
   foldSummaryTable,
   rankingSummaryTable,
-  type MetricPath,
   type AggregateRow,
 } from "./results/summary";
 export { selectConfiguration, chooseConfiguration, validationDataset, type Selection } from "./results/selection";
@@ -67,7 +69,7 @@ export { validateSpec, expandSpec, type ExperimentSpec, type ModelSpec, type Run
 export { runSweep, type SweepOptions, type SweepOutcome } from "./experiment/runner";
 export { loadFolds, type FoldsSpec } from "./experiment/folds";
 export { progressPrinter, printProgress, type SweepProgress } from "./experiment/progress";
-export { runRace, raceResults, median, type RaceEntry, type RaceOptions } from "./experiment/race";
+export { runRace, raceResults, type RaceEntry, type RaceOptions } from "./experiment/race";
 
 // figures
 export {
@@ -77,7 +79,6 @@ export {
   convergenceFigure,
   compareFigure,
   compareRowsFromRuns,
-  meanStd,
   type Figure,
   type CompareRow,
 } from "./plot/figures";

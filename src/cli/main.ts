@@ -5,7 +5,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as readline from "node:readline";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { InputError } from "../core/errors";
 import { parseJsonText } from "../core/json";
 import { dataSpecFromPath } from "../data/load";
@@ -13,13 +12,17 @@ import { expandSpec, validateSpec, type ExperimentSpec } from "../experiment/spe
 import { runSweep } from "../experiment/runner";
 import type { FoldsSpec } from "../experiment/folds";
 import { readResults } from "../results/store";
-import { summaryTable, type MetricPath } from "../results/summary";
+import type { MetricPath } from "../results/metric";
+import { summaryTable } from "../results/summary";
 import { progressPrinter } from "../experiment/progress";
-import { allModels } from "../models/registry";
+import { describeFields } from "../core/schema";
+import { allModels, getModel, modelNames } from "../models/registry";
 import { buildFigure, FIGURE_KINDS, type FigureKind } from "../plot/kinds";
 import { writeFigureHtml, exportFigureImage } from "../plot/export";
+import { textTable } from "../core/table";
 import { MFLAB_VERSION } from "../core/version";
-import { reportCommand } from "../report/index";
+import { parseCommandArgs, UsageError } from "./args";
+import { reportCommand } from "./report";
 
 const HELP = `mflab ${MFLAB_VERSION} — matrix-factorization experiments
 
@@ -47,8 +50,8 @@ Usage:
   mflab report <results.json> [--validation V.json] [--out F.html|F.md] [--title T] [--metric test.mse|test.rmse|test.mae] [--no-figures]
       A self-contained write-up skeleton: data and protocol, grid, results table, best configuration (chosen on the
       validation results when given), offline figures, and observations computed from the results.
-  mflab models
-      List the models a spec can name, with their default parameters.
+  mflab models [name…]
+      The models a spec can name, each with its parameters: type and range, default, meaning, aliases.
   mflab --version | --help
 `;
 
@@ -65,7 +68,7 @@ export async function main(argv: string[]): Promise<number> {
       case "report":
         return await reportCommand(rest);
       case "models":
-        for (const m of allModels()) console.log(`${m.name.padEnd(16)} ${m.summary}\n${" ".repeat(17)}defaults: ${JSON.stringify(m.defaults)}`);
+        console.log(modelsListing(rest));
         return 0;
       case "--version":
       case "-v":
@@ -94,17 +97,32 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-class UsageError extends Error {}
-
-type OptionTypes = Record<string, { type: "string" | "boolean" }>;
-
-function parse(rest: string[], options: OptionTypes): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
-  try {
-    const r = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
-    return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+/**
+ * `mflab models [name…]`: each model's name and summary, then one line per parameter from its declaration — name,
+ * type and range, default, what it does, and its aliases.
+ */
+function modelsListing(names: readonly string[]): string {
+  const unknown = names.filter((n) => getModel(n) === undefined);
+  if (unknown.length > 0) throw new UsageError(`unknown model ${JSON.stringify(unknown[0])}; known: ${modelNames().join(", ")}`);
+  const models = names.length > 0 ? names.map((n) => getModel(n)!) : allModels();
+  return models
+    .map((m) => {
+      const fields = describeFields(m.params);
+      const table =
+        fields.length === 0
+          ? "  (no parameters)"
+          : textTable(
+              [{ header: "parameter" }, { header: "type" }, { header: "default" }, { header: "meaning" }],
+              fields.map((f) => [
+                f.name,
+                f.type,
+                f.default,
+                `${f.doc}${f.perf ? " (performance only)" : ""}${f.aliases.length > 0 ? ` — also: ${f.aliases.join(", ")}` : ""}`,
+              ]),
+            );
+      return `${m.name} — ${m.summary}\n${table}`;
+    })
+    .join("\n\n");
 }
 
 function readSpecFile(file: string): unknown {
@@ -122,7 +140,7 @@ const CONFIRM_RUNS = 500;
 
 /** Runs a sweep will plan: grid cells × repeats × folds (after the command-line overrides). */
 function countRuns(spec: ExperimentSpec, folds: FoldsSpec | null | undefined, singleSplit: boolean): number {
-  const effective = folds !== undefined ? folds : singleSplit ? null : spec.folds ?? null;
+  const effective = folds !== undefined ? folds : singleSplit ? null : (spec.folds ?? null);
   const nFolds = effective === null ? 1 : typeof effective === "number" ? effective : effective.length;
   return expandSpec(spec).length * nFolds;
 }
@@ -140,7 +158,7 @@ function confirm(question: string): Promise<boolean> {
 }
 
 async function sweepCommand(rest: string[]): Promise<number> {
-  const { values, positionals } = parse(rest, {
+  const { values, positionals } = parseCommandArgs(rest, {
     data: { type: "string" },
     split: { type: "string" },
     out: { type: "string" },
@@ -157,7 +175,8 @@ async function sweepCommand(rest: string[]): Promise<number> {
   const specFile = positionals[0] as string;
   const spec = validateSpec(readSpecFile(specFile), specFile);
   const data = values.data !== undefined ? dataSpecFromPath(values.data as string, values.split as string | undefined) : undefined;
-  const onProgress = values.quiet === true ? undefined : progressPrinter((text) => process.stderr.write(text), { inPlace: process.stderr.isTTY === true });
+  const onProgress =
+    values.quiet === true ? undefined : progressPrinter((text) => process.stderr.write(text), { inPlace: process.stderr.isTTY === true });
   let folds: FoldsSpec | null | undefined;
   if (values.folds !== undefined) {
     const f = String(values.folds);
@@ -197,7 +216,7 @@ async function sweepCommand(rest: string[]): Promise<number> {
   console.log(summaryTable(outcome.results));
   console.log(`\nresults: ${path.relative(process.cwd(), outcome.file) || outcome.file}`);
   if (values.html) {
-    const htmlFile = outcome.file.replace(/\.json$/, "") + ".html";
+    const htmlFile = `${outcome.file.replace(/\.json$/, "")}.html`;
     writeFigureHtml(htmlFile, buildFigure(outcome.results, "grid"), { title: `${spec.name} — ${outcome.results.dataset.name}` });
     console.log(`figure:  ${path.relative(process.cwd(), htmlFile) || htmlFile}`);
   }
@@ -206,7 +225,7 @@ async function sweepCommand(rest: string[]): Promise<number> {
 }
 
 function summaryCommand(rest: string[]): number {
-  const { values, positionals } = parse(rest, { sort: { type: "string" } });
+  const { values, positionals } = parseCommandArgs(rest, { sort: { type: "string" } });
   if (positionals.length !== 1) throw new UsageError(`summary takes exactly one results file, got ${positionals.length}`);
   const sort = (values.sort as string | undefined) ?? "test.mse";
   if (!/^(train|test)\.(mse|rmse|mae)$/.test(sort)) throw new UsageError(`--sort must be train|test . mse|rmse|mae, got "${sort}"`);
@@ -215,7 +234,7 @@ function summaryCommand(rest: string[]): number {
 }
 
 async function plotCommand(rest: string[]): Promise<number> {
-  const { values, positionals } = parse(rest, {
+  const { values, positionals } = parseCommandArgs(rest, {
     kind: { type: "string" },
     metric: { type: "string" },
     lambda: { type: "string" },

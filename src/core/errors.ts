@@ -34,7 +34,7 @@ export class SpecError extends InputError {
     readonly reason: string,
     readonly file?: string,
   ) {
-    super(`${path ? path + " " : ""}${reason}`, file);
+    super(`${path ? `${path} ` : ""}${reason}`, file);
   }
 }
 

@@ -9,3 +9,5 @@ export * from "./version";
 export * from "./schema";
 export * from "./suggest";
 export * from "./vocabulary";
+export * from "./stats";
+export * from "./table";

@@ -10,7 +10,7 @@ export function parseJsonText(text: string, file: string, what?: string): unknow
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark is harmless: drop it
   try {
     return JSON.parse(text);
-  } catch (e) {
+  } catch (_e) {
     const offset = Math.max(0, locateJsonError(text));
     const before = text.slice(0, offset);
     const where = `${file}:${before.split("\n").length}:${offset - before.lastIndexOf("\n")}`;
@@ -54,7 +54,11 @@ export function locateJsonError(text: string): number {
         p++;
         const esc = text[p];
         if (esc === "u") {
-          for (let k = 1; k <= 4; k++) if (!/[0-9a-fA-F]/.test(text[p + k] ?? "")) { p += k; stop(); }
+          for (let k = 1; k <= 4; k++)
+            if (!/[0-9a-fA-F]/.test(text[p + k] ?? "")) {
+              p += k;
+              stop();
+            }
           p += 5;
         } else if (esc !== undefined && '"\\/bfnrt'.includes(esc)) p++;
         else stop();
@@ -73,7 +77,10 @@ export function locateJsonError(text: string): number {
     if (c === "{") {
       p++;
       ws();
-      if (text[p] === "}") { p++; return; }
+      if (text[p] === "}") {
+        p++;
+        return;
+      }
       for (;;) {
         ws();
         string();
@@ -82,19 +89,34 @@ export function locateJsonError(text: string): number {
         p++;
         value(depth + 1);
         ws();
-        if (text[p] === ",") { p++; continue; }
-        if (text[p] === "}") { p++; return; }
+        if (text[p] === ",") {
+          p++;
+          continue;
+        }
+        if (text[p] === "}") {
+          p++;
+          return;
+        }
         stop();
       }
     } else if (c === "[") {
       p++;
       ws();
-      if (text[p] === "]") { p++; return; }
+      if (text[p] === "]") {
+        p++;
+        return;
+      }
       for (;;) {
         value(depth + 1);
         ws();
-        if (text[p] === ",") { p++; continue; }
-        if (text[p] === "]") { p++; return; }
+        if (text[p] === ",") {
+          p++;
+          continue;
+        }
+        if (text[p] === "]") {
+          p++;
+          return;
+        }
         stop();
       }
     } else if (c === '"') string();

@@ -160,7 +160,7 @@ export class Rng {
   }
 
   /** In-place Fisher–Yates shuffle. */
-  shuffle<T extends { length: number; [i: number]: any }>(a: T): T {
+  shuffle<T extends { length: number; [i: number]: unknown }>(a: T): T {
     for (let i = a.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
       const t = a[i];
@@ -170,7 +170,6 @@ export class Rng {
     return a;
   }
 }
-
 
 /**
  * Derive a sub-seed from a parent seed and a label (e.g. a run's normalized parameters), so that a run's

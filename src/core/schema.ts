@@ -227,8 +227,7 @@ export function isPrototypeKey(key: string): boolean {
   return key === "__proto__" || key in Object.prototype;
 }
 
-const join = (path: string, key: string | number): string =>
-  typeof key === "number" ? `${path}[${key}]` : path === "" ? key : `${path}.${key}`;
+const join = (path: string, key: string | number): string => (typeof key === "number" ? `${path}[${key}]` : path === "" ? key : `${path}.${key}`);
 
 function fail(path: string, reason: string, file: string | undefined): never {
   throw new SpecError(path, reason, file);
@@ -400,14 +399,22 @@ function checkObject(node: ObjectNode<unknown>, v: Record<string, unknown>, path
       // Suggest a field by its own name first; a typo of an alias suggests the field the alias stands for.
       let hint = didYouMean(key, known);
       if (hint === "") {
-        const alias = closest(key, [...canonical.keys()].filter((k) => !known.includes(k)));
+        const alias = closest(
+          key,
+          [...canonical.keys()].filter((k) => !known.includes(k)),
+        );
         if (alias !== undefined) hint = ` (did you mean "${canonical.get(alias)}"?)`;
       }
       fail(join(path, key), `is not ${node.unknownKey}${hint}${known.length > 0 ? `; known: ${known.join(", ")}` : ""}`, file);
     }
     const earlier = given.get(name);
     if (earlier !== undefined) {
-      const what = key === name ? `${earlier} is another name for ${name}` : earlier === name ? `${key} is another name for ${name}` : `${earlier} and ${key} both mean ${name}`;
+      const what =
+        key === name
+          ? `${earlier} is another name for ${name}`
+          : earlier === name
+            ? `${key} is another name for ${name}`
+            : `${earlier} and ${key} both mean ${name}`;
       fail(join(path, key), `repeats a field: ${what}; give it once`, file);
     }
     given.set(name, key);
@@ -545,6 +552,7 @@ export function toJsonSchema(node: Node<unknown>): JsonSchema {
       s.properties = { [node.tag]: { enum: Object.keys(node.variants) } };
       s.allOf = Object.entries(node.variants).map(([tag, v]) => ({
         if: { required: [node.tag], properties: { [node.tag]: { const: tag } } },
+        // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable
         then: objectSchema(v),
       }));
       break;
@@ -597,9 +605,12 @@ function typeOf(node: Node<unknown>): string {
     case "int":
     case "number": {
       const base = node.kind === "int" ? "int" : "number";
-      const lo = node.min === undefined ? undefined : `${node.kind === "number" && node.exclusiveMin ? ">" : "≥"} ${node.min}`;
-      const hi = node.max === undefined ? undefined : `${node.kind === "number" && node.exclusiveMax ? "<" : "≤"} ${node.max}`;
-      return [base, lo, hi].filter(Boolean).join(" ");
+      const exMin = node.kind === "number" && node.exclusiveMin === true;
+      const exMax = node.kind === "number" && node.exclusiveMax === true;
+      if (node.min !== undefined && node.max !== undefined) return `${base} in ${exMin ? "(" : "["}${node.min}, ${node.max}${exMax ? ")" : "]"}`;
+      if (node.min !== undefined) return `${base} ${exMin ? ">" : "≥"} ${node.min}`;
+      if (node.max !== undefined) return `${base} ${exMax ? "<" : "≤"} ${node.max}`;
+      return base;
     }
     case "enum":
       return node.values.map((v) => JSON.stringify(v)).join(" | ");

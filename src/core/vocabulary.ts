@@ -35,7 +35,11 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
     concept: "regularization strength",
     aliases: ["regAll", "reg_all", "reg", "alphaW", "alpha_W", "regularization", "regParam", "reg_param"],
   },
-  { name: "maxIterations", concept: "iteration cap (iterations, epochs, sweeps)", aliases: ["nEpochs", "n_epochs", "epochs", "maxIter", "max_iter", "iterations"] },
+  {
+    name: "maxIterations",
+    concept: "iteration cap (iterations, epochs, sweeps)",
+    aliases: ["nEpochs", "n_epochs", "epochs", "maxIter", "max_iter", "iterations"],
+  },
   { name: "lr", concept: "learning rate (step size)", aliases: ["lrAll", "lr_all", "learningRate", "learning_rate"] },
   { name: "seed", concept: "seed of every random draw", aliases: ["randomState", "random_state"] },
   ...(["Bu", "Bi", "Pu", "Qi", "Yj"] as const).flatMap((t) => {
@@ -89,7 +93,9 @@ export function modelParams<const P extends Record<string, s.Node<unknown>>>(
   model: string,
   options: { refine?: (config: never) => string | { key: string; reason: string } | undefined } = {},
 ): s.ObjectNode<s.ObjectOf<P>> {
-  const withAliases = Object.fromEntries(Object.entries(props).map(([k, node]) => [k, aliasesOf(k).length > 0 ? { ...node, aliases: aliasesOf(k) } : node]));
+  const withAliases = Object.fromEntries(
+    Object.entries(props).map(([k, node]) => [k, aliasesOf(k).length > 0 ? { ...node, aliases: aliasesOf(k) } : node]),
+  );
   return s.object(withAliases as P, {
     unknownKey: `a parameter of ${model}${Object.keys(props).length === 0 ? " (it takes none)" : ""}`,
     ...(options.refine ? { refine: options.refine } : {}),

@@ -23,7 +23,7 @@ const CHUNK = 8192;
 
 function writeIds(h: Hash, label: string, ids: readonly string[]): void {
   h.update(`${label} ${ids.length}\n`);
-  for (let k = 0; k < ids.length; k += CHUNK) h.update(ids.slice(k, k + CHUNK).join("\n") + "\n");
+  for (let k = 0; k < ids.length; k += CHUNK) h.update(`${ids.slice(k, k + CHUNK).join("\n")}\n`);
 }
 
 function writeTriples(h: Hash, label: string, m: RatingsMatrix, userIds: readonly string[], itemIds: readonly string[]): void {

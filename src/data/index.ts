@@ -12,3 +12,4 @@ export * from "./split";
 export * from "./synthetic";
 export * from "./fingerprint";
 export * from "./toy";
+export * from "./implicit";

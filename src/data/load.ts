@@ -25,16 +25,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { InputError, ParseError } from "../core/errors";
-import {
-  parseDecimal,
-  readRatingsFile,
-  type CsvColumns,
-  type DuplicatePolicy,
-  type InputPolicies,
-  type OutOfScalePolicy,
-  type RatingsFormat,
-  type RawRatings,
-} from "./parse";
+import { parseDecimal, readRatingsFile, type InputPolicies, type RawRatings } from "./parse";
 import { type Dataset, IdMap, RatingsMatrix } from "./ratings";
 import { holdoutSplit } from "./split";
 import {
@@ -90,7 +81,10 @@ export function loadDataset(spec: DataSpecInput | DataSpec, options: LoadOptions
 }
 
 /** {@link loadDataset} collecting the warnings instead of printing them. */
-export function loadDatasetWithWarnings(spec: DataSpecInput | DataSpec, options: Omit<LoadOptions, "onWarning"> = {}): { dataset: Dataset; warnings: string[] } {
+export function loadDatasetWithWarnings(
+  spec: DataSpecInput | DataSpec,
+  options: Omit<LoadOptions, "onWarning"> = {},
+): { dataset: Dataset; warnings: string[] } {
   const warnings: string[] = [];
   const dataset = loadDataset(spec, { ...options, onWarning: (m) => warnings.push(m) });
   return { dataset, warnings };
@@ -99,10 +93,7 @@ export function loadDatasetWithWarnings(spec: DataSpecInput | DataSpec, options:
 type Warn = (message: string) => void;
 
 /** Parser options carrying a spec's input policies. */
-function policyOptions(
-  s: Omit<InputPolicies, "ratingScale"> & { ratingScale?: readonly number[] },
-  warn: Warn,
-): InputPolicies & { onWarning: Warn } {
+function policyOptions(s: Omit<InputPolicies, "ratingScale"> & { ratingScale?: readonly number[] }, warn: Warn): InputPolicies & { onWarning: Warn } {
   const o: InputPolicies & { onWarning: Warn } = { onWarning: warn };
   if (s.duplicates !== undefined) o.duplicates = s.duplicates;
   if (s.ratingScale !== undefined) o.ratingScale = [s.ratingScale[0], s.ratingScale[1]];
@@ -366,7 +357,12 @@ function checkOverlap(
   }
   if (dupSecond >= 0) {
     const b = dupSecond;
-    throw new ParseError(raws[fileOf[b]].file, line[b], undefined, `duplicate rating for user ${userIds[u[b]]}, item ${itemIds[it[b]]} (first at line ${line[dupFirst]})`);
+    throw new ParseError(
+      raws[fileOf[b]].file,
+      line[b],
+      undefined,
+      `duplicate rating for user ${userIds[u[b]]}, item ${itemIds[it[b]]} (first at line ${line[dupFirst]})`,
+    );
   }
   if (overlaps > 0) {
     const e = overlapTest;
@@ -397,7 +393,8 @@ export function dataSpecFromPath(p: string, split?: string): DataSpecInput {
   const fractionOf = (what: string): number | undefined => {
     if (split === undefined) return undefined;
     const f = parseDecimal(split);
-    if (!(f > 0 && f < 1)) throw new InputError(`must be ${what} or a test fraction between 0 and 1 such as 0.2, got ${JSON.stringify(split)}`, "--split");
+    if (!(f > 0 && f < 1))
+      throw new InputError(`must be ${what} or a test fraction between 0 and 1 such as 0.2, got ${JSON.stringify(split)}`, "--split");
     return f;
   };
   if (p === "synthetic") {

@@ -11,17 +11,18 @@
  * - `"csv"`: generic delimited text with a header row. Columns are found by name ({@link CsvColumns}; by default
  *   user/userId/user_id, item/itemId/movieId/item_id/movie_id, rating, timestamp — case-insensitive). The
  *   delimiter is sniffed from the header (tab, `;`, `|` or `,`) unless given. Double-quoted fields (with `""`
- *   escapes) are allowed; spaces around unquoted fields are trimmed. A file whose first line has a numeric
- *   rating field (3rd) and timestamp field (4th, if any) is read as headerless with positional columns
- *   user, item, rating[, timestamp].
+ *   escapes) are allowed; spaces and tabs around fields are trimmed. A file whose first line is
+ *   {@link isHeaderlessRow headerless-looking} is read with positional columns user, item, rating[, timestamp].
  *
- * Every format: a UTF-8 BOM is ignored, CRLF line ends are accepted, blank lines are skipped.
+ * Every format is read by ./delimited.ts, the reader the streaming loader (./stream.ts) uses too — its rules
+ * for lines (UTF-8 BOM, CRLF, blank lines, a carriage return or NUL byte inside a line), quoting and numbers
+ * hold here. `udata` and `ratings-dat` fields are exact (no quoting, no trimming); the CSV formats quote and trim.
  * Errors are {@link ParseError}s `file:line:column: reason`, where column is the 1-based field number.
  * Ratings must be finite decimal numbers (`NaN`, `Infinity`, hex and empty fields are refused).
  *
  * Ids are strings, compared exactly: `"1.5"`, `"99999999999999999999"` or `"alice"` are ordinary ids, never
  * converted to numbers (so `"01"` and `"1"` are two different users; no precision is lost on long ids). An empty
- * user or item field is an error. A NUL byte anywhere (a binary or UTF-16 file) is an error.
+ * user or item field is an error.
  *
  * Input policies ({@link ParseOptions}; every outcome other than an error is reported through `onWarning`):
  * - `duplicates` — a (user, item) pair on more than one row of the file. `"error"` (default): ParseError at the
@@ -34,12 +35,13 @@
  *   `"clip"`: such ratings are clamped to lo / hi.
  * Duplicates are resolved before the scale check (so `"mean"` averages the raw ratings).
  *
- * Cost: one pass over the text, O(bytes); no regular expressions per field; duplicate detection O(rows + ids)
+ * Cost: one pass over the bytes, O(bytes); no regular expressions per field; duplicate detection O(rows + ids)
  * on interned integer ids (counting sort by user, one stamp per item).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { InputError, ParseError } from "../core/errors";
+import { DelimitedReader, decimalAt } from "./delimited";
 
 export const RATINGS_FORMATS = ["udata", "ratings-csv", "ratings-dat", "csv"] as const;
 export type RatingsFormat = (typeof RATINGS_FORMATS)[number];
@@ -121,27 +123,28 @@ const ML_CSV_COLUMNS: CsvColumns = { user: "userId", item: "movieId", rating: "r
  *   format or policy value or a malformed `ratingScale`
  */
 export function parseRatings(text: string, file: string, options: ParseOptions = {}): RawRatings {
-  checkPolicies(options, file);
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const nul = text.indexOf("\u0000");
-  if (nul >= 0) {
-    throw new ParseError(file, countLines(text.slice(0, nul)), undefined, "contains a NUL byte: this looks like a binary or UTF-16 file, expected UTF-8 text");
-  }
   const format = options.format ?? detectFormat(file, text.slice(0, 4096));
+  return parseRatingsBytes(Buffer.from(text, "utf8"), file, { ...options, format });
+}
+
+/** {@link parseRatings} of UTF-8 bytes (a file as read from disk). */
+function parseRatingsBytes(bytes: Uint8Array, file: string, options: ParseOptions & { format: RatingsFormat }): RawRatings {
+  checkPolicies(options, file);
+  const format = options.format;
   const warn = options.onWarning ?? (() => {});
   let parsed: Parsed;
   switch (format) {
     case "udata":
-      parsed = parseFixed(text, file, "\t", "tab-separated", "user item rating timestamp", warn);
+      parsed = parseFixed(bytes, file, "\t", "tab-separated", "user item rating timestamp", warn);
       break;
     case "ratings-dat":
-      parsed = parseFixed(text, file, "::", `"::"-separated`, "user::item::rating::timestamp", warn);
+      parsed = parseFixed(bytes, file, "::", `"::"-separated`, "user::item::rating::timestamp", warn);
       break;
     case "ratings-csv":
-      parsed = parseCsv(text, file, ",", ML_CSV_COLUMNS);
+      parsed = parseCsv(bytes, file, ",", ML_CSV_COLUMNS);
       break;
     case "csv":
-      parsed = parseCsv(text, file, options.delimiter, options.columns ?? {});
+      parsed = parseCsv(bytes, file, options.delimiter, options.columns ?? {});
       break;
     default:
       throw new InputError(`unknown ratings format ${JSON.stringify(format)} (known: ${RATINGS_FORMATS.join(", ")})`, file);
@@ -235,8 +238,7 @@ function resolveDuplicates(raw: RawRatings, policy: DuplicatePolicy, warn: (m: s
   if (policy === "error") {
     const listed: string[] = [];
     for (let k = k0 + 1; k < n && listed.length < MAX_LISTED - 1; k++) if (first[k] >= 0) listed.push(describeRepeat(k));
-    const more =
-      repeats === 1 ? "" : `; ${repeats} repeated rows in all, also ${listed.join(", ")}${repeats > listed.length + 1 ? ", …" : ""}`;
+    const more = repeats === 1 ? "" : `; ${repeats} repeated rows in all, also ${listed.join(", ")}${repeats > listed.length + 1 ? ", …" : ""}`;
     throw new ParseError(
       file,
       raw.lines[k0],
@@ -291,13 +293,7 @@ function resolveDuplicates(raw: RawRatings, policy: DuplicatePolicy, warn: (m: s
 }
 
 /** Apply the out-of-scale policy in place (see the module doc). */
-function checkScale(
-  raw: RawRatings,
-  scale: readonly [number, number],
-  policy: OutOfScalePolicy,
-  column: number,
-  warn: (m: string) => void,
-): void {
+function checkScale(raw: RawRatings, scale: readonly [number, number], policy: OutOfScalePolicy, column: number, warn: (m: string) => void): void {
   const [lo, hi] = scale;
   const r = raw.ratings;
   let bad = 0;
@@ -340,9 +336,9 @@ export function readRatingsFile(filePath: string, options: ReadOptions = {}): Ra
     throw new InputError("no such file (expected a ratings file)", name);
   }
   if (stat.isDirectory()) throw new InputError("is a folder, expected a ratings file", name);
-  const text = fs.readFileSync(filePath, "utf8");
-  const format = options.format ?? detectFormat(filePath, text.slice(0, 4096));
-  return parseRatings(text, name, { ...options, format });
+  const bytes = fs.readFileSync(filePath);
+  const format = options.format ?? detectFormat(filePath, bytes.subarray(0, 4096).toString("utf8"));
+  return parseRatingsBytes(bytes, name, { ...options, format });
 }
 
 /**
@@ -381,53 +377,33 @@ function readHead(filePath: string): string {
   }
 }
 
+/** The first non-blank line of `text` as the reader sees lines (./delimited.ts), or "" when there is none. */
 function firstLine(text: string): string {
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  for (const line of text.split("\n")) {
-    const t = line.replace(/\r$/, "");
-    if (t.trim().length > 0) return t;
+  let first = "";
+  const reader = new DelimitedReader({ file: "", delimiter: "\t", quoted: false, columns: "field" }, (r) => {
+    if (first === "") first = r.lineText();
+  });
+  try {
+    reader.push(Buffer.from(text, "utf8"));
+    reader.end();
+  } catch {
+    // A NUL byte: the parser reports it, with its line.
   }
-  return "";
+  return first;
 }
 
 /**
- * Parse a decimal number (`[+-]digits[.digits][e[+-]digits]`, or `.5`); NaN for anything else.
- * No regex: a char-code scan, then `Number` on the validated text (single digits take a fast path).
+ * Parse a decimal number (`[+-]digits[.digits][e[+-]digits]`, or `.5`); NaN for anything else — the number
+ * grammar of every ratings reader ({@link decimalAt} on the text's characters).
  */
 export function parseDecimal(s: string): number {
-  const n = s.length;
-  if (n === 1) {
-    const c = s.charCodeAt(0) - 48;
-    return c >= 0 && c <= 9 ? c : NaN;
+  const bytes = new Uint8Array(s.length);
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c > 127) return NaN;
+    bytes[k] = c;
   }
-  let k = 0;
-  let c = s.charCodeAt(0);
-  if (c === 43 || c === 45) k++; // + -
-  let digits = 0;
-  while (k < n && (c = s.charCodeAt(k)) >= 48 && c <= 57) {
-    k++;
-    digits++;
-  }
-  if (k < n && s.charCodeAt(k) === 46) {
-    k++;
-    while (k < n && (c = s.charCodeAt(k)) >= 48 && c <= 57) {
-      k++;
-      digits++;
-    }
-  }
-  if (digits === 0) return NaN;
-  if (k < n && ((c = s.charCodeAt(k)) === 101 || c === 69)) {
-    k++;
-    if (k < n && ((c = s.charCodeAt(k)) === 43 || c === 45)) k++;
-    let exp = 0;
-    while (k < n && (c = s.charCodeAt(k)) >= 48 && c <= 57) {
-      k++;
-      exp++;
-    }
-    if (exp === 0) return NaN;
-  }
-  if (k !== n) return NaN;
-  return Number(s);
+  return decimalAt(bytes, 0, bytes.length);
 }
 
 /** Why a numeric field is not acceptable (for messages). */
@@ -469,84 +445,45 @@ class RowSink {
   }
 }
 
-function countLines(text: string): number {
+/** Lines in `bytes` (a capacity estimate: newlines + 1). */
+function countLines(bytes: Uint8Array): number {
   let n = 1;
   let p = -1;
-  while ((p = text.indexOf("\n", p + 1)) !== -1) n++;
+  while ((p = bytes.indexOf(10, p + 1)) !== -1) n++;
   return n;
 }
 
-function isBlank(line: string): boolean {
-  for (let k = 0; k < line.length; k++) {
-    const c = line.charCodeAt(k);
-    if (c !== 32 && c !== 9 && c !== 13) return false;
-  }
-  return true;
-}
-
-/** Iterate lines: calls `fn(line, lineNumber)` for every non-blank line, CR stripped. Returns the line count. */
-function eachLine(text: string, fn: (line: string, lineNo: number) => void, start = 0, lineNo = 0): number {
-  const n = text.length;
-  while (start < n) {
-    let end = text.indexOf("\n", start);
-    if (end === -1) end = n;
-    lineNo++;
-    const stop = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-    if (stop > start) {
-      const line = text.slice(start, stop);
-      if (!isBlank(line)) fn(line, lineNo);
-    }
-    start = end + 1;
-  }
-  return lineNo;
-}
-
-/** Headerless `user SEP item SEP rating SEP timestamp` (udata, ratings-dat). */
-function parseFixed(
-  text: string,
-  file: string,
-  sep: string,
-  sepName: string,
-  layout: string,
-  warn: (m: string) => void,
-): Parsed {
-  const sink = new RowSink(countLines(text), true);
-  const sepLen = sep.length;
+/** Headerless `user SEP item SEP rating SEP timestamp` (udata, ratings-dat): exact fields, no quoting. */
+function parseFixed(bytes: Uint8Array, file: string, sep: string, sepName: string, layout: string, warn: (m: string) => void): Parsed {
+  const sink = new RowSink(countLines(bytes), true);
   const timestamps = sink.timestamps as Float64Array;
   let seen = 0; // non-blank lines so far
   let header = false;
-  const lastLine = eachLine(text, (line, lineNo) => {
+  const reader = new DelimitedReader({ file, delimiter: sep, quoted: false, columns: "field" }, (r) => {
     seen++;
-    const a = line.indexOf(sep);
-    const b = a < 0 ? -1 : line.indexOf(sep, a + sepLen);
-    const c = b < 0 ? -1 : line.indexOf(sep, b + sepLen);
-    if (c < 0 || line.indexOf(sep, c + sepLen) >= 0) {
-      const found = line.split(sep).length;
-      throw new ParseError(file, lineNo, undefined, `expected 4 ${sepName} fields (${layout}), found ${found}`);
-    }
-    const user = line.slice(0, a);
-    const item = line.slice(a + sepLen, b);
-    const rs = line.slice(b + sepLen, c);
-    const ts = line.slice(c + sepLen);
-    const r = parseDecimal(rs);
-    const t = parseDecimal(ts);
-    if (seen === 1 && Number.isNaN(r) && Number.isNaN(t) && isWord(rs) && isWord(ts)) {
+    const found = r.split();
+    if (found !== 4) throw r.lineError(`expected 4 ${sepName} fields (${layout}), found ${found}`);
+    const rating = r.number(2);
+    const t = r.number(3);
+    if (seen === 1 && Number.isNaN(rating) && Number.isNaN(t) && isWord(r.text(2)) && isWord(r.text(3))) {
       header = true;
-      warn(`${file}:${lineNo}: skipped a header line (${JSON.stringify(line)}); ${sepName} ratings files have no header`);
+      warn(`${file}:${r.lineNumber}: skipped a header line (${JSON.stringify(r.lineText())}); ${sepName} ratings files have no header`);
       return;
     }
-    if (user.length === 0) throw new ParseError(file, lineNo, 1, "user id is empty");
-    if (item.length === 0) throw new ParseError(file, lineNo, 2, "item id is empty");
-    if (!Number.isFinite(r)) throw new ParseError(file, lineNo, 3, badNumber("rating", rs));
-    if (!Number.isFinite(t)) throw new ParseError(file, lineNo, 4, badNumber("timestamp", ts));
+    if (r.length(0) === 0) throw r.fieldError(0, "user id is empty");
+    if (r.length(1) === 0) throw r.fieldError(1, "item id is empty");
+    if (!Number.isFinite(rating)) throw r.fieldError(2, badNumber("rating", r.text(2)));
+    if (!Number.isFinite(t)) throw r.fieldError(3, badNumber("timestamp", r.text(3)));
     const k = sink.n++;
-    sink.users.push(user);
-    sink.items.push(item);
-    sink.ratings[k] = r;
+    sink.users.push(r.text(0));
+    sink.items.push(r.text(1));
+    sink.ratings[k] = rating;
     timestamps[k] = t;
-    sink.lines[k] = lineNo;
+    sink.lines[k] = r.lineNumber;
   });
-  return { raw: sink.finish(file, lastLine, header ? "only a header line" : "the file is empty"), ratingColumn: 3 };
+  reader.push(bytes);
+  reader.end();
+  return { raw: sink.finish(file, reader.linesRead, header ? "only a header line" : "the file is empty"), ratingColumn: 3 };
 }
 
 /** A header-like field: starts with a letter or `_` and is made of letters, digits, `_`, `-`, `.`, spaces. */
@@ -580,54 +517,6 @@ function delimiterName(d: string): string {
   }
 }
 
-/**
- * Split one line into fields. Unquoted fields are trimmed; a field that starts with `"` runs to the matching
- * quote (`""` is a literal quote) and must be followed by the delimiter or the end of the line.
- */
-function splitFields(line: string, delim: string, file: string, lineNo: number): string[] {
-  if (line.indexOf('"') < 0) {
-    const parts = line.split(delim);
-    for (let k = 0; k < parts.length; k++) parts[k] = parts[k].trim();
-    return parts;
-  }
-  const out: string[] = [];
-  const n = line.length;
-  let k = 0;
-  for (;;) {
-    while (k < n && line.charCodeAt(k) === 32) k++;
-    if (k < n && line.charCodeAt(k) === 34) {
-      const field = out.length + 1;
-      let value = "";
-      let p = k + 1;
-      for (;;) {
-        const q = line.indexOf('"', p);
-        if (q < 0) throw new ParseError(file, lineNo, field, "unterminated quoted field (no closing \")");
-        value += line.slice(p, q);
-        if (line.charCodeAt(q + 1) === 34) {
-          value += '"';
-          p = q + 2;
-          continue;
-        }
-        k = q + 1;
-        break;
-      }
-      while (k < n && line.charCodeAt(k) === 32) k++;
-      out.push(value);
-      if (k >= n) return out;
-      if (!line.startsWith(delim, k)) {
-        throw new ParseError(file, lineNo, field, `unexpected ${JSON.stringify(line[k])} after a closing quote (expected ${JSON.stringify(delim)})`);
-      }
-      k += delim.length;
-    } else {
-      const d = line.indexOf(delim, k);
-      const end = d < 0 ? n : d;
-      out.push(line.slice(k, end).trim());
-      if (d < 0) return out;
-      k = d + delim.length;
-    }
-  }
-}
-
 function sniffDelimiter(header: string): string {
   for (const d of ["\t", ";", "|"]) if (header.includes(d) && !header.includes(",")) return d;
   return ",";
@@ -643,56 +532,61 @@ function findColumn(header: string[], role: keyof CsvColumns, explicit: string |
   return header.findIndex((h) => names.includes(h.toLowerCase()));
 }
 
+/**
+ * Whether the first row of a delimited ratings file is data rather than a header: 3 or 4 fields whose rating
+ * (3rd) and timestamp (4th, if any) are numbers. (Shared with the streaming loader's `header: "auto"`.)
+ */
+export function isHeaderlessRow(fields: readonly string[]): boolean {
+  return fields.length >= 3 && fields.length <= 4 && fields.every((f, k) => k < 2 || Number.isFinite(parseDecimal(f)));
+}
+
 /** Delimited text with a header row (or a headerless all-numeric file, read positionally). */
-function parseCsv(
-  text: string,
-  file: string,
-  delimiter: string | undefined,
-  columns: CsvColumns,
-): Parsed {
-  // Find the first non-blank line: the header.
-  let headerLine = "";
+function parseCsv(bytes: Uint8Array, file: string, delimiter: string | undefined, columns: CsvColumns): Parsed {
+  const sink = new RowSink(countLines(bytes), true);
+  let header: string[] | undefined;
   let headerNo = 0;
-  let bodyStart = 0;
-  {
-    let start = 0;
-    let lineNo = 0;
-    while (start < text.length) {
-      let end = text.indexOf("\n", start);
-      if (end === -1) end = text.length;
-      lineNo++;
-      const line = text.slice(start, end).replace(/\r$/, "");
-      start = end + 1;
-      if (!isBlank(line)) {
-        headerLine = line;
-        headerNo = lineNo;
-        break;
-      }
+  let nFields = 0;
+  let sepName = "";
+  let layout = "";
+  let ui = 0;
+  let ii = 1;
+  let ri = 2;
+  let ti = -1;
+  const row = (r: DelimitedReader): void => {
+    const found = r.split();
+    if (found !== nFields) throw r.lineError(`expected ${nFields} ${sepName} fields (${layout}), found ${found}`);
+    if (r.length(ui) === 0) throw r.fieldError(ui, "user id is empty");
+    if (r.length(ii) === 0) throw r.fieldError(ii, "item id is empty");
+    const rating = r.number(ri);
+    if (!Number.isFinite(rating)) throw r.fieldError(ri, badNumber("rating", r.text(ri)));
+    const k = sink.n++;
+    if (ti >= 0) {
+      const t = r.number(ti);
+      if (!Number.isFinite(t)) throw r.fieldError(ti, badNumber("timestamp", r.text(ti)));
+      sink.timestamps![k] = t;
     }
-    bodyStart = start;
-    if (headerNo === 0) throw new ParseError(file, Math.max(1, lineNo), undefined, "no ratings found (the file is empty)");
-  }
-  if (delimiter !== undefined && delimiter.length === 0) throw new InputError("delimiter must not be empty", file);
-  const delim = delimiter ?? sniffDelimiter(headerLine);
-  const sepName = delimiterName(delim);
-  const header = splitFields(headerLine, delim, file, headerNo);
-  const headerless =
-    columns.user === undefined &&
-    columns.item === undefined &&
-    columns.rating === undefined &&
-    header.length >= 3 &&
-    header.length <= 4 &&
-    header.every((h, k) => k < 2 || Number.isFinite(parseDecimal(h))) &&
-    Number.isFinite(parseDecimal(header[2]));
-  let ui: number, ii: number, ri: number, ti: number;
-  let layout: string;
-  if (headerless) {
-    ui = 0;
-    ii = 1;
-    ri = 2;
-    ti = header.length === 4 ? 3 : -1;
-    layout = ti >= 0 ? "user, item, rating, timestamp" : "user, item, rating";
-  } else {
+    sink.users.push(r.text(ui));
+    sink.items.push(r.text(ii));
+    sink.ratings[k] = rating;
+    sink.lines[k] = r.lineNumber;
+  };
+  // The first non-blank line is the header (or, headerless, the first row); it fixes the delimiter and layout.
+  const first = (r: DelimitedReader): void => {
+    if (delimiter !== undefined && delimiter.length === 0) throw new InputError("delimiter must not be empty", file);
+    const delim = delimiter ?? sniffDelimiter(r.lineText());
+    r.delimiter = delim;
+    sepName = delimiterName(delim);
+    r.split();
+    header = Array.from({ length: r.count }, (_, k) => r.text(k));
+    headerNo = r.lineNumber;
+    nFields = header.length;
+    const headerless = columns.user === undefined && columns.item === undefined && columns.rating === undefined && isHeaderlessRow(header);
+    if (headerless) {
+      ti = header.length === 4 ? 3 : -1;
+      layout = ti >= 0 ? "user, item, rating, timestamp" : "user, item, rating";
+      row(r);
+      return;
+    }
     ui = findColumn(header, "user", columns.user);
     ii = findColumn(header, "item", columns.item);
     ri = findColumn(header, "rating", columns.rating);
@@ -705,7 +599,7 @@ function parseCsv(
         file,
         headerNo,
         undefined,
-        `no column ${JSON.stringify(names[0])}${alternatives} in header (columns: ${header.join(", ")})`,
+        `no column ${JSON.stringify(names[0])}${alternatives} in header (columns: ${header!.join(", ")})`,
       );
     };
     if (ui < 0) missing("user");
@@ -713,35 +607,13 @@ function parseCsv(
     if (ri < 0) missing("rating");
     if (ti < 0 && columns.timestamp !== undefined) missing("timestamp");
     layout = header.join(delim === "\t" ? " " : delim);
-  }
-  const nFields = header.length;
-  const sink = new RowSink(countLines(text), ti >= 0);
-  const timestamps = sink.timestamps;
-  const handle = (line: string, lineNo: number): void => {
-    const f = splitFields(line, delim, file, lineNo);
-    if (f.length !== nFields) {
-      throw new ParseError(file, lineNo, undefined, `expected ${nFields} ${sepName} fields (${layout}), found ${f.length}`);
-    }
-    const user = f[ui];
-    const item = f[ii];
-    if (user.length === 0) throw new ParseError(file, lineNo, ui + 1, "user id is empty");
-    if (item.length === 0) throw new ParseError(file, lineNo, ii + 1, "item id is empty");
-    const rs = f[ri];
-    const r = parseDecimal(rs);
-    if (!Number.isFinite(r)) throw new ParseError(file, lineNo, ri + 1, badNumber("rating", rs));
-    const k = sink.n++;
-    if (timestamps) {
-      const ts = f[ti];
-      const t = parseDecimal(ts);
-      if (!Number.isFinite(t)) throw new ParseError(file, lineNo, ti + 1, badNumber("timestamp", ts));
-      timestamps[k] = t;
-    }
-    sink.users.push(user);
-    sink.items.push(item);
-    sink.ratings[k] = r;
-    sink.lines[k] = lineNo;
   };
-  if (headerless) handle(headerLine, headerNo);
-  const lastLine = eachLine(text, handle, bodyStart, headerNo);
-  return { raw: sink.finish(file, lastLine, "only a header line"), ratingColumn: ri + 1 };
+  const reader = new DelimitedReader({ file, delimiter: delimiter || ",", quoted: true, columns: "field" }, (r) =>
+    header === undefined ? first(r) : row(r),
+  );
+  reader.push(bytes);
+  reader.end();
+  if (header === undefined) throw new ParseError(file, Math.max(1, reader.linesRead), undefined, "no ratings found (the file is empty)");
+  if (ti < 0) sink.timestamps = undefined;
+  return { raw: sink.finish(file, reader.linesRead, "only a header line"), ratingColumn: ri + 1 };
 }

@@ -39,9 +39,7 @@ export class RatingsMatrix {
     readonly values: Float64Array,
   ) {
     if (users.length !== items.length || users.length !== values.length) {
-      throw new RangeError(
-        `RatingsMatrix: users (${users.length}), items (${items.length}) and values (${values.length}) must have equal length`,
-      );
+      throw new RangeError(`RatingsMatrix: users (${users.length}), items (${items.length}) and values (${values.length}) must have equal length`);
     }
     for (let k = 0; k < users.length; k++) {
       const u = users[k];
@@ -95,14 +93,16 @@ export class RatingsMatrix {
  * column) kept in input order — i.e. the stable sort by (row, column). O(nnz + nRows) plus the per-row sorts
  * below (none when the input is already sorted by row and column).
  */
-export function buildCsr(
-  nRows: number,
-  nCols: number,
-  rows: Int32Array,
-  cols: Int32Array,
-  values: Float64Array,
-): Csr {
-  return buildCsrWith(nRows, nCols, rows, cols, values, (n) => new Int32Array(n), (n) => new Float64Array(n));
+export function buildCsr(nRows: number, nCols: number, rows: Int32Array, cols: Int32Array, values: Float64Array): Csr {
+  return buildCsrWith(
+    nRows,
+    nCols,
+    rows,
+    cols,
+    values,
+    (n) => new Int32Array(n),
+    (n) => new Float64Array(n),
+  );
 }
 
 /**
@@ -172,14 +172,7 @@ const INSERTION_SORT_MAX = 32;
 const RADIX_MAX_BITS = 11;
 
 /** Sort each row's (index, value) pairs stably by index, in place; rows already ascending are left as they are. */
-function sortRowsByColumn(
-  indptr: Int32Array,
-  indices: Int32Array,
-  vals: Float64Array,
-  nRows: number,
-  nCols: number,
-  maxLength: number,
-): void {
+function sortRowsByColumn(indptr: Int32Array, indices: Int32Array, vals: Float64Array, nRows: number, nCols: number, maxLength: number): void {
   // LSD radix over the column bits, two digits per round (e.g. one round of 2 × 8 bits for 59,047 columns);
   // all digit shifts stay below 31 (at most 2 rounds of ≤ 8-bit digits beyond 22 bits).
   let bits = 1;
@@ -236,15 +229,7 @@ function insertionSortRow(indices: Int32Array, vals: Float64Array, a: number, b:
  * (into the scratch arrays), then the digit at shift + digitBits (back in place), both histograms from one
  * read of the row. Stable, so rounds over higher bits compose.
  */
-function radixRound(
-  indices: Int32Array,
-  vals: Float64Array,
-  a: number,
-  b: number,
-  shift: number,
-  digitBits: number,
-  scratch: RadixScratch,
-): void {
+function radixRound(indices: Int32Array, vals: Float64Array, a: number, b: number, shift: number, digitBits: number, scratch: RadixScratch): void {
   const length = b - a;
   const buckets = 1 << digitBits;
   const mask = buckets - 1;

@@ -21,8 +21,7 @@ export type Ml100kSplit = (typeof ML100K_SPLITS)[number];
 export const DEFAULT_TEST_FRACTION = 0.2;
 export const DEFAULT_DATA_SEED = 42;
 
-const path = (doc: string) =>
-  s.string({ minLength: 1, doc, expected: "a non-empty string (a path)", required: "(a path)" });
+const path = (doc: string) => s.string({ minLength: 1, doc, expected: "a non-empty string (a path)", required: "(a path)" });
 const testFraction = (withDefault: boolean) =>
   s.number({
     min: 0,

@@ -5,35 +5,39 @@
  *   1,296,5.0,1147880044
  *
  * The file is read in fixed-size chunks (`chunkBytes`, 4 MiB by default) — {@link streamRatingsFile} with
- * `fs.createReadStream`, {@link readRatingsFileSync} with `fs.readSync` into one reused buffer — and parsed byte by
- * byte by a state machine ({@link RatingsCsvParser}) that carries its state across chunk boundaries. Nothing is
- * decoded to strings except the header and the line of an error: extra memory is the chunk plus a 4 KiB line
- * buffer, independent of the file size. Output goes into growable typed arrays (Int32 user / item indices,
+ * `fs.createReadStream`, {@link readRatingsFileSync} with `fs.readSync` into one reused buffer — by the reader
+ * every ratings parser shares (./delimited.ts: CSV quoting and trimming, BOM, CRLF, blank lines, the decimal
+ * grammar), which carries a line split across chunks in a buffer of at most 4 KiB: extra memory is the chunk plus
+ * that buffer, independent of the file size. Output goes into growable typed arrays (Int32 user / item indices,
  * Float64 or Float32 ratings, optional Float64 timestamps; capacity estimated from the file size, grown ×1.5,
  * trimmed at the end): ≈ 16 bytes per rating with Float64 ratings (400 MB for ML-25M), 12 with Float32.
  *
- * Ids: userId and movieId must be non-negative integers (at most 15 digits); they are mapped densely in order
- * of first appearance with a Map<number, number> per side (the previous row's user is cached: ratings.csv is
- * sorted by user). `userIds[u]` / `itemIds[i]` give the raw id of a dense index.
- * Ratings: decimal numbers (`4`, `3.5`, `-1`, `2.5e0`), parsed exactly (digit-string mantissas of up to 15
- * digits over a power of ten, else `Number`), must be finite. Timestamps: integers (stored only with
- * `timestamps: true`). Lines end in `\n` or `\r\n`; empty lines are skipped; a UTF-8 BOM is ignored.
+ * Ids follow the rule of every ratings reader (./parse.ts): exact strings — `01` and `1` are two ids, `1.5`, a
+ * 20-digit number or `alice` are ids like any other; an empty id is an error. They are mapped densely in order of
+ * first appearance; ids written as integers (the MovieLens case) are looked up by value, without making a
+ * string per row. `userIds[u]` / `itemIds[i]` give the id of a dense index.
+ * Ratings: decimal numbers (`4`, `3.5`, `-1`, `2.5e0`), parsed exactly as `Number` would, must be finite.
+ * Timestamps: non-negative integers of at most 15 digits (stored only with `timestamps: true`).
  * Duplicate (user, item) pairs are NOT detected (that would need memory per rating); use the regular loader's
  * policies for files that may hold duplicates.
  *
  * Errors: a malformed line throws {@link ParseError}(file, line, column, reason) with 1-based line and column
- * (of the offending field, or the position where a field is missing), e.g.
+ * (the byte where the offending field starts, or the position where a field is missing), e.g.
  * `ratings.csv:7:5: rating must be a number, got "x"` — at the first bad line; nothing is skipped silently.
  * A header that is present but is not `userId,movieId,rating[,timestamp]` is an error too (`header: false`
- * reads files without one; the default `"auto"` takes the first line as a header when it does not start with a
- * digit). Without a header the first line fixes the field count (3 or 4).
+ * reads files without one; the default `"auto"` takes the first line as data when it looks like a row — 3 or 4
+ * fields with a numeric rating and timestamp, as ./parse.ts decides — and as the header otherwise). Without a
+ * header the first line fixes the field count (3 or 4).
  *
  * Progress: `onProgress({ bytesRead, totalBytes, ratings, lines })` after every chunk; {@link readProgressPrinter}
- * draws a one-line display on a terminal stream. Measured: ≈ 130 MB/s (5M ratings, 132 MB, in 1.0 s, peak RSS
- * 210 MB), so ML-25M's 678 MB ratings.csv in ≈ 5 s; `scripts/bench-scale.js --file ratings.csv` loads and fits one.
+ * draws a one-line display on a terminal stream. Measured on a shared 2-core VM under load: 5M ratings (132 MB) in
+ * ≈ 1.5 s (≈ 85 MB/s), peak RSS 215 MB, so ML-25M's 678 MB ratings.csv in ≈ 8 s; `scripts/bench-scale.js --file
+ * ratings.csv` loads and fits one.
  */
 import * as fs from "node:fs";
 import { ParseError } from "../core/errors";
+import { DelimitedReader } from "./delimited";
+import { isHeaderlessRow } from "./parse";
 import { RatingsMatrix } from "./ratings";
 
 export interface StreamProgress {
@@ -49,7 +53,7 @@ export interface StreamOptions {
   onProgress?: (p: StreamProgress) => void;
   /** Read size in bytes (default 4 MiB, at least 1). */
   chunkBytes?: number;
-  /** Whether the first line is a header: true, false, or "auto" (default: a header unless it starts with a digit). */
+  /** Whether the first line is a header: true, false, or "auto" (default: a header unless it looks like a row; module doc). */
   header?: boolean | "auto";
   /** Keep the timestamp column (Float64Array); default false. */
   timestamps?: boolean;
@@ -70,72 +74,122 @@ export interface StreamedRatings {
   ratings: Float64Array | Float32Array;
   /** Only with `timestamps: true`. */
   timestamps?: Float64Array;
-  /** Raw userId of each dense user index. */
-  userIds: Float64Array;
-  /** Raw movieId of each dense item index. */
-  itemIds: Float64Array;
+  /** The userId (exact text) of each dense user index. */
+  userIds: string[];
+  /** The movieId (exact text) of each dense item index. */
+  itemIds: string[];
   /** Bytes and lines read (header and empty lines included). */
   bytes: number;
   lines: number;
 }
 
 const DEFAULT_CHUNK = 4 << 20;
-const LINE_BUFFER = 4096;
+const MAX_LINE_BYTES = 4096;
 const HEADER = ["userId", "movieId", "rating", "timestamp"];
-const MAX_ID_DIGITS = 15;
-
-// Byte codes.
-const NL = 10;
-const CR = 13;
-const COMMA = 44;
-const DOT = 46;
-const MINUS = 45;
-const PLUS = 43;
-const ZERO = 48;
-const NINE = 57;
-
-const NEWLINE = Uint8Array.of(NL);
-const POW10: number[] = Array.from({ length: 23 }, (_, k) => 10 ** k);
+/** Timestamps: integers of at most this many digits (exact in a double). */
+const MAX_TIMESTAMP_DIGITS = 15;
+/** Ids written as canonical integers up to this many digits are interned by number (module doc). */
+const NUMERIC_ID_DIGITS = 15;
+/** Integer ids below this are looked up in a table (4 bytes per value up to the largest id seen), larger ones in a Map. */
+const TABLE_IDS = 1 << 22;
 
 /**
- * Incremental parser: `push` chunks of bytes, then `end()`. Holds the output arrays and the id maps; the state
- * of a partly read line (field, digits so far, columns) survives chunk boundaries.
+ * Dense indices of exact-string ids in order of first appearance. A canonical integer (`0` or digits without a
+ * leading zero, ≤ 15 digits) is looked up by its value — no string is made for it until it first appears —
+ * and every other id by its text; the two kinds never meet (`01` is not canonical), so this is exactly a map
+ * from id strings.
+ */
+class IdIndex {
+  readonly ids: string[] = [];
+  /** 1 + the index of integer id v (< TABLE_IDS) at [v]; 0 for an id not seen yet. */
+  private table = new Int32Array(1024);
+  private readonly byNumber = new Map<number, number>();
+  private readonly byText = new Map<string, number>();
+  private lastNumber = -1;
+  private lastIndex = -1;
+
+  /** The index of field k of the reader's current line. */
+  of(r: DelimitedReader, k: number): number {
+    const b = r.bytes;
+    const s = r.starts[k];
+    const e = r.ends[k];
+    let value = -1;
+    if (e - s <= NUMERIC_ID_DIGITS && (b[s] !== 48 || e - s === 1)) {
+      value = 0;
+      for (let p = s; p < e; p++) {
+        const c = b[p] - 48;
+        if (c < 0 || c > 9) {
+          value = -1;
+          break;
+        }
+        value = value * 10 + c;
+      }
+    }
+    if (value >= 0) {
+      if (value === this.lastNumber) return this.lastIndex; // ratings.csv is sorted by user: mostly a repeat
+      let i: number;
+      if (value < TABLE_IDS) {
+        if (value >= this.table.length) this.growTable(value);
+        i = this.table[value] - 1;
+        if (i < 0) {
+          i = this.ids.length;
+          this.table[value] = i + 1;
+          this.ids.push(String(value));
+        }
+      } else {
+        let got = this.byNumber.get(value);
+        if (got === undefined) {
+          got = this.ids.length;
+          this.byNumber.set(value, got);
+          this.ids.push(String(value));
+        }
+        i = got;
+      }
+      this.lastNumber = value;
+      this.lastIndex = i;
+      return i;
+    }
+    const text = r.text(k);
+    let i = this.byText.get(text);
+    if (i === undefined) {
+      i = this.ids.length;
+      this.byText.set(text, i);
+      this.ids.push(text);
+    }
+    return i;
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  private growTable(value: number): void {
+    let n = this.table.length;
+    while (n <= value) n *= 2;
+    const grown = new Int32Array(Math.min(n, TABLE_IDS));
+    grown.set(this.table);
+    this.table = grown;
+  }
+}
+
+/**
+ * Incremental parser: `push` chunks of bytes, then `end()`. Lines and fields come from the shared
+ * {@link DelimitedReader} (CSV rules, byte columns, lines of at most 4 KiB); this class checks the
+ * ratings.csv layout and fills the growing output arrays.
  */
 export class RatingsCsvParser {
   private users: Int32Array;
   private items: Int32Array;
   private values: Float64Array | Float32Array;
   private stamps: Float64Array | null;
-  private userIds: Float64Array;
-  private itemIds: Float64Array;
   private n = 0;
-  private readonly userIndex = new Map<number, number>();
-  private readonly itemIndex = new Map<number, number>();
-  private lastUserRaw = -1;
-  private lastUser = -1;
-
-  // Line state.
-  private line = 1;
-  private column = 0; // bytes consumed on this line
-  private field = 0;
-  private fieldStart = 1; // column of the current field
-  private digits = 0; // digits in the current field
-  private acc = 0; // integer mantissa
-  private frac = -1; // digits after '.', −1 before any '.'
-  private negative = false;
-  private complex = false; // rating needs Number() (exponent, too many digits)
-  private rowUser = 0;
-  private rowItem = 0;
-  private rowRating = 0;
-  private rowStamp = NaN;
-  private crColumn = 0; // column of a '\r' on this line (0: none)
-  private state: "bom" | "header" | "body" = "bom";
-  private bomSeen = 0;
+  private readonly userIndex = new IdIndex();
+  private readonly itemIndex = new IdIndex();
+  private readonly reader: DelimitedReader;
   /** Fields per line: from the header, else from the first line (3 or 4); 0 until known. */
   private nFields = 0;
-  private readonly lineBuf = new Uint8Array(LINE_BUFFER);
-  private lineLen = 0;
-  private bytes = 0;
+  /** Whether the next non-blank line may be the header. */
+  private atFirstLine = true;
   private finished = false;
 
   constructor(
@@ -147,12 +201,7 @@ export class RatingsCsvParser {
     this.items = new Int32Array(cap);
     this.values = options.valueType === "float32" ? new Float32Array(cap) : new Float64Array(cap);
     this.stamps = options.timestamps ? new Float64Array(cap) : null;
-    this.userIds = new Float64Array(1024);
-    this.itemIds = new Float64Array(1024);
-    if (options.header === false) {
-      this.state = "body";
-      this.bomSeen = 3;
-    }
+    this.reader = new DelimitedReader({ file, delimiter: ",", quoted: true, columns: "byte", maxLineBytes: MAX_LINE_BYTES }, (r) => this.line(r));
   }
 
   /** Ratings parsed so far. */
@@ -162,7 +211,7 @@ export class RatingsCsvParser {
 
   /** Lines started so far (1-based number of the current line). */
   get lineNumber(): number {
-    return this.line;
+    return this.reader.lineNumber;
   }
 
   /**
@@ -171,68 +220,7 @@ export class RatingsCsvParser {
    */
   push(chunk: Uint8Array, length: number = chunk.length): void {
     if (this.finished) throw new Error("RatingsCsvParser: push after end");
-    this.bytes += length;
-    let k = 0;
-    // UTF-8 BOM (EF BB BF) at the very start.
-    while (this.bomSeen < 3 && k < length) {
-      const bom = [0xef, 0xbb, 0xbf][this.bomSeen];
-      if (chunk[k] === bom) {
-        this.bomSeen++;
-        k++;
-      } else if (this.bomSeen === 0) {
-        this.bomSeen = 3;
-      } else {
-        this.fail(1, "starts with a partial UTF-8 byte-order mark");
-      }
-    }
-    const lineBuf = this.lineBuf;
-    for (; k < length; k++) {
-      const c = chunk[k];
-      if (this.state === "header") {
-        if (c === NL) this.endHeader();
-        else if (this.lineLen < LINE_BUFFER) lineBuf[this.lineLen++] = c;
-        else this.fail(undefined, `header is longer than ${LINE_BUFFER} bytes`);
-        continue;
-      }
-      if (this.state === "bom") {
-        // First byte of the first line: decide about the header.
-        const header = this.options.header ?? "auto";
-        if (header === true || (header === "auto" && !(c >= ZERO && c <= NINE) && c !== NL && c !== CR)) {
-          this.state = "header";
-          if (c === NL) this.endHeader();
-          else lineBuf[this.lineLen++] = c;
-          continue;
-        }
-        this.state = "body";
-      }
-      if (this.lineLen === LINE_BUFFER) this.fail(undefined, `is longer than ${LINE_BUFFER} bytes`);
-      lineBuf[this.lineLen++] = c;
-      this.column++;
-      if (this.crColumn > 0 && c !== NL) this.fail(this.crColumn, "contains a carriage return inside the line");
-      if (c >= ZERO && c <= NINE) {
-        if (this.frac >= 0) this.frac++;
-        this.digits++;
-        this.acc = this.acc * 10 + (c - ZERO);
-        if (this.digits > MAX_ID_DIGITS) this.complex = true;
-      } else if (c === COMMA) {
-        this.endField();
-        this.field++;
-        this.fieldStart = this.column + 1;
-        const max = this.nFields || 4;
-        if (this.field >= max) this.fail(this.column, `has more than ${max} fields (expected ${HEADER.slice(0, max).join(",")})`);
-      } else if (c === NL) {
-        this.endLine();
-      } else if (c === CR) {
-        this.crColumn = this.column; // accepted only right before the newline
-      } else if (this.field >= 2) {
-        // Rating: sign, decimal point, or something for Number() to judge.
-        if ((c === MINUS || c === PLUS) && this.column === this.fieldStart) this.negative = c === MINUS;
-        else if (c === DOT && this.frac < 0) this.frac = 0;
-        else this.complex = true;
-      } else {
-        this.complex = true; // an id with something else than digits: reported with the whole field at its end
-      }
-    }
+    this.reader.push(chunk, length);
   }
 
   /**
@@ -241,13 +229,9 @@ export class RatingsCsvParser {
    */
   end(): StreamedRatings {
     if (this.finished) throw new Error("RatingsCsvParser: end called twice");
-    if (this.state === "header") this.endHeader();
-    else if (this.column > 0) {
-      this.push(NEWLINE); // the last line had no newline
-      this.bytes--;
-    }
     this.finished = true;
-    if (this.n === 0) throw new ParseError(this.file, Math.max(1, this.line - 1), undefined, "contains no ratings");
+    this.reader.end();
+    if (this.n === 0) throw new ParseError(this.file, Math.max(1, this.reader.linesRead), undefined, "contains no ratings");
     const n = this.n;
     const trim = <T extends Int32Array | Float64Array | Float32Array>(a: T, len: number): T => (a.length === len ? a : (a.slice(0, len) as T));
     const out: StreamedRatings = {
@@ -258,139 +242,86 @@ export class RatingsCsvParser {
       users: trim(this.users, n),
       items: trim(this.items, n),
       ratings: trim(this.values, n),
-      userIds: trim(this.userIds, this.userIndex.size),
-      itemIds: trim(this.itemIds, this.itemIndex.size),
-      bytes: this.bytes,
-      lines: this.line - 1,
+      userIds: this.userIndex.ids,
+      itemIds: this.itemIndex.ids,
+      bytes: this.reader.bytesRead,
+      lines: this.reader.linesRead,
     };
     if (this.stamps) out.timestamps = trim(this.stamps, n);
     return out;
   }
 
-  private fieldName(): string {
-    return HEADER[this.field] ?? `field ${this.field + 1}`;
+  /** One non-blank line: the header, or a row. */
+  private line(r: DelimitedReader): void {
+    const found = r.split();
+    if (this.atFirstLine) {
+      this.atFirstLine = false;
+      const header = this.options.header ?? "auto";
+      if (header === true || (header === "auto" && !isHeaderlessRow(Array.from({ length: found }, (_, k) => r.text(k))))) {
+        this.checkHeader(r);
+        return;
+      }
+    }
+    // Fields are checked left to right, then their number (as a reader going through the line would).
+    const max = this.nFields || 4;
+    const present = Math.min(found, max);
+    for (let k = 0; k < Math.min(present, 2); k++) if (r.length(k) === 0) throw r.fieldError(k, `${HEADER[k]} is empty`);
+    const rating = present > 2 ? this.rating(r) : 0;
+    const stamp = present > 3 ? this.timestamp(r) : NaN;
+    if (found > max) throw r.lineError(`has more than ${max} fields (expected ${HEADER.slice(0, max).join(",")})`, r.at[max] - 1);
+    if (this.nFields === 0 && found >= 3) this.nFields = found;
+    const want = this.nFields || 3;
+    if (found < want)
+      throw r.lineError(`has ${found} field${found === 1 ? "" : "s"}, expected ${want} (${HEADER.slice(0, want).join(",")})`, r.lineEnd);
+    this.addRow(this.userIndex.of(r, 0), this.itemIndex.of(r, 1), rating, stamp);
   }
 
-  /** The current field's text so far plus the rest of its bytes already in the line buffer (for messages). */
-  private fieldText(): string {
-    const text = new TextDecoder().decode(this.lineBuf.subarray(0, this.lineLen)).replace(/\r?\n$/, "");
-    const fields = text.split(",");
-    const f = fields[this.field] ?? "";
-    return JSON.stringify(f.length > 40 ? f.slice(0, 40) + "…" : f);
-  }
-
-  private fail(column: number | undefined, reason: string): never {
-    throw new ParseError(this.file, this.line, column, reason);
-  }
-
-  private endHeader(): void {
-    let text = new TextDecoder().decode(this.lineBuf.subarray(0, this.lineLen));
-    if (text.endsWith("\r")) text = text.slice(0, -1);
-    const names = text.split(",").map((s) => s.trim());
-    const ok =
-      (names.length === 3 || names.length === 4) && names.every((nm, k) => nm.replace(/^"|"$/g, "").toLowerCase() === HEADER[k].toLowerCase());
-    if (!ok) {
-      const got = JSON.stringify(text.length > 80 ? text.slice(0, 80) + "…" : text);
-      this.fail(1, `expected the header ${HEADER.join(",")} (timestamp optional), got ${got}`);
+  private checkHeader(r: DelimitedReader): void {
+    const names = Array.from({ length: r.count }, (_, k) => r.text(k).toLowerCase());
+    if (!((names.length === 3 || names.length === 4) && names.every((nm, k) => nm === HEADER[k].toLowerCase()))) {
+      const text = r.lineText();
+      const got = JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+      throw r.lineError(`expected the header ${HEADER.join(",")} (timestamp optional), got ${got}`, r.lineStart);
     }
     this.nFields = names.length;
-    this.state = "body";
-    this.line++;
-    this.lineLen = 0;
   }
 
-  /** Value of the finished field `this.field`; stores it in the row. */
-  private endField(): void {
-    const f = this.field;
-    if (this.digits === 0 && !this.complex && !this.negative && this.frac < 0) this.fail(this.fieldStart, `${this.fieldName()} is empty`);
-    if (f !== 2 && (this.complex || this.negative || this.frac >= 0 || this.digits === 0)) {
-      this.fail(this.fieldStart, `${this.fieldName()} must be a non-negative integer of at most ${MAX_ID_DIGITS} digits, got ${this.fieldText()}`);
-    }
-    if (f === 0) this.rowUser = this.acc;
-    else if (f === 1) this.rowItem = this.acc;
-    else if (f === 2) this.rowRating = this.ratingValue();
-    else if (f === 3) this.rowStamp = this.acc;
-    this.digits = 0;
-    this.acc = 0;
-    this.frac = -1;
-    this.negative = false;
-    this.complex = false;
+  /** Field k's text for a message (at most 40 characters). */
+  private quote(r: DelimitedReader, k: number): string {
+    const f = r.text(k);
+    return JSON.stringify(f.length > 40 ? `${f.slice(0, 40)}…` : f);
   }
 
-  private ratingValue(): number {
-    let v: number;
-    if (!this.complex && this.frac <= 22) {
-      v = this.frac > 0 ? this.acc / POW10[this.frac] : this.acc;
-      if (this.negative) v = -v;
-    } else {
-      const text = new TextDecoder().decode(this.lineBuf.subarray(this.fieldStart - 1, this.column - 1));
-      v = text.trim() === "" ? NaN : Number(text);
-    }
-    if (!Number.isFinite(v)) this.fail(this.fieldStart, `rating must be a number, got ${this.fieldText()}`);
+  private rating(r: DelimitedReader): number {
+    if (r.length(2) === 0) throw r.fieldError(2, "rating is empty");
+    const v = r.number(2);
+    if (!Number.isFinite(v)) throw r.fieldError(2, `rating must be a number, got ${this.quote(r, 2)}`);
     return v;
   }
 
-  private endLine(): void {
-    const emptyLine = this.lineLen - (this.crColumn > 0 ? 1 : 0) <= 1 && this.field === 0 && this.digits === 0;
-    if (emptyLine) {
-      this.resetLine();
-      return;
-    }
-    // The field in progress ends at the newline (a trailing '\r' is not part of it).
-    this.endField();
-    if (this.nFields === 0 && this.field >= 2) this.nFields = this.field + 1;
-    const want = this.nFields || 3;
-    if (this.field + 1 < want) {
-      this.fail(this.column, `has ${this.field + 1} field${this.field === 0 ? "" : "s"}, expected ${want} (${HEADER.slice(0, want).join(",")})`);
-    }
-    this.addRow();
-    this.resetLine();
-  }
-
-  private resetLine(): void {
-    this.line++;
-    this.column = 0;
-    this.field = 0;
-    this.fieldStart = 1;
-    this.lineLen = 0;
-    this.digits = 0;
-    this.acc = 0;
-    this.frac = -1;
-    this.negative = false;
-    this.complex = false;
-    this.crColumn = 0;
-    this.rowStamp = NaN;
-  }
-
-  private addRow(): void {
-    if (this.n === this.users.length) this.grow();
-    const raw = this.rowUser;
-    let u: number;
-    if (raw === this.lastUserRaw) u = this.lastUser;
-    else {
-      let got = this.userIndex.get(raw);
-      if (got === undefined) {
-        got = this.userIndex.size;
-        this.userIndex.set(raw, got);
-        if (got === this.userIds.length) this.userIds = growF64(this.userIds);
-        this.userIds[got] = raw;
+  private timestamp(r: DelimitedReader): number {
+    const b = r.bytes;
+    const s = r.starts[3];
+    const e = r.ends[3];
+    if (e === s) throw r.fieldError(3, "timestamp is empty");
+    let v = 0;
+    for (let p = s; p < e; p++) {
+      const c = b[p] - 48;
+      if (c < 0 || c > 9 || e - s > MAX_TIMESTAMP_DIGITS) {
+        throw r.fieldError(3, `timestamp must be a non-negative integer of at most ${MAX_TIMESTAMP_DIGITS} digits, got ${this.quote(r, 3)}`);
       }
-      u = got;
-      this.lastUserRaw = raw;
-      this.lastUser = u;
+      v = v * 10 + c;
     }
-    let i = this.itemIndex.get(this.rowItem);
-    if (i === undefined) {
-      i = this.itemIndex.size;
-      this.itemIndex.set(this.rowItem, i);
-      if (i === this.itemIds.length) this.itemIds = growF64(this.itemIds);
-      this.itemIds[i] = this.rowItem;
-    }
+    return v;
+  }
+
+  private addRow(u: number, i: number, rating: number, stamp: number): void {
+    if (this.n === this.users.length) this.grow();
     const k = this.n++;
     this.users[k] = u;
     this.items[k] = i;
-    this.values[k] = this.rowRating;
-    if (this.stamps) this.stamps[k] = this.rowStamp;
+    this.values[k] = rating;
+    if (this.stamps) this.stamps[k] = stamp;
   }
 
   private grow(): void {
@@ -410,12 +341,6 @@ export class RatingsCsvParser {
       this.stamps = s;
     }
   }
-}
-
-function growF64(a: Float64Array): Float64Array {
-  const b = new Float64Array(a.length * 2);
-  b.set(a);
-  return b;
 }
 
 /**

@@ -202,7 +202,7 @@ function draw(o: Required<SyntheticOptions>): Drawn {
   const weight = new Float64Array(nItems);
   let wSum = 0;
   for (let r = 0; r < nItems; r++) {
-    const w = Math.pow(r + 1 + offset, -o.popularityExponent);
+    const w = (r + 1 + offset) ** -o.popularityExponent;
     weight[order[r]] = w;
     wSum += w;
   }
@@ -229,7 +229,7 @@ function draw(o: Required<SyntheticOptions>): Drawn {
   // (then μ is the mean of the latent rating).
   const z = new Float64Array(nItems);
   let lm = 0;
-  for (let i = 0; i < nItems; i++) lm += (z[i] = Math.log(weight[i]));
+  for (let i = 0; i < nItems; i++) lm += z[i] = Math.log(weight[i]);
   lm /= nItems;
   let lv = 0;
   for (let i = 0; i < nItems; i++) lv += (z[i] - lm) ** 2;
@@ -318,9 +318,7 @@ function checkOptions(o: Required<SyntheticOptions>): void {
   const [lo, hi] = o.ratingScale;
   if (!(lo < hi)) throw new RangeError(`generateSynthetic: ratingScale must be [min, max] with min < max, got [${lo}, ${hi}]`);
   if (o.nRatings > o.nUsers * o.nItems) {
-    throw new RangeError(
-      `generateSynthetic: nRatings (${o.nRatings}) exceeds nUsers × nItems (${o.nUsers} × ${o.nItems}) without duplicates`,
-    );
+    throw new RangeError(`generateSynthetic: nRatings (${o.nRatings}) exceeds nUsers × nItems (${o.nUsers} × ${o.nItems}) without duplicates`);
   }
 }
 

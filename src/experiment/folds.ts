@@ -26,7 +26,11 @@ export const ML100K_FOLD_NAMES = ["u1", "u2", "u3", "u4", "u5", "ua", "ub"] as c
 export const FOLDS_SPEC = s.either(
   [
     s.int({ min: 2, max: 100 }),
-    s.array(s.oneOf(ML100K_FOLD_NAMES, { valueNoun: "MovieLens 100K fold" }), { minItems: 1, unique: true, emptyHint: ": name at least one fold, or give a number of folds" }),
+    s.array(s.oneOf(ML100K_FOLD_NAMES, { valueNoun: "MovieLens 100K fold" }), {
+      minItems: 1,
+      unique: true,
+      emptyHint: ": name at least one fold, or give a number of folds",
+    }),
   ],
   {
     doc: 'a number of folds (2…100), or official MovieLens 100K fold names such as ["u1", "u2"]',
@@ -42,19 +46,24 @@ export type FoldsSpec = number | string[];
  * has exactly 5 folds.
  * @throws SpecError naming `folds`
  */
-export function validateFolds(raw: unknown, data: DataSpec, file?: string): FoldsSpec {
+export function validateFolds(raw: unknown, input: DataSpecInput | DataSpec, file?: string): FoldsSpec {
+  const data = validateDataSpec(input);
   raw = s.parse(FOLDS_SPEC, raw, { path: "folds", file });
   const fail = (p: string, reason: string): never => {
     throw new SpecError(p, reason, file);
   };
   if (typeof raw === "number") {
     if (data.kind === "movielens-100k" && data.split !== "holdout" && raw !== 5) {
-      fail("folds", `with MovieLens 100K data, folds = ${raw} is not available: the official folds are u1…u5 (use 5, list them, e.g. ["u1", "u2"], or set data.split to "holdout" for a random ${raw}-fold split of u.data)`);
+      fail(
+        "folds",
+        `with MovieLens 100K data, folds = ${raw} is not available: the official folds are u1…u5 (use 5, list them, e.g. ["u1", "u2"], or set data.split to "holdout" for a random ${raw}-fold split of u.data)`,
+      );
     }
     return raw;
   }
   const names = raw as string[];
-  if (data.kind !== "movielens-100k") fail("folds", `named folds (${JSON.stringify(names[0])}, …) need MovieLens 100K data; for ${data.kind} data give a number of folds, e.g. 5`);
+  if (data.kind !== "movielens-100k")
+    fail("folds", `named folds (${JSON.stringify(names[0])}, …) need MovieLens 100K data; for ${data.kind} data give a number of folds, e.g. 5`);
   return names;
 }
 

@@ -9,3 +9,4 @@ export * from "./execute";
 export * from "./progress";
 export * from "./race";
 export * from "./env";
+export * from "./pool";

@@ -1,14 +1,35 @@
 /**
  * The worker pool of parallel sweeps: runs handed to `n` worker threads (./sweep-worker.ts), each loaded once with
  * the folds' ratings; a crashed worker records its run as failed and is replaced.
+ *
+ * Scheduling rule ({@link threadsPerFit}): parallel runs scale better than parallel fits (no barriers, no serial
+ * test-error pass), so a sweep with R runs to do on C cores runs min(R, C) fits at once with ⌊C / min(R, C)⌋
+ * threads each: one thread per fit when R ≥ C; several only when the whole sweep has fewer runs than cores
+ * (typically one big fit). The tail of a larger sweep is not re-threaded: a running fit cannot take on threads
+ * later, and when its last run starts the other cores are still busy with the runs started before it.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { InputError } from "../core/errors";
 import type { RunRecord } from "../results/schema";
 import type { Fold } from "./folds";
 import { serializeMatrix, type SerializedFold, type WorkerReply, type WorkerSetup, type WorkerTask } from "./sweep-worker";
+
+/** Cores usable by this process. */
+export function availableCores(): number {
+  return typeof os.availableParallelism === "function" ? os.availableParallelism() : Math.max(1, os.cpus().length);
+}
+
+/**
+ * Threads per fit for a sweep with `runsLeft` runs still to do on `cores` cores (module doc): 1 while
+ * runsLeft ≥ cores, else ⌊cores / runsLeft⌋. The sweep then runs min(runsLeft, cores) fits at once.
+ */
+export function threadsPerFit(runsLeft: number, cores: number = availableCores()): number {
+  if (!(runsLeft >= 1) || !(cores >= 1)) return 1;
+  return Math.max(1, Math.floor(cores / Math.min(Math.floor(runsLeft), Math.floor(cores))));
+}
 
 export function serializeFold(f: Fold): SerializedFold {
   const { train, test, ...rest } = f.dataset;
@@ -92,7 +113,13 @@ export function runInWorkers(
           const t = tasks[current];
           const now = new Date().toISOString();
           const k = current;
-          guarded(() => onEnd(k, { id: t.id, params: t.params, seed: t.seed, status: "failed", error: `worker crashed: ${e.message}`, startedAt: now, finishedAt: now }, slot));
+          guarded(() =>
+            onEnd(
+              k,
+              { id: t.id, params: t.params, seed: t.seed, status: "failed", error: `worker crashed: ${e.message}`, startedAt: now, finishedAt: now },
+              slot,
+            ),
+          );
           current = -1;
         }
       });

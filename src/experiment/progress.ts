@@ -56,17 +56,27 @@ export function describeRunLine(index: number, total: number, r: RunRecord, keys
 export function progressPrinter(write: (text: string) => void, options: { inPlace?: boolean; gridKeys?: readonly string[] } = {}) {
   let keys: readonly string[] = options.gridKeys ?? [];
   const busy = new Map<number, string>(); // worker slot → what it is fitting
-  const status = () => (busy.size === 0 ? "" : `\r\x1b[K  running: ${[...busy.entries()].sort((a, b) => a[0] - b[0]).map(([w, what]) => `[w${w}] ${what}`).join("  ")}`);
+  const status = () =>
+    busy.size === 0
+      ? ""
+      : `\r\x1b[K  running: ${[...busy.entries()]
+          .sort((a, b) => a[0] - b[0])
+          .map(([w, what]) => `[w${w}] ${what}`)
+          .join("  ")}`;
   return (e: SweepProgress): void => {
     switch (e.type) {
       case "start": {
         const d = e.dataset;
         if (!options.gridKeys) keys = e.gridKeys;
         if (e.setAside) {
-          write(`note: ${e.file} was written by mflab ${e.setAside.version}; its runs are not reused by mflab ${MFLAB_VERSION} — kept as ${e.setAside.backup}\n`);
+          write(
+            `note: ${e.file} was written by mflab ${e.setAside.version}; its runs are not reused by mflab ${MFLAB_VERSION} — kept as ${e.setAside.backup}\n`,
+          );
         }
         write(`sweep: ${e.total} runs, ${e.cached} already done → ${e.file}\n`);
-        write(`data: ${d.name} — ${d.nUsers} users × ${d.nItems} items, ${d.nTrain} train / ${d.nTest} test ratings (fingerprint ${d.fingerprint})\n`);
+        write(
+          `data: ${d.name} — ${d.nUsers} users × ${d.nItems} items, ${d.nTrain} train / ${d.nTest} test ratings (fingerprint ${d.fingerprint})\n`,
+        );
         break;
       }
       case "run-start":

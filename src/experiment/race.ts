@@ -33,11 +33,12 @@
  */
 import type { Dataset, RatingsMatrix } from "../data/ratings";
 import { InputError, SpecError } from "../core/errors";
+import { median } from "../core/stats";
 import { scorePredictor } from "../metrics/accuracy";
 import { getModel, modelNames } from "../models/registry";
 import { emptyHistory, recordIteration, type FitOptions, type History } from "../models/types";
 import { captureEnv } from "./env";
-import { RESULTS_SCHEMA, type ResultsFile, type RunRecord } from "../results/schema";
+import { RESULTS_SCHEMA, type ResultsFile } from "../results/schema";
 import type { RaceRecord } from "../results/race";
 import { datasetInfo, runId } from "./execute";
 
@@ -86,7 +87,7 @@ function configOf(entry: RaceEntry, k: number, seed: number): Record<string, unk
   try {
     return def.config({ ...entry.params, seed }) as Record<string, unknown>;
   } catch (e) {
-    if (e instanceof SpecError) throw new SpecError(`entries[${k}].params${e.path ? "." + e.path : ""}`, e.reason);
+    if (e instanceof SpecError) throw new SpecError(`entries[${k}].params${e.path ? `.${e.path}` : ""}`, e.reason);
     throw e;
   }
 }
@@ -100,7 +101,13 @@ function warmupMatrix(train: RatingsMatrix): RatingsMatrix {
  * Fit one entry with one seed, keeping the per-iteration history even when the fit throws.
  * @internal exported for tests
  */
-export function raceRun(entry: RaceEntry, config: Record<string, unknown>, dataset: Dataset, clip: readonly [number, number] | undefined, id: string): RaceRecord {
+export function raceRun(
+  entry: RaceEntry,
+  config: Record<string, unknown>,
+  dataset: Dataset,
+  clip: readonly [number, number] | undefined,
+  id: string,
+): RaceRecord {
   const def = getModel(entry.model)!;
   const params = { model: entry.model, ...config };
   const seed = config.seed as number;
@@ -148,14 +155,6 @@ export function raceRun(entry: RaceEntry, config: Record<string, unknown>, datas
     if (history.iteration.length > 0) record.history = history;
     return record;
   }
-}
-
-/** Median of `values` (NaN for none). */
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return NaN;
-  const v = [...values].sort((a, b) => a - b);
-  const m = v.length >> 1;
-  return v.length % 2 === 1 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
 /** Refit without a test set and time it (module doc, step 5). */
@@ -211,7 +210,11 @@ export function runRace(dataset: Dataset, entries: readonly RaceEntry[], options
 }
 
 /** Wrap race records in a results file (schema `mflab.results/1`) for `writeResults` / `readResults`. */
-export function raceResults(dataset: Dataset, records: readonly RaceRecord[], experiment: { name: string; description?: string; spec?: Record<string, unknown> | null }): ResultsFile {
+export function raceResults(
+  dataset: Dataset,
+  records: readonly RaceRecord[],
+  experiment: { name: string; description?: string; spec?: Record<string, unknown> | null },
+): ResultsFile {
   const env = captureEnv();
   return {
     schema: RESULTS_SCHEMA,

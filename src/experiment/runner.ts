@@ -19,14 +19,13 @@ import { MFLAB_VERSION } from "../core/version";
 import type { Dataset } from "../data/ratings";
 import { validateDataSpec, type DataSpecInput } from "../data/spec";
 import { getModel } from "../models/registry";
-import { threadsPerFit } from "../models/als/als-threads";
 import { RESULTS_SCHEMA, type DatasetInfo, type ResultsFile, type RunRecord } from "../results/schema";
 import { backupResults, readResults, writeResults } from "../results/store";
 import { acquireLock } from "../results/lock";
 import { captureEnv } from "./env";
 import { datasetInfo, executeRun, runId, type RunEvaluation } from "./execute";
 import { loadFolds, validateFolds, type Fold, type FoldsSpec } from "./folds";
-import { runInWorkers, serializeFold } from "./pool";
+import { runInWorkers, serializeFold, threadsPerFit } from "./pool";
 import type { SweepProgress } from "./progress";
 import { expandSpec, type ExperimentSpec } from "./spec";
 
@@ -89,8 +88,18 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
   const dataset: DatasetInfo = { ...foldInfos[0].info };
   if (folds.length > 1) {
     dataset.name = `${foldInfos[0].info.name.replace(/\/[^/]*$/, "")} (${folds.length} folds)`;
-    dataset.fingerprint = createHash("sha256").update(foldInfos.map((f) => f.info.fingerprint).join(",")).digest("hex").slice(0, 16);
-    dataset.folds = foldInfos.map(({ name, info }) => ({ name, fingerprint: info.fingerprint, nUsers: info.nUsers, nItems: info.nItems, nTrain: info.nTrain, nTest: info.nTest }));
+    dataset.fingerprint = createHash("sha256")
+      .update(foldInfos.map((f) => f.info.fingerprint).join(","))
+      .digest("hex")
+      .slice(0, 16);
+    dataset.folds = foldInfos.map(({ name, info }) => ({
+      name,
+      fingerprint: info.fingerprint,
+      nUsers: info.nUsers,
+      nItems: info.nItems,
+      nTrain: info.nTrain,
+      nTest: info.nTest,
+    }));
   }
 
   const lock = acquireLock(file);
@@ -149,7 +158,15 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
       // `threads` given in the spec (even 1) is honoured; otherwise the sweep decides (see below).
       const threads = def.threadable && "threads" in plan.params && typeof full.threads === "number" ? full.threads : undefined;
       const seed = typeof config.seed === "number" ? config.seed : plan.seed;
-      return folds.map((fold, k) => ({ plan, params, seed, fold, threads, threadable: def.threadable === true, id: runId(params, seed, foldInfos[k].info.fingerprint) }));
+      return folds.map((fold, k) => ({
+        plan,
+        params,
+        seed,
+        fold,
+        threads,
+        threadable: def.threadable === true,
+        id: runId(params, seed, foldInfos[k].info.fingerprint),
+      }));
     });
     const isDone = (id: string) => {
       const r = byId.get(id);
@@ -159,7 +176,11 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
 
     const results: ResultsFile = {
       schema: RESULTS_SCHEMA,
-      experiment: { name: spec.name, ...(spec.description ? { description: spec.description } : {}), spec: effective as unknown as Record<string, unknown> },
+      experiment: {
+        name: spec.name,
+        ...(spec.description ? { description: spec.description } : {}),
+        spec: effective as unknown as Record<string, unknown>,
+      },
       dataset,
       env,
       runs: [],
@@ -194,7 +215,14 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
     const onStart = (k: number, worker: number) => {
       const p = toRun[k];
       running++;
-      options.onProgress?.({ type: "run-start", index: cached + ran + running, total: planned.length, plan: p.plan, fold: p.fold.name || undefined, worker });
+      options.onProgress?.({
+        type: "run-start",
+        index: cached + ran + running,
+        total: planned.length,
+        plan: p.plan,
+        fold: p.fold.name || undefined,
+        worker,
+      });
     };
     const onEnd = (k: number, record: RunRecord, worker: number) => {
       const p = toRun[k];
@@ -237,4 +265,3 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
     return { file, results, ran, cached, failed, interrupted, remaining };
   }
 }
-

@@ -33,9 +33,18 @@ import { FOLDS_SPEC, validateFolds, type FoldsSpec } from "./folds";
 export const MAX_RUNS = 10_000;
 
 const modelName = () =>
-  s.oneOf(modelNames(), { doc: "a model name (`mflab models` lists them)", expected: "a model name (`mflab models` lists them)", valueNoun: "model" });
+  s.oneOf(modelNames(), {
+    doc: "a model name (`mflab models` lists them)",
+    expected: "a model name (`mflab models` lists them)",
+    valueNoun: "model",
+  });
 const params = () =>
-  s.optional(s.record(s.any(), { doc: "fixed parameters of every run of the model (checked by the model's config)", expected: "an object of fixed parameters" }));
+  s.optional(
+    s.record(s.any(), {
+      doc: "fixed parameters of every run of the model (checked by the model's config)",
+      expected: "an object of fixed parameters",
+    }),
+  );
 const grid = () =>
   s.optional(
     s.record(s.array(s.any(), { minItems: 1, emptyHint: ": a grid axis needs at least one value", expected: "a list of values" }), {
@@ -47,7 +56,10 @@ const grid = () =>
 /** How runs are scored. */
 export const EVALUATION_SPEC = s.object(
   {
-    task: s.oneOf(["rating", "ranking"], { default: "rating", doc: "rating: MSE/RMSE/MAE of predicted ratings; ranking: top-k lists against test ratings ≥ threshold" }),
+    task: s.oneOf(["rating", "ranking"], {
+      default: "rating",
+      doc: "rating: MSE/RMSE/MAE of predicted ratings; ranking: top-k lists against test ratings ≥ threshold",
+    }),
     clip: s.boolean({ default: false, doc: "clamp predictions to the rating scale before scoring (Surprise does; the assignment does not)" }),
     history: s.boolean({ default: true, doc: "record per-iteration train/test curves in every run" }),
     k: s.int({ min: 1, default: 10, doc: "ranking task: list length" }),
@@ -59,7 +71,10 @@ export const EVALUATION_SPEC = s.object(
 export type EvaluationSpec = s.Infer<typeof EVALUATION_SPEC>;
 
 /** One model of a `models` list. */
-const MODEL_ENTRY = s.object({ model: modelName(), params: params(), grid: grid() }, { unknownKey: "a model-entry key", expected: "an object {model, params?, grid?}" });
+const MODEL_ENTRY = s.object(
+  { model: modelName(), params: params(), grid: grid() },
+  { unknownKey: "a model-entry key", expected: "an object {model, params?, grid?}" },
+);
 
 /** An experiment spec file, declared once. */
 export const SPEC = s.object(
@@ -76,7 +91,13 @@ export const SPEC = s.object(
     model: s.optional(modelName()),
     params: params(),
     grid: grid(),
-    models: s.optional(s.array(MODEL_ENTRY, { minItems: 1, doc: 'several models, each with its own params and grid (instead of "model", "params", "grid")', expected: "a non-empty list of {model, params?, grid?}" })),
+    models: s.optional(
+      s.array(MODEL_ENTRY, {
+        minItems: 1,
+        doc: 'several models, each with its own params and grid (instead of "model", "params", "grid")',
+        expected: "a non-empty list of {model, params?, grid?}",
+      }),
+    ),
     seed: s.int({ min: 0, max: 4294967295, default: 0, doc: "sweep seed: each run's seed is derived from it and the run's parameters" }),
     evaluation: EVALUATION_SPEC,
   },
@@ -227,7 +248,7 @@ export function expandSpec(spec: ExperimentSpec, where: { file?: string; listFor
           const key = e.path.split(/[.[]/)[0];
           const gridIndex = key in cell ? m.grid![key].findIndex((v) => Object.is(v, cell[key])) : -1;
           const rest = e.path.slice(key.length);
-          const where = gridIndex >= 0 ? `${prefix}grid.${key}[${gridIndex}]${rest}` : `${prefix}params${e.path ? "." + e.path : ""}`;
+          const where = gridIndex >= 0 ? `${prefix}grid.${key}[${gridIndex}]${rest}` : `${prefix}params${e.path ? `.${e.path}` : ""}`;
           throw new SpecError(where, e.reason, file);
         }
         throw e;
@@ -255,6 +276,7 @@ export function specJsonSchema(): s.JsonSchema {
     const gridProps = Object.fromEntries(Object.entries(props).map(([k, v]) => [k, { type: "array", minItems: 1, items: v }]));
     return {
       if: { required: ["model"], properties: { model: { const: def.name } } },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable
       then: { properties: { params: p, grid: { type: "object", properties: gridProps, additionalProperties: false } } },
     };
   });

@@ -87,7 +87,15 @@ export function gramTransposed(
       const rb0 = b * stride;
       const rb1 = rb0 + stride;
       const rb2 = rb1 + stride;
-      let s00 = 0, s01 = 0, s02 = 0, s10 = 0, s11 = 0, s12 = 0, s20 = 0, s21 = 0, s22 = 0; // prettier-ignore
+      let s00 = 0,
+        s01 = 0,
+        s02 = 0,
+        s10 = 0,
+        s11 = 0,
+        s12 = 0,
+        s20 = 0,
+        s21 = 0,
+        s22 = 0; // prettier-ignore
       for (let t = 0; t < n; t++) {
         const x0 = Xt[ra0 + t];
         const x1 = Xt[ra1 + t];
@@ -290,4 +298,23 @@ export class GramAssembler {
     }
     return n;
   }
+}
+
+/**
+ * G ← FᵀF (full symmetric d×d, the first d² entries of G) for a row-major (nRows × d) matrix F. O(nRows·d²/2).
+ * Used for implicit ALS's YᵀY and zero-filled NMF's WᵀW / HHᵀ.
+ * Plain blocked loops over rows (accumulating outer products), so the sum order is fixed and reproducible.
+ */
+export function denseGram(F: Float64Array, nRows: number, d: number, G: Float64Array): void {
+  G.fill(0, 0, d * d);
+  for (let r = 0; r < nRows; r++) {
+    const o = r * d;
+    for (let a = 0; a < d; a++) {
+      const fa = F[o + a];
+      if (fa === 0) continue;
+      const ga = a * d;
+      for (let b = a; b < d; b++) G[ga + b] += fa * F[o + b];
+    }
+  }
+  for (let a = 1; a < d; a++) for (let b = 0; b < a; b++) G[a * d + b] = G[b * d + a];
 }

@@ -63,7 +63,14 @@ export function cgPassScalar(m: Float64Array, rows: number, nPad: number, kp: nu
     const o1 = o0 + kp;
     const o2 = o1 + kp;
     const o3 = o2 + kp;
-    let e0 = 0, e1 = 0, e2 = 0, e3 = 0, d0 = 0, d1 = 0, d2 = 0, d3 = 0; // prettier-ignore
+    let e0 = 0,
+      e1 = 0,
+      e2 = 0,
+      e3 = 0,
+      d0 = 0,
+      d1 = 0,
+      d2 = 0,
+      d3 = 0; // prettier-ignore
     for (let a = 0; a < kp; a += 2) {
       const v0 = m[v + a];
       const v1 = m[v + a + 1];

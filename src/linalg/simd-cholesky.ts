@@ -90,7 +90,8 @@ class WasmCholesky implements SimdCholesky {
     if (k === 0) return true;
     const mem = this.mem;
     const aIdx = this.aIdx;
-    if (kk <= 16) for (let t = 0; t < kk; t++) mem[aIdx + t] = A[t]; // cheaper than set() for tiny k
+    if (kk <= 16)
+      for (let t = 0; t < kk; t++) mem[aIdx + t] = A[t]; // cheaper than set() for tiny k
     else mem.set(A.length === kk ? A : A.subarray(0, kk), aIdx);
     const bIdx = this.bIdx;
     for (let i = 0; i < k; i++) mem[bIdx + i] = b[i];
@@ -105,14 +106,7 @@ class WasmCholesky implements SimdCholesky {
  * Solve with the SIMD kernel when `simd` is non-null and k ≤ simd.maxK, else with choleskySolveInPlace on a copy
  * of A in `scratch` (length ≥ k²). Same contract as {@link SimdCholesky.solve} (A unmodified, b ← x on success).
  */
-export function solveSpd(
-  simd: SimdCholesky | null,
-  scratch: Float64Array,
-  A: Float64Array,
-  b: Float64Array,
-  k: number,
-  relTol = 0,
-): boolean {
+export function solveSpd(simd: SimdCholesky | null, scratch: Float64Array, A: Float64Array, b: Float64Array, k: number, relTol = 0): boolean {
   if (simd !== null && k <= simd.maxK) return simd.solve(A, b, k, relTol);
   scratch.set(A.length === k * k ? A : A.subarray(0, k * k));
   return choleskySolveInPlace(scratch, b, k, relTol);

@@ -98,7 +98,7 @@ function selectTop(scores: Float64Array, nItems: number, k: number, skip: Uint8A
   for (let i = 0; i < nItems; i++) {
     if (skip[i] === 1) continue;
     let s = scores[i];
-    if (s !== s) s = -Infinity;
+    if (Number.isNaN(s)) s = -Infinity;
     if (size < k) {
       // Sift up.
       let c = size++;
@@ -268,7 +268,11 @@ export function evaluateRanking(scorer: RankingScorer, train: RatingsMatrix, tes
   const relevant = { size: 0, has: (i: number) => relMark[i] === 1 };
   let nEval = 0;
   let nSkipped = 0;
-  let sp = 0, sr = 0, sn = 0, sa = 0, sh = 0; // prettier-ignore
+  let sp = 0,
+    sr = 0,
+    sn = 0,
+    sa = 0,
+    sh = 0; // prettier-ignore
   for (let u = 0; u < test.nUsers; u++) {
     const t0 = tests.indptr[u];
     const t1 = tests.indptr[u + 1];

@@ -1,17 +1,11 @@
 /**
  * Every model the sweep runner and the CLI know by name. A model is added here once its file exports a
- * {@link ModelDefinition}; nothing else in the experiment layer names a concrete model.
+ * {@link ModelDefinition}. The layers above (experiment, cli) reach models only through this registry and the
+ * shared contract (./types, ./config): none of them imports a concrete model's file.
  */
 import type { ModelDefinition } from "./types";
 import { alsModel } from "./als/als";
-import {
-  baselineAlsModel,
-  baselineSgdModel,
-  globalMeanModel,
-  itemMeanModel,
-  randomNormalModel,
-  userMeanModel,
-} from "./baselines/baselines";
+import { baselineAlsModel, baselineSgdModel, globalMeanModel, itemMeanModel, randomNormalModel, userMeanModel } from "./baselines/baselines";
 import { coClusteringModel } from "./clustering/co-clustering";
 import { gdMfModel } from "./gradient/gd-mf";
 import { knnBaselineModel, knnBasicModel, knnMeansModel, knnZScoreModel } from "./neighbourhood/knn";
@@ -23,7 +17,7 @@ import { svdppModel } from "./gradient/svdpp";
 import { implicitAlsModel } from "./als/implicit-als";
 import { popularityModel } from "./baselines/popularity";
 
-const MODELS: ModelDefinition<any>[] = [
+const MODELS: ModelDefinition<object>[] = [
   alsModel,
   svdModel,
   sgdMfModel,
@@ -47,10 +41,10 @@ const MODELS: ModelDefinition<any>[] = [
   popularityModel,
 ];
 
-const byName = new Map<string, ModelDefinition<any>>(MODELS.map((m) => [m.name, m]));
+const byName = new Map<string, ModelDefinition<object>>(MODELS.map((m) => [m.name, m]));
 
 /** The definition registered under `name`, or undefined. */
-export function getModel(name: string): ModelDefinition<any> | undefined {
+export function getModel(name: string): ModelDefinition<object> | undefined {
   return byName.get(name);
 }
 
@@ -60,6 +54,6 @@ export function modelNames(): string[] {
 }
 
 /** All registered definitions (for `mflab models`). */
-export function allModels(): readonly ModelDefinition<any>[] {
+export function allModels(): readonly ModelDefinition<object>[] {
   return MODELS;
 }

@@ -278,8 +278,12 @@ export function sgdStep(input: SgdStepInput): SgdStepResult {
   const lambda = input.lambda ?? 0;
   const offset = input.offset ?? 0;
   const k = input.w.length;
-  if (k === 0 || input.h.length !== k) throw new InputError(`SGD step: w has ${k} entries and h has ${input.h.length}; they must match and be non-empty`);
-  for (const [name, v] of [["rating", rating], ["offset", offset]] as const) {
+  if (k === 0 || input.h.length !== k)
+    throw new InputError(`SGD step: w has ${k} entries and h has ${input.h.length}; they must match and be non-empty`);
+  for (const [name, v] of [
+    ["rating", rating],
+    ["offset", offset],
+  ] as const) {
     if (!Number.isFinite(v)) throw new InputError(`SGD step: ${name} is ${v}`);
   }
   if (!(alpha > 0) || !Number.isFinite(alpha)) throw new InputError(`SGD step: alpha must be a finite number > 0, got ${alpha}`);

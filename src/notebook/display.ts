@@ -74,7 +74,10 @@ export function plotlyBundleLoaderHtml(options: LoaderOptions = {}): string {
 export function figureDisplayHtml(figure: Figure, options: ShowOptions = {}): string {
   const st = state();
   st.counter += 1;
-  const hash = createHash("sha256").update(JSON.stringify([figure, options.height ?? null, options.width ?? null])).digest("hex").slice(0, 10);
+  const hash = createHash("sha256")
+    .update(JSON.stringify([figure, options.height ?? null, options.width ?? null]))
+    .digest("hex")
+    .slice(0, 10);
   const key = `mflab-${st.counter}-${hash}`;
   return (
     `<div id="${key}" data-mflab-figure="${key}" class="mflab-figure" style="${figureBoxStyle(figure, 450, options.height, options.width)}"></div>\n` +

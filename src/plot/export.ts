@@ -47,9 +47,7 @@ export function figureToHtml(figures: Figure | readonly Figure[], options: HtmlO
   }
   const title = options.title ?? "mflab figure";
   const height = options.height ?? 500;
-  const divs = list
-    .map((f, k) => `<div id="mflab-figure-${k + 1}" class="mflab-figure" style="${figureBoxStyle(f, height)}"></div>`)
-    .join("\n");
+  const divs = list.map((f, k) => `<div id="mflab-figure-${k + 1}" class="mflab-figure" style="${figureBoxStyle(f, height)}"></div>`).join("\n");
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -67,8 +65,8 @@ p.mflab-description { margin: 0 0 12px; color: #555; }
 </head>
 <body>
 ${options.heading === false ? "" : `<h1>${escapeHtml(title)}</h1>\n`}${
-    options.description ? `<p class="mflab-description">${escapeHtml(options.description)}</p>\n` : ""
-  }${divs}
+  options.description ? `<p class="mflab-description">${escapeHtml(options.description)}</p>\n` : ""
+}${divs}
 ${figurePageScripts(list, options.bundle ?? "inline")}</body>
 </html>
 `;
@@ -205,7 +203,13 @@ async function renderOne(browser: Browser, job: ImageJob): Promise<ImageResult> 
     const bytes = decodeDataUrl(dataUrl);
     fs.mkdirSync(path.dirname(path.resolve(job.outPath)), { recursive: true });
     fs.writeFileSync(job.outPath, bytes);
-    return { file: job.outPath, format, width: Math.round(width * (format === "png" ? scale : 1)), height: Math.round(height * (format === "png" ? scale : 1)), bytes: bytes.length };
+    return {
+      file: job.outPath,
+      format,
+      width: Math.round(width * (format === "png" ? scale : 1)),
+      height: Math.round(height * (format === "png" ? scale : 1)),
+      bytes: bytes.length,
+    };
   } finally {
     await page.close();
   }

@@ -13,6 +13,8 @@
  * - Text is never HTML-escaped here (plotly renders it as text); the HTML writers escape what they insert.
  */
 import { InputError } from "../core/errors";
+import { meanStd } from "../core/stats";
+import { metricValue, type ErrorMetricName, type MetricPath, type MetricSplit } from "../results/metric";
 import type { ResultsFile, RunRecord } from "../results/schema";
 import type { History } from "../models/types";
 
@@ -33,10 +35,6 @@ export interface Figure {
   config?: Record<string, unknown>;
 }
 
-export type Split = "train" | "test";
-export type ErrorMetricName = "mse" | "rmse" | "mae";
-/** `"test.mse"`, `"train.mae"`, … */
-export type MetricPath = `${Split}.${ErrorMetricName}`;
 /** A per-iteration curve of {@link History}. */
 export type HistoryMetric = Exclude<keyof History, "iteration" | "seconds">;
 
@@ -47,10 +45,7 @@ export type RunsInput = ResultsFile | readonly RunRecord[];
 export const ASSIGNMENT_METRICS: readonly MetricPath[] = ["train.mse", "train.mae", "test.mse", "test.mae"];
 
 /** plotly's default colour cycle (fixed here so a metric keeps its colour in every subplot). */
-export const PALETTE = [
-  "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-  "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
-] as const;
+export const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"] as const;
 
 const METRIC_STYLE: Record<MetricPath, { color: string; symbol: string; dash: string }> = {
   "train.mse": { color: PALETTE[0], symbol: "circle", dash: "solid" },
@@ -108,12 +103,6 @@ function assertMetricPath(path: string, where: string): asserts path is MetricPa
   if (!(METRIC_PATHS as string[]).includes(path)) {
     throw new InputError(`${where}: unknown metric "${path}"; use one of ${METRIC_PATHS.join(", ")}`);
   }
-}
-
-function metricValue(run: RunRecord, path: MetricPath): number | null {
-  const [split, metric] = path.split(".") as [Split, ErrorMetricName];
-  const v = run.metrics?.[split]?.[metric];
-  return typeof v === "number" && Number.isFinite(v) ? v : null;
 }
 
 function numParam(run: RunRecord, key: string): number | null {
@@ -216,7 +205,7 @@ function seriesOver(runs: readonly RunRecord[], x: string, metric: MetricPath): 
   const count = new Int32Array(xs.length);
   for (const r of runs) {
     const v = metricValue(r, metric);
-    if (v === null) continue;
+    if (!Number.isFinite(v)) continue; // missing (NaN): a gap, plotted as null
     const k = indexOfValue(xs, numParam(r, x) as number);
     sum[k] += v;
     count[k]++;
@@ -478,7 +467,7 @@ export function heatmapFigure(results: RunsInput, options: HeatmapOptions): Figu
   const count = ys.map(() => new Int32Array(xs.length));
   for (const r of runs) {
     const v = metricValue(r, metric);
-    if (v === null) continue;
+    if (!Number.isFinite(v)) continue; // missing (NaN): a gap, plotted as null
     const i = indexOfValue(ys, numParam(r, y) as number);
     const j = indexOfValue(xs, numParam(r, x) as number);
     sum[i][j] += v;
@@ -640,7 +629,14 @@ export function compareRuns(a: RunRecord, b: RunRecord): number {
 export function runLabels(runs: readonly RunRecord[]): string[] {
   const keys: string[] = [];
   const seen = new Set<string>();
-  for (const r of runs) for (const k of Object.keys(r.params ?? {})) if (!seen.has(k)) (seen.add(k), keys.push(k));
+  for (const r of runs) {
+    for (const k of Object.keys(r.params ?? {})) {
+      if (!seen.has(k)) {
+        seen.add(k);
+        keys.push(k);
+      }
+    }
+  }
   const varying = keys.filter((k) => new Set(runs.map((r) => JSON.stringify(r.params?.[k] ?? null))).size > 1);
   const seedVaries = new Set(runs.map((r) => r.seed)).size > 1;
   return runs.map((r) => {
@@ -664,7 +660,7 @@ export interface CompareRow {
 
 export interface CompareRowsOptions {
   /** Which metrics of each run to collect (default "test"). */
-  split?: Split;
+  split?: MetricSplit;
   /**
    * Group key of a run: a parameter name, or a function. Default: `params.label` when it is a string, else
    * `params.model`. Runs with equal keys (e.g. the folds or seeds of one model) form one row.
@@ -692,8 +688,8 @@ export function compareRowsFromRuns(results: RunsInput, options: CompareRowsOpti
     let row = rows.get(key);
     if (!row) rows.set(key, (row = { label: key, mse: [], rmse: [], mae: [] }));
     for (const m of ["mse", "rmse", "mae"] as const) {
-      const v = run.metrics[split]?.[m];
-      if (typeof v === "number" && Number.isFinite(v)) row[m].push(v);
+      const v = metricValue(run, `${split}.${m}`);
+      if (Number.isFinite(v)) row[m].push(v);
     }
   }
   return [...rows.values()];
@@ -708,25 +704,10 @@ export interface CompareOptions extends CompareRowsOptions {
 }
 
 /**
- * Mean and population standard deviation (divisor n, as numpy's default and scikit-learn's `std_test_*` and
- * mflab's `aggregateRuns`, so error bars match the tables; 0 for a single value).
- */
-export function meanStd(values: readonly number[]): { mean: number; std: number; n: number } {
-  const n = values.length;
-  if (n === 0) return { mean: NaN, std: NaN, n };
-  let s = 0;
-  for (const v of values) s += v;
-  const mean = s / n;
-  let ss = 0;
-  for (const v of values) ss += (v - mean) * (v - mean);
-  return { mean, std: Math.sqrt(ss / n), n };
-}
-
-/**
  * Grouped bar chart comparing models: one category per row label on the x axis, one bar trace per metric
- * (legend: "Test RMSE", "Test MAE"), bar height = mean over the row's values, error bars = ± one sample
- * standard deviation (population std, shown when some row has ≥ 2 values, i.e. several folds or seeds), mean printed on the
- * bar. Input: explicit {@link CompareRow}s, or runs / a results file grouped with {@link compareRowsFromRuns}.
+ * (legend: "Test RMSE", "Test MAE"), bar height = mean over the row's values, error bars = ± one standard
+ * deviation (the population std of ../core/stats.ts, as in the tables; shown when some row has ≥ 2 values, i.e.
+ * several folds or seeds), mean printed on the bar. Input: explicit {@link CompareRow}s, or runs / a results file grouped with {@link compareRowsFromRuns}.
  *
  *   compareFigure([{label: "ALS", rmse: [0.91, 0.92], mae: [0.72, 0.73]}, {label: "SVD", rmse: [0.93], mae: [0.74]}])
  *   compareFigure(results, {groupBy: "model", metrics: ["rmse"]})
@@ -742,7 +723,7 @@ export function compareFigure(input: readonly CompareRow[] | RunsInput, options:
   }
   const notes: string[] = [];
   let rows: CompareRow[];
-  const split: Split = options.split ?? "test";
+  const split: MetricSplit = options.split ?? "test";
   if (isCompareRows(input)) {
     rows = [...input];
   } else {
@@ -777,7 +758,7 @@ export function compareFigure(input: readonly CompareRow[] | RunsInput, options:
       textposition: "outside",
       customdata: s.map((t) => t.n),
       marker: { color: PALETTE[j % PALETTE.length] },
-      hovertemplate: `%{x}<br>${label} = %{y:.4f}` + (multi ? " (n = %{customdata})" : "") + `<extra></extra>`,
+      hovertemplate: `%{x}<br>${label} = %{y:.4f}${multi ? " (n = %{customdata})" : ""}<extra></extra>`,
     };
   });
   return {

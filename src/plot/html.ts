@@ -21,7 +21,7 @@ const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "
 export function jsonForScript(value: unknown): string {
   const json = JSON.stringify(value);
   if (json === undefined) return "null";
-  return json.replace(/[<>&\u2028\u2029]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+  return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** Default plotly config for every rendered figure (merged under the figure's own `config`). */

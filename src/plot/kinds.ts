@@ -12,12 +12,11 @@ import {
   heatmapFigure,
   lambdaFigure,
   runsOf,
-  type ErrorMetricName,
   type Figure,
   type HistoryMetric,
-  type MetricPath,
   type RunsInput,
 } from "./figures";
+import type { ErrorMetricName, MetricPath } from "../results/metric";
 
 /** The figure kinds `buildFigure` (and `mflab plot --kind`) draws from a results file. */
 export const FIGURE_KINDS = ["grid", "lambda", "heatmap", "convergence", "compare"] as const;
@@ -41,7 +40,13 @@ export interface BuildFigureOptions {
  * @throws InputError for an unknown kind and whatever the builder throws (no runs, unknown metric, …)
  */
 export function buildFigure(results: ResultsFile | RunsInput, kind: FigureKind, options: BuildFigureOptions = {}): Figure {
-  const list = (s: string | undefined) => (s === undefined ? undefined : s.split(",").map((m) => m.trim()).filter((m) => m !== ""));
+  const list = (s: string | undefined) =>
+    s === undefined
+      ? undefined
+      : s
+          .split(",")
+          .map((m) => m.trim())
+          .filter((m) => m !== "");
   switch (kind) {
     case "grid":
       return assignmentGridFigure(results, { metrics: list(options.metric) as MetricPath[] | undefined, model: options.model });
@@ -63,7 +68,10 @@ export function buildFigure(results: ResultsFile | RunsInput, kind: FigureKind, 
 
 /** The λ of the ok run with the lowest test MSE. @throws InputError when no ok run has λ and test MSE */
 export function bestLambda(results: RunsInput): number {
-  const best = bestRun(runsOf(results).filter((r) => typeof r.params?.lambda === "number"), "test.mse");
+  const best = bestRun(
+    runsOf(results).filter((r) => typeof r.params?.lambda === "number"),
+    "test.mse",
+  );
   if (!best) throw new InputError("no successful run with a numeric params.lambda and a test MSE; pass --lambda");
   return best.params.lambda as number;
 }

@@ -33,7 +33,8 @@ export function raceFigure(records: readonly RunRecord[], options: RaceFigureOpt
   const xKey = options.x ?? "iteration";
   const metric = options.metric ?? "testRmse";
   if (xKey !== "iteration" && xKey !== "seconds") throw new InputError(`raceFigure: x must be "iteration" or "seconds", got "${String(xKey)}"`);
-  if (!["testRmse", "trainRmse", "trainLoss"].includes(metric)) throw new InputError(`raceFigure: metric must be testRmse, trainRmse or trainLoss, got "${String(metric)}"`);
+  if (!["testRmse", "trainRmse", "trainLoss"].includes(metric))
+    throw new InputError(`raceFigure: metric must be testRmse, trainRmse or trainLoss, got "${String(metric)}"`);
   const labelOf = (r: RunRecord) => ((r as Partial<RaceRecord>).label ?? r.params.model) as string;
   const labels = [...new Set(records.map(labelOf))];
   const legendShown = new Set<string>();
@@ -45,12 +46,7 @@ export function raceFigure(records: readonly RunRecord[], options: RaceFigureOpt
     const failed = r.status !== "ok";
     if (failed) notes.push(`${label}, seed ${r.seed}: ${r.error ?? "failed"}`);
     if (!h || h.iteration.length === 0) continue;
-    const y =
-      metric === "testRmse"
-        ? testRmseCurve(r)
-        : metric === "trainRmse"
-          ? h.trainMse.map((m) => Math.sqrt(m))
-          : h.trainLoss.slice();
+    const y = metric === "testRmse" ? testRmseCurve(r) : metric === "trainRmse" ? h.trainMse.map((m) => Math.sqrt(m)) : h.trainLoss.slice();
     const color = RACE_COLORS[labels.indexOf(label) % RACE_COLORS.length];
     const first = !legendShown.has(label);
     legendShown.add(label);
@@ -74,7 +70,21 @@ export function raceFigure(records: readonly RunRecord[], options: RaceFigureOpt
   const annotations =
     notes.length === 0
       ? []
-      : [{ text: `failed: ${notes.join("<br>failed: ")}`, xref: "paper", yref: "paper", x: 0, y: 0, xanchor: "left", yanchor: "top", yshift: -52, showarrow: false, align: "left", font: { size: 11 } }];
+      : [
+          {
+            text: `failed: ${notes.join("<br>failed: ")}`,
+            xref: "paper",
+            yref: "paper",
+            x: 0,
+            y: 0,
+            xanchor: "left",
+            yanchor: "top",
+            yshift: -52,
+            showarrow: false,
+            align: "left",
+            font: { size: 11 },
+          },
+        ];
   return {
     data,
     layout: {

@@ -18,9 +18,11 @@
  */
 import { InputError } from "../core/errors";
 import type { ResultsFile, RunRecord } from "../results/schema";
-import { configKey, selectConfiguration } from "../results/selection";
-import { aggregateRuns, metricValue, varyingParams, type MetricPath } from "../results/summary";
+import { configKey, selectConfiguration, type Selection } from "../results/selection";
+import { metricValue, type MetricPath } from "../results/metric";
+import { aggregateRuns, varyingParams } from "../results/summary";
 import { canonicalJson } from "../core/json";
+import { mean } from "../core/stats";
 import type { BundleMode } from "../plot/bundle";
 import type { Figure } from "../plot/figures";
 import { formatMetric, formatValue, paramLabel } from "../plot/figures";
@@ -103,10 +105,17 @@ export function reportFigures(results: ResultsFile, metric: MetricPath = "test.m
     if (!axes.includes("d") || !axes.includes("lambda")) continue;
     const of = multi ? ` (${model})` : "";
     attempt(`grid${suffix(model)}`, "grid", `Train and test error against d for each λ${of}`, () => buildFigure(results, "grid", { model }), model);
-    attempt(`heatmap${suffix(model)}`, "heatmap", `${metricUpper(metric)} on the test set over d × λ${of}`, () => buildFigure(results, "heatmap", { model, metric }), model);
+    attempt(
+      `heatmap${suffix(model)}`,
+      "heatmap",
+      `${metricUpper(metric)} on the test set over d × λ${of}`,
+      () => buildFigure(results, "heatmap", { model, metric }),
+      model,
+    );
   }
   const withHistory = ok.filter((r) => r.history && Array.isArray(r.history.iteration) && r.history.iteration.length > 0);
-  if (withHistory.length > 40) notes.push(`convergence curves: not drawn (${withHistory.length} runs have histories; use "mflab plot --kind convergence")`);
+  if (withHistory.length > 40)
+    notes.push(`convergence curves: not drawn (${withHistory.length} runs have histories; use "mflab plot --kind convergence")`);
   else if (withHistory.length > 0) {
     attempt("convergence", "convergence", `Test ${metricUpper(metric) === "MAE" ? "MAE" : "MSE"} per iteration`, () =>
       buildFigure(withHistory, "convergence", { metric: metric === "test.mae" ? "testMae" : "testMse" }),
@@ -140,7 +149,7 @@ function choose(results: ResultsFile, validation: ResultsFile | undefined, metri
   if (!validation) return { by: "test", params: byTest.params, chosenValue: byTest.test, testValue: byTest.test };
   const folded = results.runs.some((r) => r.fold) || validation.runs.some((r) => r.fold);
   if (!folded) {
-    let sel;
+    let sel: Selection;
     try {
       sel = selectConfiguration(validation, results, metric);
     } catch (e) {
@@ -159,7 +168,13 @@ function choose(results: ResultsFile, validation: ResultsFile | undefined, metri
   const key = configKey({ params: chosen.params } as RunRecord);
   const inMain = configurationCells(results.runs, metric).find((c) => configKey({ params: c.params } as RunRecord) === key);
   if (!inMain) throw new InputError(`report: the configuration chosen on validation, ${key}, is not in the main sweep "${results.experiment.name}"`);
-  return { by: "validation", params: inMain.params, chosenValue: chosen.test, testValue: inMain.test, byTest: { params: byTest.params, value: byTest.test } };
+  return {
+    by: "validation",
+    params: inMain.params,
+    chosenValue: chosen.test,
+    testValue: inMain.test,
+    byTest: { params: byTest.params, value: byTest.test },
+  };
 }
 
 function describeParams(params: RunRecord["params"], keys: readonly string[]): string {
@@ -225,7 +240,12 @@ export function reportBlocks(results: ResultsFile, options: ReportOptions = {}):
         : "one train/test split: each configuration is fitted on the training ratings and scored on the test ratings",
     ],
     ["metrics", "MSE, RMSE and MAE over the observed ratings of each set (train and test)"],
-    ["prediction clipping", clip ? `predictions clamped to [${d.ratingScale?.[0]}, ${d.ratingScale?.[1]}] before scoring` : "predictions scored as predicted (not clamped to the rating scale)"],
+    [
+      "prediction clipping",
+      clip
+        ? `predictions clamped to [${d.ratingScale?.[0]}, ${d.ratingScale?.[1]}] before scoring`
+        : "predictions scored as predicted (not clamped to the rating scale)",
+    ],
     ["seeds", `sweep seed ${fmt(spec.seed)}; each run's seed is derived from the sweep seed and the run's parameters (recorded per run)`],
     ["per-iteration history", spec.evaluation?.history === false ? "not recorded" : "train/test metrics recorded after every iteration"],
     [
@@ -247,7 +267,10 @@ export function reportBlocks(results: ResultsFile, options: ReportOptions = {}):
         ["Node.js", String(env.node)],
         ["platform", String(env.platform)],
         ["CPU", String(env.cpu)],
-        ["git commit", env.gitCommit === null ? "not in a git repository" : `${env.gitCommit}${env.gitDirty ? " (working tree had uncommitted changes)" : ""}`],
+        [
+          "git commit",
+          env.gitCommit === null ? "not in a git repository" : `${env.gitCommit}${env.gitDirty ? " (working tree had uncommitted changes)" : ""}`,
+        ],
         ["runs written", `${env.startedAt} to ${env.updatedAt}`],
         ["total fit time", `${fitTotal.toFixed(2)} s over ${results.runs.length} runs`],
       ],
@@ -272,11 +295,18 @@ export function reportBlocks(results: ResultsFile, options: ReportOptions = {}):
     );
   }
   if (gridItems.length === 0) {
-    for (const k of axes) gridItems.push(`${paramLabel(k)} ∈ {${[...new Set(results.runs.map((r) => canonicalJson(r.params[k])))].map((s) => paramValue(JSON.parse(s))).join(", ")}}`);
+    for (const k of axes)
+      gridItems.push(
+        `${paramLabel(k)} ∈ {${[...new Set(results.runs.map((r) => canonicalJson(r.params[k])))].map((s) => paramValue(JSON.parse(s))).join(", ")}}`,
+      );
   }
   blocks.push({ type: "list", items: gridItems.length > 0 ? gridItems : ["a single configuration"] });
   const best = results.runs.find((r) => r.status === "ok");
-  if (best) blocks.push({ type: "paragraph", text: `Full configuration of a run (defaults filled in), e.g. the first successful one: ${JSON.stringify(best.params)}` });
+  if (best)
+    blocks.push({
+      type: "paragraph",
+      text: `Full configuration of a run (defaults filled in), e.g. the first successful one: ${JSON.stringify(best.params)}`,
+    });
 
   // 4. Selection (computed before the table to highlight the chosen row)
   const choice = choose(results, options.validation, metric);
@@ -316,7 +346,7 @@ export function reportBlocks(results: ResultsFile, options: ReportOptions = {}):
     const ok = runs.filter((r) => r.status === "ok");
     if (chosenKey !== undefined && configKey({ params: row.params } as RunRecord) === chosenKey) highlight.push(i);
     const iters = ok.map((r) => r.iterations).filter((x): x is number => typeof x === "number");
-    const meanIters = iters.length > 0 ? iters.reduce((a, b) => a + b, 0) / iters.length : NaN;
+    const meanIters = mean(iters);
     const params = shownKeys.map((k) => paramValue(row.params[k]));
     if (row.nFolds === 0) {
       return [...params, ...header.slice(shownKeys.length).map((_, k) => (k === 0 ? `FAILED: ${row.error ?? ""}` : ""))];
@@ -365,7 +395,8 @@ export function reportBlocks(results: ResultsFile, options: ReportOptions = {}):
         ],
       });
     } else {
-      const same = choice.byTest !== undefined && configKey({ params: choice.byTest.params } as RunRecord) === configKey({ params: choice.params } as RunRecord);
+      const same =
+        choice.byTest !== undefined && configKey({ params: choice.byTest.params } as RunRecord) === configKey({ params: choice.params } as RunRecord);
       blocks.push({
         type: "facts",
         items: [
@@ -374,7 +405,11 @@ export function reportBlocks(results: ResultsFile, options: ReportOptions = {}):
           [`test ${M}`, `${fmt(choice.testValue)} (not used for the selection)`],
           [
             `selection by test ${M} instead`,
-            choice.byTest ? (same ? "would choose the same configuration" : `would choose ${describeParams(choice.byTest.params, keys)} with test ${M} ${fmt(choice.byTest.value)}, ${fmt(choice.testValue - choice.byTest.value)} lower`) : "–",
+            choice.byTest
+              ? same
+                ? "would choose the same configuration"
+                : `would choose ${describeParams(choice.byTest.params, keys)} with test ${M} ${fmt(choice.byTest.value)}, ${fmt(choice.testValue - choice.byTest.value)} lower`
+              : "–",
           ],
           ["full parameters", JSON.stringify(choice.params)],
         ],
@@ -400,9 +435,15 @@ export function reportBlocks(results: ResultsFile, options: ReportOptions = {}):
 
   // 8. Observations
   blocks.push({ type: "heading", level: 2, text: "Observations" });
-  blocks.push({ type: "paragraph", text: `Computed from the stored runs (failed runs excluded; runs of one configuration averaged). Metric: test ${M}; gap = test − train.` });
+  blocks.push({
+    type: "paragraph",
+    text: `Computed from the stored runs (failed runs excluded; runs of one configuration averaged). Metric: test ${M}; gap = test − train.`,
+  });
   const observations = observeSweep(results, { metric });
-  blocks.push({ type: "list", items: observations.length > 0 ? observations.map((o) => o.text) : ["fewer than two successful configurations: nothing to compare"] });
+  blocks.push({
+    type: "list",
+    items: observations.length > 0 ? observations.map((o) => o.text) : ["fewer than two successful configurations: nothing to compare"],
+  });
   return blocks;
 }
 

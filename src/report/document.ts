@@ -8,6 +8,7 @@
  * resolves `window.__mflabReady` when all are drawn. Markdown: figure blocks reference an image file (written
  * next to the report by ./write.ts) or print a note in their place.
  */
+import { markdownTable } from "../core/table";
 import type { BundleMode } from "../plot/bundle";
 import { EXPORT_CSP } from "../plot/export";
 import type { Figure } from "../plot/figures";
@@ -20,9 +21,21 @@ export type Block =
   | { type: "list"; items: string[] }
   /** Term → description pairs. */
   | { type: "facts"; items: [string, string][] }
-  | { type: "table"; header: string[]; rows: string[][]; /** Right-align these columns (numbers). */ numeric?: boolean[]; /** Highlight these row indices. */ highlight?: number[] }
+  | {
+      type: "table";
+      header: string[];
+      rows: string[][] /** Right-align these columns (numbers). */;
+      numeric?: boolean[] /** Highlight these row indices. */;
+      highlight?: number[];
+    }
   | { type: "code"; text: string }
-  | { type: "figure"; figure: Figure; caption: string; /** Markdown: image path relative to the report. */ image?: string; /** Markdown without image: why. */ missing?: string };
+  | {
+      type: "figure";
+      figure: Figure;
+      caption: string /** Markdown: image path relative to the report. */;
+      image?: string /** Markdown without image: why. */;
+      missing?: string;
+    };
 
 export interface RenderHtmlOptions {
   title: string;
@@ -72,9 +85,7 @@ export function renderHtml(blocks: readonly Block[], options: RenderHtmlOptions)
     }
   });
   const scripts =
-    figures.length === 0
-      ? "<script>window.__mflabReady = Promise.resolve([]);</script>\n"
-      : figurePageScripts(figures, options.bundle ?? "inline");
+    figures.length === 0 ? "<script>window.__mflabReady = Promise.resolve([]);</script>\n" : figurePageScripts(figures, options.bundle ?? "inline");
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -126,13 +137,13 @@ export function renderMarkdown(blocks: readonly Block[]): string {
         out.push(b.items.map(([t, d]) => `- **${escapeMarkdown(t)}:** ${escapeMarkdown(d)}`).join("\n"));
         break;
       case "table": {
-        const row = (cells: string[], bold: boolean) => `| ${cells.map((c) => (bold && c !== "" ? `**${escapeMarkdown(c)}**` : escapeMarkdown(c))).join(" | ")} |`;
+        const columns = b.header.map((h, k) => ({ header: escapeMarkdown(h), align: b.numeric?.[k] ? ("right" as const) : ("left" as const) }));
+        const cells = (row: string[], bold: boolean) => row.map((c) => (bold && c !== "" ? `**${escapeMarkdown(c)}**` : escapeMarkdown(c)));
         out.push(
-          [
-            row(b.header, false),
-            `|${b.header.map((_, k) => (b.numeric?.[k] ? " ---: " : " --- ")).join("|")}|`,
-            ...b.rows.map((r, k) => row(r, b.highlight?.includes(k) === true)),
-          ].join("\n"),
+          markdownTable(
+            columns,
+            b.rows.map((r, k) => cells(r, b.highlight?.includes(k) === true)),
+          ),
         );
         break;
       }
@@ -142,10 +153,13 @@ export function renderMarkdown(blocks: readonly Block[]): string {
         break;
       }
       case "figure":
-        if (b.image) out.push(`![${escapeMarkdown(b.caption)}](${encodeURI(b.image).replace(/[()]/g, (c) => (c === "(" ? "%28" : "%29"))})\n\n*${escapeMarkdown(b.caption)}*`);
+        if (b.image)
+          out.push(
+            `![${escapeMarkdown(b.caption)}](${encodeURI(b.image).replace(/[()]/g, (c) => (c === "(" ? "%28" : "%29"))})\n\n*${escapeMarkdown(b.caption)}*`,
+          );
         else out.push(`*Figure not included — ${escapeMarkdown(b.caption)}: ${escapeMarkdown(b.missing ?? "no image exported")}*`);
         break;
     }
   }
-  return out.join("\n\n") + "\n";
+  return `${out.join("\n\n")}\n`;
 }

@@ -12,9 +12,11 @@
  *   an axis (else the last axis), one sentence per combination of the other axes; "lowest per" sentences run
  *   along `d` when it is an axis (else the first other axis).
  */
+import { mean, std } from "../core/stats";
 import type { ResultsFile, RunRecord } from "../results/schema";
 import { configKey } from "../results/selection";
-import { metricValue, varyingParams, type MetricPath } from "../results/summary";
+import { metricValue, type MetricPath } from "../results/metric";
+import { varyingParams } from "../results/summary";
 import { formatMetric, formatValue, paramLabel } from "../plot/figures";
 
 /** One observation: its sentence and the numbers in it (for tests and for authors who re-use them). */
@@ -52,7 +54,6 @@ export function configurationCells(runs: readonly RunRecord[], metric: MetricPat
     if (g) g.push(r);
     else groups.set(k, [r]);
   }
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   return [...groups.values()].map((g) => {
     const testValues = g.map((r) => metricValue(r, metric));
     const test = mean(testValues);
@@ -81,11 +82,17 @@ function num(v: number): string {
 
 /** Numeric axes of a model's cells: parameters that vary and are numbers in every cell. */
 function numericAxes(runs: readonly RunRecord[], cells: readonly ConfigurationCell[]): string[] {
-  return varyingParams(runs).filter((k) => k !== "model" && cells.every((c) => typeof c.params[k] === "number" && Number.isFinite(c.params[k] as number)));
+  return varyingParams(runs).filter(
+    (k) => k !== "model" && cells.every((c) => typeof c.params[k] === "number" && Number.isFinite(c.params[k] as number)),
+  );
 }
 
 /** Cells grouped by the values of `others`, each group sorted along `along`. */
-function slices(cells: readonly ConfigurationCell[], along: string, others: readonly string[]): { fixed: RunRecord["params"]; cells: ConfigurationCell[] }[] {
+function slices(
+  cells: readonly ConfigurationCell[],
+  along: string,
+  others: readonly string[],
+): { fixed: RunRecord["params"]; cells: ConfigurationCell[] }[] {
   const groups = new Map<string, ConfigurationCell[]>();
   for (const c of cells) {
     const k = JSON.stringify(others.map((o) => c.params[o]));
@@ -93,7 +100,10 @@ function slices(cells: readonly ConfigurationCell[], along: string, others: read
     if (g) g.push(c);
     else groups.set(k, [c]);
   }
-  const out = [...groups.values()].map((g) => ({ fixed: g[0].params, cells: [...g].sort((a, b) => (a.params[along] as number) - (b.params[along] as number)) }));
+  const out = [...groups.values()].map((g) => ({
+    fixed: g[0].params,
+    cells: [...g].sort((a, b) => (a.params[along] as number) - (b.params[along] as number)),
+  }));
   // slices in ascending order of the other axes
   return out.sort((a, b) => {
     for (const o of others) {
@@ -140,15 +150,22 @@ export function observeSweep(results: ResultsFile, options: ObserveOptions = {})
         const lowest = s.cells.reduce((a, b) => (b.test < a.test ? b : a));
         const forText = others.length > 0 ? ` for ${paramsText(s.fixed, others)}` : "";
         const verb = last.test < first.test ? "falls" : last.test > first.test ? "rises" : "is unchanged";
-        const lowestText =
-          lowest !== first && lowest !== last ? `; lowest ${num(lowest.test)} at ${paramText(along, lowest.params[along])}` : "";
+        const lowestText = lowest !== first && lowest !== last ? `; lowest ${num(lowest.test)} at ${paramText(along, lowest.params[along])}` : "";
         out.push({
           kind: "trend",
           model,
           text: `${prefix}test ${M}${forText} ${verb} from ${num(first.test)} at ${paramText(along, first.params[along])} to ${num(last.test)} at ${paramText(along, last.params[along])}${lowestText}`,
-          values: { from: first.test, to: last.test, lowest: lowest.test, fromAt: first.params[along] as number, toAt: last.params[along] as number, lowestAt: lowest.params[along] as number },
+          values: {
+            from: first.test,
+            to: last.test,
+            lowest: lowest.test,
+            fromAt: first.params[along] as number,
+            toAt: last.params[along] as number,
+            lowestAt: lowest.params[along] as number,
+          },
         });
-        const gverb = first.gap >= 0 && last.gap >= 0 ? (last.gap < first.gap ? "shrinks" : last.gap > first.gap ? "grows" : "is unchanged") : "changes";
+        const gverb =
+          first.gap >= 0 && last.gap >= 0 ? (last.gap < first.gap ? "shrinks" : last.gap > first.gap ? "grows" : "is unchanged") : "changes";
         out.push({
           kind: "gap-trend",
           model,
@@ -202,7 +219,10 @@ export function observeSweep(results: ResultsFile, options: ObserveOptions = {})
   if (multi) {
     const perModel = models
       .map((model) => {
-        const cells = configurationCells(results.runs.filter((r) => r.params.model === model), metric).filter((c) => Number.isFinite(c.test));
+        const cells = configurationCells(
+          results.runs.filter((r) => r.params.model === model),
+          metric,
+        ).filter((c) => Number.isFinite(c.test));
         return cells.length === 0 ? undefined : { model, cell: cells.reduce((a, b) => (b.test < a.test ? b : a)) };
       })
       .filter((x): x is { model: string; cell: ConfigurationCell } => x !== undefined)
@@ -229,14 +249,16 @@ export function observeSweep(results: ResultsFile, options: ObserveOptions = {})
   if (foldNames.length > 1) {
     const cells = configurationCells(results.runs, metric).filter((c) => Number.isFinite(c.test) && c.n > 1);
     if (cells.length > 0) {
-      const std = (xs: number[]) => {
-        const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-        return Math.sqrt(xs.reduce((a, v) => a + (v - m) * (v - m), 0) / xs.length);
-      };
       const best = cells.reduce((a, b) => (b.test < a.test ? b : a));
       const s = std(best.testValues);
       const within = cells.filter((c) => c !== best && c.test <= best.test + s).length;
-      const label = multi || varyingParams(results.runs).length === 0 ? String(best.params.model) : paramsText(best.params, varyingParams(results.runs).filter((k) => k !== "model"));
+      const label =
+        multi || varyingParams(results.runs).length === 0
+          ? String(best.params.model)
+          : paramsText(
+              best.params,
+              varyingParams(results.runs).filter((k) => k !== "model"),
+            );
       out.push({
         kind: "folds",
         text:

@@ -1,19 +1,14 @@
 /**
- * Writing reports to files, and the `mflab report` command.
+ * Writing reports to files (the `mflab report` command, ../cli/report.ts, calls {@link writeReport}).
  *
- *   mflab report <results.json> [--validation V.json] [--out report.html|report.md] [--title T] [--metric test.mse]
- *
- * Default output: next to the results file, `<results>.report.html`. Markdown reports (`--out x.md`) export
- * their figures as PNG files next to the report (`<report>.<figure id>.png`) through headless Chromium; when
- * Chromium (or playwright-core) is unavailable, the report says so in place of each figure.
+ * Default file: next to the results file, `<results>.report.html` ({@link defaultReportPath}). Markdown reports
+ * (`.md`) export their figures as PNG files next to the report (`<report>.<figure id>.png`) through headless
+ * Chromium; when Chromium (or playwright-core) is unavailable, the report says so in place of each figure.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
-import { InputError } from "../core/errors";
 import type { ResultsFile } from "../results/schema";
 import { readResults } from "../results/store";
-import type { MetricPath } from "../results/summary";
 import { exportFigureImages } from "../plot/export";
 import { buildReport, reportFigures, type ReportFormat, type ReportOptions } from "./build";
 
@@ -41,7 +36,7 @@ export function reportFormatOf(file: string): ReportFormat {
 
 /** `<results>.report.html` next to a results file. */
 export function defaultReportPath(resultsFile: string): string {
-  return resultsFile.replace(/\.json$/i, "") + ".report.html";
+  return `${resultsFile.replace(/\.json$/i, "")}.report.html`;
 }
 
 /**
@@ -78,66 +73,4 @@ export async function writeReport(resultsFile: string | ResultsFile, outFile: st
   const text = buildReport(results, reportOptions);
   fs.writeFileSync(outFile, text);
   return { file: outFile, format, bytes: Buffer.byteLength(text), images, notes };
-}
-
-const USAGE = "usage: mflab report <results.json> [--validation V.json] [--out report.html|report.md] [--title T] [--metric test.mse|test.rmse|test.mae] [--no-figures]";
-
-/**
- * `mflab report …` (see the module doc). Prints where the report went; errors go to stderr.
- * @returns the exit code: 0 written, 1 bad input (unreadable results, …), 2 bad usage
- */
-export async function reportCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        validation: { type: "string" },
-        out: { type: "string", short: "o" },
-        title: { type: "string" },
-        metric: { type: "string" },
-        "no-figures": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (e) {
-    console.error(`mflab report: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (positionals.length !== 1) {
-    console.error(`mflab report: expected exactly one results file, got ${positionals.length}\n${USAGE}`);
-    return 2;
-  }
-  const metric = values.metric ?? "test.mse";
-  if (!/^test\.(mse|rmse|mae)$/.test(metric)) {
-    console.error(`mflab report: --metric must be test.mse, test.rmse or test.mae, got "${metric}"\n${USAGE}`);
-    return 2;
-  }
-  const file = positionals[0];
-  const out = values.out ?? defaultReportPath(file);
-  try {
-    const written = await writeReport(file, out, {
-      validation: values.validation,
-      title: values.title,
-      metric: metric as MetricPath,
-      figures: values["no-figures"] ? false : undefined,
-    });
-    console.log(`report: ${written.file} (${(written.bytes / 1024).toFixed(0)} KiB, ${written.format})`);
-    for (const img of written.images) console.log(`figure: ${img}`);
-    for (const note of written.notes) console.error(`mflab report: ${note}`);
-    return 0;
-  } catch (e) {
-    if (e instanceof InputError) {
-      console.error(`mflab report: ${e.message}`);
-      return 1;
-    }
-    throw e;
-  }
 }

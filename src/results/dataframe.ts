@@ -24,7 +24,8 @@
  */
 import { InputError } from "../core/errors";
 import type { ResultsFile, RunRecord } from "./schema";
-import { varyingParams, type MetricPath } from "./summary";
+import type { MetricPath } from "./metric";
+import { varyingParams } from "./summary";
 import type { ResultsSet, RunsSource } from "./query";
 
 /** One cell of a {@link RunsTable}. */
@@ -46,7 +47,21 @@ export interface RunsTableOptions {
 }
 
 const ALL_METRICS: readonly MetricPath[] = ["train.mse", "train.rmse", "train.mae", "test.mse", "test.rmse", "test.mae"];
-const FIXED = ["id", "experiment", "dataset", "model", "seed", "fold", "status", "iterations", "converged", "fitSeconds", "predictSeconds", "fallbackCount", "error"];
+const FIXED = [
+  "id",
+  "experiment",
+  "dataset",
+  "model",
+  "seed",
+  "fold",
+  "status",
+  "iterations",
+  "converged",
+  "fitSeconds",
+  "predictSeconds",
+  "fallbackCount",
+  "error",
+];
 
 interface Row {
   run: RunRecord;
@@ -83,7 +98,8 @@ function num(v: unknown): number | null {
 
 function rounder(decimals: number | undefined): (v: number | null) => number | null {
   if (decimals === undefined) return (v) => v;
-  if (!Number.isInteger(decimals) || decimals < 0 || decimals > 15) throw new InputError(`runsTable: decimals must be an integer from 0 to 15, got ${decimals}`);
+  if (!Number.isInteger(decimals) || decimals < 0 || decimals > 15)
+    throw new InputError(`runsTable: decimals must be an integer from 0 to 15, got ${decimals}`);
   const f = 10 ** decimals;
   return (v) => (v === null ? null : Math.round(v * f) / f);
 }
@@ -111,32 +127,85 @@ export function runsTable(source: RunsSource, options: RunsTableOptions = {}): R
   const col = (name: string, values: RunsTableCell[]) => {
     table[name] = values;
   };
-  col("id", rows.map((r) => r.run.id));
+  col(
+    "id",
+    rows.map((r) => r.run.id),
+  );
   if (multiFile) {
-    col("experiment", rows.map((r) => r.results?.experiment.name ?? null));
-    col("dataset", rows.map((r) => r.results?.dataset.name ?? null));
+    col(
+      "experiment",
+      rows.map((r) => r.results?.experiment.name ?? null),
+    );
+    col(
+      "dataset",
+      rows.map((r) => r.results?.dataset.name ?? null),
+    );
   }
-  col("model", rows.map((r) => r.run.params?.model ?? null));
+  col(
+    "model",
+    rows.map((r) => r.run.params?.model ?? null),
+  );
   for (const p of paramColumns) {
-    col(p, flat.map((pairs) => {
-      const hit = pairs.find(([k]) => k === p);
-      return hit ? hit[1] : null;
-    }));
+    col(
+      p,
+      flat.map((pairs) => {
+        const hit = pairs.find(([k]) => k === p);
+        return hit ? hit[1] : null;
+      }),
+    );
   }
-  col("seed", rows.map((r) => num(r.run.seed)));
-  if (rows.some((r) => r.run.fold)) col("fold", rows.map((r) => r.run.fold ?? null));
-  col("status", rows.map((r) => r.run.status));
-  col("iterations", rows.map((r) => num(r.run.iterations)));
-  col("converged", rows.map((r) => (typeof r.run.converged === "boolean" ? r.run.converged : null)));
-  col("fitSeconds", rows.map((r) => round(num(r.run.fitSeconds))));
-  col("predictSeconds", rows.map((r) => round(num(r.run.predictSeconds))));
-  col("fallbackCount", rows.map((r) => num(r.run.fallbackCount)));
-  if (rows.some((r) => r.run.status !== "ok")) col("error", rows.map((r) => r.run.error ?? null));
+  col(
+    "seed",
+    rows.map((r) => num(r.run.seed)),
+  );
+  if (rows.some((r) => r.run.fold))
+    col(
+      "fold",
+      rows.map((r) => r.run.fold ?? null),
+    );
+  col(
+    "status",
+    rows.map((r) => r.run.status),
+  );
+  col(
+    "iterations",
+    rows.map((r) => num(r.run.iterations)),
+  );
+  col(
+    "converged",
+    rows.map((r) => (typeof r.run.converged === "boolean" ? r.run.converged : null)),
+  );
+  col(
+    "fitSeconds",
+    rows.map((r) => round(num(r.run.fitSeconds))),
+  );
+  col(
+    "predictSeconds",
+    rows.map((r) => round(num(r.run.predictSeconds))),
+  );
+  col(
+    "fallbackCount",
+    rows.map((r) => num(r.run.fallbackCount)),
+  );
+  if (rows.some((r) => r.run.status !== "ok"))
+    col(
+      "error",
+      rows.map((r) => r.run.error ?? null),
+    );
   for (const m of metrics) {
     const [split, name] = m.split(".") as ["train" | "test", "mse" | "rmse" | "mae"];
-    col(`${split}_${name}`, rows.map((r) => round(num(r.run.metrics?.[split]?.[name]))));
+    col(
+      `${split}_${name}`,
+      rows.map((r) => round(num(r.run.metrics?.[split]?.[name]))),
+    );
   }
-  return options.columns === undefined ? table : selectColumns(table, options.columns, rows.map((r) => r.run));
+  return options.columns === undefined
+    ? table
+    : selectColumns(
+        table,
+        options.columns,
+        rows.map((r) => r.run),
+      );
 }
 
 /** The columns of the "summary" preset (see {@link RunsTableOptions.columns}). */
@@ -253,7 +322,9 @@ function loadDanfo(caller: string): Danfo {
     const err = e as NodeJS.ErrnoException;
     const absent = err?.code === "MODULE_NOT_FOUND" && /['"]danfojs-node['"]/.test(String(err.message));
     if (absent) throw new InputError(`${caller} needs the danfojs-node package, which is not installed.\n${DANFOJS_INSTALL_HINT}`);
-    throw new InputError(`${caller}: danfojs-node is installed but failed to load: ${String(err?.message ?? e).split("\n")[0]}\n${DANFOJS_INSTALL_HINT}`);
+    throw new InputError(
+      `${caller}: danfojs-node is installed but failed to load: ${String(err?.message ?? e).split("\n")[0]}\n${DANFOJS_INSTALL_HINT}`,
+    );
   }
 }
 
@@ -363,7 +434,8 @@ function checkKeys(caller: string, table: RunsTable, keys: readonly string[]): v
 }
 
 function checkMetric(caller: string, metric: string): asserts metric is MetricPath {
-  if (!ALL_METRICS.includes(metric as MetricPath)) throw new InputError(`${caller}: unknown metric "${metric}"; use one of ${ALL_METRICS.join(", ")}`);
+  if (!ALL_METRICS.includes(metric as MetricPath))
+    throw new InputError(`${caller}: unknown metric "${metric}"; use one of ${ALL_METRICS.join(", ")}`);
 }
 
 /** Runs that are ok, have every metric, and a value for every key (the rows the DataFrame functions use). */
@@ -416,7 +488,8 @@ export function pivotRuns(source: RunsSource, options: PivotRunsOptions): RunsDa
   const metric = options.metric ?? "test.mse";
   checkMetric(caller, metric);
   const aggregate = options.aggregate ?? "mean";
-  if (!PIVOT_AGGREGATES.includes(aggregate)) throw new InputError(`${caller}: unknown aggregate "${aggregate}"; use one of ${PIVOT_AGGREGATES.join(", ")}`);
+  if (!PIVOT_AGGREGATES.includes(aggregate))
+    throw new InputError(`${caller}: unknown aggregate "${aggregate}"; use one of ${PIVOT_AGGREGATES.join(", ")}`);
   const table = runsTable(source, { metrics: [metric] });
   if (table.id.length === 0) throw new InputError(`${caller}: no runs to pivot`);
   const keys = [...rows, options.columns];
@@ -431,11 +504,16 @@ export function pivotRuns(source: RunsSource, options: PivotRunsOptions): RunsDa
   const cell = `${metricCol}_cell`;
   const cells = grouped.addColumn(cell, statColumn(grouped, metricCol, aggregate));
   const rowTuples = distinctRows(table, rows, use).sort(compareRows);
-  const columnValues = distinctRows(table, [options.columns], use).map((t) => t[0]).sort(compareKeys);
+  const columnValues = distinctRows(table, [options.columns], use)
+    .map((t) => t[0])
+    .sort(compareKeys);
   let wide = new danfo.DataFrame(columnsFrom(rows, rowTuples));
   for (const value of columnValues) {
     const name = `${options.columns}=${value}`;
-    const part = cells.query(cells.column(options.columns).eq(value)).loc({ columns: [...rows, cell] }).rename({ [cell]: name });
+    const part = cells
+      .query(cells.column(options.columns).eq(value))
+      .loc({ columns: [...rows, cell] })
+      .rename({ [cell]: name });
     wide = danfo.merge({ left: wide, right: part, on: rows, how: "left" });
   }
   return withMaxRows(wide, options.maxRows);
@@ -460,7 +538,8 @@ export function groupRunsFrame(source: RunsSource, options: GroupRunsFrameOption
   for (const m of metrics) checkMetric(caller, m);
   if (metrics.length === 0) throw new InputError(`${caller}: name at least one metric`);
   const stats = options.stats ?? (["mean", "std"] as const);
-  for (const s of stats) if (!GROUP_STATS.includes(s)) throw new InputError(`${caller}: unknown statistic "${s}"; use one of ${GROUP_STATS.join(", ")}`);
+  for (const s of stats)
+    if (!GROUP_STATS.includes(s)) throw new InputError(`${caller}: unknown statistic "${s}"; use one of ${GROUP_STATS.join(", ")}`);
   if (stats.length === 0) throw new InputError(`${caller}: name at least one statistic`);
   const table = runsTable(source, { metrics });
   if (table.id.length === 0) throw new InputError(`${caller}: no runs to group`);
@@ -471,7 +550,10 @@ export function groupRunsFrame(source: RunsSource, options: GroupRunsFrameOption
 
   const danfo = loadDanfo(caller);
   // every keyed run: ok (1) or not (0), so that sum = ok runs and count - sum = failed runs
-  const all = new danfo.DataFrame({ ...subTable(table, by, keyed), ok: keyed.map((i) => (table.status[i] === "ok" && metricCols.every((m) => table[m][i] !== null) ? 1 : 0)) });
+  const all = new danfo.DataFrame({
+    ...subTable(table, by, keyed),
+    ok: keyed.map((i) => (table.status[i] === "ok" && metricCols.every((m) => table[m][i] !== null) ? 1 : 0)),
+  });
   const counts = all.groupby(by).agg({ ok: ["sum", "count"] });
   const okRuns = counts.column("ok_sum").values as number[];
   const failedRuns = (counts.column("ok_count").values as number[]).map((n, k) => n - okRuns[k]);
@@ -488,7 +570,12 @@ export function groupRunsFrame(source: RunsSource, options: GroupRunsFrameOption
     for (const m of metricCols) for (const s of stats) statFrame = statFrame.addColumn(`${m}_${s}`, statColumn(grouped, m, s));
     frame = danfo.merge({ left: frame, right: statFrame, on: by, how: "left" });
   } else {
-    for (const m of metricCols) for (const s of stats) frame = frame.addColumn(`${m}_${s}`, frame.column(by[0]).values.map(() => NaN));
+    for (const m of metricCols)
+      for (const s of stats)
+        frame = frame.addColumn(
+          `${m}_${s}`,
+          frame.column(by[0]).values.map(() => NaN),
+        );
   }
   return withMaxRows(frame, options.maxRows);
 }

@@ -3,6 +3,7 @@
  * tables, fold aggregation, configuration selection, race summaries and the DataFrame views.
  */
 export * from "./schema";
+export * from "./metric";
 export * from "./store";
 export * from "./lock";
 export * from "./query";

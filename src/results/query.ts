@@ -17,9 +17,10 @@ import * as path from "node:path";
 import { InputError } from "../core/errors";
 import type { ResultsFile, RunRecord } from "./schema";
 import { canonicalJson } from "../core/json";
+import { finiteValues, mean } from "../core/stats";
 import { configKey } from "./selection";
 import { readResults } from "./store";
-import { metricValue, type MetricPath } from "./summary";
+import { metricValue, type MetricPath } from "./metric";
 
 /** One loaded results file. */
 export interface LoadedResults {
@@ -309,7 +310,8 @@ export function comparisonKey(run: RunRecord, ignoreSeed = false): string {
  */
 export function compareSweeps(a: ResultsFile, b: ResultsFile, options: CompareSweepsOptions = {}): SweepComparison {
   const metric = options.metric ?? "test.mse";
-  if (!/^(train|test)\.(mse|rmse|mae)$/.test(metric)) throw new InputError(`compareSweeps: metric must be train|test . mse|rmse|mae, got "${metric}"`);
+  if (!/^(train|test)\.(mse|rmse|mae)$/.test(metric))
+    throw new InputError(`compareSweeps: metric must be train|test . mse|rmse|mae, got "${metric}"`);
   const ignoreSeed = options.ignoreSeed === true;
   const index = (results: ResultsFile) => {
     const m = new Map<string, RunRecord>();
@@ -338,7 +340,6 @@ export function compareSweeps(a: ResultsFile, b: ResultsFile, options: CompareSw
     matched.push({ key, params: ra.params, ...foldOf(ra), a: va, b: vb, diff: vb - va, relDiff: (vb - va) / va, runA: ra, runB: rb });
   }
   for (const [key, rb] of ib) if (!ia.has(key)) onlyInB.push({ key, params: rb.params, ...foldOf(rb), value: value(rb), run: rb });
-  const diffs = matched.map((m) => m.diff).filter(Number.isFinite);
   return {
     metric,
     sameDataset: a.dataset.fingerprint === b.dataset.fingerprint,
@@ -347,6 +348,6 @@ export function compareSweeps(a: ResultsFile, b: ResultsFile, options: CompareSw
     matched,
     onlyInA,
     onlyInB,
-    meanDiff: diffs.length > 0 ? diffs.reduce((s, x) => s + x, 0) / diffs.length : NaN,
+    meanDiff: mean(finiteValues(matched.map((m) => m.diff))),
   };
 }

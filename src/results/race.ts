@@ -4,6 +4,8 @@
  * objective went up — and their Markdown table.
  */
 import { InputError } from "../core/errors";
+import { finiteValues, meanStd, type MeanStd } from "../core/stats";
+import { markdownTable } from "../core/table";
 import type { RunRecord } from "./schema";
 
 /** A race run: a standard run record plus the entry's label and the bare timing. */
@@ -18,20 +20,14 @@ export interface RaceRecord extends RunRecord {
   bareMedianIterationSeconds?: number;
 }
 
-/** Mean and sample standard deviation (n − 1; 0 for one value; NaN for none) of the values that exist. */
-export interface RaceStat {
-  mean: number;
-  std: number;
-  n: number;
-}
+/**
+ * Mean and population standard deviation (divisor n, as every std in mflab: ../core/stats.ts; 0 for one value,
+ * NaN for none) over seeds of the values that exist: `n` counts the finite values only.
+ */
+export type RaceStat = MeanStd;
 
 function stat(values: readonly number[]): RaceStat {
-  const v = values.filter((x) => Number.isFinite(x));
-  const n = v.length;
-  if (n === 0) return { mean: NaN, std: NaN, n: 0 };
-  const mean = v.reduce((a, b) => a + b, 0) / n;
-  const ss = v.reduce((a, x) => a + (x - mean) * (x - mean), 0);
-  return { mean, std: n > 1 ? Math.sqrt(ss / (n - 1)) : 0, n };
+  return meanStd(finiteValues(values));
 }
 
 /** The run's test RMSE after each iteration (√ of the recorded test MSE; NaN where it was not recorded). */
@@ -107,7 +103,8 @@ export interface RaceSummary {
  */
 export function summarizeRace(records: readonly RunRecord[], options: { tolerance?: number } = {}): RaceSummary {
   const tolerance = options.tolerance ?? 0.01;
-  if (!(tolerance >= 0) || !Number.isFinite(tolerance)) throw new InputError(`summarizeRace: tolerance must be a finite number ≥ 0, got ${tolerance}`);
+  if (!(tolerance >= 0) || !Number.isFinite(tolerance))
+    throw new InputError(`summarizeRace: tolerance must be a finite number ≥ 0, got ${tolerance}`);
   if (records.length === 0) throw new InputError("summarizeRace: no runs");
   const labelOf = (r: RunRecord) => ((r as Partial<RaceRecord>).label ?? r.params.model) as string;
   const ok = records.filter((r) => r.status === "ok");
@@ -174,8 +171,9 @@ function fmtStat(s: RaceStat, digits: number, withStd = true): string {
 }
 
 /**
- * The summary as a Markdown table: one row per entry; "x / n" where only x of n seeds reached the target;
- * "—" where no run has the value. Failed runs are listed under the table with their error messages.
+ * The summary as a Markdown table (../core/table.ts; the method column left-aligned, the numbers right-aligned):
+ * one row per entry; "x / n" where only x of n seeds reached the target; "—" where no run has the value. Failed
+ * runs are listed under the table with their error messages.
  */
 export function raceMarkdownTable(summary: RaceSummary): string {
   const pct = `${+(summary.tolerance * 100).toFixed(3)} %`;
@@ -192,27 +190,29 @@ export function raceMarkdownTable(summary: RaceSummary): string {
     "s / iteration (no test scoring; median)",
     "objective increases",
   ];
-  const lines = [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`];
-  for (const r of summary.rows) {
+  const rows = summary.rows.map((r) => {
     const good = r.runs - r.failed;
-    const reach = good === 0 ? "—" : r.reachedTarget === 0 ? `never (0 / ${good})` : `${fmtStat(r.iterationsToTarget, 1)}${r.reachedTarget < good ? ` (${r.reachedTarget} / ${good})` : ""}`;
-    lines.push(
-      `| ${[
-        r.label,
-        `${good} / ${r.runs}`,
-        fmtStat(r.finalTestRmse, 4),
-        fmtStat(r.bestTestRmse, 4),
-        fmtStat(r.iterationsToOwnBest, 1),
-        fmtStat(r.secondsToOwnBest, 3),
-        reach,
-        r.reachedTarget === 0 ? "—" : fmtStat(r.secondsToTarget, 3),
-        fmtStat(r.secondsPerIteration, 4),
-        fmtStat(r.bareMedianIterationSeconds, 4),
-        fmtStat(r.objectiveIncreases, 1),
-      ].join(" | ")} |`,
-    );
-  }
+    const reach =
+      good === 0
+        ? "—"
+        : r.reachedTarget === 0
+          ? `never (0 / ${good})`
+          : `${fmtStat(r.iterationsToTarget, 1)}${r.reachedTarget < good ? ` (${r.reachedTarget} / ${good})` : ""}`;
+    return [
+      r.label,
+      `${good} / ${r.runs}`,
+      fmtStat(r.finalTestRmse, 4),
+      fmtStat(r.bestTestRmse, 4),
+      fmtStat(r.iterationsToOwnBest, 1),
+      fmtStat(r.secondsToOwnBest, 3),
+      reach,
+      r.reachedTarget === 0 ? "—" : fmtStat(r.secondsToTarget, 3),
+      fmtStat(r.secondsPerIteration, 4),
+      fmtStat(r.bareMedianIterationSeconds, 4),
+      fmtStat(r.objectiveIncreases, 1),
+    ];
+  });
+  const columns = head.map((header, k) => ({ header, align: k === 0 ? ("left" as const) : ("right" as const) }));
   const failures = summary.rows.flatMap((r) => r.errors.map((e) => `- **${r.label}** failed: ${e}`));
-  return lines.join("\n") + (failures.length > 0 ? `\n\n${failures.join("\n")}` : "");
+  return markdownTable(columns, rows) + (failures.length > 0 ? `\n\n${failures.join("\n")}` : "");
 }
-

@@ -90,9 +90,7 @@ export const RUN_RECORD = s.object(
   {
     unknownKey: "a field of a run record",
     refine: (r: { status: string; metrics?: { test?: unknown; ranking?: unknown } }) =>
-      r.status === "ok" && r.metrics?.test === undefined && r.metrics?.ranking === undefined
-        ? 'has status "ok" but no metrics.test'
-        : undefined,
+      r.status === "ok" && r.metrics?.test === undefined && r.metrics?.ranking === undefined ? 'has status "ok" but no metrics.test' : undefined,
   },
 );
 

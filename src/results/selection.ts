@@ -10,7 +10,8 @@
 import type { Dataset } from "../data/ratings";
 import { holdoutSplit } from "../data/split";
 import type { ResultsFile, RunRecord } from "./schema";
-import { bestRun, type MetricPath } from "./summary";
+import type { MetricPath } from "./metric";
+import { bestRun } from "./summary";
 import { canonicalJson } from "../core/json";
 
 /**
@@ -61,7 +62,6 @@ export function selectConfiguration(validation: ResultsFile, main: ResultsFile, 
   const byTest = bestRun(main, metric)!;
   return { metric, chosen, chosenInMain, byTest };
 }
-
 
 export interface BestOptions {
   /** Results of the same grid fitted on the training ratings minus a validation split and scored on it. */

@@ -60,7 +60,7 @@ export interface WriteResultsOptions {
 export function writeResults(file: string, results: ResultsFile, options: WriteResultsOptions = {}): void {
   const existed = fs.existsSync(file);
   try {
-    const bytes = Buffer.from(JSON.stringify(results, null, 1) + "\n", "utf8");
+    const bytes = Buffer.from(`${JSON.stringify(results, null, 1)}\n`, "utf8");
     writeFileAtomic(path.resolve(file), bytes, options);
   } catch (e) {
     if (e instanceof InputError) throw e;

@@ -2,17 +2,10 @@
  * Plain-text views of a results file: the summary table printed by `mflab sweep` and `mflab summary`, and the
  * best-run lookup.
  */
+import { mean, std } from "../core/stats";
+import { textTable, type TableColumn, type TextTableRow } from "../core/table";
+import { metricValue, type MetricPath } from "./metric";
 import type { ResultsFile, RunRecord } from "./schema";
-
-/** A metric path such as `test.mse`, `train.mae`, `test.rmse`. */
-export type MetricPath = `${"train" | "test"}.${"mse" | "rmse" | "mae"}`;
-
-/** A run's metric at `metric` (e.g. `test.rmse`), NaN when the run has none (failed, or not recorded). */
-export function metricValue(run: RunRecord, metric: MetricPath): number {
-  const [split, name] = metric.split(".") as ["train" | "test", "mse" | "rmse" | "mae"];
-  const v = run.metrics?.[split]?.[name];
-  return typeof v === "number" ? v : NaN;
-}
 
 /**
  * Parameters whose values differ between runs of the same model (the grid axes), in first-seen key order.
@@ -54,9 +47,15 @@ function fmt(v: unknown): string {
   return String(v);
 }
 
+/** Columns named by `params` (left-aligned), then `numbers` (right-aligned). */
+function columnsOf(params: readonly string[], numbers: readonly string[]): TableColumn[] {
+  return [...params.map((header) => ({ header })), ...numbers.map((header) => ({ header, align: "right" as const }))];
+}
+
 /**
- * The runs as an aligned text table sorted by `sortBy` (default test MSE, ascending; failed runs last with
- * their error). Columns: the varying parameters, iterations, train/test MSE and MAE, fit seconds, fallbacks.
+ * The runs as an aligned text table (../core/table.ts) sorted by `sortBy` (default test MSE, ascending; failed
+ * runs last, their error after the parameters). Columns: the varying parameters, iterations, train/test MSE and
+ * MAE, fit seconds, fallbacks.
  */
 export function summaryTable(results: ResultsFile, sortBy: MetricPath = "test.mse"): string {
   if (results.runs.some((r) => r.metrics?.ranking)) return rankingSummaryTable(results);
@@ -68,10 +67,10 @@ export function summaryTable(results: ResultsFile, sortBy: MetricPath = "test.ms
   const params = varyingParams(results.runs);
   if (new Set(results.runs.map((r) => r.params.model)).size > 1 && !params.includes("model")) params.unshift("model");
   else if (params.length === 0) params.push("model");
-  const header = [...params, "iters", "train MSE", "train MAE", "test MSE", "test MAE", "fit s", "fallback"];
-  const rows = runs.map((r) => {
+  const columns = columnsOf(params, ["iters", "train MSE", "train MAE", "test MSE", "test MAE", "fit s", "fallback"]);
+  const rows = runs.map((r): TextTableRow => {
     const base = params.map((k) => fmt(r.params[k]));
-    if (r.status !== "ok") return [...base, "FAILED", r.error ?? "", "", "", "", "", ""];
+    if (r.status !== "ok") return { cells: base, note: `FAILED: ${r.error ?? ""}` };
     return [
       ...base,
       fmt(r.iterations),
@@ -83,23 +82,12 @@ export function summaryTable(results: ResultsFile, sortBy: MetricPath = "test.ms
       fmt(r.fallbackCount),
     ];
   });
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => (row[c] === "FAILED" ? 6 : row[c].length))));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, c) => (c < params.length ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
-      .join("  ")
-      .trimEnd();
-  const out = [line(header), widths.map((w) => "-".repeat(w)).join("  ")];
-  for (const row of rows) {
-    if (row[params.length] === "FAILED") out.push(`${row.slice(0, params.length).map((c, i) => c.padEnd(widths[i])).join("  ")}  FAILED: ${row[params.length + 1]}`);
-    else out.push(line(row));
-  }
   const d = results.dataset;
   const ok = results.runs.filter((r) => r.status === "ok").length;
   return (
     `${results.experiment.name} on ${d.name} (${d.nUsers} users × ${d.nItems} items, ${d.nTrain} train / ${d.nTest} test ratings, fingerprint ${d.fingerprint})\n` +
     `${ok} ok, ${results.runs.length - ok} failed; sorted by ${sortBy}\n\n` +
-    out.join("\n")
+    textTable(columns, rows)
   );
 }
 
@@ -131,26 +119,21 @@ export interface AggregateRow {
   folds: string[];
 }
 
-function meanOf(values: readonly number[]): number {
-  return values.reduce((a, b) => a + b, 0) / values.length;
-}
-
-/** Population standard deviation (numpy's default, as sklearn's std_test_*). */
-function stdOf(values: readonly number[]): number {
-  const m = meanOf(values);
-  return Math.sqrt(values.reduce((a, v) => a + (v - m) * (v - m), 0) / values.length);
-}
-
 /**
  * Group runs by configuration (all params except the seed) and aggregate over folds and repeats (seeds): mean and
- * std of every error metric, rank by mean test RMSE, mean fit and predict seconds, per-run values. Rows in
- * first-seen order.
+ * population std (../core/stats.ts) of every error metric, rank by mean test RMSE, mean fit and predict seconds,
+ * per-run values. Rows in first-seen order. A metric or timing missing from one ok run makes its mean NaN.
  */
 export function aggregateRuns(results: ResultsFile | readonly RunRecord[]): AggregateRow[] {
   const runs = Array.isArray(results) ? results : (results as ResultsFile).runs;
   const groups = new Map<string, RunRecord[]>();
   for (const r of runs) {
-    const key = JSON.stringify(Object.keys(r.params).filter((k) => k !== "seed").sort().map((k) => [k, r.params[k]]));
+    const key = JSON.stringify(
+      Object.keys(r.params)
+        .filter((k) => k !== "seed")
+        .sort()
+        .map((k) => [k, r.params[k]]),
+    );
     const g = groups.get(key);
     if (g) g.push(r);
     else groups.set(key, [r]);
@@ -164,24 +147,27 @@ export function aggregateRuns(results: ResultsFile | readonly RunRecord[]): Aggr
       nFolds: ok.length,
       nFailed: failed.length,
       ...(failed.length > 0 ? { error: failed[0].error } : {}),
-      mean_test_rmse: meanOf(pick("test.rmse")),
-      std_test_rmse: stdOf(pick("test.rmse")),
-      mean_test_mae: meanOf(pick("test.mae")),
-      std_test_mae: stdOf(pick("test.mae")),
-      mean_test_mse: meanOf(pick("test.mse")),
-      std_test_mse: stdOf(pick("test.mse")),
-      mean_train_rmse: meanOf(pick("train.rmse")),
-      mean_train_mae: meanOf(pick("train.mae")),
-      mean_train_mse: meanOf(pick("train.mse")),
+      mean_test_rmse: mean(pick("test.rmse")),
+      std_test_rmse: std(pick("test.rmse")),
+      mean_test_mae: mean(pick("test.mae")),
+      std_test_mae: std(pick("test.mae")),
+      mean_test_mse: mean(pick("test.mse")),
+      std_test_mse: std(pick("test.mse")),
+      mean_train_rmse: mean(pick("train.rmse")),
+      mean_train_mae: mean(pick("train.mae")),
+      mean_train_mse: mean(pick("train.mse")),
       rank_test_rmse: 0,
-      mean_fit_time: meanOf(ok.map((r) => r.fitSeconds ?? NaN)),
-      mean_predict_time: meanOf(ok.map((r) => r.predictSeconds ?? NaN)),
+      mean_fit_time: mean(ok.map((r) => r.fitSeconds ?? NaN)),
+      mean_predict_time: mean(ok.map((r) => r.predictSeconds ?? NaN)),
       split_test_rmse: pick("test.rmse"),
       split_test_mae: pick("test.mae"),
       folds: ok.map((r) => `${r.fold ?? ""}${r.repeat !== undefined ? `#${r.repeat}` : ""}`),
     };
   });
-  const sorted = rows.filter((r) => r.nFolds > 0).map((r) => r.mean_test_rmse).sort((a, b) => a - b);
+  const sorted = rows
+    .filter((r) => r.nFolds > 0)
+    .map((r) => r.mean_test_rmse)
+    .sort((a, b) => a - b);
   for (const row of rows) row.rank_test_rmse = row.nFolds > 0 ? sorted.indexOf(row.mean_test_rmse) + 1 : NaN;
   return rows;
 }
@@ -191,7 +177,7 @@ export function foldSummaryTable(results: ResultsFile): string {
   const rows = aggregateRuns(results).sort((a, b) => (a.nFolds === 0 ? 1 : b.nFolds === 0 ? -1 : a.mean_test_rmse - b.mean_test_rmse));
   const params = varyingParams(results.runs);
   if (!params.includes("model")) params.unshift("model");
-  const header = [...params, "runs", "test RMSE", "± std", "test MAE", "± std", "train RMSE", "fit s", "rank"];
+  const columns = columnsOf(params, ["runs", "test RMSE", "± std", "test MAE", "± std", "train RMSE", "fit s", "rank"]);
   const body = rows.map((r) => [
     ...params.map((k) => fmt(r.params[k])),
     r.nFailed > 0 ? `${r.nFolds}/${r.nFolds + r.nFailed}` : String(r.nFolds),
@@ -203,14 +189,12 @@ export function foldSummaryTable(results: ResultsFile): string {
     Number.isFinite(r.mean_fit_time) ? r.mean_fit_time.toFixed(2) : "–",
     fmt(r.rank_test_rmse),
   ]);
-  const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => row[c].length)));
-  const line = (cells: string[]) => cells.map((cell, c) => (c < params.length ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ").trimEnd();
   const d = results.dataset;
   const failures = rows.filter((r) => r.nFailed > 0).map((r) => `  ${params.map((k) => `${k}=${fmt(r.params[k])}`).join(" ")}: ${r.error}`);
   return (
     `${results.experiment.name} on ${d.name}: mean ± std over ${d.folds ? `folds ${d.folds.map((f) => f.name).join(", ")}` : "one split"}` +
     `${results.runs.some((r) => r.repeat !== undefined) ? ` × ${new Set(results.runs.map((r) => r.repeat)).size} seeds` : ""}\n\n` +
-    [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n") +
+    textTable(columns, body) +
     (failures.length > 0 ? `\n\nfailed runs:\n${failures.join("\n")}` : "")
   );
 }
@@ -224,20 +208,32 @@ export function rankingSummaryTable(results: ResultsFile): string {
   const params = varyingParams(results.runs);
   if (new Set(results.runs.map((r) => r.params.model)).size > 1 || params.length === 0) params.unshift("model");
   const k = runs.find((r) => r.metrics?.ranking)?.metrics?.ranking?.k ?? 10;
-  const header = [...params, ...(results.runs.some((r) => r.fold) ? ["fold"] : []), "iters", `P@${k}`, `R@${k}`, `NDCG@${k}`, `MAP@${k}`, "hit rate", "coverage", "users", "fit s"];
-  const rows = runs.map((r) => {
-    const base = [...params.map((key) => fmt(r.params[key])), ...(results.runs.some((x) => x.fold) ? [r.fold ?? ""] : [])];
+  const folded = results.runs.some((r) => r.fold);
+  const columns = columnsOf(
+    [...params, ...(folded ? ["fold"] : [])],
+    ["iters", `P@${k}`, `R@${k}`, `NDCG@${k}`, `MAP@${k}`, "hit rate", "coverage", "users", "fit s"],
+  );
+  const rows = runs.map((r): TextTableRow => {
+    const base = [...params.map((key) => fmt(r.params[key])), ...(folded ? [r.fold ?? ""] : [])];
     const m = r.metrics?.ranking;
-    if (r.status !== "ok" || !m) return [...base, `FAILED: ${r.error ?? "no ranking metrics"}`];
-    return [...base, fmt(r.iterations), fmt(m.precision), fmt(m.recall), fmt(m.ndcg), fmt(m.map), fmt(m.hitRate), fmt(m.coverage), String(m.nUsersEvaluated), r.fitSeconds === undefined ? "–" : r.fitSeconds.toFixed(2)];
+    if (r.status !== "ok" || !m) return { cells: base, note: `FAILED: ${r.error ?? "no ranking metrics"}` };
+    return [
+      ...base,
+      fmt(r.iterations),
+      fmt(m.precision),
+      fmt(m.recall),
+      fmt(m.ndcg),
+      fmt(m.map),
+      fmt(m.hitRate),
+      fmt(m.coverage),
+      String(m.nUsersEvaluated),
+      r.fitSeconds === undefined ? "–" : r.fitSeconds.toFixed(2),
+    ];
   });
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => (row.length === header.length ? row[c].length : 0))));
-  const nLabels = header.length - 9;
-  const line = (cells: string[]) => cells.map((cell, c) => (c < nLabels || cells.length !== header.length ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c]))).join("  ").trimEnd();
   const d = results.dataset;
   const threshold = runs.find((r) => r.metrics?.ranking)?.metrics?.ranking?.threshold;
   return (
     `${results.experiment.name} on ${d.name}: top-${k} ranking, test ratings ≥ ${threshold} relevant, items rated in training excluded\n\n` +
-    [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n")
+    textTable(columns, rows)
   );
 }

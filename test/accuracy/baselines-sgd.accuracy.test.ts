@@ -36,7 +36,7 @@ interface Summary {
 }
 const table: Record<string, Summary> = {};
 
-function fiveFold(def: ModelDefinition<any>, partial: Record<string, unknown> = {}, label = def.name): Summary {
+function fiveFold(def: ModelDefinition<object>, partial: Record<string, unknown> = {}, label = def.name): Summary {
   let rmse = 0;
   let mae = 0;
   let seconds = 0;
@@ -87,7 +87,7 @@ describe.skipIf(!hasMl100k)("ML-100K official folds: baselines and SGD models vs
   it("svdpp ≈ Surprise SVD++ (0.919 / 0.721) and beats svd", () => {
     const pp = fiveFold(svdppModel);
     expectNearReference(pp, 0.919, 0.721);
-    expect(pp.rmse).toBeLessThan(table["svd"]?.rmse ?? fiveFold(svdModel).rmse);
+    expect(pp.rmse).toBeLessThan(table.svd?.rmse ?? fiveFold(svdModel).rmse);
   });
 
   it("random-normal ≈ Surprise NormalPredictor (1.518 / 1.219), averaged over 5 seeds", () => {

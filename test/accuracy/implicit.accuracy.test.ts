@@ -12,7 +12,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { evaluateRanking } from "../../src/metrics/ranking";
-import { fitImplicitAls, implicitAlsConfig, implicitFromRatings } from "../../src/models/als/implicit-als";
+import { implicitFromRatings } from "../../src/data/implicit";
+import { fitImplicitAls, implicitAlsConfig } from "../../src/models/als/implicit-als";
 import { fitPopularity } from "../../src/models/baselines/popularity";
 import { hasMl100k, loadFold, ML100K_DIR } from "../helpers/ml100k";
 

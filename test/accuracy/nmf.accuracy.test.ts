@@ -16,6 +16,7 @@ import { scorePredictor } from "../../src/metrics/accuracy";
 import { fitNmfZeroFilled, nmfZeroFilledModel } from "../../src/models/nmf/nmf-zero-filled";
 import { fitNmf, nmfModel } from "../../src/models/nmf/nmf";
 import { Rng } from "../../src/core/random";
+import { mean } from "../../src/core/stats";
 import { hasMl100k, loadFold, ML100K_DIR } from "../helpers/ml100k";
 
 if (!hasMl100k) console.warn(`nmf.accuracy: MovieLens 100K not found at ${ML100K_DIR}; skipping NMF accuracy checks`);
@@ -37,8 +38,6 @@ function runNmf(train: RatingsMatrix, test: RatingsMatrix, seed: number): FoldSc
   const s = scorePredictor(model, test, { clip: CLIP });
   return { rmse: s.rmse, mae: s.mae, seconds };
 }
-
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 describe.skipIf(!hasMl100k)("NMF on MovieLens 100K", () => {
   it("nmf (observed entries) on the official folds u1–u5", () => {

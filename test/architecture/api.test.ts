@@ -18,7 +18,11 @@ describe("the public API", () => {
   });
 
   it("every runtime name of the entry has a doc comment", () => {
-    const program = ts.createProgram([path.join(ROOT, "src/index.ts")], { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS });
+    const program = ts.createProgram([path.join(ROOT, "src/index.ts")], {
+      strict: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.CommonJS,
+    });
     const checker = program.getTypeChecker();
     const source = program.getSourceFile(path.join(ROOT, "src/index.ts"))!;
     const moduleSymbol = checker.getSymbolAtLocation(source)!;

@@ -118,7 +118,7 @@ function installFaults(): void {
   faults = process.env.MFLAB_CHAOS_FAULTS ? (JSON.parse(process.env.MFLAB_CHAOS_FAULTS) as Fault[]) : [];
   for (const op of Object.keys(original) as Op[]) if (op !== "writeFileSync") patch(op);
   const traceFile = process.env.MFLAB_CHAOS_TRACE;
-  if (traceFile) process.on("exit", () => original.writeFileSync(traceFile, trace.join("\n") + "\n"));
+  if (traceFile) process.on("exit", () => original.writeFileSync(traceFile, `${trace.join("\n")}\n`));
 }
 
 function sleepMs(ms: number): void {

@@ -16,7 +16,7 @@ beforeAll(async () => {
   const f = await startingFiles();
   const old = JSON.parse(f.prev.toString("utf8"));
   old.env.mflab = "0.0.1";
-  files = { ...f, otherVersion: Buffer.from(JSON.stringify(old, null, 1) + "\n") };
+  files = { ...f, otherVersion: Buffer.from(`${JSON.stringify(old, null, 1)}\n`) };
 });
 
 interface Case {

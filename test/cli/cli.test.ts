@@ -83,6 +83,27 @@ describe("mflab CLI", () => {
   });
 });
 
+describe("mflab models", () => {
+  it("lists every model's parameters from its declaration: type, default, meaning, aliases", () => {
+    const r = mflab(["models"]);
+    expect(r.code).toBe(0);
+    for (const name of ["als", "svd", "nmf-zero-filled", "knn-baseline", "slope-one"]) expect(r.stdout).toMatch(new RegExp(`^${name} — `, "m"));
+    expect(r.stdout).toMatch(/^d +int ≥ 1 +10 +rank: number of latent factors — also: nFactors, n_factors/m);
+    expect(r.stdout).toMatch(/^threads +int in \[1, 256\] +1 +.*\(performance only\)/m);
+    expect(r.stdout).toMatch(/slope-one — .*\n {2}\(no parameters\)/);
+  });
+
+  it("shows the named models only, and refuses an unknown name with exit 2", () => {
+    const one = mflab(["models", "svdpp"]);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toMatch(/^svdpp — /);
+    expect(one.stdout).not.toMatch(/^als — /m);
+    const bad = mflab(["models", "alss"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^mflab: unknown model "alss"; known: als, svd,/);
+  });
+});
+
 describe("danfojs-node stays unloaded", () => {
   it("loading the package entry and running CLI commands (sweep, summary, plot) never requires danfojs-node", () => {
     const dir = tmp();
@@ -113,7 +134,10 @@ describe("mflab sweep: large grids and failing writes", () => {
   it("asks for --yes above 500 runs (refuses without a terminal)", () => {
     const dir = tmp();
     const spec = path.join(dir, "big.json");
-    fs.writeFileSync(spec, JSON.stringify({ ...tinySpec, grid: { d: Array.from({ length: 26 }, (_, k) => k + 1), lambda: Array.from({ length: 20 }, (_, k) => k + 1) } }));
+    fs.writeFileSync(
+      spec,
+      JSON.stringify({ ...tinySpec, grid: { d: Array.from({ length: 26 }, (_, k) => k + 1), lambda: Array.from({ length: 20 }, (_, k) => k + 1) } }),
+    );
     const r = mflab(["sweep", spec, "--out", path.join(dir, "o.json")]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(`mflab: ${spec}: expands to 520 runs (more than 500); add --yes to run them, or shrink the grid`);

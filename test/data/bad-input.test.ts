@@ -45,7 +45,7 @@ describe("duplicate (user, item) pairs", () => {
     );
     expect([e.line, e.column]).toEqual([4, undefined]);
     // Seven copies of one pair: six repeats, the first five named, then "…".
-    const seven = "user,item,rating\n" + "a,b,3\n".repeat(7);
+    const seven = `user,item,rating\n${"a,b,3\n".repeat(7)}`;
     expect(parseError(seven, "s.csv").message).toBe(
       "s.csv:3: duplicate rating for user a, item b (first at line 2); 6 repeated rows in all, also " +
         "line 4 (user a, item b, first at line 2), line 5 (user a, item b, first at line 2), " +
@@ -75,7 +75,9 @@ describe("duplicate (user, item) pairs", () => {
     expect(Array.from(raw.ratings)).toEqual([1, 5, 1]);
     expect(Array.from(raw.timestamps!)).toEqual([40, 15, 25]);
     expect(Array.from(raw.lines)).toEqual([5, 6, 7]);
-    expect(warnings).toEqual(['d.csv: 3 duplicate rows merged into 2 (user, item) pairs (duplicates: "keep-last"); first: line 4 (user 1, item 5, first at line 2)']);
+    expect(warnings).toEqual([
+      'd.csv: 3 duplicate rows merged into 2 (user, item) pairs (duplicates: "keep-last"); first: line 4 (user 1, item 5, first at line 2)',
+    ]);
   });
 
   it('"mean" keeps one row per pair at its first line with the mean rating and the latest timestamp', () => {
@@ -86,10 +88,15 @@ describe("duplicate (user, item) pairs", () => {
     expect(Array.from(raw.ratings.subarray(1))).toEqual([4, 1]); // (3 + 5) / 2, 1
     expect(Array.from(raw.timestamps!)).toEqual([30, 20, 40]);
     expect(Array.from(raw.lines)).toEqual([2, 3, 5]);
-    expect(warnings).toEqual(['d.csv: 3 duplicate rows merged into 2 (user, item) pairs (duplicates: "mean"); first: line 4 (user 1, item 5, first at line 2)']);
+    expect(warnings).toEqual([
+      'd.csv: 3 duplicate rows merged into 2 (user, item) pairs (duplicates: "mean"); first: line 4 (user 1, item 5, first at line 2)',
+    ]);
     // Through a spec: the merged file has 3 distinct pairs, none of them in both train and test.
     write("dups.csv", DUPS);
-    const { dataset } = loadDatasetWithWarnings({ kind: "ratings-file", path: "dups.csv", duplicates: "mean", testFraction: 0.34, seed: 1 }, { baseDir: TMP });
+    const { dataset } = loadDatasetWithWarnings(
+      { kind: "ratings-file", path: "dups.csv", duplicates: "mean", testFraction: 0.34, seed: 1 },
+      { baseDir: TMP },
+    );
     expect(dataset.train.nnz + dataset.test.nnz).toBe(3);
   });
 
@@ -154,7 +161,9 @@ describe("ratings outside the declared scale", () => {
     expect(msg({ kind: "train-test", train: "a", test: "b", ratingScale: "1-5" })).toBe(
       'data.ratingScale must be [min, max] with finite numbers min < max, such as [1, 5], got "1-5"',
     );
-    expect(msg({ kind: "ratings-file", path: "r.csv", outOfScale: "clip" })).toBe('data.outOfScale only applies with a declared "ratingScale": [min, max]');
+    expect(msg({ kind: "ratings-file", path: "r.csv", outOfScale: "clip" })).toBe(
+      'data.outOfScale only applies with a declared "ratingScale": [min, max]',
+    );
     expect(msg({ kind: "movielens-100k", path: "ml", ratingScale: [1, 10] })).toBe(
       'data.ratingScale is not a field of a "movielens-100k" data spec; known: kind, path, split, testFraction, seed, duplicates, outOfScale',
     );
@@ -196,13 +205,22 @@ describe("headers, BOM and line ends", () => {
     const named = parseRatings("USERID;MovieId;Rating\nu1;m1;4\n", "x.csv", { format: "csv" });
     expect([named.users, named.items, Array.from(named.lines)]).toEqual([["u1"], ["m1"], [2]]);
     const headerless = parseRatings("u1,m1,4\nu2,m2,2.5\n", "x.csv", { format: "csv" });
-    expect([headerless.users, Array.from(headerless.ratings), Array.from(headerless.lines)]).toEqual([["u1", "u2"], [4, 2.5], [1, 2]]);
+    expect([headerless.users, Array.from(headerless.ratings), Array.from(headerless.lines)]).toEqual([
+      ["u1", "u2"],
+      [4, 2.5],
+      [1, 2],
+    ]);
   });
 
   it("a UTF-8 BOM and CRLF line ends are accepted in every format, from disk too", () => {
     const p = write("bom/ratings.csv", "\uFEFFuserId,movieId,rating,timestamp\r\n1,31,2.5,1260759144\r\n\r\n2,10,4,1260759145\r\n");
     const r = readRatingsFile(p);
-    expect([r.users, r.items, Array.from(r.ratings), Array.from(r.lines)]).toEqual([["1", "2"], ["31", "10"], [2.5, 4], [2, 4]]);
+    expect([r.users, r.items, Array.from(r.ratings), Array.from(r.lines)]).toEqual([
+      ["1", "2"],
+      ["31", "10"],
+      [2.5, 4],
+      [2, 4],
+    ]);
     const q = write("bom/plain.txt", "\uFEFFuser,item,rating\r\na,b,3\r\n");
     expect(readRatingsFile(q).users).toEqual(["a"]);
     const d = parseRatings("\uFEFF1::2::3::4\r\n", "ratings.dat");
@@ -256,7 +274,10 @@ describe("test sets the model cannot know", () => {
   it("a test set whose users and items are all unseen loads; every prediction is a counted fallback", () => {
     write("unseen/train.csv", "user,item,rating\na,x,4\na,y,2\nb,x,3\n");
     write("unseen/test.csv", "user,item,rating\nc,z,5\nd,w,1\n");
-    const { dataset: ds, warnings } = loadDatasetWithWarnings({ kind: "train-test", train: "unseen/train.csv", test: "unseen/test.csv" }, { baseDir: TMP });
+    const { dataset: ds, warnings } = loadDatasetWithWarnings(
+      { kind: "train-test", train: "unseen/train.csv", test: "unseen/test.csv" },
+      { baseDir: TMP },
+    );
     expect(warnings).toEqual([]);
     expect([ds.train.nUsers, ds.train.nItems, ds.test.nnz]).toEqual([4, 4, 2]);
     const fit = alsModel.fit(ds.train, alsModel.config({ d: 2, maxIterations: 3, seed: 1 }), {});

@@ -8,13 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { buildCsr, buildCsrWith, type Csr } from "../../src/data/ratings";
-import {
-  generateSynthetic,
-  generateSyntheticMatrix,
-  roundHalfUp,
-  type SyntheticOptions,
-  type SyntheticScaleOptions,
-} from "../../src/data/synthetic";
+import { generateSynthetic, generateSyntheticMatrix, roundHalfUp, type SyntheticOptions, type SyntheticScaleOptions } from "../../src/data/synthetic";
 import { Rng } from "../../src/core/random";
 
 // ---------------------------------------------------------------------------------------------------------
@@ -97,7 +91,7 @@ class OracleRng {
   }
 
   /** In-place Fisher–Yates shuffle. */
-  shuffle<T extends { length: number; [i: number]: any }>(a: T): T {
+  shuffle<T extends { length: number; [i: number]: unknown }>(a: T): T {
     for (let i = a.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
       const t = a[i];
@@ -135,7 +129,7 @@ function oracleDraw(o: Readonly<Required<SyntheticOptions>>): OracleDraw {
   const weight = new Float64Array(nItems);
   let wSum = 0;
   for (let r = 0; r < nItems; r++) {
-    const w = Math.pow(r + 1 + offset, -o.popularityExponent);
+    const w = (r + 1 + offset) ** -o.popularityExponent;
     weight[order[r]] = w;
     wSum += w;
   }
@@ -157,7 +151,7 @@ function oracleDraw(o: Readonly<Required<SyntheticOptions>>): OracleDraw {
   }
   const z = new Float64Array(nItems);
   let lm = 0;
-  for (let i = 0; i < nItems; i++) lm += (z[i] = Math.log(weight[i]));
+  for (let i = 0; i < nItems; i++) lm += z[i] = Math.log(weight[i]);
   lm /= nItems;
   let lv = 0;
   for (let i = 0; i < nItems; i++) lv += (z[i] - lm) ** 2;
@@ -397,13 +391,37 @@ describe("Rng (the generator's stream) equals OracleRng draw for draw", () => {
 describe("roundHalfUp equals Math.round bitwise", () => {
   it("on edge cases and on random values of every magnitude and sign", () => {
     const xs = [
-      0, -0, 0.5, -0.5, 0.49999999999999994, -0.49999999999999994, 0.5000000000000001, 1 - 2 ** -53, 1.5, 2.5, -1.5,
-      -2.5, 2 ** 51 - 0.5, 2 ** 51 + 0.5, 2 ** 52 - 0.5, 2 ** 52 - 1, 2 ** 52, 2 ** 52 + 1, 2 ** 53 + 2, -(2 ** 52) - 1,
-      1e300, -1e300, Number.MIN_VALUE, -Number.MIN_VALUE, Infinity, -Infinity, NaN,
+      0,
+      -0,
+      0.5,
+      -0.5,
+      0.49999999999999994,
+      -0.49999999999999994,
+      0.5000000000000001,
+      1 - 2 ** -53,
+      1.5,
+      2.5,
+      -1.5,
+      -2.5,
+      2 ** 51 - 0.5,
+      2 ** 51 + 0.5,
+      2 ** 52 - 0.5,
+      2 ** 52 - 1,
+      2 ** 52,
+      2 ** 52 + 1,
+      2 ** 53 + 2,
+      -(2 ** 52) - 1,
+      1e300,
+      -1e300,
+      Number.MIN_VALUE,
+      -Number.MIN_VALUE,
+      Infinity,
+      -Infinity,
+      NaN,
     ];
     const rng = new OracleRng(3);
     for (let k = 0; k < 200_000; k++) xs.push((rng.next() - 0.5) * 2 ** (rng.int(130) - 65));
-    for (let k = 0; k < 200_000; k++) xs.push((rng.int(2_000_001) - 1_000_000) / 2 + (rng.next() - 0.5) * 2 ** -(rng.int(60)));
+    for (let k = 0; k < 200_000; k++) xs.push((rng.int(2_000_001) - 1_000_000) / 2 + (rng.next() - 0.5) * 2 ** -rng.int(60));
     let bad = 0;
     let example = "";
     for (const x of xs) {

@@ -8,8 +8,7 @@ import { RatingsMatrix, type Dataset } from "../../src/data/ratings";
 const FIXTURES = path.resolve(__dirname, "../fixtures");
 
 function tiny(values: number[], name = "tiny"): Dataset {
-  const m = (u: number[], i: number[], v: number[]) =>
-    new RatingsMatrix(2, 2, Int32Array.from(u), Int32Array.from(i), Float64Array.from(v));
+  const m = (u: number[], i: number[], v: number[]) => new RatingsMatrix(2, 2, Int32Array.from(u), Int32Array.from(i), Float64Array.from(v));
   return {
     name,
     source: "inline",

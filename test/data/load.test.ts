@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { InputError, ParseError, SpecError } from "../../src/core/errors";
+import { InputError, SpecError } from "../../src/core/errors";
 import { dataSpecFromPath, describeDataSpec, loadDataset } from "../../src/data/load";
 import { validateDataSpec, type DataSpecInput as DataSpec } from "../../src/data/spec";
 import type { Csr, Dataset } from "../../src/data/ratings";

@@ -58,7 +58,10 @@ describe.skipIf(!present)("MovieLens 100K (real data)", () => {
       expect(ds.train.nnz + ds.test.nnz, f).toBe(100_000);
       for (const p of pairs(ds, "test")) all.add(p);
       const train = new Set(pairs(ds, "train"));
-      expect(pairs(ds, "test").some((p) => train.has(p)), `${f} train/test overlap`).toBe(false);
+      expect(
+        pairs(ds, "test").some((p) => train.has(p)),
+        `${f} train/test overlap`,
+      ).toBe(false);
     }
     expect(all.size).toBe(100_000);
   });

@@ -37,9 +37,7 @@ describe("udata (MovieLens 100K u.data)", () => {
     expect(e.message).toBe("u.data:2: expected 4 tab-separated fields (user item rating timestamp), found 2");
     expect(e.line).toBe(2);
     expect(e.column).toBeUndefined();
-    expect(parseError("1\t2\t3\t4\t5\n", "u.data").message).toBe(
-      "u.data:1: expected 4 tab-separated fields (user item rating timestamp), found 5",
-    );
+    expect(parseError("1\t2\t3\t4\t5\n", "u.data").message).toBe("u.data:1: expected 4 tab-separated fields (user item rating timestamp), found 5");
   });
 
   it("refuses non-numeric, NaN and infinite ratings with file:line:column", () => {
@@ -79,7 +77,7 @@ describe("ratings-csv (MovieLens ratings.csv)", () => {
   const header = "userId,movieId,rating,timestamp\n";
 
   it("parses half-star ratings with the MovieLens header", () => {
-    const r = parseRatings(header + "1,31,2.5,1260759144\n1,1029,3.0,1260759179\n", "ratings.csv");
+    const r = parseRatings(`${header}1,31,2.5,1260759144\n1,1029,3.0,1260759179\n`, "ratings.csv");
     expect(r.users).toEqual(["1", "1"]);
     expect(r.items).toEqual(["31", "1029"]);
     expect(Array.from(r.ratings)).toEqual([2.5, 3]);
@@ -157,9 +155,9 @@ describe("csv (generic)", () => {
     expect(parseError("a,b,c\n1,2,3\n", "x.csv", { format: "csv" }).message).toBe(
       'x.csv:1: no column "user" (or userId, user_id) in header (columns: a, b, c)',
     );
-    expect(
-      parseError("user,item,rating\n1,2,3\n", "x.csv", { format: "csv", columns: { timestamp: "time" } }).message,
-    ).toBe('x.csv:1: no column "time" in header (columns: user, item, rating)');
+    expect(parseError("user,item,rating\n1,2,3\n", "x.csv", { format: "csv", columns: { timestamp: "time" } }).message).toBe(
+      'x.csv:1: no column "time" in header (columns: user, item, rating)',
+    );
   });
 
   it("reports a wrong field count against the header", () => {
@@ -234,9 +232,7 @@ describe("readRatingsFile", () => {
     const e = errorOf(() => readRatingsFile(path.join(FIXTURES, "nope.csv"), { displayName: "nope.csv" }));
     expect(e).toBeInstanceOf(InputError);
     expect(e.message).toBe("nope.csv: no such file (expected a ratings file)");
-    expect(errorOf(() => readRatingsFile(FIXTURES, { displayName: "fixtures" })).message).toBe(
-      "fixtures: is a folder, expected a ratings file",
-    );
+    expect(errorOf(() => readRatingsFile(FIXTURES, { displayName: "fixtures" })).message).toBe("fixtures: is a folder, expected a ratings file");
   });
 
   const hasUdata = fs.existsSync(path.join(ML100K_DIR, "u.data"));
@@ -244,5 +240,20 @@ describe("readRatingsFile", () => {
   // Its speed is measured by `npm run bench`, not here (timed unit tests fail on a busy machine).
   it.skipIf(!hasUdata)("parses the real ML-100K u.data (100,000 rows)", () => {
     expect(readRatingsFile(path.join(ML100K_DIR, "u.data")).ratings.length).toBe(100_000);
+  });
+});
+
+describe("rules shared with the streaming reader (src/data/delimited.ts)", () => {
+  it("refuses a carriage return inside a line, at its field", () => {
+    expect(parseError("user,item,rating\na,b\r,3\n", "x.csv", { format: "csv" }).message).toBe(
+      "x.csv:2:2: contains a carriage return inside the line",
+    );
+    expect(parseError("1\t2\t3\r\t4\n", "u.data").message).toBe("u.data:1:3: contains a carriage return inside the line");
+  });
+
+  it("trims spaces and tabs around CSV fields, keeps u.data fields exact", () => {
+    const r = parseRatings("user;item;rating\n\tann ; x\t;4\n", "x.csv", { format: "csv" });
+    expect([r.users, r.items]).toEqual([["ann"], ["x"]]);
+    expect(parseError(" 1\t2\t3 \t4\n", "u.data").message).toBe('u.data:1:3: rating "3 " is not a number');
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { median } from "../../src/core/stats";
 import { generateSynthetic, type SyntheticRatings } from "../../src/data/synthetic";
 
 function countBy(keys: string[]): Map<string, number> {
@@ -11,11 +12,6 @@ function duplicatePairs(s: SyntheticRatings): number {
   const pairs = new Set<string>();
   for (let k = 0; k < s.users.length; k++) pairs.add(`${s.users[k]} ${s.items[k]}`);
   return s.users.length - pairs.size;
-}
-
-function median(xs: number[]): number {
-  const a = [...xs].sort((x, y) => x - y);
-  return a[Math.floor(a.length / 2)];
 }
 
 describe("generateSynthetic (defaults: ML-100K-like)", () => {

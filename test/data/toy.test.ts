@@ -124,7 +124,13 @@ describe("denseRatingsDataset", () => {
   });
 
   it("uses default names and options", () => {
-    const ds = denseRatingsDataset([[1, null], [null, 2]], { ratingScale: [0, 10] });
+    const ds = denseRatingsDataset(
+      [
+        [1, null],
+        [null, 2],
+      ],
+      { ratingScale: [0, 10] },
+    );
     expect(ds.userIds).toEqual(["u1", "u2"]);
     expect(ds.itemIds).toEqual(["i1", "i2"]);
     expect(ds.name).toBe("toy");

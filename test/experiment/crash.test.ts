@@ -56,33 +56,37 @@ function exitOf(child: ReturnType<typeof spawn>): Promise<{ code: number | null;
 }
 
 describe("crash safety", () => {
-  it.each([1, 2])("kill -9 mid-sweep loses nothing and recomputes nothing (workers %i)", async (workers) => {
-    const { dir, specFile } = setup();
-    const out = path.join(dir, "r.json");
-    const child = startSweep([specFile, "--out", out, "--workers", String(workers)]);
-    const exited = exitOf(child);
-    await waitFor(() => runsIn(out) >= 3);
-    child.kill("SIGKILL");
-    const first = await exited;
-    expect(first.signal).toBe("SIGKILL");
-    const before = readResults(out); // still a valid results file
-    expect(before.runs.length).toBeGreaterThanOrEqual(3);
-    expect(before.runs.length).toBeLessThan(12);
-    expect(fs.existsSync(`${out}.lock`)).toBe(true); // left behind by the killed process: stale
+  it.each([1, 2])(
+    "kill -9 mid-sweep loses nothing and recomputes nothing (workers %i)",
+    async (workers) => {
+      const { dir, specFile } = setup();
+      const out = path.join(dir, "r.json");
+      const child = startSweep([specFile, "--out", out, "--workers", String(workers)]);
+      const exited = exitOf(child);
+      await waitFor(() => runsIn(out) >= 3);
+      child.kill("SIGKILL");
+      const first = await exited;
+      expect(first.signal).toBe("SIGKILL");
+      const before = readResults(out); // still a valid results file
+      expect(before.runs.length).toBeGreaterThanOrEqual(3);
+      expect(before.runs.length).toBeLessThan(12);
+      expect(fs.existsSync(`${out}.lock`)).toBe(true); // left behind by the killed process: stale
 
-    const resumed = spawnSync(process.execPath, [BIN, "sweep", specFile, "--out", out, "--workers", String(workers)], { encoding: "utf8" });
-    expect(resumed.status).toBe(0);
-    expect(resumed.stderr).toContain(`${before.runs.length} already done`);
-    const after = readResults(out);
-    expect(after.runs).toHaveLength(12);
-    for (const r of before.runs) expect(after.runs.find((x) => x.id === r.id)).toEqual(r); // not recomputed, not lost
-    expect(fs.existsSync(`${out}.lock`)).toBe(false);
+      const resumed = spawnSync(process.execPath, [BIN, "sweep", specFile, "--out", out, "--workers", String(workers)], { encoding: "utf8" });
+      expect(resumed.status).toBe(0);
+      expect(resumed.stderr).toContain(`${before.runs.length} already done`);
+      const after = readResults(out);
+      expect(after.runs).toHaveLength(12);
+      for (const r of before.runs) expect(after.runs.find((x) => x.id === r.id)).toEqual(r); // not recomputed, not lost
+      expect(fs.existsSync(`${out}.lock`)).toBe(false);
 
-    const clean = path.join(dir, "clean.json");
-    expect(spawnSync(process.execPath, [BIN, "sweep", specFile, "--out", clean, "--workers", "1", "--quiet"]).status).toBe(0);
-    const strip = (f: string) => readResults(f).runs.map((r) => [r.id, r.metrics, r.iterations, r.history?.trainLoss]);
-    expect(strip(out)).toEqual(strip(clean));
-  }, 120_000);
+      const clean = path.join(dir, "clean.json");
+      expect(spawnSync(process.execPath, [BIN, "sweep", specFile, "--out", clean, "--workers", "1", "--quiet"]).status).toBe(0);
+      const strip = (f: string) => readResults(f).runs.map((r) => [r.id, r.metrics, r.iterations, r.history?.trainLoss]);
+      expect(strip(out)).toEqual(strip(clean));
+    },
+    120_000,
+  );
 
   it("refuses a second writer on the same results file", async () => {
     const { dir, specFile } = setup();
@@ -107,7 +111,9 @@ describe("crash safety", () => {
     const r = await exited;
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/SIGINT: stopping/);
-    expect(r.stderr).toMatch(/stopped after .*: \d+ run now, 0 reused, 0 failed, \d+ not run; every finished run is in .* run the same command again to resume/);
+    expect(r.stderr).toMatch(
+      /stopped after .*: \d+ run now, 0 reused, 0 failed, \d+ not run; every finished run is in .* run the same command again to resume/,
+    );
     const saved = readResults(out);
     expect(saved.runs.length).toBeGreaterThanOrEqual(2);
     expect(fs.existsSync(`${out}.lock`)).toBe(false);

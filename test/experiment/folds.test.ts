@@ -22,7 +22,9 @@ describe("cross-validation folds", () => {
     const ml = { kind: "movielens-100k" as const, path: "x", split: "u1" as const };
     expect(() => validateFolds(3, ml)).toThrow(/folds = 3 is not available: the official folds are u1…u5/);
     expect(validateFolds(3, { ...ml, split: "holdout" })).toBe(3);
-    expect(() => validateFolds(["u1", "u9"], ml)).toThrow(`folds[1] "u9" is not a known MovieLens 100K fold (did you mean "u1"?); known: u1, u2, u3, u4, u5, ua, ub`);
+    expect(() => validateFolds(["u1", "u9"], ml)).toThrow(
+      `folds[1] "u9" is not a known MovieLens 100K fold (did you mean "u1"?); known: u1, u2, u3, u4, u5, ua, ub`,
+    );
     expect(() => validateFolds(["u1"], synthetic)).toThrow(/named folds .* need MovieLens 100K data/);
     expect(() => validateFolds(1, synthetic)).toThrow("folds must be ≥ 2, got 1");
     expect(() => validateSpec({ name: "f", data: synthetic, model: "als", folds: [] })).toThrow("folds is an empty list");

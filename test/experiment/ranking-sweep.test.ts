@@ -9,7 +9,7 @@ import { summaryTable } from "../../src/results/summary";
 import { loadDataset } from "../../src/data/load";
 import { evaluateRanking } from "../../src/metrics/ranking";
 import { fitPopularity } from "../../src/models/baselines/popularity";
-import { implicitFromRatings } from "../../src/models/als/implicit-als";
+import { implicitFromRatings } from "../../src/data/implicit";
 
 const spec = {
   name: "rank",
@@ -42,6 +42,8 @@ describe("ranking sweeps (evaluation.task = ranking)", () => {
   it("rejects bad evaluation options with their path", () => {
     expect(() => validateSpec({ ...spec, evaluation: { task: "rank" } })).toThrow(`evaluation.task must be one of "rating", "ranking", got "rank"`);
     expect(() => validateSpec({ ...spec, evaluation: { k: 0 } })).toThrow("evaluation.k must be ≥ 1, got 0");
-    expect(() => validateSpec({ ...spec, evaluation: { treshold: 4 } })).toThrow(/evaluation\.treshold is not an evaluation option \(did you mean "threshold"\?\)/);
+    expect(() => validateSpec({ ...spec, evaluation: { treshold: 4 } })).toThrow(
+      /evaluation\.treshold is not an evaluation option \(did you mean "threshold"\?\)/,
+    );
   });
 });

@@ -46,8 +46,8 @@ describe("runSweep", () => {
       expect(run.history!.iteration).toEqual([1, 2, 3, 4, 5]);
       expect(run.history!.testMse).toHaveLength(5);
       // The final history point is the model that was scored.
-      expect(run.history!.testMse[4]).toBeCloseTo(run.metrics!.test.mse, 12);
-      expect(run.metrics!.train.rmse).toBeCloseTo(Math.sqrt(run.metrics!.train.mse), 12);
+      expect(run.history!.testMse[4]).toBeCloseTo(run.metrics!.test!.mse, 12);
+      expect(run.metrics!.train!.rmse).toBeCloseTo(Math.sqrt(run.metrics!.train!.mse), 12);
     }
     expect(r.dataset.nTrain + r.dataset.nTest).toBe(1500);
     expect(r.dataset.fingerprint).toMatch(/^[0-9a-f]{16}$/);
@@ -128,7 +128,9 @@ describe("results written by another mflab version", () => {
     expect(backups).toHaveLength(1);
     expect(JSON.parse(fs.readFileSync(path.join(dir, backups[0]), "utf8"))).toEqual(written);
     expect(starts).toEqual([{ backup: path.join(dir, backups[0]), version: "0.0.9" }]);
-    expect(lines[0]).toBe(`note: ${out} was written by mflab 0.0.9; its runs are not reused by mflab ${MFLAB_VERSION} — kept as ${path.join(dir, backups[0])}\n`);
+    expect(lines[0]).toBe(
+      `note: ${out} was written by mflab 0.0.9; its runs are not reused by mflab ${MFLAB_VERSION} — kept as ${path.join(dir, backups[0])}\n`,
+    );
     const now = readResults(out);
     expect(now.env.mflab).toBe(MFLAB_VERSION);
     expect(now.runs).toHaveLength(4);
@@ -187,7 +189,9 @@ describe("results files are never lost", () => {
         }
       },
     });
-    await expect(attempt).rejects.toThrow(/r\.json: could not write results \((EISDIR|EACCES): .*, while (removing an old|creating the) temp file \.r\.json\.tmp-\d+\); the previous r\.json is unchanged/);
+    await expect(attempt).rejects.toThrow(
+      /r\.json: could not write results \((EISDIR|EACCES): .*, while (removing an old|creating the) temp file \.r\.json\.tmp-\d+\); the previous r\.json is unchanged/,
+    );
     if (process.getuid?.() !== 0) fs.chmodSync(dir, 0o755);
     const kept = readResults(out);
     expect(kept.runs.length).toBeGreaterThanOrEqual(1); // runs finished before the failure are there, the file is valid

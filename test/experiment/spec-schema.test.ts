@@ -40,7 +40,15 @@ describe("spec schema", () => {
     expect(validate({ ...base, model: "svd", params: { d: 5, n_epochs: 3 }, grid: { lambda: [0.01, 0.1] } })).toBe(true);
     expect(validate({ ...base, model: "svd", params: { lamda: 1 } })).toBe(false);
     expect(validate({ ...base, model: "als", grid: { d: [] } })).toBe(false);
-    expect(validate({ ...base, models: [{ model: "nmf", grid: { d: [2, 5], lambda: [0.06] } }, { model: "als", params: { nFactors: 3 } }] })).toBe(true);
+    expect(
+      validate({
+        ...base,
+        models: [
+          { model: "nmf", grid: { d: [2, 5], lambda: [0.06] } },
+          { model: "als", params: { nFactors: 3 } },
+        ],
+      }),
+    ).toBe(true);
     expect(validate({ ...base, models: [{ model: "nmf", params: { solver: "cd" } }] })).toBe(false);
   });
 
@@ -61,7 +69,9 @@ describe("spec schema", () => {
     expect(specError({ ...base, evaluation: { implicitValue: "ones" } })).toBe(
       'exp.json: evaluation.implicitValue must be one of "rating", "one" (did you mean "one"?), got "ones"',
     );
-    expect(specError({ ...base, model: undefined, models: [{ model: "svdd" }] })).toMatch(/^exp\.json: models\[0\]\.model "svdd" is not a known model \(did you mean "svd"\?\)/);
+    expect(specError({ ...base, model: undefined, models: [{ model: "svdd" }] })).toMatch(
+      /^exp\.json: models\[0\]\.model "svdd" is not a known model \(did you mean "svd"\?\)/,
+    );
     expect(specError({ ...base, model: undefined, models: [{ model: "als", grid: { d: [] } }] })).toBe(
       "exp.json: models[0].grid.d is an empty list: a grid axis needs at least one value",
     );

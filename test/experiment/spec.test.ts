@@ -33,7 +33,12 @@ describe("validateSpec", () => {
   it("expands the grid as a cartesian product, last key fastest", () => {
     const plans = expandSpec(validateSpec(base));
     expect(plans.map((p) => [p.params.d, p.params.lambda])).toEqual([
-      [1, 1], [1, 4], [2, 1], [2, 4], [5, 1], [5, 4],
+      [1, 1],
+      [1, 4],
+      [2, 1],
+      [2, 4],
+      [5, 1],
+      [5, 4],
     ]);
     expect(plans.every((p) => p.params.maxIterations === 2)).toBe(true);
   });
@@ -55,7 +60,9 @@ describe("validateSpec", () => {
     expect(specError({ ...base, grid: { d: [], lambda: [1] } })).toBe("exp.json: grid.d is an empty list: a grid axis needs at least one value");
     expect(specError({ ...base, model: "alss" })).toMatch(/^exp\.json: model "alss" is not a known model \(did you mean "als"\?\)/);
     expect(specError({ ...base, grdi: {} })).toMatch(/^exp\.json: grdi is not a spec key \(did you mean "grid"\?\)/);
-    expect(specError({ ...base, params: { lambdaa: 1 } })).toMatch(/^exp\.json: params\.lambdaa is not a parameter of als \(did you mean "lambda"\?\)/);
+    expect(specError({ ...base, params: { lambdaa: 1 } })).toMatch(
+      /^exp\.json: params\.lambdaa is not a parameter of als \(did you mean "lambda"\?\)/,
+    );
     expect(specError({ ...base, name: "" })).toMatch(/^exp\.json: name must be a non-empty string/);
     expect(specError({ ...base, seed: -1 })).toBe("exp.json: seed must be ≥ 0, got -1");
     expect(specError({ ...base, grid: { d: 5 } })).toBe("exp.json: grid.d must be a list of values, got 5");
@@ -63,7 +70,14 @@ describe("validateSpec", () => {
   });
 
   it("accepts a models list", () => {
-    const spec = validateSpec({ name: "m", data: { kind: "synthetic" }, models: [{ model: "als", grid: { d: [2, 3] } }, { model: "als", params: { d: 4 } }] });
+    const spec = validateSpec({
+      name: "m",
+      data: { kind: "synthetic" },
+      models: [
+        { model: "als", grid: { d: [2, 3] } },
+        { model: "als", params: { d: 4 } },
+      ],
+    });
     expect(expandSpec(spec).map((p) => p.params.d)).toEqual([2, 3, 4]);
     expect(specError({ name: "m", data: { kind: "synthetic" }, models: [{ model: "als", grid: { d: [0] } }] })).toBe(
       "exp.json: models[0].grid.d[0] must be ≥ 1, got 0",

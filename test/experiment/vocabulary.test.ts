@@ -56,7 +56,13 @@ describe("one vocabulary across models", () => {
 
   it("aliases in a spec are stored under the canonical name and give the same runs and seeds", () => {
     const canonical = validateSpec({ name: "a", data: small, model: "svd", params: { d: 4, maxIterations: 2 }, grid: { lambda: [0.1], lr: [0.01] } });
-    const aliased = validateSpec({ name: "a", data: small, model: "svd", params: { n_factors: 4, nEpochs: 2 }, grid: { reg_all: [0.1], lrAll: [0.01] } });
+    const aliased = validateSpec({
+      name: "a",
+      data: small,
+      model: "svd",
+      params: { n_factors: 4, nEpochs: 2 },
+      grid: { reg_all: [0.1], lrAll: [0.01] },
+    });
     expect(aliased.models).toEqual(canonical.models);
     expect(expandSpec(aliased)).toEqual(expandSpec(canonical));
     expect(() => validateSpec({ name: "a", data: small, model: "svd", params: { d: 4, nFactors: 4 } })).toThrow(
@@ -111,10 +117,18 @@ describe("one vocabulary across models", () => {
     const start = lines.findIndex((l) => l.startsWith("| name"));
     const end = lines.findIndex((l, k) => k > start && !l.startsWith("|"));
     const rows = lines.slice(start + 2, end);
-    const table = new Map(rows.map((l) => {
-      const cells = l.split("|").map((c) => c.trim());
-      return [cells[1].replace(/`/g, ""), cells[3].split(",").map((a) => a.trim().replace(/`/g, "")).filter(Boolean)] as [string, string[]];
-    }));
+    const table = new Map(
+      rows.map((l) => {
+        const cells = l.split("|").map((c) => c.trim());
+        return [
+          cells[1].replace(/`/g, ""),
+          cells[3]
+            .split(",")
+            .map((a) => a.trim().replace(/`/g, ""))
+            .filter(Boolean),
+        ] as [string, string[]];
+      }),
+    );
     expect([...table.keys()]).toEqual(VOCABULARY.map((e) => e.name));
     for (const e of VOCABULARY) expect(table.get(e.name), e.name).toEqual([...aliasesOf(e.name)]);
   });

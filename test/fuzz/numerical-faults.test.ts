@@ -44,7 +44,7 @@ describe("SGD divergence inside a sweep", () => {
     ]);
     expect(runs[0].error).toMatch(/^SGD diverged at epoch [1-5] \(loss (NaN|-?Infinity)\): lower the learning rate \(lr = 50\)$/);
     expect(runs[0].metrics).toBeUndefined();
-    expect(allFinite([runs[1].metrics!.test.mse, runs[1].metrics!.train.mse])).toBe(true);
+    expect(allFinite([runs[1].metrics!.test!.mse, runs[1].metrics!.train!.mse])).toBe(true);
     // Re-running the sweep skips the failed run (recorded) unless asked to retry it; it fails again the same way.
     const again = await runSweep(spec, { out });
     expect([again.ran, again.cached]).toEqual([0, 2]);
@@ -56,8 +56,7 @@ describe("SGD divergence inside a sweep", () => {
 
 describe("ALS with λ = 0 and rows with fewer ratings than d", () => {
   // User "solo" rates only item "lone", which nobody else rates; users a..d have 1–2 ratings (< d = 4).
-  const train =
-    "user,item,rating\n" + "a,x,5\na,y,3\nb,x,4\nb,z,1\nc,y,2\nc,z,5\nd,x,1\nsolo,lone,4.5\ne,x,3\ne,y,4\ne,z,2\n";
+  const train = "user,item,rating\n" + "a,x,5\na,y,3\nb,x,4\nb,z,1\nc,y,2\nc,z,5\nd,x,1\nsolo,lone,4.5\ne,x,3\ne,y,4\ne,z,2\n";
   const test = "user,item,rating\na,z,2\nd,y,3\nsolo,x,4\n";
   fs.mkdirSync(path.join(TMP, "als0"), { recursive: true });
   fs.writeFileSync(path.join(TMP, "als0", "train.csv"), train);
@@ -80,7 +79,7 @@ describe("ALS with λ = 0 and rows with fewer ratings than d", () => {
     for (const r of runs) {
       expect(r.status, `${JSON.stringify(r.params)}: ${r.error}`).toBe("ok");
       const m = r.metrics!;
-      expect(allFinite([m.train.mse, m.train.mae, m.test.mse, m.test.mae])).toBe(true);
+      expect(allFinite([m.train!.mse, m.train!.mae, m.test!.mse, m.test!.mae])).toBe(true);
       expect(allFinite(r.history!.trainLoss)).toBe(true);
       expect(allFinite(r.history!.testMse!)).toBe(true);
     }

@@ -116,15 +116,9 @@ const policyArb: fc.Arbitrary<ParseOptions> = fc.record(
 describe("ratings parsers under fuzzing", () => {
   it("random text (any Unicode, any format, any policy): parsed or a located typed error", () => {
     fc.assert(
-      fc.property(
-        fc.string({ unit: "binary", maxLength: 300 }),
-        fc.constantFrom(...FILES),
-        formatArb,
-        policyArb,
-        (text, file, format, policy) => {
-          outcome(text, file, { ...policy, format });
-        },
-      ),
+      fc.property(fc.string({ unit: "binary", maxLength: 300 }), fc.constantFrom(...FILES), formatArb, policyArb, (text, file, format, policy) => {
+        outcome(text, file, { ...policy, format });
+      }),
       { numRuns: 700, seed: SEED },
     );
   });
@@ -141,11 +135,27 @@ describe("ratings parsers under fuzzing", () => {
   });
 
   // Fields: valid numbers, ids, and the usual kinds of damage.
-  const goodNumber = fc.oneof(
-    fc.integer({ min: -3, max: 12 }).map(String),
-    fc.constantFrom("0.5", "4.5", "3.0", "+2", "1e0", ".5", "5."),
+  const goodNumber = fc.oneof(fc.integer({ min: -3, max: 12 }).map(String), fc.constantFrom("0.5", "4.5", "3.0", "+2", "1e0", ".5", "5."));
+  const badField = fc.constantFrom(
+    "",
+    " ",
+    "NaN",
+    "nan",
+    "Inf",
+    "-Infinity",
+    "1e999",
+    "0x5",
+    "abc",
+    "4 stars",
+    '"',
+    '"a""b"',
+    '"3"x',
+    "3,5",
+    "\t",
+    "::",
+    "\u0000",
+    "\uFEFF",
   );
-  const badField = fc.constantFrom("", " ", "NaN", "nan", "Inf", "-Infinity", "1e999", "0x5", "abc", "4 stars", '"', '"a""b"', '"3"x', "3,5", "\t", "::", "\u0000", "\uFEFF");
   const idField = fc.oneof(fc.stringMatching(/^[a-z0-9.]{1,4}$/), fc.constantFrom("1.5", "99999999999999999999", "01", "1", "ü", "a b"));
   const field = fc.oneof({ weight: 6, arbitrary: goodNumber }, { weight: 4, arbitrary: idField }, { weight: 2, arbitrary: badField });
   const quote = (f: string) => `"${f.replace(/"/g, '""')}"`;
@@ -153,9 +163,24 @@ describe("ratings parsers under fuzzing", () => {
   it("random rows: mixtures of valid and invalid fields, random delimiters, quoting, header, BOM, CRLF, blank lines", () => {
     // A layout: format + the delimiter and header that go with it (sometimes a wrong delimiter or header).
     const layoutArb = fc.oneof(
-      fc.record({ format: fc.constantFrom<RatingsFormat | undefined>("udata", undefined), file: fc.constantFrom("u.data", "u1.base", "data.txt"), delimiter: fc.constant("\t"), header: fc.constantFrom("none", "none", "user\titem\trating\ttimestamp") }),
-      fc.record({ format: fc.constantFrom<RatingsFormat | undefined>("ratings-dat", undefined), file: fc.constant("ratings.dat"), delimiter: fc.constant("::"), header: fc.constantFrom("none", "none", "UserID::MovieID::Rating::Timestamp") }),
-      fc.record({ format: fc.constantFrom<RatingsFormat | undefined>("ratings-csv", undefined), file: fc.constant("ratings.csv"), delimiter: fc.constant(","), header: fc.constantFrom("userId,movieId,rating,timestamp", "none") }),
+      fc.record({
+        format: fc.constantFrom<RatingsFormat | undefined>("udata", undefined),
+        file: fc.constantFrom("u.data", "u1.base", "data.txt"),
+        delimiter: fc.constant("\t"),
+        header: fc.constantFrom("none", "none", "user\titem\trating\ttimestamp"),
+      }),
+      fc.record({
+        format: fc.constantFrom<RatingsFormat | undefined>("ratings-dat", undefined),
+        file: fc.constant("ratings.dat"),
+        delimiter: fc.constant("::"),
+        header: fc.constantFrom("none", "none", "UserID::MovieID::Rating::Timestamp"),
+      }),
+      fc.record({
+        format: fc.constantFrom<RatingsFormat | undefined>("ratings-csv", undefined),
+        file: fc.constant("ratings.csv"),
+        delimiter: fc.constant(","),
+        header: fc.constantFrom("userId,movieId,rating,timestamp", "none"),
+      }),
       fc.record({
         format: fc.constantFrom<RatingsFormat | undefined>("csv", undefined),
         file: fc.constantFrom("x.csv", "x.tsv", "data.txt"),
@@ -195,7 +220,7 @@ describe("ratings parsers under fuzzing", () => {
         if (header !== "none") lines.push(header.split(/\t|::|,/).join(delimiter));
         g.rows.forEach((row, k) => {
           const fields = [row.user, row.item, row.rating, row.timestamp];
-          const [kind, at, bad] = row.damage;
+          const [kind, at, bad] = row.damage as readonly [string, number, string];
           if (kind === "replace") fields[at] = bad;
           else if (kind === "drop") fields.splice(at, 1);
           else if (kind === "extra") fields.push(bad);
@@ -279,7 +304,7 @@ describe("ratings parsers under fuzzing", () => {
       fc.string({ unit: "binary", maxLength: 120 }),
       fc
         .array(fc.tuple(fc.constantFrom("a", "b", "c", "1", "2"), fc.constantFrom("x", "y", "1"), fc.oneof(goodNumber, badField)), { maxLength: 8 })
-        .map((rows) => "user,item,rating\n" + rows.map((r) => r.join(",")).join("\n")),
+        .map((rows) => `user,item,rating\n${rows.map((r) => r.join(",")).join("\n")}`),
     );
     let n = 0;
     fc.assert(
@@ -315,7 +340,14 @@ describe("ratings parsers under fuzzing", () => {
         fs.writeFileSync(p, bytes);
         try {
           const r = readRatingsFile(p, { displayName: name });
-          checkParsed(r, name, Buffer.from(bytes).toString("utf8").replace(/^\uFEFF/, ""), {});
+          checkParsed(
+            r,
+            name,
+            Buffer.from(bytes)
+              .toString("utf8")
+              .replace(/^\uFEFF/, ""),
+            {},
+          );
         } catch (e) {
           checkError(e, name);
         }

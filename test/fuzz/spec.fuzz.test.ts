@@ -43,7 +43,15 @@ const TEMPLATES: Json[] = [
   },
   {
     name: "files",
-    data: { kind: "train-test", train: "a.csv", test: "b.csv", format: "csv", delimiter: ";", columns: { user: "u", item: "i", rating: "r" }, ratingScale: [1, 5] },
+    data: {
+      kind: "train-test",
+      train: "a.csv",
+      test: "b.csv",
+      format: "csv",
+      delimiter: ";",
+      columns: { user: "u", item: "i", rating: "r" },
+      ratingScale: [1, 5],
+    },
     model: "slope-one",
   },
   {
@@ -111,10 +119,7 @@ const keyArb = fc.oneof(
 const mutationArb: fc.Arbitrary<Mutation> = fc.record({
   kind: fc.constantFrom("replace", "replace", "delete", "rename", "insert", "wrap"),
   pick: fc.nat(),
-  value: fc.oneof(
-    jsonArb,
-    fc.constantFrom<Json>(-1, 0, 1.5, 1e308, -0, "", "als", "u9", [], {}, [1, 2, 3], [5, 1], null, true, "NaN"),
-  ),
+  value: fc.oneof(jsonArb, fc.constantFrom<Json>(-1, 0, 1.5, 1e308, -0, "", "als", "u9", [], {}, [1, 2, 3], [5, 1], null, true, "NaN")),
   key: keyArb,
 });
 
@@ -186,7 +191,12 @@ describe("validateSpec under fuzzing", () => {
 
   it("edge cases: a grid far over the run limit is refused at once; deep nesting is a plain error", () => {
     const axis = Array.from({ length: 10 }, (_v, k) => k + 1);
-    const huge = { name: "huge", data: { kind: "synthetic" }, model: "als", grid: { d: axis, maxIterations: axis, seed: axis, lambda: axis, tol: axis, initScale: axis, biases: [true, false] } };
+    const huge = {
+      name: "huge",
+      data: { kind: "synthetic" },
+      model: "als",
+      grid: { d: axis, maxIterations: axis, seed: axis, lambda: axis, tol: axis, initScale: axis, biases: [true, false] },
+    };
     const t0 = performance.now();
     const e = (() => {
       try {
@@ -213,7 +223,11 @@ describe("parseResults under fuzzing", () => {
     const spec = validateSpec({
       name: "fuzz-results",
       data: { kind: "synthetic", nUsers: 20, nItems: 15, nRatings: 120, seed: 1 },
-      models: [{ model: "global-mean" }, { model: "als", params: { maxIterations: 2 }, grid: { d: [1, 2] } }, { model: "svd", params: { lr: 1e4, d: 2 } }],
+      models: [
+        { model: "global-mean" },
+        { model: "als", params: { maxIterations: 2 }, grid: { d: [1, 2] } },
+        { model: "svd", params: { lr: 1e4, d: 2 } },
+      ],
     });
     const out = await runSweep(spec, { out: path.join(TMP, "r.json") });
     valid = out.results;
@@ -243,18 +257,32 @@ describe("parseResults under fuzzing", () => {
 
   it("random text and random JSON: refused with a located message", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: "binary", maxLength: 200 }), fc.jsonValue().map((v) => JSON.stringify(v))), (t) => {
-        resultsOutcome(t);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: "binary", maxLength: 200 }),
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+        ),
+        (t) => {
+          resultsOutcome(t);
+        },
+      ),
       { numRuns: 400, seed: SEED + 3 },
     );
   });
 
   it("edge cases: deeply nested, huge-number and BOM-prefixed texts", () => {
-    for (const t of ["[".repeat(100_000), "[".repeat(9_999) + "]".repeat(9_999), '{"runs":' + "[".repeat(20_000) + "]".repeat(20_000) + "}", "1e999", "\uFEFF", "\uFEFF" + text, "\u0000"]) {
+    for (const t of [
+      "[".repeat(100_000),
+      "[".repeat(9_999) + "]".repeat(9_999),
+      `{"runs":${"[".repeat(20_000)}${"]".repeat(20_000)}}`,
+      "1e999",
+      "\uFEFF",
+      `\uFEFF${text}`,
+      "\u0000",
+    ]) {
       resultsOutcome(t);
     }
-    expect(parseResults("\uFEFF" + text, "r.json").runs).toHaveLength(valid.runs.length);
+    expect(parseResults(`\uFEFF${text}`, "r.json").runs).toHaveLength(valid.runs.length);
   });
 
   it("a truncated results file is refused with file:line:column", () => {

@@ -13,9 +13,14 @@ export function errorOf(fn: () => unknown): Error {
   throw new Error("expected an error, nothing was thrown");
 }
 
-/** The ParseError that `parseRatings(text, file, options)` throws (fails the test on any other outcome). */
-export function parseError(text: string, file: string, options?: ParseOptions): ParseError {
-  const e = errorOf(() => parseRatings(text, file, options));
+/** The ParseError that `fn` throws (fails the test on any other outcome). */
+export function parseErrorOf(fn: () => unknown): ParseError {
+  const e = errorOf(fn);
   expect(e).toBeInstanceOf(ParseError);
   return e as ParseError;
+}
+
+/** The ParseError that `parseRatings(text, file, options)` throws (fails the test on any other outcome). */
+export function parseError(text: string, file: string, options?: ParseOptions): ParseError {
+  return parseErrorOf(() => parseRatings(text, file, options));
 }

@@ -22,7 +22,14 @@ export function matrix(nUsers: number, nItems: number, triples: readonly Triple[
  * Random integer ratings 1..5, each (u, i) kept with probability `density` (seeded; users outer, items inner).
  * Rows/cols listed in `empty*` get none and consume no random draws.
  */
-export function randomTriples(seed: number, nUsers: number, nItems: number, density: number, emptyUsers: number[] = [], emptyItems: number[] = []): Triple[] {
+export function randomTriples(
+  seed: number,
+  nUsers: number,
+  nItems: number,
+  density: number,
+  emptyUsers: number[] = [],
+  emptyItems: number[] = [],
+): Triple[] {
   const rng = new Rng(seed);
   const t: Triple[] = [];
   for (let u = 0; u < nUsers; u++) {
@@ -35,7 +42,14 @@ export function randomTriples(seed: number, nUsers: number, nItems: number, dens
 }
 
 /** `randomTriples` as an nUsers × nItems matrix. */
-export function randomRatings(seed: number, nUsers: number, nItems: number, density: number, emptyUsers: number[] = [], emptyItems: number[] = []): RatingsMatrix {
+export function randomRatings(
+  seed: number,
+  nUsers: number,
+  nItems: number,
+  density: number,
+  emptyUsers: number[] = [],
+  emptyItems: number[] = [],
+): RatingsMatrix {
   return matrix(nUsers, nItems, randomTriples(seed, nUsers, nItems, density, emptyUsers, emptyItems));
 }
 

@@ -26,7 +26,10 @@ export function loadFold(name: string): Fold {
   const users = new IdMap();
   const items = new IdMap();
   const read = (file: string) => {
-    const lines = fs.readFileSync(path.join(ML100K_DIR, file), "utf8").split("\n").filter((l) => l.length > 0);
+    const lines = fs
+      .readFileSync(path.join(ML100K_DIR, file), "utf8")
+      .split("\n")
+      .filter((l) => l.length > 0);
     const u = new Int32Array(lines.length);
     const i = new Int32Array(lines.length);
     const v = new Float64Array(lines.length);

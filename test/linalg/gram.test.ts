@@ -120,6 +120,8 @@ describe("GramAssembler (WebAssembly SIMD kernel and scalar fallback)", () => {
     const G = new Float64Array(16);
     const r = new Float64Array(4);
     expect(() => asm.rowGram(X, 3, Int32Array.of(0), 0, 1, false, new Float64Array(1), 0, G, r)).toThrow(/built for k = 4, got d = 3/);
-    expect(() => asm.rowGram(X, 4, Int32Array.of(0, 1, 2, 3), 0, 4, false, new Float64Array(4), 0, G, r)).toThrow(/row of 4 entries, built for at most 3/);
+    expect(() => asm.rowGram(X, 4, Int32Array.of(0, 1, 2, 3), 0, 4, false, new Float64Array(4), 0, G, r)).toThrow(
+      /row of 4 entries, built for at most 3/,
+    );
   });
 });

@@ -85,7 +85,9 @@ describe("RowCg (WebAssembly SIMD CG passes for one ALS row)", () => {
     const X = new Matrix(Array.from({ length: 5 }, (_, t) => Array.from(F.subarray(indices[2 + t] * d, indices[2 + t] * d + d))));
     const A = X.transpose().mmul(X).add(Matrix.eye(d).mul(0.8));
     const x = Matrix.columnVector(Array.from(x0));
-    const r = X.transpose().mmul(Matrix.columnVector(Array.from(values.subarray(2, 7)))).sub(A.mmul(x));
+    const r = X.transpose()
+      .mmul(Matrix.columnVector(Array.from(values.subarray(2, 7))))
+      .sub(A.mmul(x));
     const alpha = r.dot(r) / r.dot(A.mmul(r));
     for (let a = 0; a < d; a++) expect(out[0][a]).toBeCloseTo(x.get(a, 0) + alpha * r.get(a, 0), 12);
   });

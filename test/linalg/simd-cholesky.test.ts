@@ -133,7 +133,11 @@ describe.skipIf(simd === null)("SimdCholesky.solve", () => {
     for (const k of [1, 2, 5, 10, 11, 50, 51]) {
       it(`a negative eigenvalue, k = ${k}`, () => {
         // Q diag(λ) Qᵀ with one λ < 0 at a random position (Q from a QR of a gaussian matrix via ml-matrix).
-        const G = Matrix.from1DArray(k, k, Array.from({ length: k * k }, () => rng.gaussian()));
+        const G = Matrix.from1DArray(
+          k,
+          k,
+          Array.from({ length: k * k }, () => rng.gaussian()),
+        );
         const Q = new QrDecomposition(G).orthogonalMatrix;
         const lambda = Array.from({ length: k }, () => 0.5 + rng.next());
         lambda[rng.int(k)] = -0.3;

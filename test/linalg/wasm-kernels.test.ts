@@ -73,7 +73,10 @@ describe("WebAssembly text kernels (src/linalg/wasm/*.wat)", () => {
       expect(api.validate(bytes.slice(0, -3)), `${name} truncated`).toBe(false);
       expect(kernelModule(name), name).not.toBeNull();
       const exportsOf = (api.Module as unknown as { exports(m: object): { name: string }[] }).exports;
-      expect(exportsOf(kernelModule(name)!).map((e) => e.name), name).toEqual([EXPORTS[name]]);
+      expect(
+        exportsOf(kernelModule(name)!).map((e) => e.name),
+        name,
+      ).toEqual([EXPORTS[name]]);
     }
   });
 });

@@ -15,7 +15,6 @@ import {
 import { Rng } from "../../src/core/random";
 import { matrix, type Triple } from "../helpers/matrices";
 
-
 const L2 = (j: number) => 1 / Math.log2(j + 1); // discount of 1-based position j
 
 describe("per-list metrics, hand-computed", () => {
@@ -190,7 +189,10 @@ describe("evaluateRanking", () => {
     expect(got.coverage).toBeCloseTo(recommended.size / nI, 12);
     // topN gives the same list as the sort for user 0.
     const seen0 = new Set(tr.filter((t) => t[0] === 0).map((t) => t[1]));
-    const want0 = [...Array(nI).keys()].filter((i) => !seen0.has(i)).sort((a, b) => S[b] - S[a] || a - b).slice(0, 7);
+    const want0 = [...Array(nI).keys()]
+      .filter((i) => !seen0.has(i))
+      .sort((a, b) => S[b] - S[a] || a - b)
+      .slice(0, 7);
     expect(topN(sc, 0, 7, { nItems: nI, exclude: trainM.byUser() }).map((r) => r.item)).toEqual(want0);
   });
 

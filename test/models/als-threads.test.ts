@@ -6,14 +6,7 @@ import { SpecError } from "../../src/core/errors";
 import { perfFields } from "../../src/core/schema";
 import { alsConfig, alsModel, alsObjective, fitAls, type AlsConfig } from "../../src/models/als/als";
 import { alsSolveRow, AlsWorkspace, type AlsHalfStep } from "../../src/models/als/als-rows";
-import {
-  alsThreadPoolSize,
-  buildSharedCsr,
-  sharedFloat64,
-  startAlsThreads,
-  stopAlsThreads,
-  threadsPerFit,
-} from "../../src/models/als/als-threads";
+import { alsThreadPoolSize, buildSharedCsr, sharedFloat64, startAlsThreads, stopAlsThreads } from "../../src/models/als/als-threads";
 import type { FitResult } from "../../src/models/types";
 import { Rng } from "../../src/core/random";
 import { hasMl100k, loadFold } from "../helpers/ml100k";
@@ -46,7 +39,10 @@ function expectIdentical(a: FitResult, b: FitResult): void {
 describe("multi-threaded ALS: identical to one thread", () => {
   const variants: Array<[string, Record<string, unknown>]> = [
     ["exact, plain", { d: 8, lambda: 1, maxIterations: 6, stopping: "none" }],
-    ["exact, biases + weighted λ + gaussian init", { d: 5, lambda: 0.05, biases: true, weightedLambda: true, init: "gaussian", maxIterations: 5, stopping: "none" }],
+    [
+      "exact, biases + weighted λ + gaussian init",
+      { d: 5, lambda: 0.05, biases: true, weightedLambda: true, init: "gaussian", maxIterations: 5, stopping: "none" },
+    ],
     ["exact, λ = 0 (singular rows, ridge retries)", { d: 12, lambda: 0, maxIterations: 3, stopping: "none" }],
     ["exact, assignment stopping rule", { d: 4, lambda: 2, maxIterations: 30, stopping: "assignment", tol: 1e-3 }],
     ["CG, 3 steps, biases", { d: 10, lambda: 1, solver: "cg", cgSteps: 3, biases: true, maxIterations: 5, stopping: "none" }],
@@ -137,15 +133,6 @@ describe("shared CSR and the sweep rule", () => {
       expect(Array.from(b.values)).toEqual(Array.from(a.values));
     }
   });
-
-  it("threadsPerFit: one thread per fit while runs ≥ cores, else split the cores", () => {
-    expect(threadsPerFit(24, 2)).toBe(1);
-    expect(threadsPerFit(2, 2)).toBe(1);
-    expect(threadsPerFit(1, 2)).toBe(2);
-    expect(threadsPerFit(3, 8)).toBe(2);
-    expect(threadsPerFit(1, 8)).toBe(8);
-    expect(threadsPerFit(0, 8)).toBe(1);
-  });
 });
 
 describe("ALS config: solver, cgSteps, threads", () => {
@@ -178,7 +165,19 @@ describe("CG solver for explicit ALS", () => {
     for (const steps of [1, 2]) {
       const W = Float64Array.from(x0);
       const lambda = 0.7;
-      const step: AlsHalfStep = { csr: m.byUser(), fixed: H, fixedBias: null, solved: W, solvedBias: null, d, lambda, weightedLambda: false, globalMean: 0, solver: "cg", cgSteps: steps };
+      const step: AlsHalfStep = {
+        csr: m.byUser(),
+        fixed: H,
+        fixedBias: null,
+        solved: W,
+        solvedBias: null,
+        d,
+        lambda,
+        weightedLambda: false,
+        globalMean: 0,
+        solver: "cg",
+        cgSteps: steps,
+      };
       alsSolveRow(step, 0, AlsWorkspace.forMatrix(m, d));
       // Oracle: A = XᵀX + λI, b = Xᵀa, explicit CG iterations in ml-matrix arithmetic.
       const X = new Matrix([0, 1, 3, 4, 5].map((i) => Array.from(H.subarray(i * d, i * d + d))));

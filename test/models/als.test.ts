@@ -1,13 +1,12 @@
 import { Matrix, pseudoInverse, solve } from "ml-matrix";
 import { describe, expect, it } from "vitest";
-import { RatingsMatrix } from "../../src/data/ratings";
+import type { RatingsMatrix } from "../../src/data/ratings";
 import { scorePredictor } from "../../src/metrics/accuracy";
 import { ALS_DEFAULTS, alsConfig, alsModel, alsObjective, fitAls, type AlsConfig } from "../../src/models/als/als";
 import { AlsWorkspace, alsHalfStep, alsSolveRow, type AlsHalfStep } from "../../src/models/als/als-rows";
 import { Rng } from "../../src/core/random";
 import { matrix, randomRatings, type Triple } from "../helpers/matrices";
 import { hasMl100k, loadFold, ML100K_DIR } from "../helpers/ml100k";
-
 
 const cfg = (partial: Partial<AlsConfig>): AlsConfig => alsConfig(partial as Record<string, unknown>);
 
@@ -50,7 +49,9 @@ function oracleHalfStep(
       continue;
     }
     const Xm = new Matrix(X);
-    const A = Xm.transpose().mmul(Xm).add(Matrix.eye(k).mul(weighted ? lambda * X.length : lambda));
+    const A = Xm.transpose()
+      .mmul(Xm)
+      .add(Matrix.eye(k).mul(weighted ? lambda * X.length : lambda));
     const sol = solve(A, Xm.transpose().mmul(Matrix.columnVector(t))).getColumn(0);
     factors.push(sol.slice(0, d));
     bias.push(fixedBias ? sol[d] : 0);
@@ -191,7 +192,10 @@ describe("ALS half-step", () => {
       const Wc = W.slice();
       const ws = AlsWorkspace.forMatrix(train, d, { simd });
       expect(ws.gram.simd).toBe(simd);
-      alsHalfStep({ d, lambda, weightedLambda: false, globalMean: mu, csr: train.byUser(), fixed: H, fixedBias: null, solved: Wc, solvedBias: null }, ws);
+      alsHalfStep(
+        { d, lambda, weightedLambda: false, globalMean: mu, csr: train.byUser(), fixed: H, fixedBias: null, solved: Wc, solvedBias: null },
+        ws,
+      );
       return Wc;
     });
     for (let p = 0; p < out[0].length; p++) expect(Math.abs(out[0][p] - out[1][p])).toBeLessThan(1e-12);
@@ -201,12 +205,25 @@ describe("ALS half-step", () => {
     const lambda = 1;
     const Wc = W.slice();
     const ws = AlsWorkspace.forMatrix(train, d);
-    const step: AlsHalfStep = { d, lambda, weightedLambda: false, globalMean: mu, csr: train.byUser(), fixed: H, fixedBias: null, solved: Wc, solvedBias: null };
+    const step: AlsHalfStep = {
+      d,
+      lambda,
+      weightedLambda: false,
+      globalMean: mu,
+      csr: train.byUser(),
+      fixed: H,
+      fixedBias: null,
+      solved: Wc,
+      solvedBias: null,
+    };
     const u = 0;
     const before = row(Wc, u, d);
     const change = alsSolveRow(step, u, ws);
     const after = row(Wc, u, d);
-    expect(change).toBeCloseTo(before.reduce((s, v, a) => s + (after[a] - v) ** 2, 0), 12);
+    expect(change).toBeCloseTo(
+      before.reduce((s, v, a) => s + (after[a] - v) ** 2, 0),
+      12,
+    );
     expect(ws.n).toBe(train.byUser().indptr[u + 1] - train.byUser().indptr[u]);
     expect(ws.ridge).toBe(0);
     // system · solution = rhs
@@ -233,17 +250,22 @@ describe("ALS half-step", () => {
 
   it("λ = 0 with fewer ratings than d: ridge fallback ≈ minimum-norm least squares, predictions finite", () => {
     const dd = 5;
-    const small = matrix(3, 8, [
-      [0, 1, 4],
-      [1, 2, 3],
-      [1, 5, 5],
-      ...Array.from({ length: 8 }, (_, i): Triple => [2, i, 1 + (i % 5)]),
-    ]);
+    const small = matrix(3, 8, [[0, 1, 4], [1, 2, 3], [1, 5, 5], ...Array.from({ length: 8 }, (_, i): Triple => [2, i, 1 + (i % 5)])]);
     const r2 = new Rng(9);
     const Hs = Float64Array.from({ length: 8 * dd }, () => r2.gaussian());
     const Ws = new Float64Array(3 * dd);
     const ws = AlsWorkspace.forMatrix(small, dd);
-    const step: AlsHalfStep = { d: dd, lambda: 0, weightedLambda: false, globalMean: small.mean(), csr: small.byUser(), fixed: Hs, fixedBias: null, solved: Ws, solvedBias: null };
+    const step: AlsHalfStep = {
+      d: dd,
+      lambda: 0,
+      weightedLambda: false,
+      globalMean: small.mean(),
+      csr: small.byUser(),
+      fixed: Hs,
+      fixedBias: null,
+      solved: Ws,
+      solvedBias: null,
+    };
     for (const u of [0, 1]) {
       alsSolveRow(step, u, ws);
       expect(ws.ridge).toBeGreaterThan(0);
@@ -299,8 +321,10 @@ describe("ALS fit", () => {
       }
       const weight = (counts: Int32Array, r: number) => (extra.weightedLambda ? counts[r] : 1);
       let pen = 0;
-      for (let u = 0; u < m.nUsers; u++) pen += weight(m.userCounts, u) * (row(m.userFactors, u, 3).reduce((s, v) => s + v * v, 0) + (m.userBias ? m.userBias[u] ** 2 : 0));
-      for (let i = 0; i < m.nItems; i++) pen += weight(m.itemCounts, i) * (row(m.itemFactors, i, 3).reduce((s, v) => s + v * v, 0) + (m.itemBias ? m.itemBias[i] ** 2 : 0));
+      for (let u = 0; u < m.nUsers; u++)
+        pen += weight(m.userCounts, u) * (row(m.userFactors, u, 3).reduce((s, v) => s + v * v, 0) + (m.userBias ? m.userBias[u] ** 2 : 0));
+      for (let i = 0; i < m.nItems; i++)
+        pen += weight(m.itemCounts, i) * (row(m.itemFactors, i, 3).reduce((s, v) => s + v * v, 0) + (m.itemBias ? m.itemBias[i] ** 2 : 0));
       const last = res.history.trainLoss.length - 1;
       expect(res.history.trainLoss[last]).toBeCloseTo(sse + lambda * pen, 8);
       expect(res.history.trainMse[last]).toBeCloseTo(sse / train.nnz, 12);
@@ -344,7 +368,10 @@ describe("ALS fit", () => {
     expect(m.predict(100, 0)).toBe(mu); // outside the training index space
     expect(m.isFallback(29, 0)).toBe(true);
     expect(m.isFallback(1, 1)).toBe(false);
-    expect(m.predict(1, 1)).toBeCloseTo(row(m.userFactors, 1, 3).reduce((s, v, a) => s + v * m.itemFactors[3 + a], 0), 14);
+    expect(m.predict(1, 1)).toBeCloseTo(
+      row(m.userFactors, 1, 3).reduce((s, v, a) => s + v * m.itemFactors[3 + a], 0),
+      14,
+    );
     const scored = scorePredictor(m, test);
     expect(scored.fallbackCount).toBe(3);
     expect(scored.n).toBe(5);

@@ -38,7 +38,7 @@ const probe = triples(4, 4, [
   [0, 0, 4],
 ]);
 
-const ALL: ModelDefinition<any>[] = [randomNormalModel, globalMeanModel, userMeanModel, itemMeanModel, baselineAlsModel, baselineSgdModel];
+const ALL: ModelDefinition<object>[] = [randomNormalModel, globalMeanModel, userMeanModel, itemMeanModel, baselineAlsModel, baselineSgdModel];
 
 describe("mean baselines (hand-computed)", () => {
   it("global-mean predicts μ = 3 everywhere", () => {
@@ -169,7 +169,8 @@ describe("baseline-als", () => {
   });
 
   it("lambda, when a number, is the λ of both sides (replaces lambdaU and lambdaI)", () => {
-    const both = baselineAlsModel.fit(tiny(), baselineAlsModel.config({ maxIterations: 3, lambda: 2, lambdaU: 7, lambdaI: 9 })).model as BiasPredictor;
+    const both = baselineAlsModel.fit(tiny(), baselineAlsModel.config({ maxIterations: 3, lambda: 2, lambdaU: 7, lambdaI: 9 }))
+      .model as BiasPredictor;
     const same = baselineAlsModel.fit(tiny(), baselineAlsModel.config({ maxIterations: 3, lambdaU: 2, lambdaI: 2 })).model as BiasPredictor;
     const sides = baselineAlsModel.fit(tiny(), baselineAlsModel.config({ maxIterations: 3, lambdaU: 7, lambdaI: 9 })).model as BiasPredictor;
     expect(Array.from(both.bu)).toEqual(Array.from(same.bu));
@@ -250,7 +251,9 @@ describe("contract: every baseline", () => {
   }
 
   it("config errors name the key, suggest, and check ranges", () => {
-    expect(() => randomNormalModel.config({ sed: 1 })).toThrow('random-normal config: sed is not a parameter of random-normal (did you mean "seed"?); known: seed');
+    expect(() => randomNormalModel.config({ sed: 1 })).toThrow(
+      'random-normal config: sed is not a parameter of random-normal (did you mean "seed"?); known: seed',
+    );
     expect(() => baselineAlsModel.config({ reg_uu: 3 })).toThrow(
       'baseline-als config: reg_uu is not a parameter of baseline-als (did you mean "lambdaU"?); known: maxIterations, lambda, lambdaU, lambdaI',
     );

@@ -1,14 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { RatingsMatrix } from "../../src/data/ratings";
+import type { RatingsMatrix } from "../../src/data/ratings";
 import { SpecError } from "../../src/core/errors";
 import { scorePredictor } from "../../src/metrics/accuracy";
 import { Rng } from "../../src/core/random";
-import {
-  CO_CLUSTERING_DEFAULTS,
-  type CoClusteringConfig,
-  coClusteringModel,
-  fitCoClustering,
-} from "../../src/models/clustering/co-clustering";
+import { CO_CLUSTERING_DEFAULTS, type CoClusteringConfig, coClusteringModel, fitCoClustering } from "../../src/models/clustering/co-clustering";
 import type { IterationReport } from "../../src/models/types";
 import { expectSamePredictions, matrix, randomRatings, SMALL_TRIPLES } from "../helpers/matrices";
 
@@ -34,8 +29,7 @@ function naiveCoClustering(m: RatingsMatrix, c: CoClusteringConfig): (u: number,
       Array.from({ length: c.itemClusters }, (_, h) => meanOf(entries.filter((e) => cu[e.u] === g && ci[e.i] === h).map((e) => e.r))),
     ),
   });
-  const est = (A: ReturnType<typeof averages>, u: number, i: number, g: number, h: number) =>
-    A.C[g][h] + userMean[u] - A.U[g] + itemMean[i] - A.I[h];
+  const est = (A: ReturnType<typeof averages>, u: number, i: number, g: number, h: number) => A.C[g][h] + userMean[u] - A.U[g] + itemMean[i] - A.I[h];
   const argmin = (v: number[]) => v.indexOf(Math.min(...v));
   for (let epoch = 0; epoch < c.maxIterations; epoch++) {
     const A = averages();
@@ -168,7 +162,12 @@ describe("co-clustering — definition and config", () => {
       seed: 3,
       restarts: 1,
     });
-    expect(coClusteringModel.config({ nCltrU: 2, nCltrI: 4, n_epochs: 5 })).toEqual({ ...CO_CLUSTERING_DEFAULTS, userClusters: 2, itemClusters: 4, maxIterations: 5 });
+    expect(coClusteringModel.config({ nCltrU: 2, nCltrI: 4, n_epochs: 5 })).toEqual({
+      ...CO_CLUSTERING_DEFAULTS,
+      userClusters: 2,
+      itemClusters: 4,
+      maxIterations: 5,
+    });
     expect(() => coClusteringModel.config({ epochs: 3, maxIterations: 3 })).toThrow(
       "co-clustering config: maxIterations repeats a field: epochs is another name for maxIterations; give it once",
     );

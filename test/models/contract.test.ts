@@ -22,7 +22,13 @@ const i = Int32Array.from(raw.items, (id) => items.intern(id));
 const newUser = users.intern("new-user");
 const newItem = items.intern("new-item");
 const train = new RatingsMatrix(users.size, items.size, u, i, raw.ratings);
-const test = new RatingsMatrix(users.size, items.size, Int32Array.from([newUser, 0, newUser]), Int32Array.from([0, newItem, newItem]), Float64Array.from([4, 3, 5]));
+const test = new RatingsMatrix(
+  users.size,
+  items.size,
+  Int32Array.from([newUser, 0, newUser]),
+  Int32Array.from([0, newItem, newItem]),
+  Float64Array.from([4, 3, 5]),
+);
 
 // Small sizes keep the suite fast; every model must accept these overrides or use its defaults.
 const FAST: Record<string, Record<string, unknown>> = {
@@ -65,9 +71,11 @@ describe.each(allModels().map((m) => [m.name, m] as const))("model contract: %s"
     if (FAST_OLD_NAMES[name]) expect(def.config(FAST_OLD_NAMES[name])).toEqual(config);
     const firstKey = Object.keys(def.defaults)[0];
     if (firstKey !== undefined) {
-      const typo = firstKey + "x";
+      const typo = `${firstKey}x`;
       expect(() => def.config({ ...params, [typo]: 1 })).toThrow(SpecError);
-      expect(() => def.config({ ...params, [typo]: 1 })).toThrow(new RegExp(`${typo} is not a parameter of ${name} \\(did you mean "${firstKey}"\\?\\)`));
+      expect(() => def.config({ ...params, [typo]: 1 })).toThrow(
+        new RegExp(`${typo} is not a parameter of ${name} \\(did you mean "${firstKey}"\\?\\)`),
+      );
     }
   });
 

@@ -1,6 +1,6 @@
 import { Matrix, solve } from "ml-matrix";
 import { describe, expect, it } from "vitest";
-import { RatingsMatrix } from "../../src/data/ratings";
+import type { RatingsMatrix } from "../../src/data/ratings";
 import { InputError } from "../../src/core/errors";
 import { alsConfig, fitAls, type AlsConfig, type AlsModel } from "../../src/models/als/als";
 import { AlsWorkspace, alsSolveRow, type AlsHalfStep } from "../../src/models/als/als-rows";
@@ -54,7 +54,12 @@ describe("foldInUser", () => {
         const { items, values } = userRatings(train, u);
         // Shuffled input order must not matter.
         const order = items.map((_, t) => t).reverse();
-        const f = foldInUser(model, order.map((t) => items[t]), order.map((t) => values[t]), { lambda, weightedLambda });
+        const f = foldInUser(
+          model,
+          order.map((t) => items[t]),
+          order.map((t) => values[t]),
+          { lambda, weightedLambda },
+        );
         const own = ownUserStep(model, train, u, lambda, weightedLambda);
         for (let a = 0; a < 4; a++) expect(Math.abs(f.vector[a] - own.w[a])).toBeLessThan(1e-10);
         expect(Math.abs(f.bias - own.b)).toBeLessThan(1e-10);
@@ -115,7 +120,17 @@ describe("foldInItem", () => {
     const H = model.itemFactors.slice();
     const bi = model.itemBias!.slice();
     alsSolveRow(
-      { csr, fixed: model.userFactors, fixedBias: model.userBias, solved: H, solvedBias: bi, d: 3, lambda, weightedLambda: false, globalMean: model.globalMean },
+      {
+        csr,
+        fixed: model.userFactors,
+        fixedBias: model.userBias,
+        solved: H,
+        solvedBias: bi,
+        d: 3,
+        lambda,
+        weightedLambda: false,
+        globalMean: model.globalMean,
+      },
       i,
       AlsWorkspace.forMatrix(train, 4),
     );

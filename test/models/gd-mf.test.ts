@@ -24,7 +24,8 @@ const obs: [number, number, number][] = [
 ];
 const train = triples(5, 4, obs);
 
-const toMatrix = (a: Float64Array, rows: number, d: number) => new Matrix(Array.from({ length: rows }, (_, r) => Array.from(a.subarray(r * d, r * d + d))));
+const toMatrix = (a: Float64Array, rows: number, d: number) =>
+  new Matrix(Array.from({ length: rows }, (_, r) => Array.from(a.subarray(r * d, r * d + d))));
 
 /** Oracle: one simultaneous step with dense ml-matrix algebra and an observation mask. */
 function matrixStep(cfg: GdConfig, W0: Matrix, H0: Matrix, mu: number, b0: number[], c0: number[]) {
@@ -39,8 +40,13 @@ function matrixStep(cfg: GdConfig, W0: Matrix, H0: Matrix, mu: number, b0: numbe
   const pred = W0.mmul(H0.transpose());
   if (cfg.biased) for (let u = 0; u < nU; u++) for (let i = 0; i < nI; i++) pred.set(u, i, pred.get(u, i) + mu + b0[u] + c0[i]);
   const E = Matrix.sub(A, pred).mul(M); // residuals on Ω only
-  const gradW = E.mmul(H0).mul(-2).add(Matrix.mul(W0, 2 * cfg.lambda));
-  const gradH = E.transpose().mmul(W0).mul(-2).add(Matrix.mul(H0, 2 * cfg.lambda));
+  const gradW = E.mmul(H0)
+    .mul(-2)
+    .add(Matrix.mul(W0, 2 * cfg.lambda));
+  const gradH = E.transpose()
+    .mmul(W0)
+    .mul(-2)
+    .add(Matrix.mul(H0, 2 * cfg.lambda));
   const W1 = Matrix.sub(W0, gradW.mul(cfg.lr));
   const H1 = Matrix.sub(H0, gradH.mul(cfg.lr));
   const rowSums = E.sum("row");
@@ -160,7 +166,13 @@ describe("gd-mf: config", () => {
   });
 
   it("accepts the old and the reference libraries' names as aliases, stored under the canonical names", () => {
-    expect(gdMfModel.config({ epochs: 5, n_factors: 3, learning_rate: 0.01, reg: 0.2 })).toEqual({ ...GD_DEFAULTS, d: 3, lr: 0.01, lambda: 0.2, maxIterations: 5 });
+    expect(gdMfModel.config({ epochs: 5, n_factors: 3, learning_rate: 0.01, reg: 0.2 })).toEqual({
+      ...GD_DEFAULTS,
+      d: 3,
+      lr: 0.01,
+      lambda: 0.2,
+      maxIterations: 5,
+    });
     expect(() => gdMfModel.config({ epochs: 5, maxIterations: 5 })).toThrow(
       "gd-mf config: maxIterations repeats a field: epochs is another name for maxIterations; give it once",
     );

@@ -1,17 +1,16 @@
 import { Matrix, solve } from "ml-matrix";
 import { describe, expect, it } from "vitest";
-import { RatingsMatrix } from "../../src/data/ratings";
+import type { RatingsMatrix } from "../../src/data/ratings";
 import { InputError, SpecError } from "../../src/core/errors";
 import { topN } from "../../src/metrics/ranking";
+import { denseGram } from "../../src/linalg/gram";
 import {
   IMPLICIT_ALS_DEFAULTS,
   ImplicitAlsModel,
   ImplicitWorkspace,
   fitImplicitAls,
-  fullGram,
   implicitAlsConfig,
   implicitAlsModel,
-  implicitFromRatings,
   implicitHalfStep,
   implicitObjective,
   implicitSolveRow,
@@ -140,14 +139,15 @@ describe("implicit ALS half-step (YᵀY + Yᵀ(C_u − I)Y trick)", () => {
   it.each([true, false])("a single row exposes its arithmetic: system = YᵀY + Σ w y yᵀ + λI, rhs = Σ c y (simd: %s)", (simd) => {
     const X = new Float64Array(R.nUsers * d);
     const s = step(R, Y0, X, d);
-    fullGram(Y0, R.nItems, d, s.fixedGram);
+    denseGram(Y0, R.nItems, d, s.fixedGram);
     const ws = ImplicitWorkspace.forMatrix(R, d, { simd, recordSystem: true });
     const u = 0;
     implicitSolveRow(s, u, ws);
     const csr = R.byUser();
     const A = Matrix.eye(d, d).mul(0.7);
     const b = new Array<number>(d).fill(0);
-    for (let i = 0; i < R.nItems; i++) for (let a = 0; a < d; a++) for (let q = 0; q < d; q++) A.set(a, q, A.get(a, q) + Y0[i * d + a] * Y0[i * d + q]);
+    for (let i = 0; i < R.nItems; i++)
+      for (let a = 0; a < d; a++) for (let q = 0; q < d; q++) A.set(a, q, A.get(a, q) + Y0[i * d + a] * Y0[i * d + q]);
     for (let p = csr.indptr[u]; p < csr.indptr[u + 1]; p++) {
       const i = csr.indices[p];
       const w = 3 * csr.values[p];
@@ -275,7 +275,9 @@ describe("implicit-als config", () => {
     });
     expect(implicitAlsModel.name).toBe("implicit-als");
     expect(() => implicitAlsConfig({ lambda: 0 })).toThrow("implicit-als config: lambda must be > 0, got 0");
-    expect(() => implicitAlsConfig({ solver: "lu" })).toThrow('implicit-als config: solver must be one of "cholesky", "cg" (did you mean "cg"?), got "lu"');
+    expect(() => implicitAlsConfig({ solver: "lu" })).toThrow(
+      'implicit-als config: solver must be one of "cholesky", "cg" (did you mean "cg"?), got "lu"',
+    );
     expect(() => implicitAlsConfig({ d: 2.5 })).toThrow(SpecError);
     expect(() => implicitAlsConfig({ d: 2.5 })).toThrow("implicit-als config: d must be an integer, got 2.5");
     expect(() => implicitAlsConfig({ cgSteps: 0 })).toThrow("implicit-als config: cgSteps must be ≥ 1, got 0");
@@ -300,23 +302,6 @@ describe("implicit-als config", () => {
     expect(() => implicitAlsConfig({ iterations: 4, maxIterations: 4 })).toThrow(
       "implicit-als config: maxIterations repeats a field: iterations is another name for maxIterations; give it once",
     );
-  });
-});
-
-describe("implicitFromRatings", () => {
-  const E = matrix(2, 4, [
-    [0, 0, 5],
-    [0, 1, 3],
-    [1, 2, 4],
-    [1, 3, 1],
-  ]);
-  it("keeps ratings ≥ threshold with their value or 1", () => {
-    const a = implicitFromRatings(E);
-    expect([Array.from(a.users), Array.from(a.items), Array.from(a.values)]).toEqual([[0, 1], [0, 2], [5, 4]]);
-    const b = implicitFromRatings(E, { threshold: 3, value: "one" });
-    expect([Array.from(b.items), Array.from(b.values)]).toEqual([[0, 1, 2], [1, 1, 1]]);
-    expect(b.nUsers).toBe(2);
-    expect(b.nItems).toBe(4);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RatingsMatrix } from "../../src/data/ratings";
+import type { RatingsMatrix } from "../../src/data/ratings";
 import { SpecError } from "../../src/core/errors";
 import { scorePredictor } from "../../src/metrics/accuracy";
 import {
@@ -46,13 +46,21 @@ function naiveKnn(m: RatingsMatrix, family: KnnFamily, c: KnnConfig): Oracle {
     for (let i = 0; i < m.nItems; i++) {
       let s = 0;
       let n = 0;
-      for (let k = 0; k < m.nnz; k++) if (m.items[k] === i) (s += m.values[k] - mu - bu[m.users[k]]), n++;
+      for (let k = 0; k < m.nnz; k++) {
+        if (m.items[k] !== i) continue;
+        s += m.values[k] - mu - bu[m.users[k]];
+        n++;
+      }
       if (n > 0) bi[i] = s / (c.lambdaI + n);
     }
     for (let u = 0; u < m.nUsers; u++) {
       let s = 0;
       let n = 0;
-      for (let k = 0; k < m.nnz; k++) if (m.users[k] === u) (s += m.values[k] - mu - bi[m.items[k]]), n++;
+      for (let k = 0; k < m.nnz; k++) {
+        if (m.users[k] !== u) continue;
+        s += m.values[k] - mu - bi[m.items[k]];
+        n++;
+      }
       if (n > 0) bu[u] = s / (c.lambdaU + n);
     }
   }
@@ -178,7 +186,17 @@ describe("kNN — hand-computed predictions (user-based, msd)", () => {
     const { model } = fitKnn(t, "basic", cfg({ similarity: "pearson" }));
     expect(model.predict(0, 3)).toBeCloseTo(4, 12);
     expect(model.actualK(0, 3)).toBe(1);
-    const onlyNegative = fitKnn(matrix(2, 3, [[0, 0, 1], [0, 1, 5], [1, 0, 5], [1, 1, 1], [1, 2, 3]]), "means", cfg({ similarity: "pearson" }));
+    const onlyNegative = fitKnn(
+      matrix(2, 3, [
+        [0, 0, 1],
+        [0, 1, 5],
+        [1, 0, 5],
+        [1, 1, 1],
+        [1, 2, 3],
+      ]),
+      "means",
+      cfg({ similarity: "pearson" }),
+    );
     expect(onlyNegative.model.actualK(0, 2)).toBe(0);
     expect(onlyNegative.model.predict(0, 2)).toBeCloseTo(3, 12); // μ_u0
   });
@@ -228,7 +246,14 @@ describe("kNN — against the naive oracle on a random matrix", () => {
           expect(converged).toBe(true);
           expect(history.iteration).toEqual([]);
           const oracle = naiveKnn(m, family, config);
-          expectSamePredictions(m.nUsers, m.nItems, (u, i) => model.predict(u, i), (u, i) => oracle.predict(u, i), 1e-9, "oracle");
+          expectSamePredictions(
+            m.nUsers,
+            m.nItems,
+            (u, i) => model.predict(u, i),
+            (u, i) => oracle.predict(u, i),
+            1e-9,
+            "oracle",
+          );
         });
       }
     }
@@ -250,7 +275,17 @@ describe("kNN — model definitions and config validation", () => {
       "knn-baseline",
     ]);
     const c = knnBasicModel.config({});
-    expect(c).toEqual({ k: 40, minK: 1, userBased: true, similarity: "msd", minSupport: 1, shrinkage: 100, baselineIterations: 10, lambdaU: 15, lambdaI: 10 });
+    expect(c).toEqual({
+      k: 40,
+      minK: 1,
+      userBased: true,
+      similarity: "msd",
+      minSupport: 1,
+      shrinkage: 100,
+      baselineIterations: 10,
+      lambdaU: 15,
+      lambdaI: 10,
+    });
     expect(c).toEqual(KNN_BASIC_DEFAULTS);
     expect(knnBaselineModel.config({})).toEqual(KNN_BASELINE_DEFAULTS);
     expect(KNN_BASELINE_DEFAULTS).toEqual({ ...KNN_BASIC_DEFAULTS, similarity: "pearson-baseline" });
@@ -261,13 +296,22 @@ describe("kNN — model definitions and config validation", () => {
   it("unknown key → SpecError with a did-you-mean", () => {
     const known = "known: k, minK, userBased, similarity, minSupport, shrinkage, baselineIterations, lambdaU, lambdaI";
     expect(() => knnBasicModel.config({ mink: 2 })).toThrow(SpecError);
-    expect(() => knnBasicModel.config({ mink: 2 })).toThrow(`knn-basic config: mink is not a parameter of knn-basic (did you mean "minK"?); ${known}`);
-    expect(() => knnMeansModel.config({ userBase: false })).toThrow(`knn-means config: userBase is not a parameter of knn-means (did you mean "userBased"?); ${known}`);
+    expect(() => knnBasicModel.config({ mink: 2 })).toThrow(
+      `knn-basic config: mink is not a parameter of knn-basic (did you mean "minK"?); ${known}`,
+    );
+    expect(() => knnMeansModel.config({ userBase: false })).toThrow(
+      `knn-means config: userBase is not a parameter of knn-means (did you mean "userBased"?); ${known}`,
+    );
   });
 
   it("accepts Surprise's and the old names as aliases, stored under the canonical names", () => {
     // min_k and user_based (Surprise's names) were refused before; they are aliases now.
-    expect(knnBasicModel.config({ min_k: 2, user_based: false, min_support: 2 })).toEqual({ ...KNN_BASIC_DEFAULTS, minK: 2, userBased: false, minSupport: 2 });
+    expect(knnBasicModel.config({ min_k: 2, user_based: false, min_support: 2 })).toEqual({
+      ...KNN_BASIC_DEFAULTS,
+      minK: 2,
+      userBased: false,
+      minSupport: 2,
+    });
     expect(knnBaselineModel.config({ baselineEpochs: 3, regU: 1, regI: 2 })).toEqual({
       ...KNN_BASELINE_DEFAULTS,
       baselineIterations: 3,
@@ -275,7 +319,9 @@ describe("kNN — model definitions and config validation", () => {
       lambdaI: 2,
     });
     expect(knnBaselineModel.config({ reg_u: 1, reg_i: 2 })).toEqual({ ...KNN_BASELINE_DEFAULTS, lambdaU: 1, lambdaI: 2 });
-    expect(() => knnBasicModel.config({ minK: 2, min_k: 2 })).toThrow("knn-basic config: min_k repeats a field: min_k is another name for minK; give it once");
+    expect(() => knnBasicModel.config({ minK: 2, min_k: 2 })).toThrow(
+      "knn-basic config: min_k repeats a field: min_k is another name for minK; give it once",
+    );
   });
 
   it("out-of-range and wrong-type values", () => {

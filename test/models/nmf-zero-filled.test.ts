@@ -44,7 +44,11 @@ const W = (d: Float64Array, rows: number, k: number) => new Matrix(Array.from({ 
 
 describe("nmf-zero-filled (sklearn-style NMF of the zero-filled matrix)", () => {
   // X = [[2, 0], [1, 3]], W = (1, 1)ᵀ, H = (1, 1), k = 1.
-  const x2 = () => fromDense([[2, 0], [1, 3]]);
+  const x2 = () =>
+    fromDense([
+      [2, 0],
+      [1, 3],
+    ]);
   const ones = () => ({ w: Float64Array.from([1, 1]), ht: Float64Array.from([1, 1]) });
 
   it("cd: matches a hand-computed iteration", () => {
@@ -179,7 +183,10 @@ describe("nmf-zero-filled (sklearn-style NMF of the zero-filled matrix)", () => 
     const ref = new SVD(new Matrix(dense), { autoTranspose: true });
     const k = 4;
     // sklearn's budget (10 oversamples, 4 power iterations here) is accurate to ~1e-5; more iterations → exact.
-    for (const [iterations, tol] of [[undefined, 1e-4], [30, 1e-10]] as const) {
+    for (const [iterations, tol] of [
+      [undefined, 1e-4],
+      [30, 1e-10],
+    ] as const) {
       const got = randomizedSvd(ratings.byUser(), ratings.byItem(), k, 0, 10, iterations);
       for (let j = 0; j < k; j++) {
         expect(Math.abs(got.s[j] / ref.diagonal[j] - 1)).toBeLessThan(tol);
@@ -249,7 +256,11 @@ describe("nmf-zero-filled (sklearn-style NMF of the zero-filled matrix)", () => 
 
   it("predicts 0 (or the mean) for unknown users/items and counts them as fallbacks", () => {
     // User 2 and item 3 have no ratings.
-    const train = fromDense([[5, 3, 0, 0], [4, 0, 1, 0], [0, 0, 0, 0]]);
+    const train = fromDense([
+      [5, 3, 0, 0],
+      [4, 0, 1, 0],
+      [0, 0, 0, 0],
+    ]);
     const test = new RatingsMatrix(3, 4, Int32Array.from([2, 0, 1]), Int32Array.from([0, 3, 1]), Float64Array.from([4, 2, 5]));
     const zero = fitNmfZeroFilled(train, nmfZeroFilledModel.config({ d: 2 })).model;
     expect(zero.predict(2, 0)).toBe(0);
@@ -308,7 +319,9 @@ describe("nmf-zero-filled (sklearn-style NMF of the zero-filled matrix)", () => 
     expect(() => nmfZeroFilledModel.config({ nComponent: 5 })).toThrow(
       `nmf-zero-filled config: nComponent is not a parameter of nmf-zero-filled (did you mean "d"?); ${known}`,
     );
-    expect(() => nmfZeroFilledModel.config({ lambdaH: "sam" })).toThrow('nmf-zero-filled config: lambdaH must be a finite number, or one of "same", got "sam"');
+    expect(() => nmfZeroFilledModel.config({ lambdaH: "sam" })).toThrow(
+      'nmf-zero-filled config: lambdaH must be a finite number, or one of "same", got "sam"',
+    );
     expect(() => nmfZeroFilledModel.config({ lambdaH: -1 })).toThrow("nmf-zero-filled config: lambdaH must be ≥ 0, got -1");
     expect(() => nmfZeroFilledModel.config({ alphaH: -1 })).toThrow("nmf-zero-filled config: alphaH must be ≥ 0, got -1");
     expect(() => nmfZeroFilledModel.config({ l1Ratio: 1.5 })).toThrow("nmf-zero-filled config: l1Ratio must be ≤ 1, got 1.5");

@@ -189,7 +189,9 @@ describe("nmf (observed entries, Surprise's NMF)", () => {
     expect(nmfModel.config({ nFactors: 3, nEpochs: 4, regPu: 0.1, regQi: 0.2, regBu: 0.3, regBi: 0.4 })).toEqual(want);
     expect(nmfModel.config({ n_factors: 3, n_epochs: 4, reg_pu: 0.1, reg_qi: 0.2, reg_bu: 0.3, reg_bi: 0.4 })).toEqual(want);
     expect(nmfModel.config({ init_low: 0.1, init_high: 0.9 })).toEqual({ ...NMF_DEFAULTS, initLow: 0.1, initHigh: 0.9 });
-    expect(() => nmfModel.config({ regPu: 0.1, lambdaPu: 0.1 })).toThrow("nmf config: lambdaPu repeats a field: regPu is another name for lambdaPu; give it once");
+    expect(() => nmfModel.config({ regPu: 0.1, lambdaPu: 0.1 })).toThrow(
+      "nmf config: lambdaPu repeats a field: regPu is another name for lambdaPu; give it once",
+    );
   });
 
   it("lambda regularizes both factor sides; lambdaPu / lambdaQi override it (null = lambda)", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RatingsMatrix } from "../../src/data/ratings";
+import type { RatingsMatrix } from "../../src/data/ratings";
 import { InputError } from "../../src/core/errors";
 import { Rng } from "../../src/core/random";
 import { type Baselines, type SimilarityName, computeSimilarities } from "../../src/models/neighbourhood/similarity";
@@ -14,14 +14,7 @@ function randomMatrix(nUsers: number, nItems: number, p: number, seed: number): 
  * Independent oracle: for each pair, gather the co-rated entries from a dense table and apply the textbook
  * (mean-centred) formula directly.
  */
-function oracle(
-  m: RatingsMatrix,
-  userBased: boolean,
-  kind: SimilarityName,
-  minSupport: number,
-  shrinkage: number,
-  bl?: Baselines,
-): number[][] {
+function oracle(m: RatingsMatrix, userBased: boolean, kind: SimilarityName, minSupport: number, shrinkage: number, bl?: Baselines): number[][] {
   const nX = userBased ? m.nUsers : m.nItems;
   const nY = userBased ? m.nItems : m.nUsers;
   const dense: (number | undefined)[][] = Array.from({ length: nX }, () => new Array(nY).fill(undefined));
@@ -154,7 +147,13 @@ describe("computeSimilarities — hand-computed values", () => {
       [1, 0, 3],
       [1, 1, 4],
     ]);
-    const s = computeSimilarities(one, { userBased: true, similarity: "pearson-baseline", minSupport: 1, shrinkage: 0, baselines: { globalMean: 4, bu: new Float64Array(2), bi: new Float64Array(2) } });
+    const s = computeSimilarities(one, {
+      userBased: true,
+      similarity: "pearson-baseline",
+      minSupport: 1,
+      shrinkage: 0,
+      baselines: { globalMean: 4, bu: new Float64Array(2), bi: new Float64Array(2) },
+    });
     expect(s.values[1]).toBe(0);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RatingsMatrix } from "../../src/data/ratings";
+import type { RatingsMatrix } from "../../src/data/ratings";
 import { SpecError } from "../../src/core/errors";
 import { scorePredictor } from "../../src/metrics/accuracy";
 import { fitSlopeOne, slopeOneModel } from "../../src/models/neighbourhood/slope-one";

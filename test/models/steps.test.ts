@@ -89,8 +89,14 @@ describe("sgdStep reproduces the lecture's SGD numbers", () => {
     const s = sgdStep({ rating, w, h, alpha, lambda });
     const e = rating - dot(w, h);
     expect(s.error).toBeCloseTo(e, 14);
-    expectClose4(s.w, w.map((v, a) => v + alpha * (e * h[a] - lambda * v)));
-    expectClose4(s.h, h.map((v, a) => v + alpha * (e * w[a] - lambda * v)));
+    expectClose4(
+      s.w,
+      w.map((v, a) => v + alpha * (e * h[a] - lambda * v)),
+    );
+    expectClose4(
+      s.h,
+      h.map((v, a) => v + alpha * (e * w[a] - lambda * v)),
+    );
     const loss = (ww: number[], hh: number[]) => (rating - dot(ww, hh)) ** 2 + lambda * (dot(ww, ww) + dot(hh, hh));
     const eps = 1e-6;
     w.forEach((_, a) => {
@@ -128,7 +134,9 @@ describe("sgdStep reproduces the lecture's SGD numbers", () => {
   });
 
   it("rejects bad inputs with clear messages", () => {
-    expect(() => sgdStep({ rating: 5, w: [1, 2], h: [1], alpha: 0.1 })).toThrow(new InputError("SGD step: w has 2 entries and h has 1; they must match and be non-empty"));
+    expect(() => sgdStep({ rating: 5, w: [1, 2], h: [1], alpha: 0.1 })).toThrow(
+      new InputError("SGD step: w has 2 entries and h has 1; they must match and be non-empty"),
+    );
     expect(() => sgdStep({ rating: 5, w: [1], h: [1], alpha: 0 })).toThrow(/alpha must be a finite number > 0, got 0/);
     expect(() => sgdStep({ rating: 5, w: [1], h: [1], alpha: 0.1, lambda: -1 })).toThrow(/lambda must be a finite number ≥ 0/);
     expect(() => sgdStep({ rating: NaN, w: [1], h: [1], alpha: 0.1 })).toThrow(/rating is NaN/);
@@ -157,7 +165,14 @@ describe("ALS steps reproduce the lecture's ALS arithmetic", () => {
     const bob = half.factors[1];
     const carol = half.factors[2];
     expect(half.rows[1].observed).toEqual([1, 2, 3]); // Swades, Batman, Interstellar
-    expectClose4(bob, ridgeSolve([1, 2, 3].map((j) => [...LECTURE_MOVIE_FEATURES[j]]), [5, 1, 4], 0));
+    expectClose4(
+      bob,
+      ridgeSolve(
+        [1, 2, 3].map((j) => [...LECTURE_MOVIE_FEATURES[j]]),
+        [5, 1, 4],
+        0,
+      ),
+    );
     expect(dot(bob, LECTURE_MOVIE_FEATURES[0])).toBeCloseTo(4.86, 4); // Bob's Sholay
     expect(dot(carol, LECTURE_MOVIE_FEATURES[1])).toBeCloseTo(4.0292, 4); // Carol's Swades
     // Three ratings, three unknowns: Bob's and Carol's observed ratings are interpolated exactly.
@@ -183,8 +198,28 @@ describe("ALS steps reproduce the lecture's ALS arithmetic", () => {
     const { train } = alsExampleDataset();
     const it1 = alsIterationDetail(train, ALS_EXAMPLE_H0);
     // Users 2 and 3 by hand: X = [h₁; h₂] with y = [4, 4], X = [h₂; h₃] with y = [5, 1].
-    expectClose4(it1.W[1], ridgeSolve([[1.0, 0.3], [0.5, 1.2]], [4, 4], 0));
-    expectClose4(it1.W[2], ridgeSolve([[0.5, 1.2], [0.2, 0.8]], [5, 1], 0));
+    expectClose4(
+      it1.W[1],
+      ridgeSolve(
+        [
+          [1.0, 0.3],
+          [0.5, 1.2],
+        ],
+        [4, 4],
+        0,
+      ),
+    );
+    expectClose4(
+      it1.W[2],
+      ridgeSolve(
+        [
+          [0.5, 1.2],
+          [0.2, 0.8],
+        ],
+        [5, 1],
+        0,
+      ),
+    );
     // Items with the new W: item 1 rated by users 1, 2.
     expect(it1.items.rows[0].X).toEqual([it1.W[0], it1.W[1]]);
     expect(it1.sse).toBeLessThan(1e-18);
@@ -217,7 +252,15 @@ describe("ALS steps reproduce the lecture's ALS arithmetic", () => {
 
   it("a singular row (λ = 0, one rating, d = 3) reports the ridge als.ts adds", () => {
     const { train } = lectureDataset();
-    const s = alsItemStep(train, [[1, 0, 0], [0, 1, 0], [0, 0, 1]], 4); // Shawshank: Alice only
+    const s = alsItemStep(
+      train,
+      [
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+      ],
+      4,
+    ); // Shawshank: Alice only
     expect(s.observed).toEqual([0]);
     expect(s.ridge).toBeGreaterThan(0);
     expect(s.residualSse).toBeLessThan(1e-6); // min-norm-like solution fits the single rating
@@ -249,7 +292,13 @@ describe("ALS steps reproduce the lecture's ALS arithmetic", () => {
     expect(() => alsItemStep(train, [[1], [2, 3], [4]], 0)).toThrow(/W \(users × d\) row 1 has 2 entries, row 0 has 1/);
     expect(() => alsUserStep(train, LECTURE_MOVIE_FEATURES, 3)).toThrow(/user index 3 is outside 0..2/);
     expect(() => alsUserStep(train, LECTURE_MOVIE_FEATURES, 0, { lambda: -1 })).toThrow(/lambda must be a finite number ≥ 0/);
-    expect(() => alsUserStep(train, LECTURE_MOVIE_FEATURES.map((r) => r.map(() => NaN)), 0)).toThrow(/is NaN/);
+    expect(() =>
+      alsUserStep(
+        train,
+        LECTURE_MOVIE_FEATURES.map((r) => r.map(() => NaN)),
+        0,
+      ),
+    ).toThrow(/is NaN/);
   });
 
   it("leaves its inputs alone", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RatingsMatrix } from "../../src/data/ratings";
+import type { RatingsMatrix } from "../../src/data/ratings";
 import { SpecError } from "../../src/core/errors";
 import { scorePredictor } from "../../src/metrics/accuracy";
 import { Rng } from "../../src/core/random";
@@ -224,8 +224,20 @@ describe("svd: config", () => {
   });
 
   it("accepts the old and Surprise's names as aliases, stored under the canonical names", () => {
-    expect(svdModel.config({ nFactors: 5, n_epochs: 3, lr_all: 0.01, reg_all: 0.1 })).toEqual({ ...SVD_DEFAULTS, d: 5, maxIterations: 3, lr: 0.01, lambda: 0.1 });
-    expect(svdModel.config({ nFactors: 5, nEpochs: 3, lrAll: 0.01, regAll: 0.1 })).toEqual({ ...SVD_DEFAULTS, d: 5, maxIterations: 3, lr: 0.01, lambda: 0.1 });
+    expect(svdModel.config({ nFactors: 5, n_epochs: 3, lr_all: 0.01, reg_all: 0.1 })).toEqual({
+      ...SVD_DEFAULTS,
+      d: 5,
+      maxIterations: 3,
+      lr: 0.01,
+      lambda: 0.1,
+    });
+    expect(svdModel.config({ nFactors: 5, nEpochs: 3, lrAll: 0.01, regAll: 0.1 })).toEqual({
+      ...SVD_DEFAULTS,
+      d: 5,
+      maxIterations: 3,
+      lr: 0.01,
+      lambda: 0.1,
+    });
     expect(svdModel.config({ regBu: 0.1, reg_qi: 0.2, lr_bu: 0.3, init_std_dev: 0.2, init_mean: 0.1 })).toEqual({
       ...SVD_DEFAULTS,
       lambdaBu: 0.1,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RatingsMatrix } from "../../src/data/ratings";
+import type { RatingsMatrix } from "../../src/data/ratings";
 import { SpecError } from "../../src/core/errors";
 import { scorePredictor } from "../../src/metrics/accuracy";
 import { Rng } from "../../src/core/random";
@@ -271,14 +271,18 @@ describe("svdpp: config", () => {
       lambdaYj: 0.3,
       lrYj: 0.2,
     });
-    expect(() => svdppModel.config({ regYj: 0.3, reg_yj: 0.3 })).toThrow("svdpp config: reg_yj repeats a field: regYj and reg_yj both mean lambdaYj; give it once");
+    expect(() => svdppModel.config({ regYj: 0.3, reg_yj: 0.3 })).toThrow(
+      "svdpp config: reg_yj repeats a field: regYj and reg_yj both mean lambdaYj; give it once",
+    );
   });
 
   it("refuses unknown keys (with a suggestion) and out-of-range values", () => {
     const known =
       "known: d, maxIterations, lr, lambda, lrBu, lrBi, lrPu, lrQi, lrYj, lambdaBu, lambdaBi, lambdaPu, lambdaQi, lambdaYj, initMean, initStd, shuffle, seed";
     expect(() => svdppModel.config({ lamdaYj: 0.1 })).toThrow(SpecError);
-    expect(() => svdppModel.config({ lamdaYj: 0.1 })).toThrow(`svdpp config: lamdaYj is not a parameter of svdpp (did you mean "lambdaYj"?); ${known}`);
+    expect(() => svdppModel.config({ lamdaYj: 0.1 })).toThrow(
+      `svdpp config: lamdaYj is not a parameter of svdpp (did you mean "lambdaYj"?); ${known}`,
+    );
     expect(() => svdppModel.config({ maxIterations: -1 })).toThrow("svdpp config: maxIterations must be ≥ 0, got -1");
     expect(() => svdppModel.config({ nEpochs: -1 })).toThrow("svdpp config: nEpochs must be ≥ 0, got -1");
     expect(() => svdppModel.config({ lrYj: 0 })).toThrow("svdpp config: lrYj must be > 0, got 0");

@@ -47,7 +47,7 @@ describe("figureDisplayHtml", () => {
     const gz = plotlyBundleLoaderHtml();
     const plain = plotlyBundleLoaderHtml({ compress: false });
     expect(gz).toContain(plotlyBundleGzipBase64());
-    expect(gz).toContain("DecompressionStream(\"gzip\")");
+    expect(gz).toContain('DecompressionStream("gzip")');
     expect(gz).toContain("if (window.Plotly || window.__mflabPlotly) return;");
     expect(plain).toContain("if (!window.Plotly) {");
     expect(plain).toContain(plotlyBundleSource());

@@ -12,7 +12,10 @@ import { describe, expect, it } from "vitest";
 const ROOT = path.resolve(__dirname, "../..");
 const NOTEBOOKS = path.join(ROOT, "notebooks");
 const JUPYTER_PATH = path.join(ROOT, ".jupyter", "share", "jupyter");
-const notebooks = fs.readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".ipynb")).sort();
+const notebooks = fs
+  .readdirSync(NOTEBOOKS)
+  .filter((f) => f.endsWith(".ipynb"))
+  .sort();
 
 interface Output {
   output_type: string;
@@ -28,7 +31,7 @@ interface Cell {
 }
 
 function text(v: string | string[] | undefined): string {
-  return Array.isArray(v) ? v.join("") : v ?? "";
+  return Array.isArray(v) ? v.join("") : (v ?? "");
 }
 
 describe("notebooks execute headlessly on the tslab kernel", () => {
@@ -44,12 +47,29 @@ describe("notebooks execute headlessly on the tslab kernel", () => {
         const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "mflab-nb-"));
         const r = spawnSync(
           "/usr/bin/python3",
-          ["-m", "nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=900", "--ExecutePreprocessor.kernel_name=tslab", "--output-dir", outDir, path.join(NOTEBOOKS, name)],
+          [
+            "-m",
+            "nbconvert",
+            "--to",
+            "notebook",
+            "--execute",
+            "--ExecutePreprocessor.timeout=900",
+            "--ExecutePreprocessor.kernel_name=tslab",
+            "--output-dir",
+            outDir,
+            path.join(NOTEBOOKS, name),
+          ],
           {
             cwd: NOTEBOOKS,
             encoding: "utf8",
             // Kernels from the project's .jupyter/; Jupyter's own data/runtime/config in a temp folder (no global state).
-            env: { ...process.env, JUPYTER_PATH, JUPYTER_DATA_DIR: path.join(outDir, "data"), JUPYTER_RUNTIME_DIR: path.join(outDir, "runtime"), JUPYTER_CONFIG_DIR: path.join(outDir, "config") },
+            env: {
+              ...process.env,
+              JUPYTER_PATH,
+              JUPYTER_DATA_DIR: path.join(outDir, "data"),
+              JUPYTER_RUNTIME_DIR: path.join(outDir, "runtime"),
+              JUPYTER_CONFIG_DIR: path.join(outDir, "config"),
+            },
             timeout: 20 * 60_000,
           },
         );
@@ -58,9 +78,13 @@ describe("notebooks execute headlessly on the tslab kernel", () => {
           throw new Error(`nbconvert failed for ${name} (exit ${r.status}):\n${(r.stderr ?? "").slice(-4000)}`);
         }
         const nb = JSON.parse(fs.readFileSync(executedPath, "utf8")) as { cells: Cell[] };
-        const errors = nb.cells.flatMap((c) => (c.outputs ?? []).filter((o) => o.output_type === "error").map((o) => `${o.ename}: ${o.evalue}\n--- in cell:\n${text(c.source)}`));
+        const errors = nb.cells.flatMap((c) =>
+          (c.outputs ?? []).filter((o) => o.output_type === "error").map((o) => `${o.ename}: ${o.evalue}\n--- in cell:\n${text(c.source)}`),
+        );
         expect(errors).toEqual([]);
-        const stderr = nb.cells.flatMap((c) => (c.outputs ?? []).filter((o) => o.output_type === "stream" && (o as { name?: string }).name === "stderr").map((o) => text(o.text)));
+        const stderr = nb.cells.flatMap((c) =>
+          (c.outputs ?? []).filter((o) => o.output_type === "stream" && (o as { name?: string }).name === "stderr").map((o) => text(o.text)),
+        );
         // tslab reports TypeScript compile errors on stderr without an error output: treat them as failures.
         expect(stderr.filter((s) => /error TS\d+|^\d+:\d+ - /m.test(s))).toEqual([]);
         const codeCells = nb.cells.filter((c) => c.cell_type === "code");

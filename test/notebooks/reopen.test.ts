@@ -11,11 +11,16 @@ import { afterAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../../src/plot/export";
 
 const ROOT = path.resolve(__dirname, "../..");
-const committed = fs.readdirSync(path.join(ROOT, "notebooks")).filter((f) => f.endsWith(".ipynb")).sort();
+const committed = fs
+  .readdirSync(path.join(ROOT, "notebooks"))
+  .filter((f) => f.endsWith(".ipynb"))
+  .sort();
 
 function figureCount(file: string): number {
   const nb = JSON.parse(fs.readFileSync(file, "utf8")) as { cells: { outputs?: { data?: Record<string, unknown> }[] }[] };
-  return nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => String((o.data?.["text/html"] as string[] | string | undefined) ?? "").includes("data-mflab-figure")).length;
+  return nb.cells
+    .flatMap((c) => c.outputs ?? [])
+    .filter((o) => String((o.data?.["text/html"] as string[] | string | undefined) ?? "").includes("data-mflab-figure")).length;
 }
 
 describe("saved notebooks reopen with their figures, offline", () => {
@@ -51,12 +56,17 @@ describe("saved notebooks reopen with their figures, offline", () => {
       const expected = figureCount(source);
       expect(expected, `${name} must be committed with its outputs (figures)`).toBeGreaterThanOrEqual(name === "als-sweep.ipynb" ? 4 : 1);
       fs.copyFileSync(source, path.join(dir, name));
-      const trust = "import sys, nbformat\nfrom nbformat.sign import NotebookNotary\nNotebookNotary().sign(nbformat.read(sys.argv[1], as_version=4))\n";
+      const trust =
+        "import sys, nbformat\nfrom nbformat.sign import NotebookNotary\nNotebookNotary().sign(nbformat.read(sys.argv[1], as_version=4))\n";
       const signed = spawnSync("/usr/bin/python3", ["-c", trust, path.join(dir, name)], { env, encoding: "utf8" });
       expect(signed.stderr).toBe("");
       expect(signed.status).toBe(0);
       const port = 18000 + Math.floor(Math.random() * 1000);
-      server = spawn("/usr/bin/python3", ["-m", "notebook", "--no-browser", `--notebook-dir=${dir}`, "--ip=127.0.0.1", `--port=${port}`, "--allow-root"], { env, stdio: ["ignore", "ignore", "pipe"] });
+      server = spawn(
+        "/usr/bin/python3",
+        ["-m", "notebook", "--no-browser", `--notebook-dir=${dir}`, "--ip=127.0.0.1", `--port=${port}`, "--allow-root"],
+        { env, stdio: ["ignore", "ignore", "pipe"] },
+      );
       const url = await new Promise<string>((resolve, reject) => {
         let text = "";
         const timer = setTimeout(() => reject(new Error(`notebook server did not start:\n${text}`)), 30_000);

@@ -145,7 +145,11 @@ describe("mflab packed, installed into a fresh project, and used from there", ()
   }, 720_000);
 
   afterAll(() => {
-    console.log(`pack test timings (s): ${Object.entries(timings).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ")} (packedMB = tarball size)`);
+    console.log(
+      `pack test timings (s): ${Object.entries(timings)
+        .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+        .join(", ")} (packedMB = tarball size)`,
+    );
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
@@ -170,7 +174,12 @@ describe("mflab packed, installed into a fresh project, and used from there", ()
     const foreign = packedFiles.filter((f) => /^(test|notebooks|src|scripts|results|node_modules|\.jupyter)\//.test(f));
     expect(foreign, "files that do not belong in the tarball").toEqual([]);
     // build output of a source file that no longer exists would ship too (tsc never deletes): rebuild from scratch then
-    const stale = packedFiles.filter((f) => /^dist\/.*\.js$/.test(f) && !f.startsWith("dist/vendor/") && !fs.existsSync(path.join(ROOT, f.replace(/^dist\//, "src/").replace(/\.js$/, ".ts"))));
+    const stale = packedFiles.filter(
+      (f) =>
+        /^dist\/.*\.js$/.test(f) &&
+        !f.startsWith("dist/vendor/") &&
+        !fs.existsSync(path.join(ROOT, f.replace(/^dist\//, "src/").replace(/\.js$/, ".ts"))),
+    );
     expect(stale, "stale files in dist/ (no source in src/): delete dist/ and run npm run build").toEqual([]);
   });
 
@@ -240,7 +249,9 @@ describe("mflab packed, installed into a fresh project, and used from there", ()
     expect(out.table).toEqual(out.runs.map((x: { testMse: number }) => x.testMse));
     // the same spec through the CLI (2 worker threads) gave the same numbers as the library in one thread
     const cli = JSON.parse(fs.readFileSync(path.join(app, "results", "tiny.json"), "utf8"));
-    expect(cli.runs.map((x: { metrics: { test: { mse: number } } }) => x.metrics.test.mse)).toEqual(out.runs.map((x: { testMse: number }) => x.testMse));
+    expect(cli.runs.map((x: { metrics: { test: { mse: number } } }) => x.metrics.test.mse)).toEqual(
+      out.runs.map((x: { testMse: number }) => x.testMse),
+    );
     expect(out.modelNames).toContain("als");
     expect(out.sameRegistry).toBe(true);
     expect(out.cholesky).toBe("function");
@@ -268,10 +279,26 @@ describe("mflab packed, installed into a fresh project, and used from there", ()
       ].join("\n"),
     );
     const tsc = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
-    for (const resolution of [["--module", "node16", "--moduleResolution", "node16"], ["--module", "commonjs", "--moduleResolution", "node10"]]) {
+    for (const resolution of [
+      ["--module", "node16", "--moduleResolution", "node16"],
+      ["--module", "commonjs", "--moduleResolution", "node10"],
+    ]) {
       const r = await run(
         process.execPath,
-        [tsc, "--noEmit", "--strict", "--skipLibCheck", "--target", "ES2022", ...resolution, "--typeRoots", path.join(ROOT, "node_modules", "@types"), "--types", "node", "check.ts"],
+        [
+          tsc,
+          "--noEmit",
+          "--strict",
+          "--skipLibCheck",
+          "--target",
+          "ES2022",
+          ...resolution,
+          "--typeRoots",
+          path.join(ROOT, "node_modules", "@types"),
+          "--types",
+          "node",
+          "check.ts",
+        ],
         app,
         120,
       );

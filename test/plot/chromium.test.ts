@@ -16,7 +16,8 @@ import { fixtureResults } from "./fixture";
 
 const CHROMIUM = chromiumPath();
 const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`Chromium not found at ${CHROMIUM}: headless browser tests skipped (apt-get install -y chromium or set MFLAB_CHROMIUM)`);
+if (!hasChromium)
+  console.warn(`Chromium not found at ${CHROMIUM}: headless browser tests skipped (apt-get install -y chromium or set MFLAB_CHROMIUM)`);
 
 const EVIL = `</script><script>window.__pwned = 1</script>"`;
 
@@ -53,7 +54,10 @@ describe.skipIf(!hasChromium)("headless Chromium", () => {
   it("draws an exported HTML file offline, without console errors or network requests", async () => {
     const evil: Figure = { data: [{ type: "bar", name: EVIL, x: ["a", "b"], y: [1, 2] }], layout: { title: { text: EVIL } } };
     const file = path.join(dir, "grid.html");
-    fs.writeFileSync(file, figureToHtml([assignmentGridFigure(fixtureResults()), heatmapFigure(fixtureResults(), { metric: "test.mae" }), evil], { title: EVIL }));
+    fs.writeFileSync(
+      file,
+      figureToHtml([assignmentGridFigure(fixtureResults()), heatmapFigure(fixtureResults(), { metric: "test.mae" }), evil], { title: EVIL }),
+    );
     const { page, watch } = await watchedPage(browser);
     await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
     await page.evaluate("window.__mflabReady");

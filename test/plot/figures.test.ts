@@ -8,7 +8,6 @@ import {
   convergenceFigure,
   heatmapFigure,
   lambdaFigure,
-  meanStd,
   runLabels,
   type Figure,
   type PlotlyTrace,
@@ -18,7 +17,11 @@ import { DS, expected, fixtureResults, fixtureRuns, LAMBDAS } from "./fixture";
 
 type Ann = { text: string; x: unknown; y: unknown; name?: string; font?: { color?: string } };
 const annotations = (f: Figure) => (f.layout.annotations ?? []) as Ann[];
-const axis = (f: Figure, key: string) => f.layout[key] as Record<string, any>;
+interface Axis {
+  title: { text: string };
+  [key: string]: unknown;
+}
+const axis = (f: Figure, key: string) => f.layout[key] as Axis;
 
 function withParams(runs: RunRecord[], lambdas: number[]): RunRecord[] {
   const base = runs.find((r) => r.status === "ok")!;
@@ -30,7 +33,9 @@ describe("assignmentGridFigure", () => {
 
   it("draws one subplot per λ in a 2×2 grid with four metric traces each", () => {
     expect(fig.data).toHaveLength(16);
-    const axes = Object.keys(fig.layout).filter((k) => /^xaxis\d*$/.test(k)).sort();
+    const axes = Object.keys(fig.layout)
+      .filter((k) => /^xaxis\d*$/.test(k))
+      .sort();
     expect(axes).toEqual(["xaxis", "xaxis2", "xaxis3", "xaxis4"]);
     // 2 distinct column domains and 2 distinct row domains
     const xDomains = new Set(axes.map((k) => JSON.stringify(axis(fig, k).domain)));
@@ -41,7 +46,9 @@ describe("assignmentGridFigure", () => {
   });
 
   it("titles the subplots λ = … in ascending order and leaves out failed runs", () => {
-    const titles = annotations(fig).filter((a) => a.name === "subplot-title").map((a) => a.text);
+    const titles = annotations(fig)
+      .filter((a) => a.name === "subplot-title")
+      .map((a) => a.text);
     expect(titles).toEqual(["λ = 0.01", "λ = 0.1", "λ = 1", "λ = 10"]);
     const note = annotations(fig).find((a) => a.name === "mflab-notes");
     expect(note?.text).toBe("2 failed runs not shown");
@@ -84,14 +91,16 @@ describe("assignmentGridFigure", () => {
   });
 
   it("shares the y range when asked", () => {
-    const all = LAMBDAS.flatMap((l) => DS.flatMap((d) => {
-      const m = expected(d, l);
-      return [m.train.mse, m.train.mae, m.test.mse, m.test.mae];
-    }));
+    const all = LAMBDAS.flatMap((l) =>
+      DS.flatMap((d) => {
+        const m = expected(d, l);
+        return [m.train.mse, m.train.mae, m.test.mse, m.test.mae];
+      }),
+    );
     const lo = Math.min(...all);
     const hi = Math.max(...all);
     const shared = assignmentGridFigure(fixtureResults(), { sharedYRange: true });
-    const ranges = ["yaxis", "yaxis2", "yaxis3", "yaxis4"].map((k) => axis(shared, k).range);
+    const ranges = ["yaxis", "yaxis2", "yaxis3", "yaxis4"].map((k) => axis(shared, k).range as number[]);
     for (const r of ranges) expect(r).toEqual(ranges[0]);
     expect(ranges[0][0]).toBeCloseTo(lo - 0.05 * (hi - lo), 12);
     expect(ranges[0][1]).toBeCloseTo(hi + 0.05 * (hi - lo), 12);
@@ -104,8 +113,16 @@ describe("assignmentGridFigure", () => {
     const runs = fixtureRuns();
     const grid = (ls: number[]) => {
       const f = assignmentGridFigure(withParams(runs, ls));
-      const cols = new Set(Object.keys(f.layout).filter((k) => /^xaxis\d*$/.test(k)).map((k) => JSON.stringify(axis(f, k).domain)));
-      const rows = new Set(Object.keys(f.layout).filter((k) => /^yaxis\d*$/.test(k)).map((k) => JSON.stringify(axis(f, k).domain)));
+      const cols = new Set(
+        Object.keys(f.layout)
+          .filter((k) => /^xaxis\d*$/.test(k))
+          .map((k) => JSON.stringify(axis(f, k).domain)),
+      );
+      const rows = new Set(
+        Object.keys(f.layout)
+          .filter((k) => /^yaxis\d*$/.test(k))
+          .map((k) => JSON.stringify(axis(f, k).domain)),
+      );
       return [cols.size, rows.size, f.data.length / 4];
     };
     expect(grid([1])).toEqual([1, 1, 1]);
@@ -119,7 +136,7 @@ describe("assignmentGridFigure", () => {
     expect(() => assignmentGridFigure([...runs, ...other])).toThrow(/runs mix models als, sgd; pass \{model/);
     const picked = assignmentGridFigure([...runs, ...other], { model: "als" });
     expect(picked.data[0].y).toEqual(DS.map((d) => expected(d, 0.01).train.mse));
-    const shifted = runs.map((r) => ({ ...r, metrics: { ...r.metrics!, train: { ...r.metrics!.train, mse: r.metrics!.train.mse + 1 } } }));
+    const shifted = runs.map((r) => ({ ...r, metrics: { ...r.metrics!, train: { ...r.metrics!.train!, mse: r.metrics!.train!.mse + 1 } } }));
     const avg = assignmentGridFigure([...runs, ...shifted]);
     const y = avg.data[0].y as number[];
     DS.forEach((d, k) => expect(y[k]).toBeCloseTo(expected(d, 0.01).train.mse + 0.5, 12));
@@ -130,9 +147,7 @@ describe("assignmentGridFigure", () => {
     const failedOnly = fixtureRuns().filter((r) => r.status === "failed");
     expect(() => assignmentGridFigure(failedOnly)).toThrow(InputError);
     expect(() => assignmentGridFigure(failedOnly)).toThrow(/no successful run with numeric params.d and params.lambda \(2 runs, 2 failed\)/);
-    expect(() => assignmentGridFigure(fixtureResults(), { metrics: ["test.rsme" as never] })).toThrow(
-      /unknown metric "test.rsme"; use one of/,
-    );
+    expect(() => assignmentGridFigure(fixtureResults(), { metrics: ["test.rsme" as never] })).toThrow(/unknown metric "test.rsme"; use one of/);
   });
 
   it("is deterministic", () => {
@@ -178,7 +193,7 @@ describe("heatmapFigure", () => {
   it("leaves cells without an ok run empty", () => {
     const runs = fixtureRuns().filter((r) => !(r.params.d === 2 && r.params.lambda === 1));
     const f = heatmapFigure(runs, { metric: "train.mae" });
-    const z = (f.data[0] as { z: (number | null)[][] }).z;
+    const z = (f.data[0] as unknown as { z: (number | null)[][] }).z;
     expect(z[2][1]).toBeNull();
     expect(z[2][0]).toBe(expected(1, 1).train.mae);
     expect(annotations(f).filter((a) => a.name !== "mflab-notes")).toHaveLength(23);
@@ -212,7 +227,9 @@ describe("convergenceFigure", () => {
     const f = convergenceFigure(fixtureResults(), { metric: "trainLoss", x: "seconds", filter: (r) => r.params.lambda === 1, logY: true });
     expect(f.data).toHaveLength(6);
     expect(f.data.map((t) => t.name)).toEqual(["d=1", "d=2", "d=5", "d=10", "d=20", "d=50"]);
-    expect(runLabels(fixtureRuns().filter((r) => r.status === "ok" && r.params.d === 2 && r.params.lambda === 1))).toEqual(["run-1"].map(() => expect.stringMatching(/^run-/)));
+    expect(runLabels(fixtureRuns().filter((r) => r.status === "ok" && r.params.d === 2 && r.params.lambda === 1))).toEqual(
+      ["run-1"].map(() => expect.stringMatching(/^run-/)),
+    );
     expect(f.data.map((t) => t.name)).toContain("d=20");
     const d20 = f.data.find((t) => t.name === "d=20")!;
     expect(d20.x).toEqual([2, 4, 6, 8, 10].map((s) => expect.closeTo(s, 12)));
@@ -271,17 +288,14 @@ describe("compareFigure", () => {
     const byD = compareRowsFromRuns(runs, { groupBy: "d", split: "train" });
     expect(byD.map((r) => r.label).sort()).toEqual(["1", "10", "2", "20", "5", "50"]);
     expect(byD.find((r) => r.label === "2")!.mse).toEqual(
-      fixtureRuns().filter((r) => r.status === "ok" && r.params.d === 2).map((r) => expected(2, r.params.lambda as number).train.mse),
+      fixtureRuns()
+        .filter((r) => r.status === "ok" && r.params.d === 2)
+        .map((r) => expected(2, r.params.lambda as number).train.mse),
     );
     const f = compareFigure(fixtureResults(), { groupBy: "lambda" });
     expect(f.data[0].x).toHaveLength(4);
     expect(annotations(f).find((a) => a.name === "mflab-notes")?.text).toContain("2 failed runs not shown");
     expect(() => compareFigure([])).toThrow(/nothing to compare/);
-  });
-
-  it("meanStd is the population standard deviation (numpy / scikit-learn convention)", () => {
-    expect(meanStd([2, 4, 4, 4, 5, 5, 7, 9]).std).toBeCloseTo(2, 12);
-    expect(meanStd([3])).toEqual({ mean: 3, std: 0, n: 1 });
   });
 });
 

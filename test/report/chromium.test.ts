@@ -105,14 +105,14 @@ describe.skipIf(!hasMl100k)("report of a real sweep (ML-100K u1, ALS d ∈ {2, 1
     const { results } = await runSweep(spec, { out });
     expect(results.runs.every((r) => r.status === "ok")).toBe(true);
     const html = buildReport(results, { figures: false });
-    const mse = (d: number, l: number) => results.runs.find((r) => r.params.d === d && r.params.lambda === l)!.metrics!.test.mse;
-    for (const r of results.runs) expect(html).toContain(`<td class="num">${r.metrics!.test.mse.toFixed(4)}</td>`);
+    const mse = (d: number, l: number) => results.runs.find((r) => r.params.d === d && r.params.lambda === l)!.metrics!.test!.mse;
+    for (const r of results.runs) expect(html).toContain(`<td class="num">${r.metrics!.test!.mse.toFixed(4)}</td>`);
     const trend10 = observeSweep(results).find((o) => o.kind === "trend" && o.text.includes("d=10"))!;
     const verb = mse(10, 6) < mse(10, 1) ? "falls" : "rises";
     expect(trend10.text).toBe(`test MSE for d=10 ${verb} from ${mse(10, 1).toFixed(4)} at λ=1 to ${mse(10, 6).toFixed(4)} at λ=6`);
     // known shape of ALS with plain λI on u1: d=10 with λ=1 fits train far better than test
     const r10 = results.runs.find((r) => r.params.d === 10 && r.params.lambda === 1)!;
-    expect(r10.metrics!.test.mse - r10.metrics!.train.mse).toBeGreaterThan(0.3);
+    expect(r10.metrics!.test!.mse - r10.metrics!.train!.mse).toBeGreaterThan(0.3);
     expect(html).toContain("ml-100k/u1");
     expect(html).toContain(results.dataset.fingerprint);
   });

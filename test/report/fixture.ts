@@ -11,7 +11,7 @@ export const LAMBDAS = [1, 2, 4];
 /** Train MSE falls with d and rises with λ; test MSE is U-shaped in d and λ (lowest at d=2, λ=2 on test). */
 export function cellMetrics(d: number, lambda: number, foldShift = 0) {
   const trainMse = 0.9 - 0.15 * d + 0.05 * lambda + foldShift;
-  const testMse = 0.85 + 0.02 * (d - 2) ** 2 + 0.01 * (lambda - 2) ** 2 + 0.03 * d / lambda + foldShift;
+  const testMse = 0.85 + 0.02 * (d - 2) ** 2 + 0.01 * (lambda - 2) ** 2 + (0.03 * d) / lambda + foldShift;
   const trainMae = 0.7 - 0.05 * d + 0.02 * lambda;
   const testMae = 0.72 + 0.01 * (d - 2) ** 2 + 0.005 * (lambda - 2) ** 2;
   return {
@@ -104,7 +104,9 @@ export function fixtureResults(options: FixtureOptions = {}): ResultsFile {
       nTrain: 80,
       nTest: 20,
       ratingScale: [1, 5],
-      ...(options.folds ? { folds: options.folds.map((name) => ({ name, fingerprint: `f-${name}`, nUsers: 10, nItems: 12, nTrain: 80, nTest: 20 })) } : {}),
+      ...(options.folds
+        ? { folds: options.folds.map((name) => ({ name, fingerprint: `f-${name}`, nUsers: 10, nItems: 12, nTrain: 80, nTest: 20 })) }
+        : {}),
     },
     env: {
       mflab: "0.1.0",

@@ -8,7 +8,8 @@ import { plotlyBundleSource } from "../../src/plot/bundle";
 import { buildReport, reportFigures } from "../../src/report/build";
 import { escapeMarkdown } from "../../src/report/document";
 import { observeSweep } from "../../src/report/observations";
-import { defaultReportPath, reportCommand, writeReport } from "../../src/report/write";
+import { defaultReportPath, writeReport } from "../../src/report/write";
+import { reportCommand } from "../../src/cli/report";
 import { cellMetrics, fixtureResults, fixtureValidation } from "./fixture";
 
 const f4 = (v: number) => v.toFixed(4);
@@ -52,7 +53,9 @@ describe("observeSweep", () => {
 
   it("reports fit time, convergence, fallbacks and failures as counts", () => {
     expect(texts).toContain("fit time per run ranges from 0.100 s (d=1, λ=1) to 0.500 s (d=5, λ=1); total 2.40 s over 9 runs");
-    expect(texts).toContain("3 of 9 iterative runs stopped at the iteration cap (maxIterations = 10) before the stopping rule fired (converged = false)");
+    expect(texts).toContain(
+      "3 of 9 iterative runs stopped at the iteration cap (maxIterations = 10) before the stopping rule fired (converged = false)",
+    );
     expect(texts).toContain("every run used its model's fallback for 3 of the 20 test ratings (15.00 %) (user or item without training ratings)");
     expect(texts.find((t) => t.startsWith("1 of 10 runs failed"))).toContain("matrix not positive definite");
   });
@@ -149,7 +152,9 @@ describe("buildReport", () => {
     expect(md).toContain("predictions scored as predicted (not clamped to the rating scale)");
     expect(md).toContain("sweep seed 42");
     expect(md).toContain("abc123 (working tree had uncommitted changes)");
-    expect(md).toContain("- als: d ∈ {1, 2, 5} × λ ∈ {1, 2, 4} (9 configurations × 2 folds); fixed: maxIterations=10, init=uniform; stored runs: 19 (18 ok, 1 failed)");
+    expect(md).toContain(
+      "- als: d ∈ {1, 2, 5} × λ ∈ {1, 2, 4} (9 configurations × 2 folds); fixed: maxIterations=10, init=uniform; stored runs: 19 (18 ok, 1 failed)",
+    );
     expect(md).toMatch(/\| 10 \| 1 \| FAILED: matrix not positive definite \|/);
   });
 
@@ -198,7 +203,9 @@ describe("writeReport and reportCommand", () => {
 
     const written = await writeReport(file, path.join(dir, "r2.md"), { images: false });
     expect(written.images).toEqual([]);
-    expect(fs.readFileSync(written.file, "utf8")).toContain("*Figure not included — Train and test error against d for each λ: image export disabled*");
+    expect(fs.readFileSync(written.file, "utf8")).toContain(
+      "*Figure not included — Train and test error against d for each λ: image export disabled*",
+    );
   });
 
   it("exits 2 on bad usage and 1 on unreadable input, with the reason on stderr", async () => {

@@ -17,9 +17,25 @@ describe("runsTable", () => {
     const r = fixtureResults();
     const t = runsTable(r);
     expect(Object.keys(t)).toEqual([
-      "id", "model", "d", "lambda", "maxIterations", "init", "seed", "status",
-      "iterations", "converged", "fitSeconds", "predictSeconds", "fallbackCount",
-      "train_mse", "train_rmse", "train_mae", "test_mse", "test_rmse", "test_mae",
+      "id",
+      "model",
+      "d",
+      "lambda",
+      "maxIterations",
+      "init",
+      "seed",
+      "status",
+      "iterations",
+      "converged",
+      "fitSeconds",
+      "predictSeconds",
+      "fallbackCount",
+      "train_mse",
+      "train_rmse",
+      "train_mae",
+      "test_mse",
+      "test_rmse",
+      "test_mae",
     ]);
     for (const col of Object.values(t)) expect(col).toHaveLength(9);
     const k = t.id.indexOf("r-d5-l2");
@@ -48,9 +64,25 @@ describe("runsTable", () => {
     r.runs[0].params = { model: "x", schedule: { lr: 0.1, decay: { every: 5 } }, layers: [1, 2], status: "weird", test_mse: 3 };
     const t = runsTable(r.runs.slice(0, 2), { metrics: ["test.mse"] });
     expect(Object.keys(t)).toEqual([
-      "id", "model", "schedule.lr", "schedule.decay.every", "layers", "param.status", "param.test_mse",
-      "d", "lambda", "maxIterations", "init", "seed", "status",
-      "iterations", "converged", "fitSeconds", "predictSeconds", "fallbackCount", "test_mse",
+      "id",
+      "model",
+      "schedule.lr",
+      "schedule.decay.every",
+      "layers",
+      "param.status",
+      "param.test_mse",
+      "d",
+      "lambda",
+      "maxIterations",
+      "init",
+      "seed",
+      "status",
+      "iterations",
+      "converged",
+      "fitSeconds",
+      "predictSeconds",
+      "fallbackCount",
+      "test_mse",
     ]);
     expect(t["schedule.decay.every"]).toEqual([5, null]);
     expect(t.layers).toEqual(["[1,2]", null]);
@@ -61,7 +93,16 @@ describe("runsTable", () => {
 
   it("selects columns: an explicit list, or the summary preset (grid parameters + the assignment's metrics)", () => {
     const r = fixtureResults({ folds: ["u1", "u2"] });
-    expect(Object.keys(runsTable(r, { columns: "summary" }))).toEqual(["d", "lambda", "fold", "status", "train_mse", "test_mse", "train_mae", "test_mae"]);
+    expect(Object.keys(runsTable(r, { columns: "summary" }))).toEqual([
+      "d",
+      "lambda",
+      "fold",
+      "status",
+      "train_mse",
+      "test_mse",
+      "train_mae",
+      "test_mae",
+    ]);
     const t = runsTable(r, { columns: ["test_mae", "d"] });
     expect(Object.keys(t)).toEqual(["test_mae", "d"]);
     expect(t.test_mae[0]).toBeCloseTo(cellMetrics(1, 1).test.mae, 15);
@@ -125,7 +166,17 @@ describe("runsDataFrame", () => {
   it("prints a table: the full frame shows id, model, the first parameters and the test metrics", () => {
     const text = printed(() => runsDataFrame(fixtureResults()).head(3).print());
     const header = text.split("\n")[1];
-    expect(header.split("│").map((c) => c.replace(/[║\s]/g, ""))).toEqual(["", "id", "model", "d", "lambda", "...", "test_mse", "test_rmse", "test_mae"]);
+    expect(header.split("│").map((c) => c.replace(/[║\s]/g, ""))).toEqual([
+      "",
+      "id",
+      "model",
+      "d",
+      "lambda",
+      "...",
+      "test_mse",
+      "test_rmse",
+      "test_mae",
+    ]);
     expect(text).toContain("r-d1-l1");
     expect(text).not.toContain("r-d2-l1"); // head(3): d=1 only
     expect(text).toContain(String(cellMetrics(1, 2).test.mse).slice(0, 16));
@@ -238,7 +289,13 @@ describe("pivotRuns", () => {
 function twoModels() {
   const r = fixtureResults({ folds: FOLDS });
   FOLDS.forEach((fold, k) => {
-    const base: RunRecord = { ...r.runs[0], id: `base-${fold}`, fold, params: { model: "baseline", reg: 10, seed: 3 }, metrics: cellMetrics(3, 3, 0.02 * k) };
+    const base: RunRecord = {
+      ...r.runs[0],
+      id: `base-${fold}`,
+      fold,
+      params: { model: "baseline", reg: 10, seed: 3 },
+      metrics: cellMetrics(3, 3, 0.02 * k),
+    };
     r.runs.push(k === 2 ? { ...base, status: "failed", error: "boom", metrics: undefined } : base);
   });
   return r;
@@ -248,7 +305,17 @@ describe("groupRunsFrame", () => {
   it("groups by model (first-seen order): ok and failed counts, mean and population std per metric", () => {
     const r = twoModels();
     const df = groupRunsFrame(r);
-    expect(df.columns).toEqual(["model", "runs", "failed", "test_mse_mean", "test_mse_std", "test_rmse_mean", "test_rmse_std", "test_mae_mean", "test_mae_std"]);
+    expect(df.columns).toEqual([
+      "model",
+      "runs",
+      "failed",
+      "test_mse_mean",
+      "test_mse_std",
+      "test_rmse_mean",
+      "test_rmse_std",
+      "test_mae_mean",
+      "test_mae_std",
+    ]);
     const [als, baseline] = rowsOf(df);
     expect([als.model, als.runs, als.failed, baseline.model, baseline.runs, baseline.failed]).toEqual(["als", 27, 0, "baseline", 2, 1]);
     const alsMse = DS.flatMap((d) => LAMBDAS.flatMap((l) => foldMse(d, l)));
@@ -263,7 +330,9 @@ describe("groupRunsFrame", () => {
 
   it("by the grid parameters it has aggregateRuns' configurations: the same counts, means and stds", () => {
     const r = twoModels();
-    const rows = rowsOf(groupRunsFrame(r, { by: ["model", "d", "lambda"], metrics: ["test.rmse", "test.mae"], stats: ["mean", "std", "min", "max", "median"] }));
+    const rows = rowsOf(
+      groupRunsFrame(r, { by: ["model", "d", "lambda"], metrics: ["test.rmse", "test.mae"], stats: ["mean", "std", "min", "max", "median"] }),
+    );
     expect(rows).toHaveLength(9); // the baseline has no d: left out
     const agg = aggregateRuns(r).filter((a) => a.params.model === "als");
     for (const a of agg) {
@@ -350,8 +419,12 @@ describe("without danfojs-node", () => {
   });
 
   it("an installed danfojs-node that fails to load is told apart from a missing one", () => {
-    const broken = Object.assign(new Error("Cannot find module 'xlsx'\nRequire stack:\n- /x/node_modules/danfojs-node/dist/index.js"), { code: "MODULE_NOT_FOUND" });
-    expect(() => withoutDanfo(() => runsDataFrame(fixtureResults()), broken)).toThrow(/runsDataFrame: danfojs-node is installed but failed to load: Cannot find module 'xlsx'\n.*optional peer dependency/s);
+    const broken = Object.assign(new Error("Cannot find module 'xlsx'\nRequire stack:\n- /x/node_modules/danfojs-node/dist/index.js"), {
+      code: "MODULE_NOT_FOUND",
+    });
+    expect(() => withoutDanfo(() => runsDataFrame(fixtureResults()), broken)).toThrow(
+      /runsDataFrame: danfojs-node is installed but failed to load: Cannot find module 'xlsx'\n.*optional peer dependency/s,
+    );
   });
 
   it("the package's own package.json: an optional peer dependency, installed here as a dev dependency, with the overrides", () => {

@@ -71,7 +71,7 @@ describe("filterRuns", () => {
     expect(d2).toHaveLength(LAMBDAS.length * 2);
     expect(d2.every((x) => x.params.d === 2)).toBe(true);
     expect(filterRuns(r, { params: { d: 2, lambda: 4 }, fold: "u2" }).map((x) => x.id)).toEqual(["r-d2-l4-u2"]);
-    expect(filterRuns(r, { params: { lambda: (v) => (v as number) >= 2 } })).toHaveLength(DS.length * 2 * 2);
+    expect(filterRuns(r, { params: { lambda: (v: unknown) => (v as number) >= 2 } })).toHaveLength(DS.length * 2 * 2);
     expect(filterRuns(r, { params: { nonexistent: 1 } })).toEqual([]);
     expect(filterRuns(r, { fold: ["u1", "u2"] })).toHaveLength(18);
     expect(filterRuns(r, { fold: null }).map((x) => x.id)).toEqual(["r-failed"]);
@@ -96,7 +96,7 @@ describe("filterRuns", () => {
   it("feeds bestRun (summary.ts): the lowest test MSE among d=5 runs is λ=2 (hand-computed 1.105)", () => {
     const best = bestRun(filterRuns(fixtureResults(), { params: { d: 5 } }), "test.mse")!;
     expect(best.params.lambda).toBe(2);
-    expect(best.metrics!.test.mse).toBeCloseTo(0.85 + 0.02 * 9 + 0 + 0.03 * 5 / 2, 12);
+    expect(best.metrics!.test!.mse).toBeCloseTo(0.85 + 0.02 * 9 + 0 + (0.03 * 5) / 2, 12);
   });
 });
 
@@ -132,7 +132,7 @@ describe("compareSweeps", () => {
   function variant(): ResultsFile {
     const b = fixtureResults({ name: "b" });
     // d=2, λ=2 got worse by 0.05; d=5, λ=4 is gone; a new configuration d=3, λ=1 appears
-    b.runs.find((r) => r.params.d === 2 && r.params.lambda === 2)!.metrics!.test.mse += 0.05;
+    b.runs.find((r) => r.params.d === 2 && r.params.lambda === 2)!.metrics!.test!.mse += 0.05;
     b.runs = b.runs.filter((r) => !(r.params.d === 5 && r.params.lambda === 4));
     b.runs.push({ ...b.runs[0], id: "new", params: { ...b.runs[0].params, d: 3 } });
     return b;

@@ -78,7 +78,7 @@ export function kernelModule(name: KernelName): object | null {
 export function compileModule(bytes: Uint8Array): object | null {
   const api = wasmApi();
   try {
-    return api && api.validate(bytes) ? new api.Module(bytes) : null;
+    return api?.validate(bytes) ? new api.Module(bytes) : null;
   } catch {
     return null;
   }

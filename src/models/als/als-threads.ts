@@ -23,13 +23,9 @@
  * (tests), the worker loads `als-worker.ts` through an esbuild transform hook (esbuild is a devDependency),
  * falling back to the built copy in dist/.
  *
- * Sweeps (rule for the sweep scheduler, see {@link threadsPerFit}): parallel runs scale better than parallel
- * fits (no barriers, no serial test-error pass), so a sweep with R runs to do on C cores runs min(R, C) fits at
- * once with ⌊C / min(R, C)⌋ threads each: one thread per fit when R ≥ C; several only when the whole sweep has
- * fewer runs than cores (typically one big fit). The tail of a larger sweep is not re-threaded: a running fit
- * cannot take on threads later, and when its last run starts the other cores are still busy with the runs
- * started before it. Threads pay off when a half-step is large (roughly
- * nnz·d² ≳ 10⁷, e.g. ML-100K at d ≥ 20; the barrier and wake-up cost is ~0.1 ms per half-step).
+ * How many threads a sweep gives each fit is the sweep scheduler's rule (`threadsPerFit`, ../../experiment/pool.ts).
+ * Threads pay off when a half-step is large (roughly nnz·d² ≳ 10⁷, e.g. ML-100K at d ≥ 20; the barrier and
+ * wake-up cost is ~0.1 ms per half-step).
  *
  * The per-iteration objective and train error come out of the item half-step itself (each row writes its error
  * sums to a shared array, summed in row order by the calling thread — bitwise the numbers of one thread); only
@@ -37,7 +33,6 @@
  * (2 × 12 bytes per rating) — the matrix's own cached CSR views are not built — and one workspace per thread.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { buildCsrWith, type Csr, type RatingsMatrix } from "../../data/ratings";
@@ -57,20 +52,6 @@ const CHUNK = 6; // rows per chunk of the current command
 const CONTROL_WORDS = 8;
 const STOP = -1;
 const ERROR_BYTES = 4096;
-
-/** Cores usable by this process. */
-export function availableCores(): number {
-  return typeof os.availableParallelism === "function" ? os.availableParallelism() : Math.max(1, os.cpus().length);
-}
-
-/**
- * Threads per fit for a sweep with `runsLeft` runs still to do on `cores` cores (module doc): 1 while
- * runsLeft ≥ cores, else ⌊cores / runsLeft⌋. The sweep then runs min(runsLeft, cores) fits at once.
- */
-export function threadsPerFit(runsLeft: number, cores: number = availableCores()): number {
-  if (!(runsLeft >= 1) || !(cores >= 1)) return 1;
-  return Math.max(1, Math.floor(cores / Math.min(Math.floor(runsLeft), Math.floor(cores))));
-}
 
 /** A zeroed Float64Array of length n on a SharedArrayBuffer. */
 export function sharedFloat64(n: number): Float64Array {

@@ -91,18 +91,25 @@
  */
 import type { Csr, RatingsMatrix } from "../../data/ratings";
 import { InputError } from "../../core/errors";
-import { createSimdCholesky, solveSpd, type SimdCholesky } from "../../linalg/simd-cholesky";
-import { GramAssembler } from "../../linalg/gram";
-import { RowCg } from "../../linalg/simd-cg";
 import type { ErrorMetrics } from "../../metrics/accuracy";
 import { scorePredictor } from "../../metrics/accuracy";
 import { Rng } from "../../core/random";
 import { threadedAlsBackend } from "./als-threads";
-import { SERIAL_ALS_BACKEND, type AlsBackend, type AlsHalfStep, type AlsHalfStepRunner, type AlsRowErrors, type AlsSolver } from "./als-rows";
+import { SERIAL_ALS_BACKEND, type AlsBackend, type AlsHalfStep, type AlsHalfStepRunner, type AlsRowErrors } from "./als-rows";
 import * as s from "../../core/schema";
 import { lambda, maxIterations, modelParams, rank, seed } from "../../core/vocabulary";
-import { dotRows, maxRowLength, maxRowLengthOf, zeroEmptyRows } from "../factor-rows";
-import { emptyHistory, recordIteration, type FitOptions, type FitResult, type IterationReport, type ModelDefinition, type Predictor, defineModel, parseConfig } from "../types";
+import { dotRows, maxRowLength, zeroEmptyRows } from "../factor-rows";
+import {
+  emptyHistory,
+  recordIteration,
+  type FitOptions,
+  type FitResult,
+  type IterationReport,
+  type ModelDefinition,
+  type Predictor,
+  defineModel,
+  parseConfig,
+} from "../types";
 
 /**
  * The config of `als`, declared once (type, defaults, ranges, aliases and docs; see ../vocabulary.ts for the
@@ -213,8 +220,7 @@ function sumRowErrors(rowErrors: Float64Array): [number, number, number] {
  */
 function objectiveFromSums(model: AlsModel, sums: readonly number[], n: number, lambda: number, weightedLambda: boolean): AlsObjective {
   const { d, userFactors: W, itemFactors: H, userBias, itemBias } = model;
-  const penalty =
-    penaltyOf(W, userBias, model.userCounts, d, weightedLambda) + penaltyOf(H, itemBias, model.itemCounts, d, weightedLambda);
+  const penalty = penaltyOf(W, userBias, model.userCounts, d, weightedLambda) + penaltyOf(H, itemBias, model.itemCounts, d, weightedLambda);
   const mse = sums[1] / n;
   return { loss: sums[0] + lambda * penalty, train: { mse, rmse: Math.sqrt(mse), mae: sums[2] / n } };
 }
@@ -310,7 +316,6 @@ function initFactors(F: Float64Array, rng: Rng, config: AlsConfig): void {
   }
 }
 
-
 /**
  * Fit explicit ALS on `train` (see the module doc for objective, updates, config and fallbacks).
  * With `threads` > 1 the half-steps run on worker threads (./als-threads); same numbers.
@@ -344,7 +349,6 @@ function fitAlsThreaded(train: RatingsMatrix, config: AlsConfig, options: FitOpt
   );
   return { ...result, model };
 }
-
 
 /**
  * The fit loop of {@link fitAls} on a given backend (`config` must already be validated).
@@ -398,7 +402,6 @@ function alsIterate(
   options: FitOptions,
   started: number,
 ): FitResult<AlsModel> {
-
   const history = emptyHistory();
   let prevLoss = NaN;
   let prevStep = NaN;

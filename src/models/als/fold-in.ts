@@ -23,7 +23,7 @@
 import type { Csr } from "../../data/ratings";
 import { InputError } from "../../core/errors";
 import { type RankedItem, topN } from "../../metrics/ranking";
-import { AlsModel } from "./als";
+import type { AlsModel } from "./als";
 import { AlsWorkspace, alsSolveRow, type AlsHalfStep } from "./als-rows";
 
 export interface FoldInOptions {

@@ -3,7 +3,7 @@
  * Datasets", ICDM 2008) — the lecture's "confidence c = 1 + α·frequency".
  *
  * Data: a {@link RatingsMatrix} whose stored values r_ui ≥ 0 are interaction strengths (counts, or ratings
- * already filtered by {@link implicitFromRatings}). For EVERY pair (u, i) — observed or not —
+ * already filtered by `implicitFromRatings`, ../../data/implicit.ts). For EVERY pair (u, i) — observed or not —
  *
  *   preference  p_ui = 1 if r_ui > 0, else 0          confidence  c_ui = 1 + w_ui,
  *   w_ui = α·r_ui                       (`confidence: "linear"`, the paper's eq. 3 and the lecture), or
@@ -63,7 +63,7 @@ import type { Csr, RatingsMatrix } from "../../data/ratings";
 import { InputError } from "../../core/errors";
 import { conjugateGradient } from "../../linalg/cg";
 import { choleskySolveInPlace } from "../../linalg/cholesky";
-import { gatherTransposed, gramTransposed } from "../../linalg/gram";
+import { denseGram, gatherTransposed, gramTransposed } from "../../linalg/gram";
 import { createSimdGram, type GramKernel } from "../../linalg/simd";
 import { createSimdCholesky, type SimdCholesky } from "../../linalg/simd-cholesky";
 import type { ErrorMetrics } from "../../metrics/accuracy";
@@ -71,7 +71,17 @@ import { Rng } from "../../core/random";
 import * as s from "../../core/schema";
 import { lambda, maxIterations, modelParams, rank, seed } from "../../core/vocabulary";
 import { dotRows, maxRowLengthOf, zeroEmptyRows } from "../factor-rows";
-import { defineModel, emptyHistory, parseConfig, recordIteration, type FitOptions, type FitResult, type IterationReport, type ModelDefinition, type Predictor } from "../types";
+import {
+  defineModel,
+  emptyHistory,
+  parseConfig,
+  recordIteration,
+  type FitOptions,
+  type FitResult,
+  type IterationReport,
+  type ModelDefinition,
+  type Predictor,
+} from "../types";
 
 /** The config of `implicit-als`, declared once (shared names: ../vocabulary.ts). */
 export const IMPLICIT_ALS_PARAMS = modelParams(
@@ -100,28 +110,6 @@ export type ConfidenceScaling = ImplicitAlsConfig["confidence"];
  */
 export function implicitAlsConfig(partial: Record<string, unknown> = {}): ImplicitAlsConfig {
   return parseConfig("implicit-als", IMPLICIT_ALS_PARAMS, partial);
-}
-
-/** How {@link implicitFromRatings} turns explicit ratings into implicit interactions. */
-export interface ImplicitConversion {
-  /** Keep entries with rating ≥ threshold (default 4: "liked"). */
-  threshold?: number;
-  /** Stored strength of a kept entry: the rating itself (default) or 1. */
-  value?: "rating" | "one";
-}
-
-/**
- * Explicit ratings → implicit interactions: keep the entries with r ≥ `threshold` (they become positives,
- * p = 1), drop the others (they become unobserved, p = 0, c = 1), and store r or 1 as the strength that feeds
- * the confidence. Same index space as `ratings`.
- */
-export function implicitFromRatings(ratings: RatingsMatrix, options: ImplicitConversion = {}): RatingsMatrix {
-  const threshold = options.threshold ?? 4;
-  const keep: number[] = [];
-  for (let e = 0; e < ratings.nnz; e++) if (ratings.values[e] >= threshold) keep.push(e);
-  const out = ratings.subset(keep);
-  if (options.value === "one") out.values.fill(1);
-  return out;
 }
 
 /** A fitted implicit ALS model: scores x_u·y_i (a preference score, not a rating). */
@@ -165,7 +153,7 @@ export class ImplicitAlsModel implements Predictor {
 
 /**
  * One half-step's data. User half-step: csr = train.byUser(), fixed = Y, solved = X; items: byItem(), X, Y.
- * `fixedGram` must hold FᵀF of `fixed` (d×d) — see {@link fullGram}; the fit recomputes it before each half-step.
+ * `fixedGram` must hold FᵀF of `fixed` (d×d) — see {@link denseGram}; the fit recomputes it before each half-step.
  */
 export interface ImplicitHalfStep {
   readonly csr: Csr;
@@ -360,24 +348,6 @@ function dot4(A: Float64Array, o: number, v: Float64Array, d: number): number {
 }
 
 /**
- * G ← FᵀF for the row-major (nRows × d) factor matrix F (full symmetric d×d). O(nRows·d²/2).
- * Plain blocked loops over rows (accumulating outer products), so the sum order is fixed and reproducible.
- */
-export function fullGram(F: Float64Array, nRows: number, d: number, G: Float64Array): void {
-  G.fill(0, 0, d * d);
-  for (let r = 0; r < nRows; r++) {
-    const o = r * d;
-    for (let a = 0; a < d; a++) {
-      const fa = F[o + a];
-      if (fa === 0) continue;
-      const ga = a * d;
-      for (let b = a; b < d; b++) G[ga + b] += fa * F[o + b];
-    }
-  }
-  for (let a = 1; a < d; a++) for (let b = 0; b < a; b++) G[a * d + b] = G[b * d + a];
-}
-
-/**
  * Solve one row of a half-step (module doc) and write it into `step.solved`; leave the arithmetic in `ws`.
  * A row with no positive entry is set to 0. Cholesky: exact. CG: `cgSteps` steps warm-started from the row.
  * @returns the squared change ‖new − old‖² of the row
@@ -431,7 +401,7 @@ export function implicitSolveRow(step: ImplicitHalfStep, row: number, ws: Implic
  * @returns ‖Δ(solved)‖²_F
  */
 export function implicitHalfStep(step: ImplicitHalfStep, ws: ImplicitWorkspace): number {
-  fullGram(step.fixed, step.csr.nCols, step.d, step.fixedGram);
+  denseGram(step.fixed, step.csr.nCols, step.d, step.fixedGram);
   let change = 0;
   for (let r = 0; r < step.csr.nRows; r++) change += implicitSolveRow(step, r, ws);
   return change;
@@ -452,8 +422,8 @@ export function implicitObjective(
   const G = gram ?? new Float64Array(2 * d * d);
   const XtX = G.subarray(0, d * d);
   const YtY = G.subarray(d * d, 2 * d * d);
-  fullGram(X, model.nUsers, d, XtX);
-  fullGram(Y, model.nItems, d, YtY);
+  denseGram(X, model.nUsers, d, XtX);
+  denseGram(Y, model.nItems, d, YtY);
   let allSquares = 0;
   for (let k = 0; k < d * d; k++) allSquares += XtX[k] * YtY[k];
   let correction = 0;
@@ -508,11 +478,7 @@ function positiveCounts(csr: Csr): Int32Array {
  * @throws SpecError for an invalid config; InputError for a matrix without positives or with a negative or
  *   non-finite value
  */
-export function fitImplicitAls(
-  train: RatingsMatrix,
-  config: ImplicitAlsConfig,
-  options: FitOptions = {},
-): FitResult<ImplicitAlsModel> {
+export function fitImplicitAls(train: RatingsMatrix, config: ImplicitAlsConfig, options: FitOptions = {}): FitResult<ImplicitAlsModel> {
   const c = implicitAlsConfig(config as unknown as Record<string, unknown>);
   const started = performance.now();
   let nPositive = 0;

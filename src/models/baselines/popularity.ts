@@ -15,7 +15,7 @@
  */
 import type { RatingsMatrix } from "../../data/ratings";
 import { InputError } from "../../core/errors";
-import * as s from "../../core/schema";
+import type * as s from "../../core/schema";
 import { modelParams } from "../../core/vocabulary";
 import { defineModel, emptyHistory, parseConfig, type FitResult, type ModelDefinition, type Predictor } from "../types";
 

@@ -407,17 +407,7 @@ export function fitSvd(train: RatingsMatrix, config: SvdConfig, options: FitOpti
   const initRng = new Rng(config.seed);
   fillNormal(P, initRng, config.initMean, config.initStd);
   fillNormal(Q, initRng, config.initMean, config.initStd);
-  const model = new SvdPredictor(
-    k,
-    config.biased,
-    mu,
-    bu,
-    bi,
-    P,
-    Q,
-    countsOf(train.users, train.nUsers),
-    countsOf(train.items, train.nItems),
-  );
+  const model = new SvdPredictor(k, config.biased, mu, bu, bi, P, Q, countsOf(train.users, train.nUsers), countsOf(train.items, train.nItems));
 
   // Visiting order buffers (copied per epoch when shuffling so the hot loop reads sequentially).
   let us = train.users;

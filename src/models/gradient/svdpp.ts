@@ -43,16 +43,7 @@ import type { RatingsMatrix } from "../../data/ratings";
 import { Rng, deriveSeed } from "../../core/random";
 import * as s from "../../core/schema";
 import { lambda, lambdaOverride, lr, lrOverride, maxIterations, modelParams, rank, seed } from "../../core/vocabulary";
-import {
-  ErrorAccumulator,
-  addRowPenalty,
-  countsOf,
-  fillNormal,
-  finishIteration,
-  hasRatings,
-  sgdRates,
-  type TrainEval,
-} from "./svd";
+import { ErrorAccumulator, addRowPenalty, countsOf, fillNormal, finishIteration, hasRatings, sgdRates, type TrainEval } from "./svd";
 import { defineModel, emptyHistory, type FitOptions, type FitResult, type ModelDefinition, type Predictor } from "../types";
 
 /** The config of `svdpp`, declared once (shared names: ../vocabulary.ts; Surprise's SVDpp defaults). */

@@ -256,17 +256,10 @@ function rowCounts(csr: Csr): Int32Array {
  * called.
  * @throws InputError see {@link computeSimilarities}; RangeError when `train` has no ratings
  */
-export function fitKnn(
-  train: RatingsMatrix,
-  family: KnnFamily,
-  config: Readonly<KnnConfig>,
-  _options: FitOptions = {},
-): FitResult<KnnPredictor> {
+export function fitKnn(train: RatingsMatrix, family: KnnFamily, config: Readonly<KnnConfig>, _options: FitOptions = {}): FitResult<KnnPredictor> {
   if (train.nnz === 0) throw new RangeError(`${FAMILY_NAME[family]}: the training matrix has no ratings`);
   const needBaselines = family === "baseline" || config.similarity === "pearson-baseline";
-  const baselines = needBaselines
-    ? alsBaselineEstimates(train, config.baselineIterations, config.lambdaU, config.lambdaI)
-    : undefined;
+  const baselines = needBaselines ? alsBaselineEstimates(train, config.baselineIterations, config.lambdaU, config.lambdaI) : undefined;
   const { values: sim } = computeSimilarities(train, {
     userBased: config.userBased,
     similarity: config.similarity,
@@ -307,7 +300,12 @@ export function fitKnn(
 }
 
 function knnDefinition(family: KnnFamily, summary: string): ModelDefinition<KnnConfig> {
-  return defineModel({ name: FAMILY_NAME[family], summary, params: knnParams(family), fit: (train, config, options) => fitKnn(train, family, config, options) });
+  return defineModel({
+    name: FAMILY_NAME[family],
+    summary,
+    params: knnParams(family),
+    fit: (train, config, options) => fitKnn(train, family, config, options),
+  });
 }
 
 export const knnBasicModel = knnDefinition("basic", "k-NN: similarity-weighted average of the neighbours' ratings (Surprise KNNBasic)");

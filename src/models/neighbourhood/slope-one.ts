@@ -15,7 +15,7 @@
  */
 import type { Csr, RatingsMatrix } from "../../data/ratings";
 import { InputError } from "../../core/errors";
-import * as s from "../../core/schema";
+import type * as s from "../../core/schema";
 import { modelParams } from "../../core/vocabulary";
 import { MAX_DENSE_SIMILARITY } from "./similarity";
 import { type FitOptions, type FitResult, type ModelDefinition, type Predictor, defineModel, emptyHistory } from "../types";
@@ -50,7 +50,7 @@ export class SlopeOnePredictor implements Predictor {
     let count = 0;
     for (let p = indptr[u]; p < indptr[u + 1]; p++) {
       const d = dev[row + indices[p]];
-      if (d === d) {
+      if (!Number.isNaN(d)) {
         sum += d;
         count++;
       }
@@ -69,11 +69,7 @@ export class SlopeOnePredictor implements Predictor {
  * Not iterative (iterations 0, converged true, empty history; `onIteration` is never called).
  * @throws InputError when n_items > MAX_DENSE_SIMILARITY; RangeError when `train` has no ratings
  */
-export function fitSlopeOne(
-  train: RatingsMatrix,
-  _config: Readonly<SlopeOneConfig> = {},
-  _options: FitOptions = {},
-): FitResult<SlopeOnePredictor> {
+export function fitSlopeOne(train: RatingsMatrix, _config: Readonly<SlopeOneConfig> = {}, _options: FitOptions = {}): FitResult<SlopeOnePredictor> {
   if (train.nnz === 0) throw new RangeError("slope-one: the training matrix has no ratings");
   const n = train.nItems;
   if (n > MAX_DENSE_SIMILARITY) {

@@ -57,6 +57,7 @@
 import { Matrix, SVD } from "ml-matrix";
 import type { Csr, RatingsMatrix } from "../../data/ratings";
 import { InputError } from "../../core/errors";
+import { denseGram } from "../../linalg/gram";
 import { scorePredictor } from "../../metrics/accuracy";
 import { deriveSeed, Rng } from "../../core/random";
 import * as s from "../../core/schema";
@@ -89,7 +90,10 @@ export const NMF_ZERO_FILLED_PARAMS = modelParams(
     l1Ratio: s.number({ min: 0, max: 1, default: 0, doc: "L1 share of the regularization" }),
     shuffle: s.boolean({ default: false, doc: "cd only: visit the k coordinates in a seeded random order in every sweep" }),
     seed: seed("seed of the random init, the nndsvd SVD sketch and the shuffle"),
-    fallback: s.oneOf(["zero", "mean"], { default: "zero", doc: "prediction for users/items without training ratings: 0 (the model's own value) or the mean rating" }),
+    fallback: s.oneOf(["zero", "mean"], {
+      default: "zero",
+      doc: "prediction for users/items without training ratings: 0 (the model's own value) or the mean rating",
+    }),
   },
   "nmf-zero-filled",
 );
@@ -153,11 +157,7 @@ export function nmfRegularization(c: NmfZeroFilledConfig, nUsers: number, nItems
  * Fit the zero-filled NMF (see the module comment).
  * @throws InputError for an empty matrix, a negative rating, or an nndsvd init with k > min(nUsers, nItems)
  */
-export function fitNmfZeroFilled(
-  train: RatingsMatrix,
-  config: NmfZeroFilledConfig,
-  options: FitOptions = {},
-): FitResult<NmfZeroFilledPredictor> {
+export function fitNmfZeroFilled(train: RatingsMatrix, config: NmfZeroFilledConfig, options: FitOptions = {}): FitResult<NmfZeroFilledPredictor> {
   const started = performance.now();
   checkRatings(train);
   const start = initializeNmf(train.byUser(), train.byItem(), config.d, config.init, config.seed);
@@ -198,9 +198,7 @@ function solve(
   const k = config.d;
   const { w, ht } = start;
   if (w.length !== n * k || ht.length !== m * k) {
-    throw new InputError(
-      `nmf-zero-filled: initial factors must be ${n}×${k} and ${m}×${k}, got ${w.length} and ${ht.length} entries`,
-    );
+    throw new InputError(`nmf-zero-filled: initial factors must be ${n}×${k} and ${m}×${k}, got ${w.length} and ${ht.length} entries`);
   }
   if (w.some((v) => !(v >= 0)) || ht.some((v) => !(v >= 0))) {
     throw new InputError("nmf-zero-filled: initial factors must be non-negative");
@@ -244,12 +242,12 @@ function solve(
     let violationInit = 0;
     for (let it = 1; it <= config.maxIterations; it++) {
       let violation = 0;
-      gram(ht, m, k, hht);
+      denseGram(ht, m, k, hht);
       spmm(x, ht, k, xht);
       addRegularization(hht, xht, k, reg.l1W, reg.l2W);
       if (config.shuffle) shuffleRng.shuffle(perm);
       violation += cdSweep(w, n, k, hht, xht, perm);
-      gram(w, n, k, wtw);
+      denseGram(w, n, k, wtw);
       spmm(xt, w, k, xtw);
       addRegularization(wtw, xtw, k, reg.l1H, reg.l2H);
       if (config.shuffle) shuffleRng.shuffle(perm);
@@ -266,10 +264,10 @@ function solve(
     const errorInit = Math.sqrt(2 * halfResidual(x, w, ht, k, normX2));
     let previous = errorInit;
     for (let it = 1; it <= config.maxIterations; it++) {
-      gram(ht, m, k, hht);
+      denseGram(ht, m, k, hht);
       spmm(x, ht, k, xht);
       muStep(w, n, k, hht, xht, reg.l1W, reg.l2W, scratch);
-      gram(w, n, k, wtw);
+      denseGram(w, n, k, wtw);
       spmm(xt, w, k, xtw);
       muStep(ht, m, k, wtw, xtw, reg.l1H, reg.l2H, scratch);
       iterations = it;
@@ -285,21 +283,6 @@ function solve(
     }
   }
   return { model, iterations, converged, history };
-}
-
-/** out (k × k) = Aᵀ A for A rows × k row-major. */
-function gram(a: Float64Array, rows: number, k: number, out: Float64Array): void {
-  out.fill(0);
-  for (let r = 0; r < rows; r++) {
-    const base = r * k;
-    for (let s = 0; s < k; s++) {
-      const v = a[base + s];
-      if (v === 0) continue;
-      const o = s * k;
-      for (let t = s; t < k; t++) out[o + t] += v * a[base + t];
-    }
-  }
-  for (let s = 0; s < k; s++) for (let t = 0; t < s; t++) out[s * k + t] = out[t * k + s];
 }
 
 /** out (nRows × k) = X B for sparse X (CSR) and B (nCols × k row-major). */
@@ -345,16 +328,7 @@ function cdSweep(a: Float64Array, rows: number, k: number, g: Float64Array, b: F
 }
 
 /** A ← A ⊙ B / (A G + l1 + l2·A), row by row (each row's denominators use the old row). */
-function muStep(
-  a: Float64Array,
-  rows: number,
-  k: number,
-  g: Float64Array,
-  b: Float64Array,
-  l1: number,
-  l2: number,
-  den: Float64Array,
-): void {
+function muStep(a: Float64Array, rows: number, k: number, g: Float64Array, b: Float64Array, l1: number, l2: number, den: Float64Array): void {
   for (let r = 0; r < rows; r++) {
     const base = r * k;
     for (let t = 0; t < k; t++) {
@@ -398,8 +372,8 @@ function halfResidual(x: Csr, w: Float64Array, ht: Float64Array, k: number, norm
   }
   const wtw = new Float64Array(k * k);
   const hht = new Float64Array(k * k);
-  gram(w, x.nRows, k, wtw);
-  gram(ht, x.nCols, k, hht);
+  denseGram(w, x.nRows, k, wtw);
+  denseGram(ht, x.nCols, k, hht);
   let normWH = 0;
   for (let e = 0; e < k * k; e++) normWH += wtw[e] * hht[e];
   return Math.max(0, 0.5 * (normX2 - 2 * cross + normWH));

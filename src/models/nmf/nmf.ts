@@ -239,14 +239,7 @@ export function fitNmf(train: RatingsMatrix, config: NmfConfig, options: FitOpti
 }
 
 /** x_f ← x_f · num_f / (den_f + count · λ · x_f) for rows with count > 0 and x_f ≠ 0. */
-function multiplicativeStep(
-  x: Float64Array,
-  num: Float64Array,
-  den: Float64Array,
-  count: Int32Array,
-  lambda: number,
-  k: number,
-): void {
+function multiplicativeStep(x: Float64Array, num: Float64Array, den: Float64Array, count: Int32Array, lambda: number, k: number): void {
   for (let row = 0; row < count.length; row++) {
     const n = count[row];
     if (n === 0) continue;
