@@ -20,7 +20,7 @@ import type { Dataset } from "../data/ratings";
 import { validateDataSpec, type DataSpecInput } from "../data/spec";
 import { getModel } from "../models/registry";
 import { RESULTS_SCHEMA, type DatasetInfo, type ResultsFile, type RunRecord } from "../results/schema";
-import { readResults, writeResults } from "../results/store";
+import { backupResults, readResults, writeResults } from "../results/store";
 import { acquireLock } from "../results/lock";
 import { captureEnv } from "./env";
 import { datasetInfo, executeRun, runId, type RunEvaluation } from "./execute";
@@ -126,7 +126,8 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
         // so none of its runs would be reused, and keeping them under this version's env would misattribute them.
         const tag = old === null ? "" : `-${old.env.mflab}`;
         const backup = `${file}.bak${tag}-${new Date().toISOString().replace(/[:.]/g, "-")}`;
-        fs.renameSync(file, backup);
+        // A hard link (or a verified copy): the old file stays in place until the first save replaces it atomically.
+        backupResults(file, backup, true);
         if (old !== null) setAside = { backup, version: old.env.mflab };
       } else {
         if (old.dataset.fingerprint !== dataset.fingerprint) {
@@ -138,7 +139,7 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
         }
         previous = old.runs;
         // Keep the last good version beside the file before rewriting it (one backup, replaced on each resume).
-        fs.copyFileSync(file, `${file}.bak`);
+        backupResults(file, `${file}.bak`);
         env = { ...env, startedAt: old.env.startedAt };
         previousWall = old.env.wallSeconds ?? 0;
       }
@@ -196,7 +197,7 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
       ];
       results.env.updatedAt = new Date().toISOString();
       results.env.wallSeconds = Math.round((previousWall + (Date.now() - started) / 1000) * 1000) / 1000;
-      writeResults(file, results);
+      writeResults(file, results, { beforeRename: lock.check });
     };
     save();
     const gridKeys = [...new Set(effective.models.flatMap((m) => Object.keys(m.grid ?? {})))];
