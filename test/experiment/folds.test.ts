@@ -51,7 +51,7 @@ describe("cross-validation folds", () => {
     expect(() => validateFolds({ k: 5, pooled: true }, synthetic)).toThrow('"pooled" applies to train-test data only');
     const named = { kind: "movielens-100k" as const, path: "x", split: "u2" as const };
     expect(() => validateFolds(5, named)).toThrow(
-      "folds is 5, but data.split names one official fold (u2): the folds would run u1…u5 instead of it. To score on u2 only, remove \"folds\" (or run with --folds none); to cross-validate over the official folds, remove data.split",
+      'folds is 5, but data.split names one official fold (u2): the folds would run u1…u5 instead of it. To score on u2 only, remove "folds" (or run with --folds none); to cross-validate over the official folds, remove data.split',
     );
     expect(validateFolds(["u1", "u2"], named)).toEqual(["u1", "u2"]);
     // The same rule in a spec file and in the notebook API (loadFolds).
