@@ -1,5 +1,8 @@
 /**
  * The `mflab` command line. Argument parsing and progress display only; the work happens in the library.
+ * Every error ends as one line on stderr: expected ones (bad input: InputError and its subclasses, exit 1; bad
+ * usage: UsageError, exit 2) as their message, anything else as an internal error with its stack in a log file
+ * (./crash.ts, exit 1).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -22,6 +25,7 @@ import { writeFigureHtml, exportFigureImage } from "../plot/export";
 import { textTable } from "../core/table";
 import { MFLAB_VERSION } from "../core/version";
 import { parseCommandArgs, UsageError } from "./args";
+import { reportInternalError } from "./crash";
 import { reportCommand } from "./report";
 
 const HELP = `mflab ${MFLAB_VERSION} — matrix-factorization experiments
@@ -57,6 +61,10 @@ Usage:
   mflab --version | --help
 `;
 
+/**
+ * Run one `mflab` command. Never rejects: every error is printed as one line (module doc).
+ * @returns the exit code: 0 done, 1 bad input or an internal error, 2 bad usage, 130 interrupted
+ */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -95,7 +103,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`mflab: ${e.message}\nRun "mflab --help" for usage.`);
       return 2;
     }
-    throw e;
+    return reportInternalError(e, argv);
   }
 }
 
