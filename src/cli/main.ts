@@ -4,11 +4,11 @@
  * usage: UsageError, exit 2) as their message, anything else as an internal error with its stack in a log file
  * (./crash.ts, exit 1).
  */
-import * as fs from "node:fs";
 import * as os from "node:os";
 import * as readline from "node:readline";
 import * as path from "node:path";
 import { InputError } from "../core/errors";
+import { readRegularFile, refuseIfNotRegular } from "../core/files";
 import { parseJsonText } from "../core/json";
 import { dataSpecFromPath } from "../data/load";
 import { expandSpec, validateSpec, type ExperimentSpec } from "../experiment/spec";
@@ -136,13 +136,7 @@ function modelsListing(names: readonly string[]): string {
 }
 
 function readSpecFile(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (e) {
-    throw new InputError(`cannot read spec (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, file);
-  }
-  return parseJsonText(text, file);
+  return parseJsonText(readRegularFile(file, "spec file").toString("utf8"), file);
 }
 
 /** Sweeps with more runs than this ask for confirmation (or `--yes`). */
@@ -244,6 +238,7 @@ function summaryCommand(rest: string[]): number {
   if (positionals.length !== 1) throw new UsageError(`summary takes exactly one results file, got ${positionals.length}`);
   const sort = (values.sort as string | undefined) ?? "test.mse";
   if (!/^(train|test)\.(mse|rmse|mae)$/.test(sort)) throw new UsageError(`--sort must be train|test . mse|rmse|mae, got "${sort}"`);
+  refuseIfNotRegular(positionals[0] as string, "results file");
   console.log(summaryTable(readResults(positionals[0] as string), sort as MetricPath));
   return 0;
 }
@@ -261,6 +256,7 @@ async function plotCommand(rest: string[]): Promise<number> {
   const file = positionals[0] as string;
   const kind = ((values.kind as string | undefined) ?? "grid") as FigureKind;
   if (!FIGURE_KINDS.includes(kind)) throw new UsageError(`--kind must be one of ${FIGURE_KINDS.join(", ")}, got "${kind}"`);
+  refuseIfNotRegular(file, "results file");
   const results = readResults(file);
   const lambda = values.lambda === undefined ? undefined : Number(values.lambda);
   if (lambda !== undefined && !Number.isFinite(lambda)) throw new UsageError(`--lambda must be a number, got "${values.lambda}"`);

@@ -15,7 +15,8 @@
  *   quote inside an unquoted field is an ordinary character.
  * - `quoted: false` (MovieLens `u.data`, `ratings.dat`): fields are exactly the text between delimiters.
  * Field text is decoded as UTF-8 only when asked for ({@link DelimitedReader.text}); ids are those strings,
- * compared exactly (`01` and `1` are different ids, `1.5` or a 20-digit number is an id like any other).
+ * compared exactly (`01` and `1` are different ids, `1.5` or a 20-digit number is an id like any other), and
+ * {@link FieldIds} maps them to dense indices.
  *
  * Numbers: {@link decimalAt} reads `[+-]digits[.digits][e[+-]digits]` (or `.5`, `5.`) straight from the bytes,
  * exactly as `Number` would; anything else (hex, `NaN`, `Infinity`, spaces, empty) is NaN.
@@ -367,6 +368,90 @@ export class DelimitedReader {
   lineError(reason: string, position?: number): ParseError {
     const column = this.byteColumns && position !== undefined ? position - this.lineStart + 1 : undefined;
     return new ParseError(this.file, this.lineNumber, column, reason);
+  }
+}
+
+/** Ids written as canonical integers up to this many digits are interned by number (see FieldIds). */
+const NUMERIC_ID_DIGITS = 15;
+/** Integer ids below this are looked up in a table (4 bytes per value up to the largest id seen), larger ones in a Map. */
+const TABLE_IDS = 1 << 22;
+
+/**
+ * Dense indices of exact-string ids in order of first appearance. A canonical integer (`0` or digits without a
+ * leading zero, ≤ 15 digits) is looked up by its value — no string is made for it until it first appears —
+ * and every other id by its text; the two kinds never meet (`01` is not canonical), so this is exactly a map
+ * from id strings.
+ */
+export class FieldIds {
+  readonly ids: string[] = [];
+  /** 1 + the index of integer id v (< TABLE_IDS) at [v]; 0 for an id not seen yet. */
+  private table = new Int32Array(1024);
+  private readonly byNumber = new Map<number, number>();
+  private readonly byText = new Map<string, number>();
+  private lastNumber = -1;
+  private lastIndex = -1;
+
+  /** The index of field k of the reader's current line. */
+  of(r: DelimitedReader, k: number): number {
+    const b = r.bytes;
+    const s = r.starts[k];
+    const e = r.ends[k];
+    let value = -1;
+    if (e - s <= NUMERIC_ID_DIGITS && (b[s] !== 48 || e - s === 1)) {
+      value = 0;
+      for (let p = s; p < e; p++) {
+        const c = b[p] - 48;
+        if (c < 0 || c > 9) {
+          value = -1;
+          break;
+        }
+        value = value * 10 + c;
+      }
+    }
+    if (value >= 0) {
+      if (value === this.lastNumber) return this.lastIndex; // ratings.csv is sorted by user: mostly a repeat
+      let i: number;
+      if (value < TABLE_IDS) {
+        if (value >= this.table.length) this.growTable(value);
+        i = this.table[value] - 1;
+        if (i < 0) {
+          i = this.ids.length;
+          this.table[value] = i + 1;
+          this.ids.push(String(value));
+        }
+      } else {
+        let got = this.byNumber.get(value);
+        if (got === undefined) {
+          got = this.ids.length;
+          this.byNumber.set(value, got);
+          this.ids.push(String(value));
+        }
+        i = got;
+      }
+      this.lastNumber = value;
+      this.lastIndex = i;
+      return i;
+    }
+    const text = r.text(k);
+    let i = this.byText.get(text);
+    if (i === undefined) {
+      i = this.ids.length;
+      this.byText.set(text, i);
+      this.ids.push(text);
+    }
+    return i;
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  private growTable(value: number): void {
+    let n = this.table.length;
+    while (n <= value) n *= 2;
+    const grown = new Int32Array(Math.min(n, TABLE_IDS));
+    grown.set(this.table);
+    this.table = grown;
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * Every error is a message: the `mflab` command (built dist/, real child processes) ends every failure with one
  * line on stderr — an expected error as its message, anything else as `mflab: internal error: … — please report
- * it; details in <log>` with the stack in that log — and never prints a stack trace.
+ * it; details in <log>` with the stack in that log — and never prints a stack trace. Also the input files that
+ * used to end in a stack trace or a hang: unreadable files (run as an unprivileged user: root reads anything),
+ * FIFOs, devices, sockets and folders where a file is expected, and more folds than ratings.
  */
 import * as fs from "node:fs";
 import * as net from "node:net";
@@ -175,5 +177,129 @@ describe("an unexpected error is one line plus a log file, never a stack trace",
     const bin = fs.readFileSync(BIN, "utf8");
     expect(bin).toMatch(/process\.on\("uncaughtException"/);
     expect(bin).toMatch(/process\.on\("unhandledRejection"/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Input files that used to end in a stack trace, a hang or a runaway read
+
+/** How to run a command as an unprivileged user (root reads a mode-000 file), or undefined when there is no way. */
+function unprivileged(): string[] | undefined {
+  if (process.getuid?.() !== 0) return [];
+  const has = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
+  if (has("setpriv")) return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"];
+  if (has("runuser")) return ["runuser", "-u", "nobody", "--"];
+  return undefined;
+}
+const AS_USER = unprivileged();
+if (!AS_USER) console.warn("skipping the permission tests: running as root without setpriv or runuser to drop privileges");
+
+const U_DATA = "1\t1\t5\t10\n1\t2\t3\t11\n2\t1\t4\t12\n2\t2\t2\t13\n3\t1\t1\t14\n";
+
+describe.skipIf(!AS_USER)("unreadable files (EACCES), run as an unprivileged user", () => {
+  const run = (args: string[], cwd: string) => mflab(args, { cwd, prefix: AS_USER });
+
+  it("a ratings file: permission denied (cannot read the ratings file)", () => {
+    const d = dir("eacces-file");
+    fs.writeFileSync(path.join(d, "u.data"), U_DATA, { mode: 0o000 });
+    fs.chmodSync(path.join(d, "u.data"), 0o000);
+    expectOneLine(
+      run(["sweep", specFile(d), "--data", "u.data", "--out", "o.json"], d),
+      "mflab: u.data: permission denied (cannot read the ratings file)",
+    );
+  });
+
+  it("u1.base in a MovieLens folder: permission denied; an unreadable u.item is only a warning", () => {
+    const d = dir("eacces-ml");
+    const ml = dir("eacces-ml/ml");
+    for (const f of ["u.data", "u1.base", "u1.test", "u.item"]) fs.copyFileSync(path.join(ROOT, "test", "fixtures", "ml-mini", f), path.join(ml, f));
+    fs.chmodSync(path.join(ml, "u.item"), 0o000);
+    const ok = run(["sweep", specFile(d), "--data", "ml", "--out", "o.json", "--quiet"], d);
+    expect(ok.stderr).toBe(`warning: ${path.join("ml", "u.item")}: permission denied (cannot read the titles file); the items have no titles\n`);
+    expect(ok.code).toBe(0);
+    fs.chmodSync(path.join(ml, "u1.base"), 0o000);
+    expectOneLine(
+      run(["sweep", specFile(d), "--data", "ml", "--out", "o2.json", "--quiet"], d),
+      `mflab: ${path.join("ml", "u1.base")}: permission denied (cannot read the ratings file)`,
+    );
+  });
+
+  it("a data folder, and a spec file", () => {
+    const d = dir("eacces-dir");
+    const ml = dir("eacces-dir/ml");
+    fs.writeFileSync(path.join(ml, "u.data"), U_DATA);
+    fs.chmodSync(ml, 0o000);
+    expectOneLine(run(["sweep", specFile(d), "--data", "ml", "--out", "o.json"], d), "mflab: ml: permission denied (cannot read the data folder)");
+    fs.chmodSync(specFile(d), 0o000);
+    expectOneLine(run(["sweep", "tiny.json"], d), "mflab: tiny.json: permission denied (cannot read the spec file)");
+  });
+});
+
+describe("paths that are not regular files are refused, never read", () => {
+  it("a FIFO as ratings file, spec or results file: refused at once (no hang)", () => {
+    const d = dir("fifo");
+    const fifo = path.join(d, "ratings.csv");
+    if (spawnSync("mkfifo", [fifo]).status !== 0) return; // no mkfifo: nothing to test
+    const started = Date.now();
+    expectOneLine(
+      mflab(["sweep", specFile(d), "--data", "ratings.csv", "--out", "o.json"], { cwd: d }),
+      "mflab: ratings.csv: is a FIFO (named pipe), expected a ratings file; only regular files are read",
+    );
+    expectOneLine(
+      mflab(["sweep", "ratings.csv"], { cwd: d }),
+      "mflab: ratings.csv: is a FIFO (named pipe), expected a spec file; only regular files are read",
+    );
+    expectOneLine(
+      mflab(["summary", "ratings.csv"], { cwd: d }),
+      "mflab: ratings.csv: is a FIFO (named pipe), expected a results file; only regular files are read",
+    );
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  it("/dev/zero: refused as a character device (it used to be read until memory ran out)", () => {
+    expectOneLine(
+      mflab(["sweep", specFile(dir("zero")), "--data", "/dev/zero", "--out", "o.json"], { cwd: path.join(TMP, "zero") }),
+      "mflab: /dev/zero: is a character device, expected a ratings file; only regular files are read",
+    );
+  });
+
+  it("a socket", async () => {
+    const d = dir("socket");
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(path.join(d, "r.csv"), resolve));
+    try {
+      expectOneLine(
+        mflab(["sweep", specFile(d), "--data", "r.csv", "--out", "o.json"], { cwd: d }),
+        "mflab: r.csv: is a socket, expected a ratings file; only regular files are read",
+      );
+    } finally {
+      server.close();
+    }
+  });
+
+  it("a folder where a file is expected: the spec, a ratings file in a spec, u.item (a warning)", () => {
+    const d = dir("folders");
+    fs.mkdirSync(path.join(d, "spec.json"), { recursive: true });
+    expectOneLine(mflab(["sweep", "spec.json"], { cwd: d }), "mflab: spec.json: is a folder, expected a spec file");
+    fs.mkdirSync(path.join(d, "r.csv"), { recursive: true });
+    fs.writeFileSync(path.join(d, "s.json"), JSON.stringify({ ...tinySpec, data: { kind: "ratings-file", path: "r.csv" } }));
+    expectOneLine(mflab(["sweep", "s.json", "--out", "o.json"], { cwd: d }), "mflab: r.csv: is a folder, expected a ratings file");
+    const ml = dir("folders/ml");
+    for (const f of ["u.data", "u1.base", "u1.test"]) fs.copyFileSync(path.join(ROOT, "test", "fixtures", "ml-mini", f), path.join(ml, f));
+    fs.mkdirSync(path.join(ml, "u.item"));
+    const r = mflab(["sweep", specFile(d), "--data", "ml", "--out", "o2.json", "--quiet"], { cwd: d });
+    expect(r.stderr).toBe(`warning: ${path.join("ml", "u.item")}: is a folder, expected a titles file; the items have no titles\n`);
+    expect(r.code).toBe(0);
+  });
+});
+
+describe("data that cannot be split as asked", () => {
+  it("more folds than ratings: a spec error naming folds", () => {
+    const d = dir("folds");
+    fs.writeFileSync(path.join(d, "u.data"), U_DATA);
+    expectOneLine(
+      mflab(["sweep", specFile(d), "--data", "u.data", "--folds", "10", "--out", "o.json", "--quiet"], { cwd: d }),
+      "mflab: folds must be at most the number of ratings (5), so that every test fold holds at least one rating, got 10",
+    );
   });
 });
