@@ -16,7 +16,8 @@
  * - `quoted: false` (MovieLens `u.data`, `ratings.dat`): fields are exactly the text between delimiters.
  * Field text is decoded as UTF-8 only when asked for ({@link DelimitedReader.text}); ids are those strings,
  * compared exactly (`01` and `1` are different ids, `1.5` or a 20-digit number is an id like any other), and
- * {@link FieldIds} maps them to dense indices.
+ * {@link FieldIds} maps them to dense indices. A field that is not valid UTF-8 (a latin-1 `é`, a stray byte) is
+ * an error at its column: decoded leniently, `caf\xE9` and `caf\xE8` would both read `caf\uFFFD`, one id.
  *
  * Numbers: {@link decimalAt} reads `[+-]digits[.digits][e[+-]digits]` (or `.5`, `5.`) straight from the bytes,
  * exactly as `Number` would; anything else (hex, `NaN`, `Infinity`, spaces, empty) is NaN.
@@ -51,7 +52,10 @@ const POW10: number[] = Array.from({ length: 16 }, (_, k) => 10 ** k);
 /** Digit strings up to this length are exact in a double, so `digits / 10^k` is `Number`'s result. */
 const EXACT_DIGITS = 15;
 
-/** UTF-8, invalid bytes as U+FFFD, a U+FEFF inside the text kept (the file's byte-order mark is skipped above). */
+/**
+ * UTF-8, invalid bytes as U+FFFD (which {@link DelimitedReader.text} then refuses; {@link DelimitedReader.lineText},
+ * for messages only, keeps them), a U+FEFF inside the text kept (the file's byte-order mark is skipped above).
+ */
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 /** Fields up to this many bytes are decoded by hand when they are ASCII (ids, numbers). */
 const SHORT_FIELD = 32;
@@ -336,16 +340,42 @@ export class DelimitedReader {
     return this.ends[k] - this.starts[k];
   }
 
-  /** Field k as a string (UTF-8; quotes removed and `""` unescaped). */
-  text(k: number): string {
+  /**
+   * Field k as a string (UTF-8; quotes removed and `""` unescaped).
+   * @param what the field's name in the error message (default `field <k + 1>`)
+   * @throws ParseError when the field is not valid UTF-8 (module doc): decoding it would turn the bad bytes into
+   *   U+FFFD, so two different ids could read as one
+   */
+  text(k: number, what?: string): string {
     const b = this.bytes;
     const s = this.starts[k];
     const e = this.ends[k];
     let out = "";
     let p = s;
     if (e - s <= SHORT_FIELD) for (; p < e && b[p] < 128; p++) out += String.fromCharCode(b[p]); // short ASCII: no decoder call
-    if (p < e) out = utf8.decode(b.subarray(s, e));
+    if (p < e) {
+      out = utf8.decode(b.subarray(s, e));
+      if (out.includes("\uFFFD")) this.checkUtf8(k, out, what);
+    }
     return this.escaped[k] ? out.replace(/""/g, '"') : out;
+  }
+
+  /** Throw at the first byte of field k that is not UTF-8 (`decoded`: the field decoded with U+FFFD for bad bytes). */
+  private checkUtf8(k: number, decoded: string, what: string | undefined): void {
+    const b = this.bytes;
+    const s = this.starts[k];
+    // Up to the first bad byte the decoded text is exact, so its UTF-8 length is the byte offset; a U+FFFD
+    // written in the file (EF BF BD) is text like any other.
+    for (let c = decoded.indexOf("\uFFFD"); c >= 0; c = decoded.indexOf("\uFFFD", c + 1)) {
+      const at = s + encoder.encode(decoded.slice(0, c)).length;
+      if (b[at] === 0xef && b[at + 1] === 0xbf && b[at + 2] === 0xbd) continue;
+      const hex = b[at].toString(16).toUpperCase().padStart(2, "0");
+      throw this.fieldError(
+        k,
+        `${what ?? `field ${k + 1}`} is not valid UTF-8 (byte 0x${hex} at byte ${at - s + 1} of the field); ratings files must be UTF-8 text`,
+        this.byteColumns ? at : undefined,
+      );
+    }
   }
 
   /** Field k read by {@link decimalAt}: NaN unless it is a decimal number. */
@@ -391,8 +421,12 @@ export class FieldIds {
   private lastNumber = -1;
   private lastIndex = -1;
 
-  /** The index of field k of the reader's current line. */
-  of(r: DelimitedReader, k: number): number {
+  /**
+   * The index of field k of the reader's current line.
+   * @param what the field's name in messages (`user id`)
+   * @throws ParseError when the field is not valid UTF-8
+   */
+  of(r: DelimitedReader, k: number, what: string): number {
     const b = r.bytes;
     const s = r.starts[k];
     const e = r.ends[k];
@@ -432,7 +466,7 @@ export class FieldIds {
       this.lastIndex = i;
       return i;
     }
-    const text = r.text(k);
+    const text = r.text(k, what);
     let i = this.byText.get(text);
     if (i === undefined) {
       i = this.ids.length;

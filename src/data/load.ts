@@ -10,8 +10,9 @@
  *   file (`duplicate rating for user 1, item 5 (first at line 3); …`). Resolved before any holdout split, so a
  *   pair never lands in both train and test of a single-file dataset.
  * - `ratingScale: [lo, hi]` (ratings-file, train-test; MovieLens 100K is always [1, 5]) and `outOfScale`:
- *   `"error"` (default) | `"clip"`. Without a declared scale the dataset's scale is the observed [min, max] of
- *   the training ratings and nothing is checked.
+ *   `"error"` (default) | `"clip"`. A file in `udata` format (given or detected) has MovieLens's scale [1, 5]
+ *   unless one is declared, wherever it comes from. Otherwise, without a declared scale, the dataset's scale is
+ *   the observed [min, max] of the training ratings, reported as a warning, and nothing is checked.
  * Train/test overlap (a pair in both the train file and the test file of a train-test spec) is allowed but
  * reported as a warning with the count; both ratings are kept.
  *
@@ -19,8 +20,8 @@
  * naming it (`u.data: permission denied (cannot read the ratings file)`), except the optional `u.item`, whose
  * problems are a warning (the dataset loads without titles).
  *
- * Warnings (a skipped header line, merged duplicates, clipped ratings, train/test overlap, an unreadable
- * u.item) go to `options.onWarning` — one message per event, starting with the file name; without a
+ * Warnings (a skipped header line, merged duplicates, clipped ratings, an inferred scale, train/test overlap, an
+ * unreadable u.item) go to `options.onWarning` — one message per event, starting with the file name; without a
  * callback they are printed to stderr as `warning: …` (console.warn), so the CLI shows them. Nothing is changed
  * silently.
  * Relative paths resolve against `options.baseDir` (default `process.cwd()`).
@@ -32,7 +33,15 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { InputError, ParseError } from "../core/errors";
 import { fileError, readRegularFile } from "../core/files";
-import { indexRatings, parseDecimal, readRatingsFileIndexed, type IndexedRatings, type InputPolicies } from "./parse";
+import {
+  detectFormat,
+  indexRatings,
+  parseDecimal,
+  readRatingsFileIndexed,
+  type IndexedRatings,
+  type InputPolicies,
+  type RatingsFormat,
+} from "./parse";
 import { type Dataset, IdMap, RatingsMatrix } from "./ratings";
 import { holdoutSplit } from "./split";
 import {
@@ -61,7 +70,7 @@ export interface LoadOptions {
 }
 
 const ML100K_FILES = "u.data, u1.base, …";
-/** The MovieLens rating scale. */
+/** The MovieLens rating scale: MovieLens 100K folders and every `udata`-format file. */
 const ML_SCALE = [1, 5] as const;
 const ML100K_EXPECTED = `MovieLens 100K files ${ML100K_FILES}`;
 
@@ -70,8 +79,9 @@ const ML100K_EXPECTED = `MovieLens 100K files ${ML100K_FILES}`;
 
 /**
  * Load the dataset a spec describes (validating it first).
- * Rating scale: [1, 5] for MovieLens 100K and synthetic data; for other files the [min, max] of the training
- * ratings. Item titles come from `u.item` (latin-1, `|`-separated) when it is in the MovieLens folder.
+ * Rating scale: [1, 5] for MovieLens 100K, `udata`-format files and synthetic data; for other files the declared
+ * `ratingScale`, else the [min, max] of the training ratings (with a warning). Item titles come from `u.item`
+ * (latin-1, `|`-separated) when it is in the MovieLens folder.
  */
 export function loadDataset(spec: DataSpecInput | DataSpec, options: LoadOptions = {}): Dataset {
   const s = validateDataSpec(spec);
@@ -201,15 +211,35 @@ function readMl100kTitles(file: string, name: string, warn: Warn): Map<string, s
   return titles;
 }
 
+/**
+ * One ratings file of a ratings-file or train-test spec, read with the spec's policies. Its rating scale is the
+ * declared one, else MovieLens's [1, 5] when the file is in `udata` format (given or detected: a `u.data` file
+ * is checked the same wherever it comes from), else none (returned as undefined: inferred later).
+ */
+function readSpecFile(
+  s: RatingsFileDataSpec | TrainTestDataSpec,
+  file: string,
+  shown: string,
+  warn: Warn,
+): { raw: IndexedRatings; scale: readonly [number, number] | undefined } {
+  const format: RatingsFormat = s.format ?? detectFormat(file);
+  const scale = s.ratingScale ? ([s.ratingScale[0], s.ratingScale[1]] as const) : format === "udata" ? ML_SCALE : undefined;
+  const pol = policyOptions({ duplicates: s.duplicates, ratingScale: scale, outOfScale: s.outOfScale }, warn);
+  const raw = readRatingsFileIndexed(file, { format, delimiter: s.delimiter, columns: s.columns, displayName: shown, ...pol });
+  return { raw, scale };
+}
+
+/** The scale of a dataset read from `shown`: `scale` when known, else the training ratings' [min, max], with a warning. */
+function scaleOrInferred(scale: readonly [number, number] | undefined, train: RatingsMatrix, shown: string, warn: Warn): [number, number] {
+  if (scale) return [scale[0], scale[1]];
+  const [lo, hi] = observedScale(train);
+  warn(`${shown}: rating scale [${lo}, ${hi}] inferred from the training ratings; declare "ratingScale" to check it`);
+  return [lo, hi];
+}
+
 function loadRatingsFile(s: RatingsFileDataSpec, baseDir: string, warn: Warn): Dataset {
   const p = path.resolve(baseDir, s.path);
-  const raw = readRatingsFileIndexed(p, {
-    format: s.format,
-    delimiter: s.delimiter,
-    columns: s.columns,
-    displayName: s.path,
-    ...policyOptions(s, warn),
-  });
+  const { raw, scale } = readSpecFile(s, p, s.path, warn);
   const f = s.testFraction ?? DEFAULT_TEST_FRACTION;
   const seed = s.seed ?? DEFAULT_DATA_SEED;
   const split = holdoutSplit(raw.ratings.length, f, seed);
@@ -218,23 +248,22 @@ function loadRatingsFile(s: RatingsFileDataSpec, baseDir: string, warn: Warn): D
     name: path.basename(s.path).replace(/\.[^.]*$/, "") || "ratings",
     source: `${p} (holdout testFraction=${f}, seed=${seed})`,
     ...assembled,
-    ratingScale: s.ratingScale ? [s.ratingScale[0], s.ratingScale[1]] : observedScale(assembled.train),
+    ratingScale: scaleOrInferred(scale, assembled.train, s.path, warn),
   };
 }
 
 function loadTrainTest(s: TrainTestDataSpec, baseDir: string, warn: Warn): Dataset {
   const trainPath = path.resolve(baseDir, s.train);
   const testPath = path.resolve(baseDir, s.test);
-  const opts = { format: s.format, delimiter: s.delimiter, columns: s.columns, ...policyOptions(s, warn) };
-  const trainRaw = readRatingsFileIndexed(trainPath, { ...opts, displayName: s.train });
-  const testRaw = readRatingsFileIndexed(testPath, { ...opts, displayName: s.test });
-  const assembled = assemble([{ raw: trainRaw }], [{ raw: testRaw }], warn);
+  const train = readSpecFile(s, trainPath, s.train, warn);
+  const test = readSpecFile(s, testPath, s.test, warn);
+  const assembled = assemble([{ raw: train.raw }], [{ raw: test.raw }], warn);
   const folder = path.dirname(trainPath) === path.dirname(testPath) ? path.basename(path.dirname(trainPath)) : "";
   return {
     name: folder || "train-test",
     source: `${trainPath} + ${testPath}`,
     ...assembled,
-    ratingScale: s.ratingScale ? [s.ratingScale[0], s.ratingScale[1]] : observedScale(assembled.train),
+    ratingScale: scaleOrInferred(train.scale, assembled.train, s.train, warn),
   };
 }
 

@@ -15,9 +15,10 @@
  *   {@link isHeaderlessRow headerless-looking} is read with positional columns user, item, rating[, timestamp].
  *
  * Every format is read by ./delimited.ts, the reader the streaming loader (./stream.ts) uses too — its rules
- * for lines (UTF-8 BOM, CRLF, blank lines, a carriage return or NUL byte inside a line), quoting and numbers
- * hold here; lines are at most {@link MAX_LINE_BYTES} long. `udata` and `ratings-dat` fields are exact (no
- * quoting, no trimming); the CSV formats quote and trim.
+ * for lines (UTF-8 BOM, CRLF, blank lines, a carriage return or NUL byte inside a line), quoting, numbers and
+ * UTF-8 (a field that is not valid UTF-8 is an error, never a U+FFFD that could merge two ids) hold here; lines
+ * are at most {@link MAX_LINE_BYTES} long. `udata` and `ratings-dat` fields are exact (no quoting, no trimming);
+ * the CSV formats quote and trim.
  *
  * Files are streamed: {@link readRatingsFile} reads 4 MiB at a time into the parser (only regular files: a
  * FIFO, device or socket is refused, see ../core/files.ts), which interns ids as it goes ({@link IndexedRatings},
@@ -563,12 +564,15 @@ class RowSink {
     this.lines = grow(this.lines, new Int32Array(rows));
   }
 
-  /** A row: user and item ids from fields `ui` and `ii` of the reader's current line. */
+  /**
+   * A row: user and item ids from fields `ui` and `ii` of the reader's current line.
+   * @throws ParseError when an id is not valid UTF-8
+   */
   add(r: DelimitedReader, ui: number, ii: number, rating: number, timestamp: number): void {
     if (this.n === this.users.length) this.reserve(Math.ceil(this.n * 1.5) + 1024);
     const k = this.n;
-    this.users[k] = this.userIds.of(r, ui);
-    this.items[k] = this.itemIds.of(r, ii);
+    this.users[k] = this.userIds.of(r, ui, "user id");
+    this.items[k] = this.itemIds.of(r, ii, "item id");
     this.ratings[k] = rating;
     this.timestamps[k] = timestamp;
     this.lines[k] = r.lineNumber;

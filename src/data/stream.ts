@@ -190,7 +190,7 @@ export class RatingsCsvParser {
     const want = this.nFields || 3;
     if (found < want)
       throw r.lineError(`has ${found} field${found === 1 ? "" : "s"}, expected ${want} (${HEADER.slice(0, want).join(",")})`, r.lineEnd);
-    this.addRow(this.userIndex.of(r, 0), this.itemIndex.of(r, 1), rating, stamp);
+    this.addRow(this.userIndex.of(r, 0, HEADER[0]), this.itemIndex.of(r, 1, HEADER[1]), rating, stamp);
   }
 
   private checkHeader(r: DelimitedReader): void {

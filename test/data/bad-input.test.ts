@@ -11,6 +11,7 @@ import { InputError, ParseError, SpecError } from "../../src/core/errors";
 import { loadDataset, loadDatasetWithWarnings } from "../../src/data/load";
 import { validateDataSpec } from "../../src/data/spec";
 import { MAX_LINE_BYTES, parseRatings, readRatingsFile, readRatingsFileIndexed, type ParseOptions, type RawRatings } from "../../src/data/parse";
+import { readRatingsFileSync } from "../../src/data/stream";
 import { loadFolds } from "../../src/experiment/folds";
 import { alsModel } from "../../src/models/als/als";
 import { scorePredictor } from "../../src/metrics/accuracy";
@@ -277,7 +278,7 @@ describe("test sets the model cannot know", () => {
     write("unseen/train.csv", "user,item,rating\na,x,4\na,y,2\nb,x,3\n");
     write("unseen/test.csv", "user,item,rating\nc,z,5\nd,w,1\n");
     const { dataset: ds, warnings } = loadDatasetWithWarnings(
-      { kind: "train-test", train: "unseen/train.csv", test: "unseen/test.csv" },
+      { kind: "train-test", train: "unseen/train.csv", test: "unseen/test.csv", ratingScale: [1, 5] },
       { baseDir: TMP },
     );
     expect(warnings).toEqual([]);
@@ -294,7 +295,7 @@ describe("test sets the model cannot know", () => {
   it("train/test overlap of a (user, item) pair is a warning with the count; both ratings are kept", () => {
     write("ov/tr.csv", "user,item,rating\na,x,1\nb,y,2\nc,z,3\n");
     write("ov/te.csv", "user,item,rating\nc,x,3\nb,y,4\na,x,5\n");
-    const spec = { kind: "train-test", train: "ov/tr.csv", test: "ov/te.csv" } as const;
+    const spec = { kind: "train-test", train: "ov/tr.csv", test: "ov/te.csv", ratingScale: [1, 5] } as const;
     const expected =
       "ov/te.csv: 2 test ratings are for (user, item) pairs also in the training file ov/tr.csv " +
       "(first: user b, item y at ov/te.csv:3 and ov/tr.csv:3); kept on both sides, so test error on them is optimistic";
@@ -316,6 +317,79 @@ describe("test sets the model cannot know", () => {
     expect(loadDatasetWithWarnings({ ...spec, test: "ov/te1.csv" }, { baseDir: TMP }).warnings).toEqual([
       "ov/te1.csv: 1 test rating is for a (user, item) pair also in the training file ov/tr.csv (first: user b, item y at ov/te1.csv:2 and ov/tr.csv:3); kept on both sides, so test error on them is optimistic",
     ]);
+  });
+});
+
+describe("ids that are not UTF-8", () => {
+  // café and cafè in latin-1: decoded leniently both read "caf\uFFFD", one user instead of two.
+  const latin1 = (text: string) => Buffer.from(text, "latin1");
+
+  it("are an error at file:line:column in every format, never merged through U+FFFD", () => {
+    const csv = write("utf8/r.csv", latin1("user,item,rating\ncafé,1,4\ncafè,1,3\n"));
+    expect(errorOf(() => readRatingsFile(csv, { displayName: "r.csv" })).message).toBe(
+      "r.csv:2:1: user id is not valid UTF-8 (byte 0xE9 at byte 4 of the field); ratings files must be UTF-8 text",
+    );
+    const udata = write("utf8/u.data", Buffer.concat([Buffer.from("1\t1\t5\t0\n1\tm"), Buffer.of(0xff), Buffer.from("\t4\t0\n")]));
+    const e = errorOf(() => loadDataset({ kind: "ratings-file", path: "utf8/u.data" }, { baseDir: TMP }));
+    expect(e).toBeInstanceOf(ParseError);
+    expect(e.message).toBe("utf8/u.data:2:2: item id is not valid UTF-8 (byte 0xFF at byte 2 of the field); ratings files must be UTF-8 text");
+    expect(errorOf(() => readRatingsFile(udata, { displayName: "u.data" })).message).toMatch(/^u\.data:2:2: item id is not valid UTF-8/);
+  });
+
+  it("the streaming reader too, with the byte column of the bad byte", () => {
+    const p = write("utf8/ratings.csv", latin1("userId,movieId,rating\n1,2,4\ncafé,1,3\n"));
+    expect(errorOf(() => readRatingsFileSync(p, { name: "ratings.csv" })).message).toBe(
+      "ratings.csv:3:4: userId is not valid UTF-8 (byte 0xE9 at byte 4 of the field); ratings files must be UTF-8 text",
+    );
+  });
+
+  it("valid UTF-8 ids are kept exactly, a U+FFFD written in the file included", () => {
+    const p = write("utf8/ok.csv", "user,item,rating\ncafé,1,4\ncafè,1,3\n\uFFFD,1,2\n");
+    expect(readRatingsFile(p).users).toEqual(["café", "cafè", "\uFFFD"]);
+  });
+});
+
+describe("rating scales: MovieLens's for udata files, otherwise declared or inferred with a warning", () => {
+  const UDATA6 = "1\t1\t5\t0\n1\t2\t6\t0\n2\t1\t4\t0\n2\t2\t3\t0\n3\t1\t1\t0\n";
+
+  it("a u.data file passed directly is checked against [1, 5], as in a MovieLens folder", () => {
+    write("scale/u.data", UDATA6);
+    const msg =
+      'scale/u.data:2:3: rating 6 is outside the declared rating scale [1, 5]; set "outOfScale" to "clip" to clamp such ratings, or declare a wider "ratingScale"';
+    expect(errorOf(() => loadDataset({ kind: "ratings-file", path: "scale/u.data" }, { baseDir: TMP })).message).toBe(msg);
+    // format "udata" given, whatever the name; in a train-test pair too
+    write("scale/ratings.txt", UDATA6);
+    expect(errorOf(() => loadDataset({ kind: "ratings-file", path: "scale/ratings.txt", format: "udata" }, { baseDir: TMP })).message).toBe(
+      msg.replace("u.data", "ratings.txt"),
+    );
+    write("scale/ok.base", "1\t1\t5\t0\n2\t1\t4\t0\n");
+    expect(errorOf(() => loadDataset({ kind: "train-test", train: "scale/ok.base", test: "scale/u.data" }, { baseDir: TMP })).message).toBe(msg);
+  });
+
+  it("clips on request (outOfScale is accepted with format udata), and a declared scale wins", () => {
+    const { dataset, warnings } = loadDatasetWithWarnings(
+      { kind: "ratings-file", path: "scale/u.data", format: "udata", outOfScale: "clip", testFraction: 0.2, seed: 1 },
+      { baseDir: TMP },
+    );
+    expect(warnings).toEqual(['scale/u.data: clipped 1 rating outside [1, 5] (outOfScale: "clip"); first: line 2, 6 → 5']);
+    expect(dataset.ratingScale).toEqual([1, 5]);
+    const wide = loadDatasetWithWarnings({ kind: "ratings-file", path: "scale/u.data", ratingScale: [0, 10] }, { baseDir: TMP });
+    expect([wide.warnings, wide.dataset.ratingScale]).toEqual([[], [0, 10]]);
+  });
+
+  it("without a declared scale, the inferred one is printed as a warning", () => {
+    write("scale/r.csv", "user,item,rating\na,x,0.5\nb,y,5\nc,x,3\nd,y,4\ne,x,2\n");
+    const { dataset, warnings } = loadDatasetWithWarnings(
+      { kind: "ratings-file", path: "scale/r.csv", testFraction: 0.2, seed: 1 },
+      { baseDir: TMP },
+    );
+    expect(dataset.ratingScale).toEqual([0.5, 5]);
+    expect(warnings).toEqual(['scale/r.csv: rating scale [0.5, 5] inferred from the training ratings; declare "ratingScale" to check it']);
+    write("scale/test.csv", "user,item,rating\na,y,3\n");
+    expect(loadDatasetWithWarnings({ kind: "train-test", train: "scale/r.csv", test: "scale/test.csv" }, { baseDir: TMP }).warnings).toEqual([
+      'scale/r.csv: rating scale [0.5, 5] inferred from the training ratings; declare "ratingScale" to check it',
+    ]);
+    expect(loadDatasetWithWarnings({ kind: "ratings-file", path: "scale/r.csv", ratingScale: [0.5, 5] }, { baseDir: TMP }).warnings).toEqual([]);
   });
 });
 
@@ -404,7 +478,7 @@ describe("large files are streamed, never read whole", () => {
       expect(fs.statSync(p).size).toBeGreaterThan(2 * GIB);
       const { dataset, warnings } = loadDatasetWithWarnings({ kind: "ratings-file", path: p, testFraction: 0.2, seed: 1 });
       expect(warnings).toEqual([]);
-      expect([dataset.train.nnz + dataset.test.nnz, dataset.userIds.length]).toEqual([5, 3]);
+      expect([dataset.train.nnz + dataset.test.nnz, dataset.userIds.length, dataset.ratingScale]).toEqual([5, 3, [1, 5]]);
       const raw = readRatingsFileIndexed(p);
       expect(Array.from(raw.lines)).toEqual([1, 2, 3 + mib * 1024, 4 + mib * 1024, 5 + mib * 1024]);
     } finally {
