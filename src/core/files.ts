@@ -140,12 +140,37 @@ export function readFileChunks(
   }
 }
 
+/** The most {@link readRegularFile} reads by default: specs and titles files are far smaller. */
+export const SMALL_FILE_BYTES = 64 << 20;
+
 /**
  * A whole regular file (for small files: specs, titles; ratings files are read in chunks).
- * @throws InputError as {@link openRegularFile}
+ * @param maxBytes a larger file is refused (default {@link SMALL_FILE_BYTES}), so a wrong path to a huge file
+ *   cannot fill memory
+ * @throws InputError as {@link openRegularFile}, or `<name>: is 3072 MiB, too large for a spec file (at most 64 MiB)`
  */
-export function readRegularFile(file: string, what: string, name: string = file): Buffer {
+export function readRegularFile(file: string, what: string, name: string = file, maxBytes: number = SMALL_FILE_BYTES): Buffer {
   const chunks: Buffer[] = [];
-  readFileChunks(file, what, (chunk, length) => chunks.push(Buffer.from(chunk.subarray(0, length))), { name, chunkBytes: 1 << 20 });
+  let total = 0;
+  const tooLarge = (bytes: number) => {
+    const mib = (n: number) => `${Math.ceil(n / 2 ** 20)} MiB`;
+    return new InputError(`is ${mib(bytes)}, too large for a ${what} (at most ${mib(maxBytes)})`, name);
+  };
+  readFileChunks(
+    file,
+    what,
+    (chunk, length) => {
+      total += length;
+      if (total > maxBytes) throw tooLarge(total);
+      chunks.push(Buffer.from(chunk.subarray(0, length)));
+    },
+    {
+      name,
+      chunkBytes: 1 << 20,
+      onOpen: (size) => {
+        if (size > maxBytes) throw tooLarge(size);
+      },
+    },
+  );
   return Buffer.concat(chunks);
 }

@@ -293,6 +293,15 @@ describe("paths that are not regular files are refused, never read", () => {
   });
 });
 
+describe("a file too large for what it should be", () => {
+  it("a spec file over 64 MiB is refused before it is read", () => {
+    const d = dir("huge");
+    fs.writeFileSync(path.join(d, "big.json"), "");
+    fs.truncateSync(path.join(d, "big.json"), 3 * 2 ** 30); // sparse: 3 GiB that take no disk
+    expectOneLine(mflab(["sweep", "big.json"], { cwd: d }), "mflab: big.json: is 3072 MiB, too large for a spec file (at most 64 MiB)");
+  });
+});
+
 describe("data that cannot be split as asked", () => {
   it("more folds than ratings: a spec error naming folds", () => {
     const d = dir("folds");
