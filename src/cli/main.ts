@@ -13,6 +13,7 @@ import { parseJsonText } from "../core/json";
 import { dataSpecFromPath } from "../data/load";
 import { expandSpec, validateSpec, type ExperimentSpec } from "../experiment/spec";
 import { runSweep } from "../experiment/runner";
+import { parseBytes } from "../experiment/resources";
 import { foldCount, type FoldsSpec } from "../experiment/folds";
 import { readResults } from "../results/store";
 import type { MetricPath } from "../results/metric";
@@ -31,7 +32,7 @@ import { reportCommand } from "./report";
 const HELP = `mflab ${MFLAB_VERSION} — matrix-factorization experiments
 
 Usage:
-  mflab sweep <spec.json> [--data PATH] [--split SPLIT] [--out FILE] [--folds F [--pooled]] [--workers N] [--fresh] [--retry-failed] [--html] [--yes] [--quiet]
+  mflab sweep <spec.json> [--data PATH] [--split SPLIT] [--out FILE] [--folds F [--pooled]] [--workers N] [--memory-budget B] [--fresh] [--retry-failed] [--html] [--yes] [--quiet]
       Run (or resume) the sweep described by an experiment spec. Writes results/<name>.json (or --out)
       atomically after every run; runs already in that file are skipped.
       --data PATH   use this data instead of the spec's: a MovieLens 100K folder, a folder with
@@ -42,8 +43,11 @@ Usage:
                     (the given test set is then not used as such)
       --folds F     cross-validation override: a number (5 = official u1…u5 for MovieLens 100K; with
                     --split holdout or other data a seeded random k-fold split), a list like u1,u2, or none
-      --workers N   runs fitted in parallel, one worker thread each (default: the number of cores); the numbers
-                    do not depend on N. Ctrl-C stops cleanly: finished runs stay in the file, re-run to resume
+      --workers N   runs fitted in parallel, one worker thread each (default, and at most: the number of cores);
+                    the numbers do not depend on N. Ctrl-C stops after the runs in progress (finished runs stay in the
+                    file, re-run to resume); a second Ctrl-C or SIGTERM abandons the runs in progress at once
+      --memory-budget B  memory per run, e.g. 4G (default: half the machine's memory shared by the runs at once); a
+                    run estimated above it is recorded as failed with its estimate
       --fresh       start over (the old results file is kept as <file>.bak-<time>)
       --retry-failed  re-run runs recorded as failed
       --html        also write the assignment figure next to the results (<file>.html)
@@ -171,6 +175,7 @@ async function sweepCommand(rest: string[]): Promise<number> {
     html: { type: "boolean" },
     quiet: { type: "boolean" },
     workers: { type: "string" },
+    "memory-budget": { type: "string" },
     folds: { type: "string" },
     pooled: { type: "boolean" },
     yes: { type: "boolean" },
@@ -200,11 +205,22 @@ async function sweepCommand(rest: string[]): Promise<number> {
   }
   const workers = values.workers === undefined ? os.availableParallelism() : Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers must be a positive integer, got "${values.workers}"`);
-  // Ctrl-C / SIGTERM: stop starting runs, keep every finished one, say how to resume. A second Ctrl-C quits at once.
+  const memoryBudget = values["memory-budget"] === undefined ? undefined : parseBytes(String(values["memory-budget"]));
+  // Fits run in worker threads (isolate), so this thread stays free to react: Ctrl-C stops starting runs and lets
+  // the runs in progress finish (saved); a second Ctrl-C or SIGTERM abandons them at once (their threads are
+  // terminated; every finished run is already in the file) and exits non-zero within a second.
   const stop = new AbortController();
+  const abandon = new AbortController();
+  let exitCode = 130;
   const onSignal = (sig: NodeJS.Signals) => {
-    if (stop.signal.aborted) process.exit(130);
-    process.stderr.write(`\n${sig}: stopping — finished runs are saved; press Ctrl-C again to quit immediately\n`);
+    exitCode = sig === "SIGTERM" ? 143 : 130;
+    if (sig === "SIGTERM" || stop.signal.aborted) {
+      process.stderr.write(`\n${sig}: abandoning the runs in progress — every finished run is in the results file\n`);
+      abandon.abort();
+      setTimeout(() => process.exit(exitCode), 1000).unref(); // whatever is still running, within a second
+      return;
+    }
+    process.stderr.write(`\n${sig}: stopping after the runs in progress — press Ctrl-C again to abandon them now\n`);
     stop.abort();
   };
   process.on("SIGINT", onSignal);
@@ -217,7 +233,10 @@ async function sweepCommand(rest: string[]): Promise<number> {
     fresh: values.fresh === true,
     retryFailed: values["retry-failed"] === true,
     workers,
+    isolate: true,
     signal: stop.signal,
+    abandon: abandon.signal,
+    memoryBudget,
     onProgress,
   });
   process.removeListener("SIGINT", onSignal);
@@ -229,7 +248,7 @@ async function sweepCommand(rest: string[]): Promise<number> {
     writeFigureHtml(htmlFile, buildFigure(outcome.results, "grid"), { title: `${spec.name} — ${outcome.results.dataset.name}` });
     console.log(`figure:  ${path.relative(process.cwd(), htmlFile) || htmlFile}`);
   }
-  if (outcome.interrupted) return 130;
+  if (outcome.interrupted) return exitCode;
   return outcome.failed > 0 ? 1 : 0;
 }
 

@@ -113,9 +113,13 @@ export interface Fold {
  * @throws whatever loading the data throws (InputError / ParseError with file and line)
  */
 export function loadFolds(input: DataSpecInput | DataSpec, folds: FoldsSpec | undefined, seed: number, baseDir?: string): Fold[] {
-  const data = validateDataSpec(input);
+  if (folds !== undefined) validateFolds(folds, input);
+  return foldsOf(validateDataSpec(input), folds, seed, baseDir);
+}
+
+/** {@link loadFolds} for folds already checked against the data as given (the sweep runner checks them first). */
+export function foldsOf(data: DataSpec, folds: FoldsSpec | undefined, seed: number, baseDir?: string): Fold[] {
   if (folds === undefined) return [{ name: "", dataset: loadDataset(data, { baseDir }) }];
-  validateFolds(folds, input);
   if (Array.isArray(folds) || (data.kind === "movielens-100k" && data.split !== "holdout")) {
     const names = Array.isArray(folds) ? folds : [...OFFICIAL_ML100K_FOLDS];
     return names.map((name) => ({ name, dataset: loadDataset({ ...data, split: name as Ml100kSplit }, { baseDir }) }));

@@ -21,7 +21,9 @@ export type SweepProgress =
     }
   | { type: "run-start"; index: number; total: number; plan: RunPlan; fold?: string; worker: number }
   | { type: "run-end"; index: number; total: number; record: RunRecord; etaSeconds: number; worker: number; running: number }
-  | { type: "done"; file: string; ran: number; cached: number; failed: number; seconds: number; interrupted: boolean; remaining: number };
+  | { type: "done"; file: string; ran: number; cached: number; failed: number; seconds: number; interrupted: boolean; remaining: number }
+  /** Something the user should know that does not stop the sweep (a capped worker count, a rank larger than the data). */
+  | { type: "warning"; message: string };
 
 export function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return "?";
@@ -89,6 +91,9 @@ export function progressPrinter(write: (text: string) => void, options: { inPlac
         write(options.inPlace ? `\r\x1b[K${line}\n${status()}` : `${line}\n`);
         break;
       }
+      case "warning":
+        write(options.inPlace ? `\r\x1b[Kwarning: ${e.message}\n${status()}` : `warning: ${e.message}\n`);
+        break;
       case "done":
         busy.clear();
         if (options.inPlace) write("\r\x1b[K");

@@ -60,6 +60,10 @@ export function notebookProgress(options: { lastRuns?: number } = {}): (e: Sweep
         recent.push(describeRunLine(e.index, e.total, e.record, keys));
         if (recent.length > keep) recent.shift();
         break;
+      case "warning":
+        recent.push(`warning: ${e.message}`);
+        if (recent.length > keep) recent.shift();
+        break;
       case "done":
         busy.clear();
         footer = e.interrupted

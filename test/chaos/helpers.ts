@@ -53,6 +53,21 @@ export function driverPath(): string {
     const p = path.join(dir, name);
     if (p !== out && Date.now() - fs.statSync(p).mtimeMs > 86_400_000) fs.rmSync(p, { force: true });
   }
+  // With `isolate` (the CLI's default) runs are fitted in a worker thread: its script is found next to the driver.
+  const worker = esbuild.buildSync({
+    entryPoints: [path.join(ROOT, "src", "experiment", "sweep-worker.ts")],
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    packages: "external",
+    write: false,
+    logLevel: "error",
+  }).outputFiles[0].contents;
+  const workerOut = path.join(dir, "sweep-worker.js");
+  const workerTmp = `${workerOut}.${process.pid}`;
+  fs.writeFileSync(workerTmp, worker);
+  fs.renameSync(workerTmp, workerOut);
   bundled = out;
   return out;
 }

@@ -128,4 +128,6 @@ export const slopeOneModel: ModelDefinition<SlopeOneConfig> = defineModel({
   summary: "Slope One: user mean plus the average item-to-item rating deviation (Surprise SlopeOne)",
   params: SLOPE_ONE_PARAMS,
   fit: (train, config, options) => fitSlopeOne(train, config, options),
+  // The dense item × item deviation matrix and its co-rating counts.
+  memoryBytes: ({ nItems, nnz }) => 12 * nItems * nItems + 12 * nnz,
 });
