@@ -280,13 +280,15 @@ export function reportBlocks(results: ResultsFile, options: ReportOptions = {}):
   // 3. Sweep grid
   blocks.push({ type: "heading", level: 2, text: "Sweep grid" });
   const gridItems: string[] = [];
-  const specModels = Array.isArray(spec.models) ? spec.models : [];
+  // The stored spec is only shown, never trusted: a hand-edited file may hold anything there.
+  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+  const specModels = Array.isArray(spec.models) ? spec.models.filter(isObject) : [];
   for (const m of specModels) {
     const name = String(m.model);
-    const grid = m.grid ?? {};
+    const grid = isObject(m.grid) ? m.grid : {};
     const axesText = Object.entries(grid).map(([k, vs]) => `${paramLabel(k)} ∈ {${(Array.isArray(vs) ? vs : []).map(paramValue).join(", ")}}`);
-    const nConfigs = Object.values(grid).reduce((a, vs) => a * (Array.isArray(vs) ? vs.length : 1), 1);
-    const fixed = Object.entries(m.params ?? {}).map(([k, v]) => paramText(k, v));
+    const nConfigs = Object.values(grid).reduce((a: number, vs) => a * (Array.isArray(vs) ? vs.length : 1), 1);
+    const fixed = Object.entries(isObject(m.params) ? m.params : {}).map(([k, v]) => paramText(k, v));
     const stored = results.runs.filter((r) => r.params.model === name);
     const okCount = stored.filter((r) => r.status === "ok").length;
     gridItems.push(
