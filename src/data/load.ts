@@ -25,6 +25,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { InputError, ParseError } from "../core/errors";
+import { ratingsFileName, trainTestName } from "./dataset-name";
 import { parseDecimal, readRatingsFile, type InputPolicies, type RawRatings } from "./parse";
 import { type Dataset, IdMap, RatingsMatrix } from "./ratings";
 import { holdoutSplit } from "./split";
@@ -188,7 +189,7 @@ function loadRatingsFile(s: RatingsFileDataSpec, baseDir: string, warn: Warn): D
   const split = holdoutSplit(raw.ratings.length, f, seed);
   const assembled = assemble([{ raw, rows: split.trainIdx }], [{ raw, rows: split.testIdx }], warn);
   return {
-    name: path.basename(s.path).replace(/\.[^.]*$/, "") || "ratings",
+    name: ratingsFileName(s.path),
     source: `${p} (holdout testFraction=${f}, seed=${seed})`,
     ...assembled,
     ratingScale: s.ratingScale ? [s.ratingScale[0], s.ratingScale[1]] : observedScale(assembled.train),
@@ -202,9 +203,8 @@ function loadTrainTest(s: TrainTestDataSpec, baseDir: string, warn: Warn): Datas
   const trainRaw = readRatingsFile(trainPath, { ...opts, displayName: s.train });
   const testRaw = readRatingsFile(testPath, { ...opts, displayName: s.test });
   const assembled = assemble([{ raw: trainRaw }], [{ raw: testRaw }], warn);
-  const folder = path.dirname(trainPath) === path.dirname(testPath) ? path.basename(path.dirname(trainPath)) : "";
   return {
-    name: folder || "train-test",
+    name: trainTestName(s.train, s.test),
     source: `${trainPath} + ${testPath}`,
     ...assembled,
     ratingScale: s.ratingScale ? [s.ratingScale[0], s.ratingScale[1]] : observedScale(assembled.train),
