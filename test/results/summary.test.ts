@@ -48,7 +48,7 @@ describe("summaryTable", () => {
     // MAE is made to order the runs the other way round from MSE
     const a = ok(1, 0.8);
     const b = ok(2, 0.9);
-    b.metrics!.test.mae = 0.1;
+    b.metrics!.test!.mae = 0.1;
     const lines = summaryTable(results([a, b]), "test.rmse").split("\n");
     expect(lines[1]).toBe("2 ok, 0 failed; sorted by test.rmse");
     expect(lines[3]).toMatch(/test MSE {2}test RMSE {2}test MAE/);
