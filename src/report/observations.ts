@@ -308,6 +308,8 @@ export function observeSweep(results: ResultsFile, options: ObserveOptions = {})
       const head = `${label(a.cell.params)} ${num(a.cell.test)} and ${label(b.cell.params)} ${num(b.cell.test)}, the two lowest test ${M}s${overFolds}`;
       const d = results.dataset;
       const testTrain = (d.folds && d.folds.length > 0 ? mean(d.folds.map((f) => f.nTest / f.nTrain)) : d.nTest / d.nTrain) || undefined;
+      let text: string;
+      let values: Observation["values"];
       if (common.length >= 3) {
         const cmp = pairedComparison(
           common.map((f) => fa.get(f)!),
@@ -315,55 +317,35 @@ export function observeSweep(results: ResultsFile, options: ObserveOptions = {})
           testTrain,
         );
         const decided = Number.isFinite(cmp.pCorrected) ? cmp.pCorrected : cmp.p;
-        out.push({
-          kind: "top-two",
-          topic,
-          title: "The two lowest models, fold by fold",
-          priority: 2,
-          text:
-            `${head}: ${a.model} is lower on ${cmp.aLower} of ${cmp.n} folds, by ${num(cmp.meanDifference)} on average (std ${num(cmp.sd)} over folds); ` +
-            `paired t-test t = ${cmp.t.toFixed(2)} (${cmp.n - 1} df), two-sided p = ${pText(cmp.p)}` +
-            (Number.isFinite(cmp.pCorrected)
-              ? `; corrected for the training ratings the folds share (Nadeau & Bengio), t = ${cmp.tCorrected.toFixed(2)}, p = ${pText(cmp.pCorrected)}`
-              : "") +
-            ` — at the 5 % level the difference is ${decided < 0.05 ? "larger than" : "within"} the fold-to-fold variation`,
-          values: {
-            a: a.model,
-            b: b.model,
-            n: cmp.n,
-            aLower: cmp.aLower,
-            meanDifference: cmp.meanDifference,
-            sd: cmp.sd,
-            t: cmp.t,
-            p: cmp.p,
-            tCorrected: cmp.tCorrected,
-            pCorrected: cmp.pCorrected,
-          },
-        });
+        text =
+          `${head}: ${a.model} is lower on ${cmp.aLower} of ${cmp.n} folds, by ${num(cmp.meanDifference)} on average (std ${num(cmp.sd)} over folds); ` +
+          `paired t-test t = ${cmp.t.toFixed(2)} (${cmp.n - 1} df), two-sided p = ${pText(cmp.p)}` +
+          (Number.isFinite(cmp.pCorrected)
+            ? `; corrected for the training ratings the folds share (Nadeau & Bengio), t = ${cmp.tCorrected.toFixed(2)}, p = ${pText(cmp.pCorrected)}`
+            : "") +
+          ` — at the 5 % level the difference is ${decided < 0.05 ? "larger than" : "within"} the fold-to-fold variation`;
+        const { differences: _d, bLower: _b, ...numbers } = cmp;
+        values = { a: a.model, b: b.model, ...numbers };
       } else if (common.length === 2) {
         const diffs = common.map((f) => fb.get(f)! - fa.get(f)!);
-        out.push({
-          kind: "top-two",
-          topic,
-          title: "The two lowest models, fold by fold",
-          priority: 2,
-          text:
-            `${head}: ${a.model} is lower on ${diffs.filter((x) => x > 0).length} of 2 folds (differences ${diffs.map(num).join(", ")}); ` +
-            `2 folds are too few for a paired test (1 degree of freedom) — cross-validate over 5 or more folds to compare the two`,
-          values: { a: a.model, b: b.model, n: 2, meanDifference: mean(diffs) },
-        });
+        text =
+          `${head}: ${a.model} is lower on ${diffs.filter((x) => x > 0).length} of 2 folds (differences ${diffs.map(num).join(", ")}); ` +
+          `2 folds are too few for a paired test (1 degree of freedom) — cross-validate over 5 or more folds to compare the two`;
+        values = { a: a.model, b: b.model, n: 2, meanDifference: mean(diffs) };
       } else {
-        out.push({
-          kind: "top-two",
-          topic,
-          title: "The two lowest models",
-          priority: 2,
-          text:
-            `${head}: a difference of ${num(b.cell.test - a.cell.test)} measured on one train/test split, with no fold-to-fold variation ` +
-            `to compare it with — cross-validate (--folds 5) for a paired comparison`,
-          values: { a: a.model, b: b.model, n: common.length, meanDifference: b.cell.test - a.cell.test },
-        });
+        text =
+          `${head}: a difference of ${num(b.cell.test - a.cell.test)} measured on one train/test split, with no fold-to-fold variation ` +
+          `to compare it with — cross-validate (--folds 5) for a paired comparison`;
+        values = { a: a.model, b: b.model, n: common.length, meanDifference: b.cell.test - a.cell.test };
       }
+      out.push({
+        kind: "top-two",
+        topic,
+        title: common.length >= 2 ? "The two lowest models, fold by fold" : "The two lowest models",
+        priority: 2,
+        text,
+        values,
+      });
       out.push({
         kind: "models",
         topic,
