@@ -1,16 +1,20 @@
 /**
  * The `mflab` command line. Argument parsing and progress display only; the work happens in the library.
+ * Every error ends as one line on stderr: expected ones (bad input: InputError and its subclasses, exit 1; bad
+ * usage: UsageError, exit 2) as their message, anything else as an internal error with its stack in a log file
+ * (./crash.ts, exit 1).
  */
-import * as fs from "node:fs";
 import * as os from "node:os";
 import * as readline from "node:readline";
 import * as path from "node:path";
 import { InputError } from "../core/errors";
+import { readRegularFile, refuseIfNotRegular } from "../core/files";
 import { parseJsonText } from "../core/json";
 import { dataSpecFromPath } from "../data/load";
 import { expandSpec, validateSpec, type ExperimentSpec } from "../experiment/spec";
 import { runSweep } from "../experiment/runner";
-import type { FoldsSpec } from "../experiment/folds";
+import { parseBytes } from "../experiment/resources";
+import { foldCount, type FoldsSpec } from "../experiment/folds";
 import { readResults } from "../results/store";
 import type { MetricPath } from "../results/metric";
 import { summaryTable } from "../results/summary";
@@ -22,22 +26,28 @@ import { writeFigureHtml, exportFigureImage } from "../plot/export";
 import { textTable } from "../core/table";
 import { MFLAB_VERSION } from "../core/version";
 import { parseCommandArgs, UsageError } from "./args";
+import { reportInternalError } from "./crash";
 import { reportCommand } from "./report";
 
 const HELP = `mflab ${MFLAB_VERSION} — matrix-factorization experiments
 
 Usage:
-  mflab sweep <spec.json> [--data PATH] [--split SPLIT] [--out FILE] [--folds F] [--workers N] [--fresh] [--retry-failed] [--html] [--yes] [--quiet]
+  mflab sweep <spec.json> [--data PATH] [--split SPLIT] [--out FILE] [--folds F [--pooled]] [--workers N] [--memory-budget B] [--fresh] [--retry-failed] [--html] [--yes] [--quiet]
       Run (or resume) the sweep described by an experiment spec. Writes results/<name>.json (or --out)
       atomically after every run; runs already in that file are skipped.
       --data PATH   use this data instead of the spec's: a MovieLens 100K folder, a folder with
                     train.csv + test.csv, a ratings file (u.data, ratings.csv, ratings.dat, .csv), or "synthetic"
       --split S     with --data: u1..u5, ua, ub (MovieLens 100K folds), holdout, or a test fraction like 0.2;
                     a single split: the spec's "folds" are ignored unless --folds is given
+      --pooled      with --folds N on a train.csv + test.csv pair: pool train ∪ test and cross-validate over it
+                    (the given test set is then not used as such)
       --folds F     cross-validation override: a number (5 = official u1…u5 for MovieLens 100K; with
                     --split holdout or other data a seeded random k-fold split), a list like u1,u2, or none
-      --workers N   runs fitted in parallel, one worker thread each (default: the number of cores); the numbers
-                    do not depend on N. Ctrl-C stops cleanly: finished runs stay in the file, re-run to resume
+      --workers N   runs fitted in parallel, one worker thread each (default, and at most: the number of cores);
+                    the numbers do not depend on N. Ctrl-C stops after the runs in progress (finished runs stay in the
+                    file, re-run to resume); a second Ctrl-C or SIGTERM abandons the runs in progress at once
+      --memory-budget B  memory per run, e.g. 4G (default: half the machine's memory shared by the runs at once); a
+                    run estimated above it is recorded as failed with its estimate
       --fresh       start over (the old results file is kept as <file>.bak-<time>)
       --retry-failed  re-run runs recorded as failed
       --html        also write the assignment figure next to the results (<file>.html)
@@ -55,6 +65,10 @@ Usage:
   mflab --version | --help
 `;
 
+/**
+ * Run one `mflab` command. Never rejects: every error is printed as one line (module doc).
+ * @returns the exit code: 0 done, 1 bad input or an internal error, 2 bad usage, 130 interrupted
+ */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -93,7 +107,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`mflab: ${e.message}\nRun "mflab --help" for usage.`);
       return 2;
     }
-    throw e;
+    return reportInternalError(e, argv);
   }
 }
 
@@ -126,13 +140,7 @@ function modelsListing(names: readonly string[]): string {
 }
 
 function readSpecFile(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (e) {
-    throw new InputError(`cannot read spec (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, file);
-  }
-  return parseJsonText(text, file);
+  return parseJsonText(readRegularFile(file, "spec file").toString("utf8"), file);
 }
 
 /** Sweeps with more runs than this ask for confirmation (or `--yes`). */
@@ -141,7 +149,7 @@ const CONFIRM_RUNS = 500;
 /** Runs a sweep will plan: grid cells × repeats × folds (after the command-line overrides). */
 function countRuns(spec: ExperimentSpec, folds: FoldsSpec | null | undefined, singleSplit: boolean): number {
   const effective = folds !== undefined ? folds : singleSplit ? null : (spec.folds ?? null);
-  const nFolds = effective === null ? 1 : typeof effective === "number" ? effective : effective.length;
+  const nFolds = effective === null ? 1 : foldCount(effective);
   return expandSpec(spec).length * nFolds;
 }
 
@@ -167,7 +175,9 @@ async function sweepCommand(rest: string[]): Promise<number> {
     html: { type: "boolean" },
     quiet: { type: "boolean" },
     workers: { type: "string" },
+    "memory-budget": { type: "string" },
     folds: { type: "string" },
+    pooled: { type: "boolean" },
     yes: { type: "boolean" },
   });
   if (positionals.length !== 1) throw new UsageError(`sweep takes exactly one spec file, got ${positionals.length}`);
@@ -182,6 +192,10 @@ async function sweepCommand(rest: string[]): Promise<number> {
     const f = String(values.folds);
     folds = f === "none" ? null : /^\d+$/.test(f) ? Number(f) : f.split(",");
   }
+  if (values.pooled === true) {
+    if (typeof folds !== "number") throw new UsageError("--pooled needs a number of folds, e.g. --folds 5 --pooled");
+    folds = { k: folds, pooled: true };
+  }
   const nRuns = countRuns(spec, folds, data !== undefined && values.split !== undefined);
   if (nRuns > CONFIRM_RUNS && values.yes !== true) {
     const question = `${specFile} expands to ${nRuns} runs (more than ${CONFIRM_RUNS})`;
@@ -191,11 +205,22 @@ async function sweepCommand(rest: string[]): Promise<number> {
   }
   const workers = values.workers === undefined ? os.availableParallelism() : Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers must be a positive integer, got "${values.workers}"`);
-  // Ctrl-C / SIGTERM: stop starting runs, keep every finished one, say how to resume. A second Ctrl-C quits at once.
+  const memoryBudget = values["memory-budget"] === undefined ? undefined : parseBytes(String(values["memory-budget"]));
+  // Fits run in worker threads (isolate), so this thread stays free to react: Ctrl-C stops starting runs and lets
+  // the runs in progress finish (saved); a second Ctrl-C or SIGTERM abandons them at once (their threads are
+  // terminated; every finished run is already in the file) and exits non-zero within a second.
   const stop = new AbortController();
+  const abandon = new AbortController();
+  let exitCode = 130;
   const onSignal = (sig: NodeJS.Signals) => {
-    if (stop.signal.aborted) process.exit(130);
-    process.stderr.write(`\n${sig}: stopping — finished runs are saved; press Ctrl-C again to quit immediately\n`);
+    exitCode = sig === "SIGTERM" ? 143 : 130;
+    if (sig === "SIGTERM" || stop.signal.aborted) {
+      process.stderr.write(`\n${sig}: abandoning the runs in progress — every finished run is in the results file\n`);
+      abandon.abort();
+      setTimeout(() => process.exit(exitCode), 1000).unref(); // whatever is still running, within a second
+      return;
+    }
+    process.stderr.write(`\n${sig}: stopping after the runs in progress — press Ctrl-C again to abandon them now\n`);
     stop.abort();
   };
   process.on("SIGINT", onSignal);
@@ -208,7 +233,10 @@ async function sweepCommand(rest: string[]): Promise<number> {
     fresh: values.fresh === true,
     retryFailed: values["retry-failed"] === true,
     workers,
+    isolate: true,
     signal: stop.signal,
+    abandon: abandon.signal,
+    memoryBudget,
     onProgress,
   });
   process.removeListener("SIGINT", onSignal);
@@ -220,7 +248,7 @@ async function sweepCommand(rest: string[]): Promise<number> {
     writeFigureHtml(htmlFile, buildFigure(outcome.results, "grid"), { title: `${spec.name} — ${outcome.results.dataset.name}` });
     console.log(`figure:  ${path.relative(process.cwd(), htmlFile) || htmlFile}`);
   }
-  if (outcome.interrupted) return 130;
+  if (outcome.interrupted) return exitCode;
   return outcome.failed > 0 ? 1 : 0;
 }
 
@@ -229,6 +257,7 @@ function summaryCommand(rest: string[]): number {
   if (positionals.length !== 1) throw new UsageError(`summary takes exactly one results file, got ${positionals.length}`);
   const sort = (values.sort as string | undefined) ?? "test.mse";
   if (!/^(train|test)\.(mse|rmse|mae)$/.test(sort)) throw new UsageError(`--sort must be train|test . mse|rmse|mae, got "${sort}"`);
+  refuseIfNotRegular(positionals[0] as string, "results file");
   console.log(summaryTable(readResults(positionals[0] as string), sort as MetricPath));
   return 0;
 }
@@ -246,6 +275,7 @@ async function plotCommand(rest: string[]): Promise<number> {
   const file = positionals[0] as string;
   const kind = ((values.kind as string | undefined) ?? "grid") as FigureKind;
   if (!FIGURE_KINDS.includes(kind)) throw new UsageError(`--kind must be one of ${FIGURE_KINDS.join(", ")}, got "${kind}"`);
+  refuseIfNotRegular(file, "results file");
   const results = readResults(file);
   const lambda = values.lambda === undefined ? undefined : Number(values.lambda);
   if (lambda !== undefined && !Number.isFinite(lambda)) throw new UsageError(`--lambda must be a number, got "${values.lambda}"`);

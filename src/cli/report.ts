@@ -9,6 +9,7 @@
  * Messages start with `mflab report:`; usage mistakes are followed by the usage line.
  */
 import { InputError } from "../core/errors";
+import { refuseIfNotRegular } from "../core/files";
 import type { MetricPath } from "../results/metric";
 import { defaultReportPath, writeReport } from "../report/write";
 import { parseCommandArgs, UsageError } from "./args";
@@ -53,6 +54,8 @@ async function report(argv: string[]): Promise<number> {
   const metric = (values.metric as string | undefined) ?? "test.mse";
   if (!/^test\.(mse|rmse|mae)$/.test(metric)) throw new UsageError(`--metric must be test.mse, test.rmse or test.mae, got "${metric}"`);
   const file = positionals[0];
+  refuseIfNotRegular(file, "results file");
+  if (values.validation !== undefined) refuseIfNotRegular(values.validation as string, "results file");
   const written = await writeReport(file, (values.out as string | undefined) ?? defaultReportPath(file), {
     validation: values.validation as string | undefined,
     title: values.title as string | undefined,

@@ -15,7 +15,9 @@
  *   quote inside an unquoted field is an ordinary character.
  * - `quoted: false` (MovieLens `u.data`, `ratings.dat`): fields are exactly the text between delimiters.
  * Field text is decoded as UTF-8 only when asked for ({@link DelimitedReader.text}); ids are those strings,
- * compared exactly (`01` and `1` are different ids, `1.5` or a 20-digit number is an id like any other).
+ * compared exactly (`01` and `1` are different ids, `1.5` or a 20-digit number is an id like any other), and
+ * {@link FieldIds} maps them to dense indices. A field that is not valid UTF-8 (a latin-1 `é`, a stray byte) is
+ * an error at its column: decoded leniently, `caf\xE9` and `caf\xE8` would both read `caf\uFFFD`, one id.
  *
  * Numbers: {@link decimalAt} reads `[+-]digits[.digits][e[+-]digits]` (or `.5`, `5.`) straight from the bytes,
  * exactly as `Number` would; anything else (hex, `NaN`, `Infinity`, spaces, empty) is NaN.
@@ -50,7 +52,10 @@ const POW10: number[] = Array.from({ length: 16 }, (_, k) => 10 ** k);
 /** Digit strings up to this length are exact in a double, so `digits / 10^k` is `Number`'s result. */
 const EXACT_DIGITS = 15;
 
-/** UTF-8, invalid bytes as U+FFFD, a U+FEFF inside the text kept (the file's byte-order mark is skipped above). */
+/**
+ * UTF-8, invalid bytes as U+FFFD (which {@link DelimitedReader.text} then refuses; {@link DelimitedReader.lineText},
+ * for messages only, keeps them), a U+FEFF inside the text kept (the file's byte-order mark is skipped above).
+ */
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 /** Fields up to this many bytes are decoded by hand when they are ASCII (ids, numbers). */
 const SHORT_FIELD = 32;
@@ -335,16 +340,42 @@ export class DelimitedReader {
     return this.ends[k] - this.starts[k];
   }
 
-  /** Field k as a string (UTF-8; quotes removed and `""` unescaped). */
-  text(k: number): string {
+  /**
+   * Field k as a string (UTF-8; quotes removed and `""` unescaped).
+   * @param what the field's name in the error message (default `field <k + 1>`)
+   * @throws ParseError when the field is not valid UTF-8 (module doc): decoding it would turn the bad bytes into
+   *   U+FFFD, so two different ids could read as one
+   */
+  text(k: number, what?: string): string {
     const b = this.bytes;
     const s = this.starts[k];
     const e = this.ends[k];
     let out = "";
     let p = s;
     if (e - s <= SHORT_FIELD) for (; p < e && b[p] < 128; p++) out += String.fromCharCode(b[p]); // short ASCII: no decoder call
-    if (p < e) out = utf8.decode(b.subarray(s, e));
+    if (p < e) {
+      out = utf8.decode(b.subarray(s, e));
+      if (out.includes("\uFFFD")) this.checkUtf8(k, out, what);
+    }
     return this.escaped[k] ? out.replace(/""/g, '"') : out;
+  }
+
+  /** Throw at the first byte of field k that is not UTF-8 (`decoded`: the field decoded with U+FFFD for bad bytes). */
+  private checkUtf8(k: number, decoded: string, what: string | undefined): void {
+    const b = this.bytes;
+    const s = this.starts[k];
+    // Up to the first bad byte the decoded text is exact, so its UTF-8 length is the byte offset; a U+FFFD
+    // written in the file (EF BF BD) is text like any other.
+    for (let c = decoded.indexOf("\uFFFD"); c >= 0; c = decoded.indexOf("\uFFFD", c + 1)) {
+      const at = s + encoder.encode(decoded.slice(0, c)).length;
+      if (b[at] === 0xef && b[at + 1] === 0xbf && b[at + 2] === 0xbd) continue;
+      const hex = b[at].toString(16).toUpperCase().padStart(2, "0");
+      throw this.fieldError(
+        k,
+        `${what ?? `field ${k + 1}`} is not valid UTF-8 (byte 0x${hex} at byte ${at - s + 1} of the field); ratings files must be UTF-8 text`,
+        this.byteColumns ? at : undefined,
+      );
+    }
   }
 
   /** Field k read by {@link decimalAt}: NaN unless it is a decimal number. */
@@ -367,6 +398,94 @@ export class DelimitedReader {
   lineError(reason: string, position?: number): ParseError {
     const column = this.byteColumns && position !== undefined ? position - this.lineStart + 1 : undefined;
     return new ParseError(this.file, this.lineNumber, column, reason);
+  }
+}
+
+/** Ids written as canonical integers up to this many digits are interned by number (see FieldIds). */
+const NUMERIC_ID_DIGITS = 15;
+/** Integer ids below this are looked up in a table (4 bytes per value up to the largest id seen), larger ones in a Map. */
+const TABLE_IDS = 1 << 22;
+
+/**
+ * Dense indices of exact-string ids in order of first appearance. A canonical integer (`0` or digits without a
+ * leading zero, ≤ 15 digits) is looked up by its value — no string is made for it until it first appears —
+ * and every other id by its text; the two kinds never meet (`01` is not canonical), so this is exactly a map
+ * from id strings.
+ */
+export class FieldIds {
+  readonly ids: string[] = [];
+  /** 1 + the index of integer id v (< TABLE_IDS) at [v]; 0 for an id not seen yet. */
+  private table = new Int32Array(1024);
+  private readonly byNumber = new Map<number, number>();
+  private readonly byText = new Map<string, number>();
+  private lastNumber = -1;
+  private lastIndex = -1;
+
+  /**
+   * The index of field k of the reader's current line.
+   * @param what the field's name in messages (`user id`)
+   * @throws ParseError when the field is not valid UTF-8
+   */
+  of(r: DelimitedReader, k: number, what: string): number {
+    const b = r.bytes;
+    const s = r.starts[k];
+    const e = r.ends[k];
+    let value = -1;
+    if (e - s <= NUMERIC_ID_DIGITS && (b[s] !== 48 || e - s === 1)) {
+      value = 0;
+      for (let p = s; p < e; p++) {
+        const c = b[p] - 48;
+        if (c < 0 || c > 9) {
+          value = -1;
+          break;
+        }
+        value = value * 10 + c;
+      }
+    }
+    if (value >= 0) {
+      if (value === this.lastNumber) return this.lastIndex; // ratings.csv is sorted by user: mostly a repeat
+      let i: number;
+      if (value < TABLE_IDS) {
+        if (value >= this.table.length) this.growTable(value);
+        i = this.table[value] - 1;
+        if (i < 0) {
+          i = this.ids.length;
+          this.table[value] = i + 1;
+          this.ids.push(String(value));
+        }
+      } else {
+        let got = this.byNumber.get(value);
+        if (got === undefined) {
+          got = this.ids.length;
+          this.byNumber.set(value, got);
+          this.ids.push(String(value));
+        }
+        i = got;
+      }
+      this.lastNumber = value;
+      this.lastIndex = i;
+      return i;
+    }
+    const text = r.text(k, what);
+    let i = this.byText.get(text);
+    if (i === undefined) {
+      i = this.ids.length;
+      this.byText.set(text, i);
+      this.ids.push(text);
+    }
+    return i;
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  private growTable(value: number): void {
+    let n = this.table.length;
+    while (n <= value) n *= 2;
+    const grown = new Int32Array(Math.min(n, TABLE_IDS));
+    grown.set(this.table);
+    this.table = grown;
   }
 }
 

@@ -10,22 +10,39 @@
  *   file (`duplicate rating for user 1, item 5 (first at line 3); …`). Resolved before any holdout split, so a
  *   pair never lands in both train and test of a single-file dataset.
  * - `ratingScale: [lo, hi]` (ratings-file, train-test; MovieLens 100K is always [1, 5]) and `outOfScale`:
- *   `"error"` (default) | `"clip"`. Without a declared scale the dataset's scale is the observed [min, max] of
- *   the training ratings and nothing is checked.
+ *   `"error"` (default) | `"clip"`. A file in `udata` format (given or detected) has MovieLens's scale [1, 5]
+ *   unless one is declared, wherever it comes from. Otherwise, without a declared scale, the dataset's scale is
+ *   the observed [min, max] of the training ratings, reported as a warning, and nothing is checked.
  * Train/test overlap (a pair in both the train file and the test file of a train-test spec) is allowed but
  * reported as a warning with the count; both ratings are kept.
  *
- * Warnings (a skipped header line, merged duplicates, clipped ratings, train/test overlap) go to
- * `options.onWarning` — one message per event, starting with the file name; without a callback they are
- * printed to stderr as `warning: …` (console.warn), so the CLI shows them. Nothing is changed silently.
+ * Files: only regular files are read (../core/files.ts); a missing, unreadable or odd path is an InputError
+ * naming it (`u.data: permission denied (cannot read the ratings file)`), except the optional `u.item`, whose
+ * problems are a warning (the dataset loads without titles).
+ *
+ * Warnings (a skipped header line, merged duplicates, clipped ratings, an inferred scale, train/test overlap, an
+ * unreadable u.item) go to `options.onWarning` — one message per event, starting with the file name; without a
+ * callback they are printed to stderr as `warning: …` (console.warn), so the CLI shows them. Nothing is changed
+ * silently.
  * Relative paths resolve against `options.baseDir` (default `process.cwd()`).
- * Throws: SpecError for an invalid spec (via {@link validateDataSpec}); InputError for a missing path;
+ * Throws: SpecError for an invalid spec (via {@link validateDataSpec}); InputError for a path that is missing,
+ * unreadable or not a regular file;
  * ParseError for malformed rows, duplicates (policy "error") and out-of-scale ratings (policy "error").
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { InputError, ParseError } from "../core/errors";
-import { parseDecimal, readRatingsFile, type InputPolicies, type RawRatings } from "./parse";
+import { fileError, readRegularFile } from "../core/files";
+import {
+  detectFormat,
+  indexRatings,
+  parseDecimal,
+  readRatingsFileIndexed,
+  type IndexedRatings,
+  type InputPolicies,
+  type RatingsFormat,
+} from "./parse";
+import { ratingsFileName, trainTestName } from "./dataset-name";
 import { type Dataset, IdMap, RatingsMatrix } from "./ratings";
 import { holdoutSplit } from "./split";
 import {
@@ -54,6 +71,8 @@ export interface LoadOptions {
 }
 
 const ML100K_FILES = "u.data, u1.base, …";
+/** The MovieLens rating scale: MovieLens 100K folders and every `udata`-format file. */
+const ML_SCALE = [1, 5] as const;
 const ML100K_EXPECTED = `MovieLens 100K files ${ML100K_FILES}`;
 
 // ---------------------------------------------------------------------------------------------------------
@@ -61,8 +80,9 @@ const ML100K_EXPECTED = `MovieLens 100K files ${ML100K_FILES}`;
 
 /**
  * Load the dataset a spec describes (validating it first).
- * Rating scale: [1, 5] for MovieLens 100K and synthetic data; for other files the [min, max] of the training
- * ratings. Item titles come from `u.item` (latin-1, `|`-separated) when it is in the MovieLens folder.
+ * Rating scale: [1, 5] for MovieLens 100K, `udata`-format files and synthetic data; for other files the declared
+ * `ratingScale`, else the [min, max] of the training ratings (with a warning). Item titles come from `u.item`
+ * (latin-1, `|`-separated) when it is in the MovieLens folder.
  */
 export function loadDataset(spec: DataSpecInput | DataSpec, options: LoadOptions = {}): Dataset {
   const s = validateDataSpec(spec);
@@ -114,33 +134,34 @@ function loadSynthetic(s: SyntheticDataSpec): Dataset {
   const seed = s.seed ?? DEFAULT_DATA_SEED;
   const split = holdoutSplit(raw.ratings.length, f, seed);
   const o = raw.options;
+  const ix = indexRatings(raw);
   return {
     name: "synthetic",
     source:
       `synthetic(nUsers=${o.nUsers}, nItems=${o.nItems}, nRatings=${o.nRatings}, rank=${o.rank}, noise=${o.noise}, ` +
       `seed=${o.seed}), holdout testFraction=${f}`,
-    ...assemble([{ raw, rows: split.trainIdx }], [{ raw, rows: split.testIdx }], () => {}),
+    ...assemble([{ raw: ix, rows: split.trainIdx }], [{ raw: ix, rows: split.testIdx }], () => {}),
     ratingScale: [o.ratingScale[0], o.ratingScale[1]],
   };
 }
 
 function loadMl100k(s: MovieLens100kDataSpec, baseDir: string, warn: Warn): Dataset {
-  const pol = policyOptions({ duplicates: s.duplicates, ratingScale: [1, 5], outOfScale: s.outOfScale }, warn);
+  const pol = policyOptions({ duplicates: s.duplicates, ratingScale: ML_SCALE, outOfScale: s.outOfScale }, warn);
   const dir = path.resolve(baseDir, s.path);
-  const stat = statOrUndefined(dir);
+  const stat = statOrUndefined(dir, "MovieLens 100K folder", s.path);
   if (!stat) throw new InputError(`no such folder (expected ${ML100K_EXPECTED}${lookedIn(s.path, dir)})`, s.path);
   if (!stat.isDirectory()) throw new InputError(`is a file, expected the MovieLens 100K folder (${ML100K_FILES})`, s.path);
   const shown = (name: string) => path.join(s.path, name);
   const need = (name: string, what: string): string => {
     const p = path.join(dir, name);
-    if (!fs.existsSync(p)) throw new InputError(`no such file (expected ${what} in the MovieLens 100K folder)`, shown(name));
+    if (isMissing(p)) throw new InputError(`no such file (expected ${what} in the MovieLens 100K folder)`, shown(name));
     return p;
   };
   let parts: { train: Part[]; test: Part[] };
   let source: string;
   if (s.split === "holdout") {
     const p = need("u.data", "all 100,000 ratings (u.data)");
-    const raw = readRatingsFile(p, { format: "udata", displayName: shown("u.data"), ...pol });
+    const raw = readRatingsFileIndexed(p, { format: "udata", displayName: shown("u.data"), ...pol });
     const f = s.testFraction ?? DEFAULT_TEST_FRACTION;
     const seed = s.seed ?? DEFAULT_DATA_SEED;
     const split = holdoutSplit(raw.ratings.length, f, seed);
@@ -149,8 +170,8 @@ function loadMl100k(s: MovieLens100kDataSpec, baseDir: string, warn: Warn): Data
   } else {
     const base = need(`${s.split}.base`, `the ${s.split} training fold`);
     const test = need(`${s.split}.test`, `the ${s.split} test fold`);
-    const trainRaw = readRatingsFile(base, { format: "udata", displayName: shown(`${s.split}.base`), ...pol });
-    const testRaw = readRatingsFile(test, { format: "udata", displayName: shown(`${s.split}.test`), ...pol });
+    const trainRaw = readRatingsFileIndexed(base, { format: "udata", displayName: shown(`${s.split}.base`), ...pol });
+    const testRaw = readRatingsFileIndexed(test, { format: "udata", displayName: shown(`${s.split}.test`), ...pol });
     parts = { train: [{ raw: trainRaw }], test: [{ raw: testRaw }] };
     source = `${base} + ${test}`;
   }
@@ -159,17 +180,28 @@ function loadMl100k(s: MovieLens100kDataSpec, baseDir: string, warn: Warn): Data
     name: `ml-100k/${s.split}`,
     source,
     ...assembled,
-    ratingScale: [1, 5],
+    ratingScale: [ML_SCALE[0], ML_SCALE[1]],
   };
-  const titles = readMl100kTitles(path.join(dir, "u.item"));
+  const titles = readMl100kTitles(path.join(dir, "u.item"), shown("u.item"), warn);
   if (titles) ds.itemTitles = assembled.itemIds.map((id) => titles.get(id) ?? "");
   return ds;
 }
 
-/** `u.item`: latin-1, `id|title|date|…`; undefined when the file is absent. */
-function readMl100kTitles(file: string): Map<string, string> | undefined {
-  if (!fs.existsSync(file)) return undefined;
-  const text = new TextDecoder("latin1").decode(fs.readFileSync(file));
+/**
+ * `u.item`: latin-1, `id|title|date|…`; undefined when the file is absent — or unreadable, or not a regular
+ * file, which is a warning (the titles are optional: the dataset loads without them).
+ */
+function readMl100kTitles(file: string, name: string, warn: Warn): Map<string, string> | undefined {
+  if (isMissing(file)) return undefined;
+  let bytes: Buffer;
+  try {
+    bytes = readRegularFile(file, "titles file", name);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    warn(`${e.message}; the items have no titles`);
+    return undefined;
+  }
+  const text = new TextDecoder("latin1").decode(bytes);
   const titles = new Map<string, string>();
   for (const line of text.split("\n")) {
     const a = line.indexOf("|");
@@ -180,34 +212,58 @@ function readMl100kTitles(file: string): Map<string, string> | undefined {
   return titles;
 }
 
+/**
+ * One ratings file of a ratings-file or train-test spec, read with the spec's policies. Its rating scale is the
+ * declared one, else MovieLens's [1, 5] when the file is in `udata` format (given or detected: a `u.data` file
+ * is checked the same wherever it comes from), else none (returned as undefined: inferred later).
+ */
+function readSpecFile(
+  s: RatingsFileDataSpec | TrainTestDataSpec,
+  file: string,
+  shown: string,
+  warn: Warn,
+): { raw: IndexedRatings; scale: readonly [number, number] | undefined } {
+  const format: RatingsFormat = s.format ?? detectFormat(file);
+  const scale = s.ratingScale ? ([s.ratingScale[0], s.ratingScale[1]] as const) : format === "udata" ? ML_SCALE : undefined;
+  const pol = policyOptions({ duplicates: s.duplicates, ratingScale: scale, outOfScale: s.outOfScale }, warn);
+  const raw = readRatingsFileIndexed(file, { format, delimiter: s.delimiter, columns: s.columns, displayName: shown, ...pol });
+  return { raw, scale };
+}
+
+/** The scale of a dataset read from `shown`: `scale` when known, else the training ratings' [min, max], with a warning. */
+function scaleOrInferred(scale: readonly [number, number] | undefined, train: RatingsMatrix, shown: string, warn: Warn): [number, number] {
+  if (scale) return [scale[0], scale[1]];
+  const [lo, hi] = observedScale(train);
+  warn(`${shown}: rating scale [${lo}, ${hi}] inferred from the training ratings; declare "ratingScale" to check it`);
+  return [lo, hi];
+}
+
 function loadRatingsFile(s: RatingsFileDataSpec, baseDir: string, warn: Warn): Dataset {
   const p = path.resolve(baseDir, s.path);
-  const raw = readRatingsFile(p, { format: s.format, delimiter: s.delimiter, columns: s.columns, displayName: s.path, ...policyOptions(s, warn) });
+  const { raw, scale } = readSpecFile(s, p, s.path, warn);
   const f = s.testFraction ?? DEFAULT_TEST_FRACTION;
   const seed = s.seed ?? DEFAULT_DATA_SEED;
   const split = holdoutSplit(raw.ratings.length, f, seed);
   const assembled = assemble([{ raw, rows: split.trainIdx }], [{ raw, rows: split.testIdx }], warn);
   return {
-    name: path.basename(s.path).replace(/\.[^.]*$/, "") || "ratings",
+    name: ratingsFileName(s.path),
     source: `${p} (holdout testFraction=${f}, seed=${seed})`,
     ...assembled,
-    ratingScale: s.ratingScale ? [s.ratingScale[0], s.ratingScale[1]] : observedScale(assembled.train),
+    ratingScale: scaleOrInferred(scale, assembled.train, s.path, warn),
   };
 }
 
 function loadTrainTest(s: TrainTestDataSpec, baseDir: string, warn: Warn): Dataset {
   const trainPath = path.resolve(baseDir, s.train);
   const testPath = path.resolve(baseDir, s.test);
-  const opts = { format: s.format, delimiter: s.delimiter, columns: s.columns, ...policyOptions(s, warn) };
-  const trainRaw = readRatingsFile(trainPath, { ...opts, displayName: s.train });
-  const testRaw = readRatingsFile(testPath, { ...opts, displayName: s.test });
-  const assembled = assemble([{ raw: trainRaw }], [{ raw: testRaw }], warn);
-  const folder = path.dirname(trainPath) === path.dirname(testPath) ? path.basename(path.dirname(trainPath)) : "";
+  const train = readSpecFile(s, trainPath, s.train, warn);
+  const test = readSpecFile(s, testPath, s.test, warn);
+  const assembled = assemble([{ raw: train.raw }], [{ raw: test.raw }], warn);
   return {
-    name: folder || "train-test",
+    name: trainTestName(s.train, s.test),
     source: `${trainPath} + ${testPath}`,
     ...assembled,
-    ratingScale: s.ratingScale ? [s.ratingScale[0], s.ratingScale[1]] : observedScale(assembled.train),
+    ratingScale: scaleOrInferred(train.scale, assembled.train, s.train, warn),
   };
 }
 
@@ -222,11 +278,32 @@ function observedScale(m: RatingsMatrix): [number, number] {
   return [lo, hi];
 }
 
-function statOrUndefined(p: string): fs.Stats | undefined {
+/**
+ * The path's stat, or undefined when it does not exist.
+ * @param what what the path should be, for the message when it cannot be looked at (permission denied, …)
+ * @throws InputError for any other failure (`<path>: permission denied (cannot read the <what>)`)
+ */
+function statOrUndefined(p: string, what: string, shown: string = p): fs.Stats | undefined {
   try {
     return fs.statSync(p);
-  } catch {
-    return undefined;
+  } catch (e) {
+    if (isMissingError(e)) return undefined;
+    throw fileError(e, shown, what);
+  }
+}
+
+function isMissingError(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return code === "ENOENT" || code === "ENOTDIR";
+}
+
+/** Whether nothing is at `p` (false when something is there but cannot be looked at: reading it says why). */
+function isMissing(p: string): boolean {
+  try {
+    fs.statSync(p);
+    return false;
+  } catch (e) {
+    return isMissingError(e);
   }
 }
 
@@ -239,7 +316,7 @@ function lookedIn(given: string, resolved: string): string {
 
 /** Rows of one parsed file (all rows when `rows` is absent). */
 interface Part {
-  raw: RawRatings;
+  raw: IndexedRatings;
   rows?: Int32Array;
 }
 
@@ -266,17 +343,28 @@ function assemble(trainParts: Part[], testParts: Part[], warn: Warn): Assembled 
   const v = new Float64Array(total);
   const line = new Int32Array(total);
   const fileOf = new Int32Array(total);
-  const raws: RawRatings[] = [];
+  const raws: IndexedRatings[] = [];
+  // Per file: its own id index → the shared one (−1 until the id first appears, so ids keep their order of first appearance).
+  const userOf: Int32Array[] = [];
+  const itemOf: Int32Array[] = [];
   let e = 0;
   for (const part of all) {
     let f = raws.indexOf(part.raw);
-    if (f < 0) f = raws.push(part.raw) - 1;
+    if (f < 0) {
+      f = raws.push(part.raw) - 1;
+      userOf.push(new Int32Array(part.raw.userIds.length).fill(-1));
+      itemOf.push(new Int32Array(part.raw.itemIds.length).fill(-1));
+    }
     const { raw, rows } = part;
+    const uf = userOf[f];
+    const itf = itemOf[f];
     const n = rows ? rows.length : raw.ratings.length;
     for (let t = 0; t < n; t++) {
       const r = rows ? rows[t] : t;
-      u[e] = users.intern(raw.users[r]);
-      it[e] = items.intern(raw.items[r]);
+      const lu = raw.users[r];
+      const li = raw.items[r];
+      u[e] = uf[lu] >= 0 ? uf[lu] : (uf[lu] = users.intern(raw.userIds[lu]));
+      it[e] = itf[li] >= 0 ? itf[li] : (itf[li] = items.intern(raw.itemIds[li]));
       v[e] = raw.ratings[r];
       line[e] = raw.lines[r];
       fileOf[e] = f;
@@ -304,7 +392,7 @@ function checkOverlap(
   line: Int32Array,
   fileOf: Int32Array,
   nTrain: number,
-  raws: RawRatings[],
+  raws: IndexedRatings[],
   userIds: string[],
   itemIds: string[],
   warn: Warn,
@@ -401,7 +489,7 @@ export function dataSpecFromPath(p: string, split?: string): DataSpecInput {
     const f = fractionOf("omitted");
     return f === undefined ? { kind: "synthetic" } : { kind: "synthetic", testFraction: f };
   }
-  const stat = statOrUndefined(p);
+  const stat = statOrUndefined(p, "data path");
   if (!stat) {
     throw new InputError(
       `no such file or folder (expected a MovieLens 100K folder, a folder with train.csv + test.csv, a ratings file, or the word "synthetic")`,
@@ -409,9 +497,14 @@ export function dataSpecFromPath(p: string, split?: string): DataSpecInput {
     );
   }
   if (stat.isDirectory()) {
+    try {
+      fs.accessSync(p, fs.constants.R_OK | fs.constants.X_OK);
+    } catch (e) {
+      throw fileError(e, p, "data folder");
+    }
     const has = (name: string) => fs.existsSync(path.join(p, name));
     if (has("u.data") || has("u1.base")) {
-      if (split === undefined) return { kind: "movielens-100k", path: p, split: "u1" };
+      if (split === undefined) return { kind: "movielens-100k", path: p }; // u1 by default; a spec's folds may then use u1…u5
       if ((ML100K_SPLITS as readonly string[]).includes(split)) return { kind: "movielens-100k", path: p, split: split as Ml100kSplit };
       const f = fractionOf("one of u1..u5, ua, ub, holdout");
       return { kind: "movielens-100k", path: p, split: "holdout", testFraction: f };

@@ -15,8 +15,15 @@
  *   {@link isHeaderlessRow headerless-looking} is read with positional columns user, item, rating[, timestamp].
  *
  * Every format is read by ./delimited.ts, the reader the streaming loader (./stream.ts) uses too — its rules
- * for lines (UTF-8 BOM, CRLF, blank lines, a carriage return or NUL byte inside a line), quoting and numbers
- * hold here. `udata` and `ratings-dat` fields are exact (no quoting, no trimming); the CSV formats quote and trim.
+ * for lines (UTF-8 BOM, CRLF, blank lines, a carriage return or NUL byte inside a line), quoting, numbers and
+ * UTF-8 (a field that is not valid UTF-8 is an error, never a U+FFFD that could merge two ids) hold here; lines
+ * are at most {@link MAX_LINE_BYTES} long. `udata` and `ratings-dat` fields are exact (no quoting, no trimming);
+ * the CSV formats quote and trim.
+ *
+ * Files are streamed: {@link readRatingsFile} reads 4 MiB at a time into the parser (only regular files: a
+ * FIFO, device or socket is refused, see ../core/files.ts), which interns ids as it goes ({@link IndexedRatings},
+ * ≈ 28 bytes per rating), so a file's size is bounded by memory alone — no whole-file buffer (node refuses more
+ * than 2 GiB), no string per row.
  * Errors are {@link ParseError}s `file:line:column: reason`, where column is the 1-based field number.
  * Ratings must be finite decimal numbers (`NaN`, `Infinity`, hex and empty fields are refused).
  *
@@ -36,12 +43,13 @@
  * Duplicates are resolved before the scale check (so `"mean"` averages the raw ratings).
  *
  * Cost: one pass over the bytes, O(bytes); no regular expressions per field; duplicate detection O(rows + ids)
- * on interned integer ids (counting sort by user, one stamp per item).
+ * on the interned ids (counting sort by user, one stamp per item).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { InputError, ParseError } from "../core/errors";
-import { DelimitedReader, decimalAt } from "./delimited";
+import { type OpenFile, openRegularFile, readFileChunks } from "../core/files";
+import { DelimitedReader, FieldIds, decimalAt } from "./delimited";
 
 export const RATINGS_FORMATS = ["udata", "ratings-csv", "ratings-dat", "csv"] as const;
 export type RatingsFormat = (typeof RATINGS_FORMATS)[number];
@@ -52,6 +60,25 @@ export interface RawRatings {
   file: string;
   users: string[];
   items: string[];
+  ratings: Float64Array;
+  timestamps?: Float64Array;
+  /** 1-based source line of each row. */
+  lines: Int32Array;
+}
+
+/**
+ * Rows of one file with their ids interned — the form the parsers produce and the loader uses (./load.ts):
+ * row k is user `userIds[users[k]]`, item `itemIds[items[k]]`. No string per row, so a file of 100 million
+ * ratings fits in typed arrays (≈ 28 bytes per row). {@link RawRatings} spells the ids out per row.
+ */
+export interface IndexedRatings {
+  file: string;
+  /** Distinct user ids (exact text) in order of first appearance. */
+  userIds: string[];
+  itemIds: string[];
+  /** Per row: an index into userIds / itemIds. */
+  users: Int32Array;
+  items: Int32Array;
   ratings: Float64Array;
   timestamps?: Float64Array;
   /** 1-based source line of each row. */
@@ -124,40 +151,113 @@ const ML_CSV_COLUMNS: CsvColumns = { user: "userId", item: "movieId", rating: "r
  */
 export function parseRatings(text: string, file: string, options: ParseOptions = {}): RawRatings {
   const format = options.format ?? detectFormat(file, text.slice(0, 4096));
-  return parseRatingsBytes(Buffer.from(text, "utf8"), file, { ...options, format });
+  const bytes = Buffer.from(text, "utf8");
+  return spellOut(
+    parseChunks(file, { ...options, format }, (push, reserve) => {
+      reserve(bytes.length);
+      push(bytes, bytes.length);
+    }),
+  );
 }
 
-/** {@link parseRatings} of UTF-8 bytes (a file as read from disk). */
-function parseRatingsBytes(bytes: Uint8Array, file: string, options: ParseOptions & { format: RatingsFormat }): RawRatings {
+/**
+ * Parse the bytes `feed` pushes in chunks of any size, then apply the input policies: the one path of every
+ * file and text. `feed` may first `reserve` the input's size in bytes (to size the output arrays, which grow
+ * as needed).
+ */
+function parseChunks(
+  file: string,
+  options: ParseOptions & { format: RatingsFormat },
+  feed: (push: (chunk: Uint8Array, length: number) => void, reserve: (bytes: number) => void) => void,
+): IndexedRatings {
   checkPolicies(options, file);
   const format = options.format;
   const warn = options.onWarning ?? (() => {});
-  let parsed: Parsed;
+  const sink = new RowSink();
+  let parser: RowParser;
   switch (format) {
     case "udata":
-      parsed = parseFixed(bytes, file, "\t", "tab-separated", "user item rating timestamp", warn);
+      parser = fixedParser(sink, file, "\t", "tab-separated", "user item rating timestamp", warn);
       break;
     case "ratings-dat":
-      parsed = parseFixed(bytes, file, "::", `"::"-separated`, "user::item::rating::timestamp", warn);
+      parser = fixedParser(sink, file, "::", `"::"-separated`, "user::item::rating::timestamp", warn);
       break;
     case "ratings-csv":
-      parsed = parseCsv(bytes, file, ",", ML_CSV_COLUMNS);
+      parser = csvParser(sink, file, ",", ML_CSV_COLUMNS);
       break;
     case "csv":
-      parsed = parseCsv(bytes, file, options.delimiter, options.columns ?? {});
+      parser = csvParser(sink, file, options.delimiter, options.columns ?? {});
       break;
     default:
       throw new InputError(`unknown ratings format ${JSON.stringify(format)} (known: ${RATINGS_FORMATS.join(", ")})`, file);
   }
+  feed(
+    (chunk, length) => parser.reader.push(chunk, length),
+    (bytes) => sink.reserve(Math.ceil(bytes / 20)),
+  );
+  parser.reader.end();
+  const parsed = parser.finish();
   const merged = resolveDuplicates(parsed.raw, options.duplicates ?? "error", warn);
   if (options.ratingScale) checkScale(merged, options.ratingScale, options.outOfScale ?? "error", parsed.ratingColumn, warn);
   return merged;
 }
 
+/** A format's line handler on a {@link DelimitedReader}: push the input into `reader`, end it, then `finish`. */
+interface RowParser {
+  reader: DelimitedReader;
+  finish(): Parsed;
+}
+
 /** A parse result plus the 1-based field number of the rating (for scale messages). */
 interface Parsed {
-  raw: RawRatings;
+  raw: IndexedRatings;
   ratingColumn: number;
+}
+
+/** The ids of each row spelled out (the public {@link RawRatings}). */
+export function spellOut(ix: IndexedRatings): RawRatings {
+  const raw: RawRatings = {
+    file: ix.file,
+    users: Array.from(ix.users, (u) => ix.userIds[u]),
+    items: Array.from(ix.items, (i) => ix.itemIds[i]),
+    ratings: ix.ratings,
+    lines: ix.lines,
+  };
+  if (ix.timestamps) raw.timestamps = ix.timestamps;
+  return raw;
+}
+
+/** Per-row ids interned (for ratings built in memory, such as synthetic data). */
+export function indexRatings(raw: RawRatings): IndexedRatings {
+  const u = internIds(raw.users);
+  const it = internIds(raw.items);
+  const ix: IndexedRatings = {
+    file: raw.file,
+    userIds: u.distinct,
+    itemIds: it.distinct,
+    users: u.rows,
+    items: it.rows,
+    ratings: raw.ratings,
+    lines: raw.lines,
+  };
+  if (raw.timestamps) ix.timestamps = raw.timestamps;
+  return ix;
+}
+
+/** The distinct ids in order of first appearance, and each row's index into them. */
+function internIds(ids: readonly string[]): { distinct: string[]; rows: Int32Array } {
+  const index = new Map<string, number>();
+  const distinct: string[] = [];
+  const rows = new Int32Array(ids.length);
+  for (let k = 0; k < ids.length; k++) {
+    let i = index.get(ids[k]);
+    if (i === undefined) {
+      i = distinct.push(ids[k]) - 1;
+      index.set(ids[k], i);
+    }
+    rows[k] = i;
+  }
+  return { distinct, rows };
 }
 
 /** @throws InputError for a policy value that is not one of the known ones or a malformed scale */
@@ -177,9 +277,9 @@ function checkPolicies(o: ParseOptions, file: string): void {
   }
 }
 
-/** Row k of a raw file as `user U, item I`. */
-function pairName(raw: RawRatings, k: number): string {
-  return `user ${raw.users[k]}, item ${raw.items[k]}`;
+/** Row k of a file as `user U, item I`. */
+function pairName(raw: IndexedRatings, k: number): string {
+  return `user ${raw.userIds[raw.users[k]]}, item ${raw.itemIds[raw.items[k]]}`;
 }
 
 /**
@@ -188,28 +288,22 @@ function pairName(raw: RawRatings, k: number): string {
  * per item: O(rows + users + items), no per-row allocation beyond the id maps.
  */
 export function firstOccurrences(users: readonly string[], items: readonly string[]): Int32Array {
-  const n = users.length;
-  const uIndex = new Map<string, number>();
-  const iIndex = new Map<string, number>();
-  const u = new Int32Array(n);
-  const it = new Int32Array(n);
-  for (let k = 0; k < n; k++) {
-    let a = uIndex.get(users[k]);
-    if (a === undefined) uIndex.set(users[k], (a = uIndex.size));
-    u[k] = a;
-    let b = iIndex.get(items[k]);
-    if (b === undefined) iIndex.set(items[k], (b = iIndex.size));
-    it[k] = b;
-  }
-  const nUsers = uIndex.size;
+  const u = internIds(users);
+  const it = internIds(items);
+  return firstOccurrencesOf(u.rows, it.rows, u.distinct.length, it.distinct.length);
+}
+
+/** {@link firstOccurrences} of interned ids: `u[k] < nUsers`, `it[k] < nItems`. */
+function firstOccurrencesOf(u: Int32Array, it: Int32Array, nUsers: number, nItems: number): Int32Array {
+  const n = u.length;
   const ptr = new Int32Array(nUsers + 1);
   for (let k = 0; k < n; k++) ptr[u[k] + 1]++;
   for (let a = 0; a < nUsers; a++) ptr[a + 1] += ptr[a];
   const order = new Int32Array(n);
   const next = ptr.slice(0, nUsers);
   for (let k = 0; k < n; k++) order[next[u[k]]++] = k;
-  const stamp = new Int32Array(iIndex.size).fill(-1);
-  const firstAt = new Int32Array(iIndex.size);
+  const stamp = new Int32Array(nItems).fill(-1);
+  const firstAt = new Int32Array(nItems);
   const first = new Int32Array(n).fill(-1);
   for (let a = 0; a < nUsers; a++) {
     for (let t = ptr[a]; t < ptr[a + 1]; t++) {
@@ -225,8 +319,8 @@ export function firstOccurrences(users: readonly string[], items: readonly strin
 }
 
 /** Apply the duplicates policy (see the module doc). Returns `raw` itself when there are no duplicates. */
-function resolveDuplicates(raw: RawRatings, policy: DuplicatePolicy, warn: (m: string) => void): RawRatings {
-  const first = firstOccurrences(raw.users, raw.items);
+function resolveDuplicates(raw: IndexedRatings, policy: DuplicatePolicy, warn: (m: string) => void): IndexedRatings {
+  const first = firstOccurrencesOf(raw.users, raw.items, raw.userIds.length, raw.itemIds.length);
   const n = first.length;
   let repeats = 0;
   for (let k = 0; k < n; k++) if (first[k] >= 0) repeats++;
@@ -268,13 +362,21 @@ function resolveDuplicates(raw: RawRatings, policy: DuplicatePolicy, warn: (m: s
     keep[k] = policy === "keep-last" ? (last[g] === k ? 1 : 0) : first[k] < 0 ? 1 : 0;
   }
   const m = n - repeats;
-  const out: RawRatings = { file, users: [], items: [], ratings: new Float64Array(m), lines: new Int32Array(m) };
+  const out: IndexedRatings = {
+    file,
+    userIds: raw.userIds,
+    itemIds: raw.itemIds,
+    users: new Int32Array(m),
+    items: new Int32Array(m),
+    ratings: new Float64Array(m),
+    lines: new Int32Array(m),
+  };
   if (raw.timestamps) out.timestamps = new Float64Array(m);
   let e = 0;
   for (let k = 0; k < n; k++) {
     if (!keep[k]) continue;
-    out.users.push(raw.users[k]);
-    out.items.push(raw.items[k]);
+    out.users[e] = raw.users[k];
+    out.items[e] = raw.items[k];
     out.lines[e] = raw.lines[k];
     if (policy === "mean") {
       out.ratings[e] = sum[k] / count[k];
@@ -293,7 +395,13 @@ function resolveDuplicates(raw: RawRatings, policy: DuplicatePolicy, warn: (m: s
 }
 
 /** Apply the out-of-scale policy in place (see the module doc). */
-function checkScale(raw: RawRatings, scale: readonly [number, number], policy: OutOfScalePolicy, column: number, warn: (m: string) => void): void {
+function checkScale(
+  raw: IndexedRatings,
+  scale: readonly [number, number],
+  policy: OutOfScalePolicy,
+  column: number,
+  warn: (m: string) => void,
+): void {
   const [lo, hi] = scale;
   const r = raw.ratings;
   let bad = 0;
@@ -325,20 +433,33 @@ function checkScale(raw: RawRatings, scale: readonly [number, number], policy: O
 
 /**
  * Read and parse a ratings file (synchronously; MovieLens 100K takes a few tens of milliseconds).
- * @throws InputError when the path does not exist or is a folder; ParseError for malformed content
+ * @throws InputError when the path is missing, unreadable or not a regular file (../core/files.ts); ParseError
+ *   for malformed content
  */
 export function readRatingsFile(filePath: string, options: ReadOptions = {}): RawRatings {
+  return spellOut(readRatingsFileIndexed(filePath, options));
+}
+
+/** Bytes per read of a ratings file. */
+const CHUNK_BYTES = 4 << 20;
+/**
+ * Longest line of a ratings file, in bytes: a longer one is an error, so a file without line ends (or a binary
+ * one) cannot fill memory.
+ */
+export const MAX_LINE_BYTES = 1 << 20;
+
+/**
+ * {@link readRatingsFile} with interned ids (what the loader uses). The file is streamed: read in chunks of
+ * 4 MiB (`chunkBytes`) straight into the parser, never held whole, so its size is bounded only by the output
+ * arrays (≈ 28 bytes per rating: a 2 GB MovieLens-style file of 75 million ratings takes ≈ 2 GB).
+ * @throws as {@link readRatingsFile}
+ */
+export function readRatingsFileIndexed(filePath: string, options: ReadOptions & { chunkBytes?: number } = {}): IndexedRatings {
   const name = options.displayName ?? filePath;
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(filePath);
-  } catch {
-    throw new InputError("no such file (expected a ratings file)", name);
-  }
-  if (stat.isDirectory()) throw new InputError("is a folder, expected a ratings file", name);
-  const bytes = fs.readFileSync(filePath);
-  const format = options.format ?? detectFormat(filePath, bytes.subarray(0, 4096).toString("utf8"));
-  return parseRatingsBytes(bytes, name, { ...options, format });
+  const format = options.format ?? detectFormat(filePath);
+  return parseChunks(name, { ...options, format }, (push, reserve) =>
+    readFileChunks(filePath, "ratings file", push, { name, chunkBytes: options.chunkBytes ?? CHUNK_BYTES, onOpen: reserve }),
+  );
 }
 
 /**
@@ -363,17 +484,18 @@ export function detectFormat(filePath: string, head?: string): RatingsFormat {
   return "csv";
 }
 
+/** The first 4 KB of a regular file ("" when it cannot be read: reading the file reports why). */
 function readHead(filePath: string): string {
-  let fd: number | undefined;
+  let file: OpenFile | undefined;
   try {
-    fd = fs.openSync(filePath, "r");
+    file = openRegularFile(filePath, "ratings file");
     const buf = Buffer.alloc(4096);
-    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    const n = fs.readSync(file.fd, buf, 0, buf.length, 0);
     return buf.subarray(0, n).toString("utf8");
   } catch {
     return "";
   } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+    if (file !== undefined) fs.closeSync(file.fd);
   }
 }
 
@@ -417,49 +539,74 @@ function badNumber(what: string, s: string): string {
   return `${what} ${JSON.stringify(s)} is not a number`;
 }
 
-/** Growable output buffers (typed arrays sized from a newline count, trimmed at the end). */
+/** A parser's output: ids interned as they come, rows in typed arrays (grown × 1.5, trimmed at the end). */
 class RowSink {
-  readonly users: string[] = [];
-  readonly items: string[] = [];
-  ratings: Float64Array;
-  timestamps: Float64Array | undefined;
-  lines: Int32Array;
+  private readonly userIds = new FieldIds();
+  private readonly itemIds = new FieldIds();
+  private users = new Int32Array(1024);
+  private items = new Int32Array(1024);
+  private ratings = new Float64Array(1024);
+  private timestamps = new Float64Array(1024);
+  private lines = new Int32Array(1024);
   n = 0;
-  constructor(capacity: number, withTimestamps: boolean) {
-    this.ratings = new Float64Array(capacity);
-    this.lines = new Int32Array(capacity);
-    this.timestamps = withTimestamps ? new Float64Array(capacity) : undefined;
-  }
-  /** @param why the reason given when there are no rows, e.g. `the file is empty` */
-  finish(file: string, lastLine: number, why: string): RawRatings {
-    if (this.n === 0) throw new ParseError(file, Math.max(1, lastLine), undefined, `no ratings found (${why})`);
-    const out: RawRatings = {
-      file,
-      users: this.users,
-      items: this.items,
-      ratings: this.ratings.slice(0, this.n),
-      lines: this.lines.slice(0, this.n),
+
+  /** Make room for `rows` rows. */
+  reserve(rows: number): void {
+    if (rows <= this.users.length) return;
+    const grow = <T extends Int32Array | Float64Array>(a: T, b: T): T => {
+      b.set(a.subarray(0, this.n));
+      return b;
     };
-    if (this.timestamps) out.timestamps = this.timestamps.slice(0, this.n);
+    this.users = grow(this.users, new Int32Array(rows));
+    this.items = grow(this.items, new Int32Array(rows));
+    this.ratings = grow(this.ratings, new Float64Array(rows));
+    this.timestamps = grow(this.timestamps, new Float64Array(rows));
+    this.lines = grow(this.lines, new Int32Array(rows));
+  }
+
+  /**
+   * A row: user and item ids from fields `ui` and `ii` of the reader's current line.
+   * @throws ParseError when an id is not valid UTF-8
+   */
+  add(r: DelimitedReader, ui: number, ii: number, rating: number, timestamp: number): void {
+    if (this.n === this.users.length) this.reserve(Math.ceil(this.n * 1.5) + 1024);
+    const k = this.n;
+    this.users[k] = this.userIds.of(r, ui, "user id");
+    this.items[k] = this.itemIds.of(r, ii, "item id");
+    this.ratings[k] = rating;
+    this.timestamps[k] = timestamp;
+    this.lines[k] = r.lineNumber;
+    this.n++;
+  }
+
+  /**
+   * The rows read, trimmed to size.
+   * @param why the reason given when there are no rows, e.g. `the file is empty`
+   * @param withTimestamps whether the rows have timestamps
+   */
+  finish(file: string, lastLine: number, why: string, withTimestamps: boolean): IndexedRatings {
+    const n = this.n;
+    if (n === 0) throw new ParseError(file, Math.max(1, lastLine), undefined, `no ratings found (${why})`);
+    const trim = <T extends Int32Array | Float64Array>(a: T): T => (a.length === n ? a : (a.slice(0, n) as T));
+    const out: IndexedRatings = {
+      file,
+      userIds: this.userIds.ids,
+      itemIds: this.itemIds.ids,
+      users: trim(this.users),
+      items: trim(this.items),
+      ratings: trim(this.ratings),
+      lines: trim(this.lines),
+    };
+    if (withTimestamps) out.timestamps = trim(this.timestamps);
     return out;
   }
 }
 
-/** Lines in `bytes` (a capacity estimate: newlines + 1). */
-function countLines(bytes: Uint8Array): number {
-  let n = 1;
-  let p = -1;
-  while ((p = bytes.indexOf(10, p + 1)) !== -1) n++;
-  return n;
-}
-
 /** Headerless `user SEP item SEP rating SEP timestamp` (udata, ratings-dat): exact fields, no quoting. */
-function parseFixed(bytes: Uint8Array, file: string, sep: string, sepName: string, layout: string, warn: (m: string) => void): Parsed {
-  const sink = new RowSink(countLines(bytes), true);
-  const timestamps = sink.timestamps as Float64Array;
+function fixedParser(sink: RowSink, file: string, sep: string, sepName: string, layout: string, warn: (m: string) => void): RowParser {
   let seen = 0; // non-blank lines so far
   let header = false;
-  const reader = new DelimitedReader({ file, delimiter: sep, quoted: false, columns: "field" }, (r) => {
+  const reader = new DelimitedReader({ file, delimiter: sep, quoted: false, columns: "field", maxLineBytes: MAX_LINE_BYTES }, (r) => {
     seen++;
     const found = r.split();
     if (found !== 4) throw r.lineError(`expected 4 ${sepName} fields (${layout}), found ${found}`);
@@ -474,16 +621,12 @@ function parseFixed(bytes: Uint8Array, file: string, sep: string, sepName: strin
     if (r.length(1) === 0) throw r.fieldError(1, "item id is empty");
     if (!Number.isFinite(rating)) throw r.fieldError(2, badNumber("rating", r.text(2)));
     if (!Number.isFinite(t)) throw r.fieldError(3, badNumber("timestamp", r.text(3)));
-    const k = sink.n++;
-    sink.users.push(r.text(0));
-    sink.items.push(r.text(1));
-    sink.ratings[k] = rating;
-    timestamps[k] = t;
-    sink.lines[k] = r.lineNumber;
+    sink.add(r, 0, 1, rating, t);
   });
-  reader.push(bytes);
-  reader.end();
-  return { raw: sink.finish(file, reader.linesRead, header ? "only a header line" : "the file is empty"), ratingColumn: 3 };
+  return {
+    reader,
+    finish: () => ({ raw: sink.finish(file, reader.linesRead, header ? "only a header line" : "the file is empty", true), ratingColumn: 3 }),
+  };
 }
 
 /** A header-like field: starts with a letter or `_` and is made of letters, digits, `_`, `-`, `.`, spaces. */
@@ -541,8 +684,7 @@ export function isHeaderlessRow(fields: readonly string[]): boolean {
 }
 
 /** Delimited text with a header row (or a headerless all-numeric file, read positionally). */
-function parseCsv(bytes: Uint8Array, file: string, delimiter: string | undefined, columns: CsvColumns): Parsed {
-  const sink = new RowSink(countLines(bytes), true);
+function csvParser(sink: RowSink, file: string, delimiter: string | undefined, columns: CsvColumns): RowParser {
   let header: string[] | undefined;
   let headerNo = 0;
   let nFields = 0;
@@ -559,16 +701,12 @@ function parseCsv(bytes: Uint8Array, file: string, delimiter: string | undefined
     if (r.length(ii) === 0) throw r.fieldError(ii, "item id is empty");
     const rating = r.number(ri);
     if (!Number.isFinite(rating)) throw r.fieldError(ri, badNumber("rating", r.text(ri)));
-    const k = sink.n++;
+    let t = 0;
     if (ti >= 0) {
-      const t = r.number(ti);
+      t = r.number(ti);
       if (!Number.isFinite(t)) throw r.fieldError(ti, badNumber("timestamp", r.text(ti)));
-      sink.timestamps![k] = t;
     }
-    sink.users.push(r.text(ui));
-    sink.items.push(r.text(ii));
-    sink.ratings[k] = rating;
-    sink.lines[k] = r.lineNumber;
+    sink.add(r, ui, ii, rating, t);
   };
   // The first non-blank line is the header (or, headerless, the first row); it fixes the delimiter and layout.
   const first = (r: DelimitedReader): void => {
@@ -608,12 +746,14 @@ function parseCsv(bytes: Uint8Array, file: string, delimiter: string | undefined
     if (ti < 0 && columns.timestamp !== undefined) missing("timestamp");
     layout = header.join(delim === "\t" ? " " : delim);
   };
-  const reader = new DelimitedReader({ file, delimiter: delimiter || ",", quoted: true, columns: "field" }, (r) =>
+  const reader = new DelimitedReader({ file, delimiter: delimiter || ",", quoted: true, columns: "field", maxLineBytes: MAX_LINE_BYTES }, (r) =>
     header === undefined ? first(r) : row(r),
   );
-  reader.push(bytes);
-  reader.end();
-  if (header === undefined) throw new ParseError(file, Math.max(1, reader.linesRead), undefined, "no ratings found (the file is empty)");
-  if (ti < 0) sink.timestamps = undefined;
-  return { raw: sink.finish(file, reader.linesRead, "only a header line"), ratingColumn: ri + 1 };
+  return {
+    reader,
+    finish: () => {
+      if (header === undefined) throw new ParseError(file, Math.max(1, reader.linesRead), undefined, "no ratings found (the file is empty)");
+      return { raw: sink.finish(file, reader.linesRead, "only a header line", ti >= 0), ratingColumn: ri + 1 };
+    },
+  };
 }

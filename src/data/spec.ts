@@ -7,7 +7,7 @@
  * seeded holdout of `u.data`), `ratings-file` (one file + a seeded holdout), `train-test` (a given split).
  * A field given as null takes its default. Cross-field rules after the declaration ({@link validateDataSpec}):
  * nRatings ≤ nUsers × nItems, testFraction/seed only with split "holdout", outOfScale only with a declared
- * ratingScale, delimiter/columns only with format "csv".
+ * ratingScale or format "udata" (whose scale is MovieLens's [1, 5]), delimiter/columns only with format "csv".
  */
 import { SpecError } from "../core/errors";
 import * as s from "../core/schema";
@@ -164,7 +164,9 @@ export function validateDataSpec(spec: unknown, jsonPath = "data", file?: string
       return { ...d, testFraction: d.testFraction ?? DEFAULT_TEST_FRACTION, seed: d.seed ?? DEFAULT_DATA_SEED };
     case "ratings-file":
     case "train-test":
-      if (d.outOfScale !== undefined && d.ratingScale === undefined) fail("outOfScale", `only applies with a declared "ratingScale": [min, max]`);
+      // A udata-format file has MovieLens's scale [1, 5] unless one is declared (./load.ts).
+      if (d.outOfScale !== undefined && d.ratingScale === undefined && d.format !== "udata")
+        fail("outOfScale", `only applies with a declared "ratingScale": [min, max]`);
       for (const key of ["delimiter", "columns"] as const) {
         if (d[key] !== undefined && d.format !== undefined && d.format !== "csv") fail(key, `only applies to format "csv", not "${d.format}"`);
       }

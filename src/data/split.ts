@@ -9,6 +9,7 @@
  *
  * Same (n, fraction or k, seed) → same split on every platform.
  */
+import { SpecError } from "../core/errors";
 import { Rng } from "../core/random";
 
 export interface Split {
@@ -40,12 +41,17 @@ export function holdoutSplit(n: number, testFraction: number, seed: number): Spl
 }
 
 /**
- * @throws RangeError when n is not a non-negative integer or k is not an integer in [2, max(2, n)]
+ * @throws RangeError when n is not a non-negative integer or k is not an integer ≥ 2 (a caller's mistake);
+ *   SpecError (at `folds`) when there are fewer ratings than folds — some test fold would be empty, a fact
+ *   about the data, so it reads as a message: `folds must be at most the number of ratings (3) …, got 5`
  */
 export function kFoldSplits(n: number, k: number, seed: number): Split[] {
   checkCount(n);
-  if (!Number.isInteger(k) || k < 2 || k > Math.max(2, n)) {
+  if (!Number.isInteger(k) || k < 2) {
     throw new RangeError(`kFoldSplits: k must be an integer between 2 and n (${n}), got ${k}`);
+  }
+  if (k > n) {
+    throw new SpecError("folds", `must be at most the number of ratings (${n}), so that every test fold holds at least one rating, got ${k}`);
   }
   const perm = new Int32Array(n);
   for (let t = 0; t < n; t++) perm[t] = t;

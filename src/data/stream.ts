@@ -35,8 +35,9 @@
  * ratings.csv` loads and fits one.
  */
 import * as fs from "node:fs";
-import { ParseError } from "../core/errors";
-import { DelimitedReader } from "./delimited";
+import { InputError, ParseError } from "../core/errors";
+import { fileError, openRegularFile, readFileChunks } from "../core/files";
+import { DelimitedReader, FieldIds } from "./delimited";
 import { isHeaderlessRow } from "./parse";
 import { RatingsMatrix } from "./ratings";
 
@@ -88,90 +89,6 @@ const MAX_LINE_BYTES = 4096;
 const HEADER = ["userId", "movieId", "rating", "timestamp"];
 /** Timestamps: integers of at most this many digits (exact in a double). */
 const MAX_TIMESTAMP_DIGITS = 15;
-/** Ids written as canonical integers up to this many digits are interned by number (module doc). */
-const NUMERIC_ID_DIGITS = 15;
-/** Integer ids below this are looked up in a table (4 bytes per value up to the largest id seen), larger ones in a Map. */
-const TABLE_IDS = 1 << 22;
-
-/**
- * Dense indices of exact-string ids in order of first appearance. A canonical integer (`0` or digits without a
- * leading zero, ≤ 15 digits) is looked up by its value — no string is made for it until it first appears —
- * and every other id by its text; the two kinds never meet (`01` is not canonical), so this is exactly a map
- * from id strings.
- */
-class IdIndex {
-  readonly ids: string[] = [];
-  /** 1 + the index of integer id v (< TABLE_IDS) at [v]; 0 for an id not seen yet. */
-  private table = new Int32Array(1024);
-  private readonly byNumber = new Map<number, number>();
-  private readonly byText = new Map<string, number>();
-  private lastNumber = -1;
-  private lastIndex = -1;
-
-  /** The index of field k of the reader's current line. */
-  of(r: DelimitedReader, k: number): number {
-    const b = r.bytes;
-    const s = r.starts[k];
-    const e = r.ends[k];
-    let value = -1;
-    if (e - s <= NUMERIC_ID_DIGITS && (b[s] !== 48 || e - s === 1)) {
-      value = 0;
-      for (let p = s; p < e; p++) {
-        const c = b[p] - 48;
-        if (c < 0 || c > 9) {
-          value = -1;
-          break;
-        }
-        value = value * 10 + c;
-      }
-    }
-    if (value >= 0) {
-      if (value === this.lastNumber) return this.lastIndex; // ratings.csv is sorted by user: mostly a repeat
-      let i: number;
-      if (value < TABLE_IDS) {
-        if (value >= this.table.length) this.growTable(value);
-        i = this.table[value] - 1;
-        if (i < 0) {
-          i = this.ids.length;
-          this.table[value] = i + 1;
-          this.ids.push(String(value));
-        }
-      } else {
-        let got = this.byNumber.get(value);
-        if (got === undefined) {
-          got = this.ids.length;
-          this.byNumber.set(value, got);
-          this.ids.push(String(value));
-        }
-        i = got;
-      }
-      this.lastNumber = value;
-      this.lastIndex = i;
-      return i;
-    }
-    const text = r.text(k);
-    let i = this.byText.get(text);
-    if (i === undefined) {
-      i = this.ids.length;
-      this.byText.set(text, i);
-      this.ids.push(text);
-    }
-    return i;
-  }
-
-  get size(): number {
-    return this.ids.length;
-  }
-
-  private growTable(value: number): void {
-    let n = this.table.length;
-    while (n <= value) n *= 2;
-    const grown = new Int32Array(Math.min(n, TABLE_IDS));
-    grown.set(this.table);
-    this.table = grown;
-  }
-}
-
 /**
  * Incremental parser: `push` chunks of bytes, then `end()`. Lines and fields come from the shared
  * {@link DelimitedReader} (CSV rules, byte columns, lines of at most 4 KiB); this class checks the
@@ -183,8 +100,8 @@ export class RatingsCsvParser {
   private values: Float64Array | Float32Array;
   private stamps: Float64Array | null;
   private n = 0;
-  private readonly userIndex = new IdIndex();
-  private readonly itemIndex = new IdIndex();
+  private readonly userIndex = new FieldIds();
+  private readonly itemIndex = new FieldIds();
   private readonly reader: DelimitedReader;
   /** Fields per line: from the header, else from the first line (3 or 4); 0 until known. */
   private nFields = 0;
@@ -273,7 +190,7 @@ export class RatingsCsvParser {
     const want = this.nFields || 3;
     if (found < want)
       throw r.lineError(`has ${found} field${found === 1 ? "" : "s"}, expected ${want} (${HEADER.slice(0, want).join(",")})`, r.lineEnd);
-    this.addRow(this.userIndex.of(r, 0), this.itemIndex.of(r, 1), rating, stamp);
+    this.addRow(this.userIndex.of(r, 0, HEADER[0]), this.itemIndex.of(r, 1, HEADER[1]), rating, stamp);
   }
 
   private checkHeader(r: DelimitedReader): void {
@@ -345,36 +262,45 @@ export class RatingsCsvParser {
 
 /**
  * Read a ratings.csv-format file with `fs.readSync` in chunks into typed arrays (module doc).
- * @throws ParseError for a malformed line (file:line:column) or an empty file; the fs error when unreadable
+ * @throws ParseError for a malformed line (file:line:column) or an empty file; InputError when the path is
+ *   missing, unreadable or not a regular file (../core/files.ts)
  */
 export function readRatingsFileSync(file: string, options: StreamOptions = {}): StreamedRatings {
-  const fd = fs.openSync(file, "r");
-  try {
-    const total = fs.fstatSync(fd).size;
-    const parser = new RatingsCsvParser(options.name ?? file, { ...options, expectedBytes: total });
-    const buf = Buffer.allocUnsafe(chunkSize(options));
-    let read = 0;
-    for (;;) {
-      const got = fs.readSync(fd, buf, 0, buf.length, null);
-      if (got === 0) break;
-      parser.push(buf, got);
+  const name = options.name ?? file;
+  let parser: RatingsCsvParser | undefined;
+  let total = 0;
+  let read = 0;
+  readFileChunks(
+    file,
+    "ratings file",
+    (chunk, got) => {
+      parser!.push(chunk, got);
       read += got;
-      options.onProgress?.({ bytesRead: read, totalBytes: total, ratings: parser.ratings, lines: parser.lineNumber - 1 });
-    }
-    return parser.end();
-  } finally {
-    fs.closeSync(fd);
-  }
+      options.onProgress?.({ bytesRead: read, totalBytes: total, ratings: parser!.ratings, lines: parser!.lineNumber - 1 });
+    },
+    {
+      name,
+      chunkBytes: chunkSize(options),
+      onOpen: (size) => {
+        total = size;
+        parser = new RatingsCsvParser(name, { ...options, expectedBytes: size });
+      },
+    },
+  );
+  return parser!.end();
 }
 
 /**
  * Stream a ratings.csv-format file through `fs.createReadStream` into typed arrays (module doc).
- * @throws (rejects) ParseError for a malformed line or an empty file; the fs error when unreadable
+ * @throws (rejects) ParseError for a malformed line or an empty file; InputError when the path is missing,
+ *   unreadable or not a regular file
  */
 export async function streamRatingsFile(file: string, options: StreamOptions = {}): Promise<StreamedRatings> {
-  const total = (await fs.promises.stat(file)).size;
-  const parser = new RatingsCsvParser(options.name ?? file, { ...options, expectedBytes: total });
-  const stream = fs.createReadStream(file, { highWaterMark: chunkSize(options) });
+  const name = options.name ?? file;
+  const highWaterMark = chunkSize(options);
+  const { fd, size: total } = openRegularFile(file, "ratings file", name);
+  const parser = new RatingsCsvParser(name, { ...options, expectedBytes: total });
+  const stream = fs.createReadStream("", { fd, highWaterMark });
   let read = 0;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -382,6 +308,8 @@ export async function streamRatingsFile(file: string, options: StreamOptions = {
       read += chunk.length;
       options.onProgress?.({ bytesRead: read, totalBytes: total, ratings: parser.ratings, lines: parser.lineNumber - 1 });
     }
+  } catch (e) {
+    throw e instanceof Error && !(e instanceof InputError) && "code" in e ? fileError(e, name, "ratings file") : e;
   } finally {
     stream.destroy();
   }

@@ -4,6 +4,7 @@
  * own thread and in its worker threads (./sweep-worker.ts), so numbers do not depend on where a run ran.
  */
 import { createHash } from "node:crypto";
+import { InputError } from "../core/errors";
 import { canonicalJson } from "../core/json";
 import { MFLAB_VERSION } from "../core/version";
 import type { Dataset, RatingsMatrix } from "../data/ratings";
@@ -66,6 +67,15 @@ export function executeRun(
     const positives = (m: RatingsMatrix) => implicitFromRatings(m, { threshold: evaluation.threshold, value: evaluation.implicitValue });
     const train = ranking ? positives(ds.train) : ds.train;
     const test = ranking ? positives(ds.test) : ds.test;
+    // A run is scored on its test set: without one it is failed with the reason, never "ok" with empty metrics.
+    if (ds.test.nnz === 0) {
+      throw new InputError(`the test set of ${ds.name} has no ratings, so there is nothing to score (check the split or the test file)`);
+    }
+    if (ranking && test.nnz === 0) {
+      throw new InputError(
+        `no test rating of ${ds.name} is ≥ ${evaluation.threshold} (the ranking threshold), so no user has a relevant item to rank`,
+      );
+    }
     const t0 = performance.now();
     const fit = def.fit(train, config, { test: withHistory ? test : undefined, clip });
     const fitSeconds = (performance.now() - t0) / 1000;

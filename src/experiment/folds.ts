@@ -9,23 +9,35 @@
  *   of the data spec), seeded by the sweep seed — for MovieLens 100K that is Surprise's `cross_validate(cv=k)`
  *   protocol on `u.data`, under which its published benchmark figures were measured.
  *
- * Without `folds`, the data spec's own split is the single fold.
+ * - `"folds": {"k": 5, "pooled": true}` — train-test data only: pool the given train and test files and
+ *   cross-validate over them, giving up the given test set on purpose.
+ *
+ * Without `folds`, the data spec's own split is the single fold. Data that carries its own test set is never
+ * silently replaced: a number of folds with train-test data (which would pool train ∪ test), or with a MovieLens
+ * 100K spec that names one fold in `data.split` (which would run u1…u5 instead), is refused with both choices.
  */
 import { SpecError } from "../core/errors";
 import * as s from "../core/schema";
 import { loadDataset } from "../data/load";
 import { RatingsMatrix, type Dataset } from "../data/ratings";
-import { validateDataSpec, type DataSpec, type DataSpecInput } from "../data/spec";
+import { validateDataSpec, type DataSpec, type DataSpecInput, type Ml100kSplit } from "../data/spec";
 import { kFoldSplits } from "../data/split";
 
 export const OFFICIAL_ML100K_FOLDS = ["u1", "u2", "u3", "u4", "u5"] as const;
 /** Official MovieLens 100K folds a spec's `folds` list may name. */
 export const ML100K_FOLD_NAMES = ["u1", "u2", "u3", "u4", "u5", "ua", "ub"] as const;
 
-/** What a spec may say under `folds`: a number of folds, or official MovieLens 100K fold names. */
+/** What a spec may say under `folds`: a number of folds, official MovieLens 100K fold names, or a pooled k. */
 export const FOLDS_SPEC = s.either(
   [
     s.int({ min: 2, max: 100 }),
+    s.object(
+      {
+        k: s.int({ min: 2, max: 100, doc: "number of folds" }),
+        pooled: s.oneOf([true], { doc: "pool a train-test pair and cross-validate over train ∪ test (opt-in)" }),
+      },
+      { unknownKey: "a field of pooled folds", expected: '{"k": 5, "pooled": true}' },
+    ),
     s.array(s.oneOf(ML100K_FOLD_NAMES, { valueNoun: "MovieLens 100K fold" }), {
       minItems: 1,
       unique: true,
@@ -34,10 +46,15 @@ export const FOLDS_SPEC = s.either(
   ],
   {
     doc: 'a number of folds (2…100), or official MovieLens 100K fold names such as ["u1", "u2"]',
-    expected: "an integer from 2 to 100 or a list of MovieLens fold names",
+    expected: 'an integer from 2 to 100, a list of MovieLens fold names, or {"k": 5, "pooled": true}',
   },
 );
-export type FoldsSpec = number | string[];
+export type FoldsSpec = number | string[] | { k: number; pooled: true };
+
+/** The number of folds a folds value asks for (k of a pooled spec; the length of a list). */
+export function foldCount(folds: FoldsSpec): number {
+  return typeof folds === "number" ? folds : Array.isArray(folds) ? folds.length : folds.k;
+}
 
 /**
  * Check a raw `folds` value against the data spec; returns it normalised. The shape (an integer from 2 to 100, or a
@@ -48,23 +65,41 @@ export type FoldsSpec = number | string[];
  */
 export function validateFolds(raw: unknown, input: DataSpecInput | DataSpec, file?: string): FoldsSpec {
   const data = validateDataSpec(input);
-  raw = s.parse(FOLDS_SPEC, raw, { path: "folds", file });
-  const fail = (p: string, reason: string): never => {
-    throw new SpecError(p, reason, file);
+  const folds = s.parse(FOLDS_SPEC, raw, { path: "folds", file }) as FoldsSpec;
+  const fail = (reason: string): never => {
+    throw new SpecError("folds", reason, file);
   };
-  if (typeof raw === "number") {
-    if (data.kind === "movielens-100k" && data.split !== "holdout" && raw !== 5) {
+  const given = (input as { split?: unknown }).split;
+  if (typeof folds === "number") {
+    if (data.kind === "train-test") {
       fail(
-        "folds",
-        `with MovieLens 100K data, folds = ${raw} is not available: the official folds are u1…u5 (use 5, list them, e.g. ["u1", "u2"], or set data.split to "holdout" for a random ${raw}-fold split of u.data)`,
+        `is ${folds}, but the data is a given split (train ${data.train}, test ${data.test}): cross-validating would pool train ∪ test ` +
+          `and replace the given test set. To score on the given test set, remove "folds" (or run with --folds none); to ` +
+          `cross-validate over the pooled ratings on purpose, write "folds": {"k": ${folds}, "pooled": true} (or --folds ${folds} --pooled)`,
       );
     }
-    return raw;
+    if (data.kind === "movielens-100k" && data.split !== "holdout") {
+      if (given !== undefined && given !== null) {
+        fail(
+          `is ${folds}, but data.split names one official fold (${data.split}): the folds would run u1…u5 instead of it. ` +
+            `To score on ${data.split} only, remove "folds" (or run with --folds none); to cross-validate over the official folds, remove data.split`,
+        );
+      }
+      if (folds !== 5) {
+        fail(
+          `with MovieLens 100K data, folds = ${folds} is not available: the official folds are u1…u5 (use 5, list them, e.g. ["u1", "u2"], or set data.split to "holdout" for a random ${folds}-fold split of u.data)`,
+        );
+      }
+    }
+    return folds;
   }
-  const names = raw as string[];
+  if (!Array.isArray(folds)) {
+    if (data.kind !== "train-test") fail(`"pooled" applies to train-test data only; for ${data.kind} data give a number of folds, e.g. ${folds.k}`);
+    return folds;
+  }
   if (data.kind !== "movielens-100k")
-    fail("folds", `named folds (${JSON.stringify(names[0])}, …) need MovieLens 100K data; for ${data.kind} data give a number of folds, e.g. 5`);
-  return names;
+    fail(`named folds (${JSON.stringify(folds[0])}, …) need MovieLens 100K data; for ${data.kind} data give a number of folds, e.g. 5`);
+  return folds;
 }
 
 /** One fold: its name (as recorded in run records) and its train/test dataset. */
@@ -78,21 +113,26 @@ export interface Fold {
  * @throws whatever loading the data throws (InputError / ParseError with file and line)
  */
 export function loadFolds(input: DataSpecInput | DataSpec, folds: FoldsSpec | undefined, seed: number, baseDir?: string): Fold[] {
-  const data = validateDataSpec(input);
+  if (folds !== undefined) validateFolds(folds, input);
+  return foldsOf(validateDataSpec(input), folds, seed, baseDir);
+}
+
+/** {@link loadFolds} for folds already checked against the data as given (the sweep runner checks them first). */
+export function foldsOf(data: DataSpec, folds: FoldsSpec | undefined, seed: number, baseDir?: string): Fold[] {
   if (folds === undefined) return [{ name: "", dataset: loadDataset(data, { baseDir }) }];
-  if (data.kind === "movielens-100k" && (data.split !== "holdout" || typeof folds !== "number")) {
-    const names = typeof folds === "number" ? [...OFFICIAL_ML100K_FOLDS] : folds;
-    return names.map((name) => ({ name, dataset: loadDataset({ ...data, split: name as typeof data.split }, { baseDir }) }));
+  if (Array.isArray(folds) || (data.kind === "movielens-100k" && data.split !== "holdout")) {
+    const names = Array.isArray(folds) ? folds : [...OFFICIAL_ML100K_FOLDS];
+    return names.map((name) => ({ name, dataset: loadDataset({ ...data, split: name as Ml100kSplit }, { baseDir }) }));
   }
-  if (typeof folds !== "number") throw new SpecError("folds", "named folds need MovieLens 100K data");
+  const k = foldCount(folds);
   const whole = loadDataset(data, { baseDir });
   const all = concatRatings(whole.train, whole.test);
-  return kFoldSplits(all.nnz, folds, seed).map((split, k) => ({
-    name: `fold${k + 1}`,
+  return kFoldSplits(all.nnz, k, seed).map((split, f) => ({
+    name: `fold${f + 1}`,
     dataset: {
       ...whole,
-      name: `${whole.name}/fold${k + 1}of${folds}`,
-      source: `${whole.source}; random ${folds}-fold partition of all ${all.nnz} ratings (seed ${seed}), fold ${k + 1} as test`,
+      name: `${whole.name}/fold${f + 1}of${k}`,
+      source: `${whole.source}; random ${k}-fold partition of all ${all.nnz} ratings (seed ${seed}), fold ${f + 1} as test`,
       train: all.subset(split.trainIdx),
       test: all.subset(split.testIdx),
     },

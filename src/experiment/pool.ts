@@ -45,10 +45,17 @@ function workerScript(): string {
   throw new InputError("parallel sweeps need the built package (run `npm run build`), or use workers: 1", here);
 }
 
+/** How a pool is stopped: `stop` — no new run starts, runs in progress finish; `abandon` — terminate now. */
+export interface PoolSignals {
+  stop?: AbortSignal;
+  abandon?: AbortSignal;
+}
+
 /**
  * Run `tasks` on `n` worker threads, calling back as runs start and end. A worker that dies (out of memory,
- * crash) records its run as failed and is replaced. On abort, in-flight runs are discarded (they are not in
- * the file, so a resumed sweep redoes them) and the workers are stopped.
+ * crash) records its run as failed and is replaced. On `stop`, no new run starts and the runs in progress finish
+ * (and are recorded); on `abandon`, the runs in progress are discarded (they are not in the file, so a resumed sweep
+ * redoes them) and the workers are terminated at once.
  */
 export function runInWorkers(
   tasks: WorkerTask[],
@@ -56,14 +63,16 @@ export function runInWorkers(
   n: number,
   onStart: (k: number, worker: number) => void,
   onEnd: (k: number, record: RunRecord, worker: number) => void,
-  signal: AbortSignal | undefined,
+  signals: PoolSignals = {},
 ): Promise<void> {
+  const { stop, abandon } = signals;
   const script = workerScript();
   return new Promise((resolve, reject) => {
     let next = 0;
     let live = 0;
     let failure: unknown;
     const all = new Set<Worker>();
+    const state = new Map<Worker, boolean>(); // worker → busy with a run
     const finish = () => {
       if (live > 0) return;
       if (failure !== undefined) reject(failure);
@@ -83,7 +92,15 @@ export function runInWorkers(
         stopAll();
       }
     };
-    signal?.addEventListener("abort", stopAll, { once: true });
+    abandon?.addEventListener("abort", stopAll, { once: true });
+    // A stop lets the runs in progress finish; idle workers (waiting for a task) are let go now.
+    stop?.addEventListener(
+      "abort",
+      () => {
+        for (const [w, busy] of state) if (!busy) void w.terminate();
+      },
+      { once: true },
+    );
     const start = (slot: number) => {
       const worker = new Worker(script, { workerData: { mflabSweepWorker: true, setup } });
       all.add(worker);
@@ -91,11 +108,13 @@ export function runInWorkers(
       let current = -1;
       let closed = false;
       const feed = () => {
-        if (signal?.aborted || next >= tasks.length) {
+        if (stop?.aborted || abandon?.aborted || next >= tasks.length) {
           closed = true;
+          state.set(worker, false);
           void worker.terminate();
           return;
         }
+        state.set(worker, true);
         current = next++;
         const k = current;
         guarded(() => onStart(k, slot));
@@ -104,12 +123,13 @@ export function runInWorkers(
       worker.on("message", (reply: WorkerReply) => {
         const k = current;
         current = -1;
-        if (!signal?.aborted) guarded(() => onEnd(k, reply.record, slot));
+        state.set(worker, false);
+        if (!abandon?.aborted) guarded(() => onEnd(k, reply.record, slot));
         if (failure === undefined) feed();
         else void worker.terminate();
       });
       worker.on("error", (e) => {
-        if (current >= 0 && !signal?.aborted) {
+        if (current >= 0 && !abandon?.aborted) {
           const t = tasks[current];
           const now = new Date().toISOString();
           const k = current;
@@ -125,8 +145,10 @@ export function runInWorkers(
       });
       worker.on("exit", () => {
         all.delete(worker);
+        state.delete(worker);
         live--;
-        if (!closed && !signal?.aborted && failure === undefined && next < tasks.length) start(slot); // replace a crashed worker
+        const stopped = stop?.aborted === true || abandon?.aborted === true;
+        if (!closed && !stopped && failure === undefined && next < tasks.length) start(slot); // replace a crashed worker
         finish();
       });
       feed();

@@ -20,12 +20,13 @@ import type { Dataset } from "../data/ratings";
 import { validateDataSpec, type DataSpecInput } from "../data/spec";
 import { getModel } from "../models/registry";
 import { RESULTS_SCHEMA, type DatasetInfo, type ResultsFile, type RunRecord } from "../results/schema";
-import { readResults, writeResults } from "../results/store";
+import { backupResults, readResults, writeResults } from "../results/store";
 import { acquireLock } from "../results/lock";
 import { captureEnv } from "./env";
 import { datasetInfo, executeRun, runId, type RunEvaluation } from "./execute";
-import { loadFolds, validateFolds, type Fold, type FoldsSpec } from "./folds";
-import { runInWorkers, serializeFold, threadsPerFit } from "./pool";
+import { foldsOf, validateFolds, type Fold, type FoldsSpec } from "./folds";
+import { availableCores, runInWorkers, serializeFold, threadsPerFit } from "./pool";
+import { checkDataSize, memoryBudget, memoryRefusal, rankWarning, runMemoryBytes } from "./resources";
 import type { SweepProgress } from "./progress";
 import { expandSpec, type ExperimentSpec } from "./spec";
 
@@ -50,11 +51,25 @@ export interface SweepOptions {
   onProgress?: (event: SweepProgress) => void;
   /**
    * Runs fitted at the same time, each in its own worker thread (default 1: in this thread). Numbers do not
-   * depend on it: every run's seed comes from the spec and its parameters, and runs share nothing.
+   * depend on it: every run's seed comes from the spec and its parameters, and runs share nothing. More workers
+   * than cores are capped at the number of cores (with a warning).
    */
   workers?: number;
-  /** Abort to stop cleanly: no new run starts, finished runs are in the file, re-running resumes. */
+  /**
+   * Fit even a single worker's runs in a worker thread, so this thread stays responsive (signals, progress) and
+   * {@link SweepOptions.abandon} can stop a fit in progress. The CLI sets it; default false (notebooks fit in the
+   * kernel's thread).
+   */
+  isolate?: boolean;
+  /** Abort to stop cleanly: no new run starts, runs in progress finish and are saved, re-running resumes. */
   signal?: AbortSignal;
+  /**
+   * Abort to stop now: runs in progress are abandoned (their worker threads terminated; nothing of them is saved),
+   * finished runs are already in the file. Only fits in worker threads can be stopped mid-fit (see `isolate`).
+   */
+  abandon?: AbortSignal;
+  /** Memory budget of one run in bytes (default: ./resources.ts); a run estimated above it is recorded as failed. */
+  memoryBudget?: number;
 }
 
 export interface SweepOutcome {
@@ -74,16 +89,24 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
   const started = Date.now();
   const baseDir = options.baseDir ?? process.cwd();
   const effective: ExperimentSpec = options.data ? { ...spec, data: validateDataSpec(options.data, "--data") } : { ...spec };
+  // Folds are checked against the data as given (so a given test set is never silently pooled or replaced).
+  const rawData = options.data ?? effective.data;
   if (options.folds !== undefined) {
     if (options.folds === null) delete effective.folds;
-    else effective.folds = validateFolds(options.folds, effective.data);
+    else effective.folds = validateFolds(options.folds, rawData);
   } else if (options.data && options.split) delete effective.folds;
+  else if (options.data && effective.folds !== undefined) effective.folds = validateFolds(effective.folds, rawData);
   const file = path.resolve(baseDir, options.out ?? path.join("results", `${spec.name}.json`));
   const plans = expandSpec(effective);
+  const warn = (message: string) => options.onProgress?.({ type: "warning", message });
+  const requestedWorkers = Math.max(1, Math.floor(options.workers ?? 1));
+  const cores = Math.min(requestedWorkers, availableCores());
+  if (cores < requestedWorkers) warn(`${requestedWorkers} workers capped at the ${cores} cores of this machine (more would only compete for them)`);
+  if (!options.dataset) checkDataSize(effective.data, memoryBudget(1, options.memoryBudget).bytes);
 
   const folds: Fold[] = options.dataset
     ? [{ name: "", dataset: options.dataset }]
-    : loadFolds(effective.data, effective.folds, effective.seed, baseDir);
+    : foldsOf(effective.data, effective.folds, effective.seed, baseDir);
   const foldInfos = folds.map((f) => ({ name: f.name, info: datasetInfo(f.dataset) }));
   const dataset: DatasetInfo = { ...foldInfos[0].info };
   if (folds.length > 1) {
@@ -123,7 +146,8 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
         // so none of its runs would be reused, and keeping them under this version's env would misattribute them.
         const tag = old === null ? "" : `-${old.env.mflab}`;
         const backup = `${file}.bak${tag}-${new Date().toISOString().replace(/[:.]/g, "-")}`;
-        fs.renameSync(file, backup);
+        // A hard link (or a verified copy): the old file stays in place until the first save replaces it atomically.
+        backupResults(file, backup, true);
         if (old !== null) setAside = { backup, version: old.env.mflab };
       } else {
         if (old.dataset.fingerprint !== dataset.fingerprint) {
@@ -135,7 +159,7 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
         }
         previous = old.runs;
         // Keep the last good version beside the file before rewriting it (one backup, replaced on each resume).
-        fs.copyFileSync(file, `${file}.bak`);
+        backupResults(file, `${file}.bak`);
         env = { ...env, startedAt: old.env.startedAt };
         previousWall = old.env.wallSeconds ?? 0;
       }
@@ -193,18 +217,48 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
       ];
       results.env.updatedAt = new Date().toISOString();
       results.env.wallSeconds = Math.round((previousWall + (Date.now() - started) / 1000) * 1000) / 1000;
-      writeResults(file, results);
+      writeResults(file, results, { beforeRename: lock.check });
     };
     save();
     const gridKeys = [...new Set(effective.models.flatMap((m) => Object.keys(m.grid ?? {})))];
     options.onProgress?.({ type: "start", total: planned.length, cached, file, dataset, gridKeys, ...(setAside ? { setAside } : {}) });
 
+    const pending = planned.filter((p) => !isDone(p.id));
+    const workers = Math.min(cores, Math.max(1, pending.length));
+    // Resource guards before any fit: a run estimated above the memory budget is recorded failed with its estimate;
+    // a rank larger than the matrix is pointed out once per model and d.
+    const budget = memoryBudget(workers, options.memoryBudget);
+    const noted = new Set<string>();
+    const tooBig: { p: (typeof pending)[number]; reason: string }[] = [];
+    for (const p of pending) {
+      const def = getModel(p.plan.model)!;
+      const shape = { nUsers: p.fold.dataset.train.nUsers, nItems: p.fold.dataset.train.nItems, nnz: p.fold.dataset.train.nnz };
+      const config = def.config(p.threads === undefined ? p.params : { ...p.params, threads: p.threads });
+      const reason = memoryRefusal(runMemoryBytes(def, config, shape, p.fold.dataset.test.nnz), budget);
+      if (reason !== undefined) tooBig.push({ p, reason });
+      const rankNote = rankWarning(p.plan.model, (p.params as { d?: unknown }).d, shape);
+      const key = `${p.plan.model}:${String((p.params as { d?: unknown }).d)}`;
+      if (rankNote !== undefined && !noted.has(key)) {
+        noted.add(key);
+        warn(rankNote);
+      }
+    }
+    const refused = new Set(tooBig.map((t) => t.p));
+    const toRun = pending.filter((p) => !refused.has(p));
     let ran = 0;
     let failed = 0;
-    const toRun = planned.filter((p) => !isDone(p.id));
+    for (const { p, reason } of tooBig) {
+      const now = new Date().toISOString();
+      const record: RunRecord = { id: p.id, params: p.params, seed: p.seed, status: "failed", error: reason, startedAt: now, finishedAt: now };
+      if (p.fold.name) record.fold = p.fold.name;
+      if (p.plan.repeat !== undefined) record.repeat = p.plan.repeat;
+      byId.set(p.id, record);
+      failed++;
+      options.onProgress?.({ type: "run-end", index: cached + failed, total: planned.length, record, etaSeconds: NaN, worker: 0, running: 0 });
+    }
+    if (tooBig.length > 0) save();
+    const refusedCount = tooBig.length;
     const loopStarted = performance.now();
-    const cores = Math.max(1, options.workers ?? 1);
-    const workers = Math.min(cores, Math.max(1, toRun.length));
     // Parallel runs vs parallel fits: whole runs go to the workers; only when the sweep has fewer runs to do than cores
     // does each fit of a threadable model (ALS) get the spare cores as threads (floor(cores / runs)). A `threads`
     // fixed in the spec wins. Neither choice changes any number (tested bitwise), so it is not part of the run id.
@@ -216,7 +270,7 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
       running++;
       options.onProgress?.({
         type: "run-start",
-        index: cached + ran + running,
+        index: cached + refusedCount + ran + running,
         total: planned.length,
         plan: p.plan,
         fold: p.fold.name || undefined,
@@ -234,13 +288,13 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
       save();
       const perRun = (performance.now() - loopStarted) / 1000 / ran;
       const etaSeconds = perRun * (toRun.length - ran);
-      options.onProgress?.({ type: "run-end", index: cached + ran, total: planned.length, record, etaSeconds, worker, running });
+      options.onProgress?.({ type: "run-end", index: cached + refusedCount + ran, total: planned.length, record, etaSeconds, worker, running });
     };
-    if (workers === 1) {
-      for (let k = 0; k < toRun.length && !options.signal?.aborted; k++) {
+    if (workers === 1 && !options.isolate) {
+      for (let k = 0; k < toRun.length && !options.signal?.aborted && !options.abandon?.aborted; k++) {
         onStart(k, 1);
         await new Promise((resolve) => setImmediate(resolve)); // let progress output (and signals) through
-        if (options.signal?.aborted) {
+        if (options.signal?.aborted || options.abandon?.aborted) {
           running--;
           break;
         }
@@ -254,7 +308,7 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
         workers,
         onStart,
         onEnd,
-        options.signal,
+        { stop: options.signal, abandon: options.abandon },
       );
     }
     const remaining = toRun.length - ran;

@@ -25,7 +25,7 @@ import { canonicalJson } from "../core/json";
 import { deriveSeed } from "../core/random";
 import * as s from "../core/schema";
 import { describe } from "../core/suggest";
-import { DATA_SPEC, validateDataSpec, type DataSpec } from "../data/spec";
+import { DATA_SPEC, validateDataSpec, type DataSpec, type DataSpecInput } from "../data/spec";
 import { allModels, getModel, modelNames } from "../models/registry";
 import { FOLDS_SPEC, validateFolds, type FoldsSpec } from "./folds";
 
@@ -156,7 +156,8 @@ export function validateSpec(raw: unknown, file?: string): ExperimentSpec {
   };
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) fail("", `spec must be a JSON object, got ${describe(raw)}`);
   const spec = s.parse(SPEC, raw, { file });
-  const data = validateDataSpec(raw !== null && typeof raw === "object" ? (raw as Record<string, unknown>).data : undefined, "data", file);
+  const rawData = (raw as Record<string, unknown>).data as DataSpecInput;
+  const data = validateDataSpec(rawData, "data", file);
   const listForm = spec.models !== undefined;
   if (listForm) {
     for (const key of ["model", "params", "grid"] as const) {
@@ -179,7 +180,7 @@ export function validateSpec(raw: unknown, file?: string): ExperimentSpec {
 
   const normalized: ExperimentSpec = { name: spec.name, data, models, seed: spec.seed, evaluation: spec.evaluation };
   if (spec.description !== undefined) normalized.description = spec.description;
-  if (spec.folds !== undefined) normalized.folds = validateFolds(spec.folds, data, file);
+  if (spec.folds !== undefined) normalized.folds = validateFolds(spec.folds, rawData, file);
   if (spec.repeats > 1) normalized.repeats = spec.repeats;
   // Count the runs before expanding: a grid of millions of cells is refused without building it.
   const nRuns = models.reduce((n, m) => n + Object.values(m.grid ?? {}).reduce((c, values) => c * values.length, 1), 0);

@@ -59,6 +59,13 @@ export interface FitResult<M extends Predictor = Predictor> {
   history: History;
 }
 
+/** Users, items and training ratings of a matrix (what a memory estimate depends on). */
+export interface MatrixShape {
+  nUsers: number;
+  nItems: number;
+  nnz: number;
+}
+
 /** A model family: its name, its one config declaration (type, defaults, validation, aliases, docs) and fit. */
 export interface ModelDefinition<C extends object = Record<string, unknown>> {
   readonly name: string;
@@ -77,6 +84,12 @@ export interface ModelDefinition<C extends object = Record<string, unknown>> {
   readonly threadable?: boolean;
   /** Whether the fit is iterative with a stopping rule (so "stopped before the cap" means something). */
   readonly stoppingRule?: boolean;
+  /**
+   * Peak bytes the fit allocates beyond the training matrix itself, for a matrix of this shape and this config
+   * (an upper estimate of the model's own arrays and scratch; the sweep adds the data). Used to refuse a run that
+   * cannot fit in memory before it starts. Absent: the model's memory is small next to the data.
+   */
+  memoryBytes?(shape: MatrixShape, config: C): number;
   /** The config's one declaration: every field's type, default, range, aliases and doc. */
   readonly params: ObjectNode<C>;
   /** Every field at its default (derived from {@link params}). */

@@ -3,13 +3,16 @@
  * Every expected message is written out in full, so a changed message fails here first.
  */
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { InputError, ParseError, SpecError } from "../../src/core/errors";
 import { loadDataset, loadDatasetWithWarnings } from "../../src/data/load";
 import { validateDataSpec } from "../../src/data/spec";
-import { parseRatings, readRatingsFile, type ParseOptions, type RawRatings } from "../../src/data/parse";
+import { MAX_LINE_BYTES, parseRatings, readRatingsFile, readRatingsFileIndexed, type ParseOptions, type RawRatings } from "../../src/data/parse";
+import { readRatingsFileSync } from "../../src/data/stream";
+import { loadFolds } from "../../src/experiment/folds";
 import { alsModel } from "../../src/models/als/als";
 import { scorePredictor } from "../../src/metrics/accuracy";
 import { errorOf, parseError } from "../helpers/errors";
@@ -275,7 +278,7 @@ describe("test sets the model cannot know", () => {
     write("unseen/train.csv", "user,item,rating\na,x,4\na,y,2\nb,x,3\n");
     write("unseen/test.csv", "user,item,rating\nc,z,5\nd,w,1\n");
     const { dataset: ds, warnings } = loadDatasetWithWarnings(
-      { kind: "train-test", train: "unseen/train.csv", test: "unseen/test.csv" },
+      { kind: "train-test", train: "unseen/train.csv", test: "unseen/test.csv", ratingScale: [1, 5] },
       { baseDir: TMP },
     );
     expect(warnings).toEqual([]);
@@ -292,7 +295,7 @@ describe("test sets the model cannot know", () => {
   it("train/test overlap of a (user, item) pair is a warning with the count; both ratings are kept", () => {
     write("ov/tr.csv", "user,item,rating\na,x,1\nb,y,2\nc,z,3\n");
     write("ov/te.csv", "user,item,rating\nc,x,3\nb,y,4\na,x,5\n");
-    const spec = { kind: "train-test", train: "ov/tr.csv", test: "ov/te.csv" } as const;
+    const spec = { kind: "train-test", train: "ov/tr.csv", test: "ov/te.csv", ratingScale: [1, 5] } as const;
     const expected =
       "ov/te.csv: 2 test ratings are for (user, item) pairs also in the training file ov/tr.csv " +
       "(first: user b, item y at ov/te.csv:3 and ov/tr.csv:3); kept on both sides, so test error on them is optimistic";
@@ -314,6 +317,173 @@ describe("test sets the model cannot know", () => {
     expect(loadDatasetWithWarnings({ ...spec, test: "ov/te1.csv" }, { baseDir: TMP }).warnings).toEqual([
       "ov/te1.csv: 1 test rating is for a (user, item) pair also in the training file ov/tr.csv (first: user b, item y at ov/te1.csv:2 and ov/tr.csv:3); kept on both sides, so test error on them is optimistic",
     ]);
+  });
+});
+
+describe("ids that are not UTF-8", () => {
+  // café and cafè in latin-1: decoded leniently both read "caf\uFFFD", one user instead of two.
+  const latin1 = (text: string) => Buffer.from(text, "latin1");
+
+  it("are an error at file:line:column in every format, never merged through U+FFFD", () => {
+    const csv = write("utf8/r.csv", latin1("user,item,rating\ncafé,1,4\ncafè,1,3\n"));
+    expect(errorOf(() => readRatingsFile(csv, { displayName: "r.csv" })).message).toBe(
+      "r.csv:2:1: user id is not valid UTF-8 (byte 0xE9 at byte 4 of the field); ratings files must be UTF-8 text",
+    );
+    const udata = write("utf8/u.data", Buffer.concat([Buffer.from("1\t1\t5\t0\n1\tm"), Buffer.of(0xff), Buffer.from("\t4\t0\n")]));
+    const e = errorOf(() => loadDataset({ kind: "ratings-file", path: "utf8/u.data" }, { baseDir: TMP }));
+    expect(e).toBeInstanceOf(ParseError);
+    expect(e.message).toBe("utf8/u.data:2:2: item id is not valid UTF-8 (byte 0xFF at byte 2 of the field); ratings files must be UTF-8 text");
+    expect(errorOf(() => readRatingsFile(udata, { displayName: "u.data" })).message).toMatch(/^u\.data:2:2: item id is not valid UTF-8/);
+  });
+
+  it("the streaming reader too, with the byte column of the bad byte", () => {
+    const p = write("utf8/ratings.csv", latin1("userId,movieId,rating\n1,2,4\ncafé,1,3\n"));
+    expect(errorOf(() => readRatingsFileSync(p, { name: "ratings.csv" })).message).toBe(
+      "ratings.csv:3:4: userId is not valid UTF-8 (byte 0xE9 at byte 4 of the field); ratings files must be UTF-8 text",
+    );
+  });
+
+  it("valid UTF-8 ids are kept exactly, a U+FFFD written in the file included", () => {
+    const p = write("utf8/ok.csv", "user,item,rating\ncafé,1,4\ncafè,1,3\n\uFFFD,1,2\n");
+    expect(readRatingsFile(p).users).toEqual(["café", "cafè", "\uFFFD"]);
+  });
+});
+
+describe("rating scales: MovieLens's for udata files, otherwise declared or inferred with a warning", () => {
+  const UDATA6 = "1\t1\t5\t0\n1\t2\t6\t0\n2\t1\t4\t0\n2\t2\t3\t0\n3\t1\t1\t0\n";
+
+  it("a u.data file passed directly is checked against [1, 5], as in a MovieLens folder", () => {
+    write("scale/u.data", UDATA6);
+    const msg =
+      'scale/u.data:2:3: rating 6 is outside the declared rating scale [1, 5]; set "outOfScale" to "clip" to clamp such ratings, or declare a wider "ratingScale"';
+    expect(errorOf(() => loadDataset({ kind: "ratings-file", path: "scale/u.data" }, { baseDir: TMP })).message).toBe(msg);
+    // format "udata" given, whatever the name; in a train-test pair too
+    write("scale/ratings.txt", UDATA6);
+    expect(errorOf(() => loadDataset({ kind: "ratings-file", path: "scale/ratings.txt", format: "udata" }, { baseDir: TMP })).message).toBe(
+      msg.replace("u.data", "ratings.txt"),
+    );
+    write("scale/ok.base", "1\t1\t5\t0\n2\t1\t4\t0\n");
+    expect(errorOf(() => loadDataset({ kind: "train-test", train: "scale/ok.base", test: "scale/u.data" }, { baseDir: TMP })).message).toBe(msg);
+  });
+
+  it("clips on request (outOfScale is accepted with format udata), and a declared scale wins", () => {
+    const { dataset, warnings } = loadDatasetWithWarnings(
+      { kind: "ratings-file", path: "scale/u.data", format: "udata", outOfScale: "clip", testFraction: 0.2, seed: 1 },
+      { baseDir: TMP },
+    );
+    expect(warnings).toEqual(['scale/u.data: clipped 1 rating outside [1, 5] (outOfScale: "clip"); first: line 2, 6 → 5']);
+    expect(dataset.ratingScale).toEqual([1, 5]);
+    const wide = loadDatasetWithWarnings({ kind: "ratings-file", path: "scale/u.data", ratingScale: [0, 10] }, { baseDir: TMP });
+    expect([wide.warnings, wide.dataset.ratingScale]).toEqual([[], [0, 10]]);
+  });
+
+  it("without a declared scale, the inferred one is printed as a warning", () => {
+    write("scale/r.csv", "user,item,rating\na,x,0.5\nb,y,5\nc,x,3\nd,y,4\ne,x,2\n");
+    const { dataset, warnings } = loadDatasetWithWarnings(
+      { kind: "ratings-file", path: "scale/r.csv", testFraction: 0.2, seed: 1 },
+      { baseDir: TMP },
+    );
+    expect(dataset.ratingScale).toEqual([0.5, 5]);
+    expect(warnings).toEqual(['scale/r.csv: rating scale [0.5, 5] inferred from the training ratings; declare "ratingScale" to check it']);
+    write("scale/test.csv", "user,item,rating\na,y,3\n");
+    expect(loadDatasetWithWarnings({ kind: "train-test", train: "scale/r.csv", test: "scale/test.csv" }, { baseDir: TMP }).warnings).toEqual([
+      'scale/r.csv: rating scale [0.5, 5] inferred from the training ratings; declare "ratingScale" to check it',
+    ]);
+    expect(loadDatasetWithWarnings({ kind: "ratings-file", path: "scale/r.csv", ratingScale: [0.5, 5] }, { baseDir: TMP }).warnings).toEqual([]);
+  });
+});
+
+describe("paths that are not regular files (in-process; FIFOs, devices and permissions: test/cli/errors.test.ts)", () => {
+  it("a folder or a socket where a ratings file is expected", async () => {
+    fs.mkdirSync(path.join(TMP, "notfile/r.csv"), { recursive: true });
+    expect(errorOf(() => loadDataset({ kind: "ratings-file", path: "notfile/r.csv" }, { baseDir: TMP })).message).toBe(
+      "notfile/r.csv: is a folder, expected a ratings file",
+    );
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(path.join(TMP, "notfile/s.csv"), resolve));
+    try {
+      const e = errorOf(() => loadDataset({ kind: "ratings-file", path: "notfile/s.csv" }, { baseDir: TMP }));
+      expect(e).toBeInstanceOf(InputError);
+      expect(e.message).toBe("notfile/s.csv: is a socket, expected a ratings file; only regular files are read");
+    } finally {
+      server.close();
+    }
+  });
+
+  it("an unreadable or odd u.item is a warning: the dataset loads without titles", () => {
+    const dir = path.join(TMP, "titles");
+    fs.mkdirSync(path.join(dir, "u.item"), { recursive: true });
+    for (const f of ["u1.base", "u1.test"]) fs.copyFileSync(path.join(FIXTURES, "ml-mini", f), path.join(dir, f));
+    const { dataset, warnings } = loadDatasetWithWarnings({ kind: "movielens-100k", path: "titles", split: "u1" }, { baseDir: TMP });
+    expect(warnings).toEqual([`${path.join("titles", "u.item")}: is a folder, expected a titles file; the items have no titles`]);
+    expect(dataset.itemTitles).toBeUndefined();
+    expect(dataset.train.nnz).toBeGreaterThan(0);
+  });
+});
+
+describe("more folds than ratings", () => {
+  it("is a spec error at folds, from the data layer's k-fold split and through the sweep's fold loader", () => {
+    write("folds/r.csv", "user,item,rating\na,x,1\nb,y,2\nc,z,3\n");
+    const expected = "folds must be at most the number of ratings (3), so that every test fold holds at least one rating, got 5";
+    const e = errorOf(() => loadFolds({ kind: "ratings-file", path: "folds/r.csv", ratingScale: [1, 5] }, 5, 0, TMP));
+    expect(e).toBeInstanceOf(SpecError);
+    expect(e.message).toBe(expected);
+  });
+});
+
+describe("large files are streamed, never read whole", () => {
+  it("every chunk size gives the same rows (lines split across chunks)", () => {
+    const p = write("chunks/u.data", "1\t1\t5\t0\n\n  \n12\t3\t4\t1\r\n123\t1\t2\t2\n12\t1\t3\t3");
+    const whole = readRatingsFileIndexed(p);
+    for (const chunkBytes of [1, 2, 3, 7, 64]) expect(readRatingsFileIndexed(p, { chunkBytes }), `chunk ${chunkBytes}`).toEqual(whole);
+    expect([whole.userIds, Array.from(whole.users), Array.from(whole.lines)]).toEqual([
+      ["1", "12", "123"],
+      [0, 1, 2, 1],
+      [1, 4, 5, 6],
+    ]);
+  });
+
+  it("a line longer than 1 MiB is an error (a file without line ends cannot fill memory)", () => {
+    const p = write("chunks/long.csv", `user,item,rating\n${"x".repeat(MAX_LINE_BYTES + 1)},1,2\n`);
+    expect(errorOf(() => readRatingsFile(p, { displayName: "long.csv" })).message).toBe(`long.csv:2: is longer than ${MAX_LINE_BYTES} bytes`);
+  });
+
+  // A file over 2 GiB (node's limit for reading a file whole; a 512 MiB string is V8's): mostly blank lines of
+  // spaces, so that it is cheap to write and to read (≈ 7 s here), with ratings before and after them.
+  const GIB = 1 << 30;
+  const enoughDisk = (() => {
+    try {
+      const s = fs.statfsSync(TMP);
+      return s.bavail * s.bsize > 8 * GIB;
+    } catch {
+      return false;
+    }
+  })();
+  if (!enoughDisk) console.warn("skipping the 2.1 GiB file test: less than 8 GiB free in the temporary folder");
+  it.skipIf(!enoughDisk)("a ratings file over 2 GiB loads", { timeout: 120_000 }, () => {
+    const p = path.join(TMP, "big", "u.data");
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    const blank = Buffer.alloc(1 << 20, 0x20);
+    for (let k = 1023; k < blank.length; k += 1024) blank[k] = 0x0a; // 1024 blank lines of 1023 spaces
+    const mib = 2200;
+    const fd = fs.openSync(p, "w");
+    try {
+      fs.writeSync(fd, "1\t1\t5\t881250949\n1\t2\t3\t881250950\n");
+      for (let k = 0; k < mib; k++) fs.writeSync(fd, blank);
+      fs.writeSync(fd, "2\t1\t4\t881250951\n2\t2\t2\t881250952\n3\t1\t1\t881250953\n");
+    } finally {
+      fs.closeSync(fd);
+    }
+    try {
+      expect(fs.statSync(p).size).toBeGreaterThan(2 * GIB);
+      const { dataset, warnings } = loadDatasetWithWarnings({ kind: "ratings-file", path: p, testFraction: 0.2, seed: 1 });
+      expect(warnings).toEqual([]);
+      expect([dataset.train.nnz + dataset.test.nnz, dataset.userIds.length, dataset.ratingScale]).toEqual([5, 3, [1, 5]]);
+      const raw = readRatingsFileIndexed(p);
+      expect(Array.from(raw.lines)).toEqual([1, 2, 3 + mib * 1024, 4 + mib * 1024, 5 + mib * 1024]);
+    } finally {
+      fs.rmSync(p, { force: true });
+    }
   });
 });
 

@@ -69,12 +69,14 @@ describe("DelimitedReader", () => {
     expect(read("1,2,3\r\n", { maxLineBytes: 5 }, 3)).toEqual([[1, ["1", "2", "3"]]]); // the line end does not count
   });
 
-  it("counts lines and bytes; a partial BOM is text", () => {
+  it("counts lines and bytes; a partial BOM is text (and, as it is not UTF-8, an error)", () => {
     const r = new DelimitedReader(CSV, () => {});
     r.push(new TextEncoder().encode("a\n\nb"));
     r.end();
     expect([r.linesRead, r.bytesRead]).toEqual([3, 4]);
-    expect(read(Uint8Array.of(0xef, 0xbb, 0x41, 10), {}, 1)).toEqual([[1, ["\uFFFDA"]]]);
+    expect(parseErrorOf(() => read(Uint8Array.of(0xef, 0xbb, 0x41, 10), {}, 1)).message).toBe(
+      "x.csv:1:1: field 1 is not valid UTF-8 (byte 0xEF at byte 1 of the field); ratings files must be UTF-8 text",
+    );
   });
 });
 

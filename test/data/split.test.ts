@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { SpecError } from "../../src/core/errors";
 import { holdoutSplit, kFoldSplits } from "../../src/data/split";
 
 function isSortedAscending(a: Int32Array): boolean {
@@ -82,8 +83,28 @@ describe("kFoldSplits", () => {
     expect(a).not.toEqual(c);
   });
 
-  it("refuses k < 2 or k > n", () => {
+  it("refuses k < 2 (a RangeError: the caller's mistake) or k > n (a SpecError at folds: the data has too few ratings)", () => {
     expect(() => kFoldSplits(10, 1, 1)).toThrow("kFoldSplits: k must be an integer between 2 and n (10), got 1");
-    expect(() => kFoldSplits(10, 11, 1)).toThrow("got 11");
+    for (const [n, k] of [
+      [10, 11],
+      [1, 2],
+      [0, 2],
+    ]) {
+      const e = (() => {
+        try {
+          kFoldSplits(n, k, 1);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(e).toBeInstanceOf(SpecError);
+      expect((e as Error).message).toBe(
+        `folds must be at most the number of ratings (${n}), so that every test fold holds at least one rating, got ${k}`,
+      );
+    }
+    expect(kFoldSplits(2, 2, 1).map((f) => [f.trainIdx.length, f.testIdx.length])).toEqual([
+      [1, 1],
+      [1, 1],
+    ]);
   });
 });

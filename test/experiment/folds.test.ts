@@ -19,8 +19,9 @@ describe("cross-validation folds", () => {
   });
 
   it("validates folds against the data", () => {
-    const ml = { kind: "movielens-100k" as const, path: "x", split: "u1" as const };
+    const ml = { kind: "movielens-100k" as const, path: "x" };
     expect(() => validateFolds(3, ml)).toThrow(/folds = 3 is not available: the official folds are u1…u5/);
+    expect(validateFolds(5, ml)).toBe(5);
     expect(validateFolds(3, { ...ml, split: "holdout" })).toBe(3);
     expect(() => validateFolds(["u1", "u9"], ml)).toThrow(
       `folds[1] "u9" is not a known MovieLens 100K fold (did you mean "u1"?); known: u1, u2, u3, u4, u5, ua, ub`,
@@ -31,7 +32,7 @@ describe("cross-validation folds", () => {
   });
 
   it.skipIf(!hasMl100k)("MovieLens 100K: 5 = the official folds; with split holdout, a random 5-fold split of u.data", () => {
-    const ml = { kind: "movielens-100k" as const, path: ML100K_DIR, split: "u1" as const };
+    const ml = { kind: "movielens-100k" as const, path: ML100K_DIR };
     const official = loadFolds(ml, 5, 0);
     expect(official.map((f) => f.name)).toEqual(["u1", "u2", "u3", "u4", "u5"]);
     expect(official.every((f) => f.dataset.train.nnz === 80000 && f.dataset.test.nnz === 20000)).toBe(true);
@@ -39,5 +40,22 @@ describe("cross-validation folds", () => {
     expect(random.map((f) => f.name)).toEqual(["fold1", "fold2", "fold3", "fold4", "fold5"]);
     expect(random.every((f) => f.dataset.test.nnz === 20000)).toBe(true);
     expect(path.basename(random[0].dataset.source)).toMatch(/random 5-fold partition of all 100000 ratings/);
+  });
+
+  it("never silently replaces a given test set: a train-test pair or a named MovieLens fold with a number of folds is refused, with both choices", () => {
+    const pair = { kind: "train-test" as const, train: "d/train.csv", test: "d/test.csv" };
+    expect(() => validateFolds(5, pair)).toThrow(
+      'folds is 5, but the data is a given split (train d/train.csv, test d/test.csv): cross-validating would pool train ∪ test and replace the given test set. To score on the given test set, remove "folds" (or run with --folds none); to cross-validate over the pooled ratings on purpose, write "folds": {"k": 5, "pooled": true} (or --folds 5 --pooled)',
+    );
+    expect(validateFolds({ k: 5, pooled: true }, pair)).toEqual({ k: 5, pooled: true });
+    expect(() => validateFolds({ k: 5, pooled: true }, synthetic)).toThrow('"pooled" applies to train-test data only');
+    const named = { kind: "movielens-100k" as const, path: "x", split: "u2" as const };
+    expect(() => validateFolds(5, named)).toThrow(
+      'folds is 5, but data.split names one official fold (u2): the folds would run u1…u5 instead of it. To score on u2 only, remove "folds" (or run with --folds none); to cross-validate over the official folds, remove data.split',
+    );
+    expect(validateFolds(["u1", "u2"], named)).toEqual(["u1", "u2"]);
+    // The same rule in a spec file and in the notebook API (loadFolds).
+    expect(() => validateSpec({ name: "f", data: pair, model: "global-mean", folds: 5 })).toThrow(/pool train ∪ test/);
+    expect(() => loadFolds(pair, 5, 0)).toThrow(/pool train ∪ test/);
   });
 });

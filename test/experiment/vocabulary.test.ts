@@ -73,6 +73,14 @@ describe("one vocabulary across models", () => {
     );
   });
 
+  it("seeds live in [0, 2³²): a larger seed is refused, not taken mod 2³²", () => {
+    expect(() => validateSpec({ name: "a", data: small, model: "als", seed: 2 ** 32 })).toThrow("seed must be ≤ 4294967295, got 4294967296");
+    expect(() => validateSpec({ name: "a", data: small, model: "als", params: { seed: 2 ** 32 } })).toThrow(
+      "params.seed must be ≤ 4294967295, got 4294967296",
+    );
+    expect(() => validateSpec({ name: "a", data: { ...small, seed: -1 }, model: "als" })).toThrow("data.seed must be ≥ 0, got -1");
+  });
+
   it("performance-only options (threads) never enter a run's seed", () => {
     expect(seedLabel("als", { d: 5, threads: 2 })).toBe(seedLabel("als", { d: 5 }));
     expect(seedLabel("als", { d: 5, threads: 1 })).toBe(seedLabel("als", { d: 5 }));

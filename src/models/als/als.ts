@@ -451,6 +451,14 @@ export const alsModel: ModelDefinition<AlsConfig> = defineModel({
   fit: (train, config, options) => fitAls(train, config, options),
   threadable: true,
   stoppingRule: true,
+  // W, H and the biases; both CSR views; per thread a k×k system and its factor (exact solver), the k × longest-row
+  // design matrix and row scratch (k = d, or d + 1 with biases); the item half-step's per-row error sums.
+  memoryBytes: ({ nUsers, nItems, nnz }, c) => {
+    const k = c.d + (c.biases ? 1 : 0);
+    const longestRow = Math.min(nnz, Math.max(nUsers, nItems));
+    const perThread = (c.solver === "cg" ? 0 : 3 * k * k) + 2 * k * longestRow + 4 * k;
+    return 8 * ((nUsers + nItems) * (k + 1) + 3 * nItems + c.threads * perThread) + 24 * nnz;
+  },
 });
 
 /** Every field of the als config at its default. */

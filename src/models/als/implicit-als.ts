@@ -537,6 +537,9 @@ export const implicitAlsModel: ModelDefinition<ImplicitAlsConfig> = defineModel(
   params: IMPLICIT_ALS_PARAMS,
   config: implicitAlsConfig,
   fit: (train, config, options) => fitImplicitAls(train, config, options),
+  // X, Y; YᵀY and a d×d system per row solve; the k × longest-row design scratch; both CSR views.
+  memoryBytes: ({ nUsers, nItems, nnz }, c) =>
+    8 * ((nUsers + nItems) * c.d + 4 * c.d * c.d + 2 * c.d * Math.min(nnz, Math.max(nUsers, nItems))) + 24 * nnz,
 });
 
 /** Every field of the implicit-als config at its default. */

@@ -187,6 +187,8 @@ export const gdMfModel: ModelDefinition<GdConfig> = defineModel({
   summary: "MF by full-batch gradient descent on Σ_Ω (a_ij − w_i·h_j)² + λ(‖W‖² + ‖H‖²), simultaneous W/H steps",
   params: GD_PARAMS,
   fit: fitGd,
+  // W, H, their gradients and the biases.
+  memoryBytes: ({ nUsers, nItems }, c) => 8 * 2 * (nUsers + nItems) * (c.d + 1),
   stoppingRule: true,
 });
 

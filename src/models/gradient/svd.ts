@@ -57,6 +57,7 @@ import {
   type ModelDefinition,
   type Predictor,
   defineModel,
+  type MatrixShape,
 } from "../types";
 
 /** The fields of `svd` and `sgd-mf` (which differ only in the default of `biased`); see the module doc. */
@@ -442,12 +443,18 @@ export function fitSvd(train: RatingsMatrix, config: SvdConfig, options: FitOpti
   return { model, iterations: config.maxIterations, converged: false, history };
 }
 
+/** P, Q and the biases, and the shuffled copy of the ratings (16 bytes per rating). */
+function sgdMemory({ nUsers, nItems, nnz }: MatrixShape, c: SvdConfig): number {
+  return 8 * (nUsers + nItems) * (c.d + 1) + 16 * nnz;
+}
+
 /** "svd": Surprise's SVD (biased MF by SGD). */
 export const svdModel: ModelDefinition<SvdConfig> = defineModel({
   name: "svd",
   summary: "Biased MF μ + b_u + b_i + p_u·q_i fitted by SGD (Surprise's SVD: d = 100, 20 epochs, lr 0.005, λ 0.02)",
   params: SVD_PARAMS,
   fit: fitSvd,
+  memoryBytes: sgdMemory,
 });
 
 /** "sgd-mf": plain p_u·q_i fitted by SGD (Surprise's SVD with biased=False, i.e. PMF-style). */
@@ -456,6 +463,7 @@ export const sgdMfModel: ModelDefinition<SvdConfig> = defineModel({
   summary: "Unbiased MF p_u·q_i fitted by SGD (Surprise's SVD with biased=False)",
   params: SGD_MF_PARAMS,
   fit: fitSvd,
+  memoryBytes: sgdMemory,
 });
 
 /** Every field of the svd / sgd-mf config at its default. */

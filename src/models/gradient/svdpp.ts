@@ -278,6 +278,8 @@ export const svdppModel: ModelDefinition<SvdppConfig> = defineModel({
   summary: "SVD++: μ + b_u + b_i + q_i·(p_u + |N(u)|^-½ Σ y_j) by SGD (Surprise's SVDpp: d = 20, 20 epochs, lr 0.007, λ 0.02)",
   params: SVDPP_PARAMS,
   fit: fitSvdpp,
+  // P, Q, Y, the cached Z, the biases and the per-user gradient; the CSR view by user.
+  memoryBytes: ({ nUsers, nItems, nnz }, c) => 8 * (2 * nUsers * c.d + 2 * nItems * c.d + nUsers + nItems + c.d) + 12 * nnz,
 });
 
 /** Every field of the svdpp config at its default. */

@@ -574,6 +574,8 @@ export const nmfZeroFilledModel: ModelDefinition<NmfZeroFilledConfig> = defineMo
   params: NMF_ZERO_FILLED_PARAMS,
   config: nmfZeroFilledConfig,
   fit: fitNmfZeroFilled,
+  // W, Hᵀ, the sparse products X H, Xᵀ W and the randomized-SVD sketch of the nndsvd inits (~4 × the factors).
+  memoryBytes: ({ nUsers, nItems, nnz }, c) => 8 * 4 * (nUsers + nItems) * (c.d + 10) + 24 * nnz,
   stoppingRule: true,
 });
 

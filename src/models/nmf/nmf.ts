@@ -297,6 +297,8 @@ export const nmfModel: ModelDefinition<NmfConfig> = defineModel({
   params: NMF_PARAMS,
   config: nmfConfig,
   fit: fitNmf,
+  // P, Q, their numerator and denominator accumulators, the biases.
+  memoryBytes: ({ nUsers, nItems }, c) => 8 * (nUsers + nItems) * (3 * c.d + 1),
 });
 
 /** Every field of the nmf config at its default. */
