@@ -225,10 +225,13 @@ export function fitNmf(train: RatingsMatrix, config: NmfConfig, options: FitOpti
     multiplicativeStep(pu, userNum, userDen, nu, regPu, k);
     multiplicativeStep(qi, itemNum, itemDen, ni, regQi, k);
 
+    if (options.history === false) continue;
+    // The objective and the train error in one pass (bitwise the numbers of nmfObjective + scorePredictor).
+    const fused = nmfTrainPass(model, train, nu, ni, config, options.clip);
     const report: IterationReport = {
       iteration: epoch,
-      trainLoss: nmfObjective(model, train, nu, ni, config),
-      train: scorePredictor(model, train, { clip: options.clip }),
+      trainLoss: fused.loss,
+      train: fused.train,
       test: options.test ? scorePredictor(model, options.test, { clip: options.clip }) : undefined,
       seconds: (performance.now() - started) / 1000,
     };
@@ -253,9 +256,59 @@ function multiplicativeStep(x: Float64Array, num: Float64Array, den: Float64Arra
   }
 }
 
+/**
+ * J of the module comment and the train error (as scorePredictor: predictions clipped to `clip`) in one pass over
+ * the training ratings. Every training user and item is known, so `predict` is μ + b_u + b_i (biased) or 0, plus
+ * Σ_f p_uf q_if in f order — the same double as J's estimate — and each sum runs in rating order as in
+ * {@link nmfObjective} and scorePredictor: the results are bitwise theirs (tested).
+ */
+function nmfTrainPass(m: NmfPredictor, train: RatingsMatrix, nu: Int32Array, ni: Int32Array, config: NmfConfig, clip?: readonly [number, number]) {
+  const { users, items, values } = train;
+  const k = m.d;
+  const gm = m.biased ? m.globalMean : 0;
+  const lo = clip ? clip[0] : -Infinity;
+  const hi = clip ? clip[1] : Infinity;
+  let se = 0;
+  let seClipped = 0;
+  let ae = 0;
+  const { pu, qi, bu, bi } = m;
+  for (let e = 0; e < values.length; e++) {
+    const u = users[e];
+    const i = items[e];
+    let est = gm + bu[u] + bi[i];
+    const a = u * k;
+    const b = i * k;
+    for (let f = 0; f < k; f++) est += pu[a + f] * qi[b + f];
+    const err = values[e] - est;
+    se += err * err;
+    let p = est;
+    if (p < lo) p = lo;
+    else if (p > hi) p = hi;
+    const ec = values[e] - p;
+    seClipped += ec * ec;
+    ae += Math.abs(ec);
+  }
+  const n = values.length;
+  const mse = seClipped / n;
+  return {
+    loss: 0.5 * (se + nmfPenalty(m, nu, ni, config)),
+    train: { mse, rmse: Math.sqrt(mse), mae: ae / n, n, fallbackCount: 0 },
+  };
+}
+
+/** J of the module comment for the current parameters. O(nnz · k). @internal exported for the fused-pass test */
+export function nmfObjectiveOf(m: NmfPredictor, train: RatingsMatrix, config: NmfConfig): number {
+  return nmfObjective(m, train, countsOf(train.users, train.nUsers), countsOf(train.items, train.nItems), config);
+}
+
+function countsOf(index: Int32Array, n: number): Int32Array {
+  const c = new Int32Array(n);
+  for (let t = 0; t < index.length; t++) c[index[t]]++;
+  return c;
+}
+
 /** J of the module comment for the current parameters. O(nnz · k). */
 function nmfObjective(m: NmfPredictor, train: RatingsMatrix, nu: Int32Array, ni: Int32Array, config: NmfConfig): number {
-  const c = nmfRegs(config);
   const { users, items, values } = train;
   const k = m.d;
   const gm = m.biased ? m.globalMean : 0;
@@ -270,6 +323,13 @@ function nmfObjective(m: NmfPredictor, train: RatingsMatrix, nu: Int32Array, ni:
     const err = values[e] - est;
     se += err * err;
   }
+  return 0.5 * (se + nmfPenalty(m, nu, ni, config));
+}
+
+/** The regularization part of J (before the ½). */
+function nmfPenalty(m: NmfPredictor, nu: Int32Array, ni: Int32Array, config: NmfConfig): number {
+  const c = nmfRegs(config);
+  const k = m.d;
   let reg = 0;
   for (let u = 0; u < nu.length; u++) {
     if (nu[u] === 0) continue;
@@ -283,7 +343,7 @@ function nmfObjective(m: NmfPredictor, train: RatingsMatrix, nu: Int32Array, ni:
     for (let f = 0, b = i * k; f < k; f++) s += m.qi[b + f] * m.qi[b + f];
     reg += ni[i] * (c.regQi * s + (m.biased ? c.regBi * m.bi[i] * m.bi[i] : 0));
   }
-  return 0.5 * (se + reg);
+  return reg;
 }
 
 /** Merge and validate an "nmf" config (also checks initLow ≤ initHigh and initHigh > 0). */
