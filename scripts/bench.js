@@ -529,10 +529,13 @@ async function main() {
   }
   for (const d of new Set(out.iterations.map((r) => r.d))) {
     const [one, two] = out.iterations.filter((r) => r.d === d);
+    const same = models.alsEffectiveThreads(train.nnz, d, 2) === 1;
     targets.push({
-      target: `ALS d=${d}: 2 threads not slower than 1 (median seconds)`,
+      target: same
+        ? `ALS d=${d}: 2 threads asked, fitAls runs 1 (the same code as the 1-thread row; the measured ratio is this run's noise)`
+        : `ALS d=${d}: 2 threads not slower than 1 (median seconds, 5 % tolerance)`,
       value: two.seconds.median / one.seconds.median,
-      pass: two.seconds.median <= one.seconds.median * 1.05,
+      pass: same || two.seconds.median <= one.seconds.median * 1.05,
     });
   }
   if (targets.length > 0) {
