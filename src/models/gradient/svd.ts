@@ -38,7 +38,10 @@
  * the global mean). `isFallback(u, i)` is true whenever u or i has no training ratings.
  *
  * Complexity: O(|Ω|·d) per epoch for the updates plus one more O(|Ω|·d) pass for the loss and
- * metrics; memory O((nUsers + nItems)·d). The inner loop allocates nothing.
+ * metrics (skipped with `FitOptions.history: false`); memory O((nUsers + nItems)·d). The inner loop allocates
+ * nothing. Both passes run in the WebAssembly SIMD kernel ../../linalg/wasm/sgd.wat where available, bitwise the
+ * same as their scalar twins here ({@link sgdEpoch}, `svdEval`); ~2× their speed, measured interleaved in
+ * `npm run bench` (see the README's speed section).
  *
  * Throws: SpecError from `config` (unknown key with a suggestion, wrong type, out of range); Error
  * `SGD diverged at epoch k (loss …): lower the learning rate (lr = …)` when the loss becomes NaN/±Infinity.
@@ -497,9 +500,12 @@ function finiteSum(a: Float64Array): boolean {
   return Number.isFinite(s);
 }
 
-/** P, Q and the biases, and the shuffled copy of the ratings (16 bytes per rating). */
+/**
+ * P, Q and the biases twice (in the kernel memory during the fit, then the returned model's own copy), and the
+ * ratings in the kernel memory (16 bytes per rating, twice when shuffling: stored order and visiting order).
+ */
 function sgdMemory({ nUsers, nItems, nnz }: MatrixShape, c: SvdConfig): number {
-  return 8 * (nUsers + nItems) * (c.d + 1) + 16 * nnz;
+  return 16 * (nUsers + nItems) * (c.d + 1) + 16 * nnz * (c.shuffle ? 2 : 1);
 }
 
 /** "svd": Surprise's SVD (biased MF by SGD). */

@@ -43,7 +43,8 @@
  * Surprise's estimate. Either way `isFallback` is true.
  *
  * Complexity: O(maxIterations · nnz · d) time, O((nUsers + nItems) · d) memory; no per-rating
- * allocation. Throws SpecError from `config` on bad parameters; `fit` throws InputError when the training
+ * allocation. Each epoch's objective and train error come from one pass over the ratings (bitwise the separate
+ * objective and scorePredictor); `FitOptions.history: false` skips it (same model, no curves). Throws SpecError from `config` on bad parameters; `fit` throws InputError when the training
  * matrix is empty or has a negative rating while biased = false (multiplicative updates need r ≥ 0).
  */
 import type { RatingsMatrix } from "../../data/ratings";
