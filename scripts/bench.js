@@ -506,8 +506,10 @@ async function main() {
   const rows = [...out.iterations, ...(out.grid ? out.grid.rows : []), ...(out.sgd ? out.sgd.rows : [])];
   if (!compare) console.log(`\n${summaryTable(rows)}`);
   const d50 = out.iterations.filter((r) => r.d === 50);
-  console.log(`\nside by side (ratio = mflab ÷ numpy seed, measured interleaved; median [range] of ${reps} repeats):`);
-  console.log(compareTable(out.grid?.rows, d50.length === 2 ? d50 : null));
+  if (out.grid || d50.length === 2) {
+    console.log(`\nside by side (ratio = mflab ÷ numpy seed, measured interleaved; median [range] of ${reps} repeats):`);
+    console.log(compareTable(out.grid?.rows, d50.length === 2 ? d50 : null));
+  }
 
   const targets = [];
   if (out.grid) {
