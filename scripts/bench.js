@@ -30,7 +30,7 @@
  *   3. SGD family on one core, whole fit at the reference defaults (svd: 100 factors, 20 epochs; nmf: its
  *      defaults), updates/s = ratings × epochs ÷ fit seconds: svd as configured by default (shuffled), in the
  *      reference library's order (shuffle: false) with and without per-epoch history, the scalar twin of the
- *      kernel, and nmf. Reference: numpy's d = 10 iteration (a yardstick of the machine's speed at that moment).
+ *      kernel, and nmf with its kernel and with its scalar twin. Reference: numpy's d = 10 iteration (a yardstick of the machine's speed at that moment).
  *   --implicit adds scripts/bench-implicit.js, --scale the 1M/5M/25M synthetic series (scripts/bench-scale.js,
  *   each size in its own process; reference measured before and after each size, not interleaved).
  *
@@ -48,9 +48,10 @@ const { spawn, spawnSync } = require("node:child_process");
 const { Worker } = require("node:worker_threads");
 const { root, dist, DEFAULT_ML100K_DIR, flagReader, requireBuild, now, median, readU1, startAlsHalfSteps } = require("./bench-common.js");
 
-requireBuild("bench", ["models/index.js", "data/index.js", "models/gradient/svd.js"]);
+requireBuild("bench", ["models/index.js", "data/index.js", "models/gradient/svd.js", "models/nmf/nmf.js"]);
 const models = require(path.join(dist, "models"));
 const { fitSvdWith } = require(path.join(dist, "models", "gradient", "svd.js"));
+const { fitNmfWith } = require(path.join(dist, "models", "nmf", "nmf.js"));
 const { scorePredictor } = require(path.join(dist, "metrics"));
 
 const flag = flagReader("bench");
@@ -361,9 +362,9 @@ async function sgdRows(numpy) {
     };
   };
   const nmfConfig = models.nmfModel.config({});
-  const nmf = () => {
+  const nmf = (simd) => () => {
     const t0 = now();
-    models.nmfModel.fit(train, nmfConfig, {});
+    fitNmfWith(train, nmfConfig, {}, simd);
     return now() - t0;
   };
   const updates = (ep) => (seconds) => ({ updatesPerSecond: stats(seconds.map((s) => (train.nnz * ep) / s)) });
@@ -374,7 +375,8 @@ async function sgdRows(numpy) {
       { name: "svd reference order, history on", cores: 1, fn: svd({ shuffle: false }), extra: updates(epochs) },
       { name: "svd reference order, history off", cores: 1, fn: svd({ shuffle: false }, true, { history: false }), extra: updates(epochs) },
       { name: "svd reference order, history on, scalar twin", cores: 1, fn: svd({ shuffle: false }, false), extra: updates(epochs) },
-      { name: `nmf default (d=${nmfConfig.d}, ${nmfConfig.maxIterations} epochs)`, cores: 1, fn: nmf, extra: updates(nmfConfig.maxIterations) },
+      { name: `nmf default (d=${nmfConfig.d}, ${nmfConfig.maxIterations} epochs)`, cores: 1, fn: nmf(true), extra: updates(nmfConfig.maxIterations) },
+      { name: "nmf default, scalar twin", cores: 1, fn: nmf(false), extra: updates(nmfConfig.maxIterations) },
     ],
   );
   const rows = res.map((r) => ({ row: "SGD family, whole fit u1", reference: "numpy seed iteration d=10, λ=1 (machine yardstick)", ...r }));

@@ -6,3 +6,4 @@ export * from "./simd";
 export * from "./simd-cholesky";
 export * from "./simd-cg";
 export * from "./simd-sgd";
+export * from "./simd-nmf";

@@ -24,10 +24,12 @@ const CODE_SECTION_SHA256: Record<KernelName, string> = {
   cg: "73d64f3f27e07b0156fbc6256dbbbc16b14b04121df8c27019a3f4ae246b8e62",
   // sgd.wat (issue 15): written as text; validated by test/linalg/simd-sgd.test.ts (bitwise equal to sgdEpoch / svdEval).
   sgd: "5791dd5d8531a66bf98303fbdad1aebbd75c907200cb0079c0e7bc68f3503c8b",
+  // nmf.wat (issue 15): validated by test/linalg/simd-nmf.test.ts (bitwise equal to fitNmf's scalar loop).
+  nmf: "6bcd8e734639b9475b57591cfcfdca15d1b699ca9cf6ba9bd7a16ebc56dc1273",
 };
 
 /** The one export of each kernel. */
-const EXPORTS: Record<KernelName, string[]> = { gram: ["gram"], cholesky: ["solve"], cg: ["pass"], sgd: ["epoch", "evaluate"] };
+const EXPORTS: Record<KernelName, string[]> = { gram: ["gram"], cholesky: ["solve"], cg: ["pass"], sgd: ["epoch", "evaluate"], nmf: ["accumulate"] };
 
 type BuildWasm = { compileWat(wabt: unknown, file: string): Uint8Array };
 type WabtFactory = () => Promise<unknown>;
