@@ -8,6 +8,8 @@
  *   --jupyter   Jupyter Notebook + nbconvert + nbclient from Debian packages (apt-get, when root) and the tslab
  *               kernel registered in the project-local folder .jupyter/ (no global state)
  *   --chromium  Debian's Chromium at /usr/bin/chromium (or $MFLAB_CHROMIUM) for HTML checks and PNG export
+ *   --numpy     Debian's python3-numpy under /usr/bin/python3 (or $MFLAB_PYTHON): the bench's in-run reference, the
+ *               assignment's numpy ALS (scripts/bench-numpy-als.py)
  *
  * Plain Node (no dependencies), because it runs before `npm install`. Each step prints one line and is skipped
  * when already done. A step that cannot be done here stops with the exact command to run by hand.
@@ -139,9 +141,18 @@ function ensureChromium() {
   if (!fs.existsSync(CHROMIUM)) fail(`Chromium still not found at ${CHROMIUM}`);
 }
 
+function ensureNumpy() {
+  const probe = () => run(JUPYTER_PYTHON, ["-c", "import numpy"], { quiet: true }).ok;
+  if (probe()) return;
+  if (JUPYTER_PYTHON !== "/usr/bin/python3") fail(`${JUPYTER_PYTHON} has no numpy`);
+  aptInstall(["python3-numpy"], "NumPy (the bench's reference: the assignment's numpy ALS)");
+  if (!probe()) fail("numpy still not importable from /usr/bin/python3 after apt-get install");
+}
+
 if (args.has("--build")) {
   ensureNpmDependencies();
   ensureBuild();
 }
 if (args.has("--jupyter")) ensureJupyter();
 if (args.has("--chromium")) ensureChromium();
+if (args.has("--numpy")) ensureNumpy();
