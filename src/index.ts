@@ -83,6 +83,8 @@ export {
   type CompareRow,
 } from "./plot/figures";
 export { raceFigure } from "./plot/race";
+export { factorMapFigure, type FactorMapInput, type FactorMapOptions } from "./plot/factor-map";
+export { polishFigure, logTicks } from "./plot/grammar";
 export { buildFigure, FIGURE_KINDS, type FigureKind } from "./plot/kinds";
 export { writeFigureHtml, exportFigureImage, exportFigureImages } from "./plot/export";
 

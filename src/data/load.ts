@@ -42,6 +42,7 @@ import {
   type InputPolicies,
   type RatingsFormat,
 } from "./parse";
+import { ratingsFileName, trainTestName } from "./dataset-name";
 import { type Dataset, IdMap, RatingsMatrix } from "./ratings";
 import { holdoutSplit } from "./split";
 import {
@@ -245,7 +246,7 @@ function loadRatingsFile(s: RatingsFileDataSpec, baseDir: string, warn: Warn): D
   const split = holdoutSplit(raw.ratings.length, f, seed);
   const assembled = assemble([{ raw, rows: split.trainIdx }], [{ raw, rows: split.testIdx }], warn);
   return {
-    name: path.basename(s.path).replace(/\.[^.]*$/, "") || "ratings",
+    name: ratingsFileName(s.path),
     source: `${p} (holdout testFraction=${f}, seed=${seed})`,
     ...assembled,
     ratingScale: scaleOrInferred(scale, assembled.train, s.path, warn),
@@ -258,9 +259,8 @@ function loadTrainTest(s: TrainTestDataSpec, baseDir: string, warn: Warn): Datas
   const train = readSpecFile(s, trainPath, s.train, warn);
   const test = readSpecFile(s, testPath, s.test, warn);
   const assembled = assemble([{ raw: train.raw }], [{ raw: test.raw }], warn);
-  const folder = path.dirname(trainPath) === path.dirname(testPath) ? path.basename(path.dirname(trainPath)) : "";
   return {
-    name: folder || "train-test",
+    name: trainTestName(s.train, s.test),
     source: `${trainPath} + ${testPath}`,
     ...assembled,
     ratingScale: scaleOrInferred(train.scale, assembled.train, s.train, warn),

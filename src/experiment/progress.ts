@@ -6,6 +6,7 @@
  */
 import type { DatasetInfo, RunRecord } from "../results/schema";
 import { MFLAB_VERSION } from "../core/version";
+import { getModel } from "../models/registry";
 import type { RunPlan } from "./spec";
 
 export type SweepProgress =
@@ -31,9 +32,26 @@ export function formatSeconds(s: number): string {
   return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }
 
-/** `d=5 λ=2` for the given parameter names. */
-export function describeParams(params: Record<string, unknown>, keys: readonly string[]): string {
-  return keys.map((k) => `${k === "lambda" ? "λ" : k}=${JSON.stringify(params[k])}`).join(" ");
+/**
+ * `d=5 λ=2`: the parameters of `keys` that the run's model has — the value in `params`, else (given `model`) the
+ * model's default — so a sweep's grid axes show on the runs of the models that have them and never as
+ * `d=undefined` on the others. A parameter set to null (unset: e.g. baseline-als's `lambda`, whose two sides then
+ * come from `lambdaU` / `lambdaI`) is left out too.
+ */
+export function describeParams(params: Record<string, unknown>, keys: readonly string[], model?: string): string {
+  const defaults = model === undefined ? undefined : (getModel(model)?.defaults as Record<string, unknown> | undefined);
+  const parts: string[] = [];
+  for (const k of keys) {
+    const v = params[k] !== undefined ? params[k] : defaults?.[k];
+    if (v !== undefined && v !== null) parts.push(`${k === "lambda" ? "λ" : k}=${JSON.stringify(v)}`);
+  }
+  return parts.join(" ");
+}
+
+/** `als d=5 λ=2 (u1)`, `slope-one (u1)`, `svd d=100`: a run's model, its parameters of `keys`, its fold. */
+export function describeRun(model: string, params: Record<string, unknown>, keys: readonly string[], fold?: string): string {
+  const described = describeParams(params, keys, model);
+  return `${model}${described ? ` ${described}` : ""}${fold ? ` (${fold})` : ""}`;
 }
 
 /** What a finished run reached: `test MSE 0.9123 · 20 it · 0.4 s`, `NDCG@10 0.4553 · …`, or `FAILED: reason`. */
@@ -44,15 +62,14 @@ export function describeOutcome(r: RunRecord): string {
   return `${score} · ${r.iterations} it · ${formatSeconds(r.fitSeconds ?? NaN)}`;
 }
 
-/** One progress line for a finished run: `[ 3/24] als d=5 λ=2 (u1) → test MSE …`. */
+/** One progress line for a finished run: `[ 3/24] als d=5 λ=2 (u1) → test MSE …` (parameters: {@link describeRun}). */
 export function describeRunLine(index: number, total: number, r: RunRecord, keys: readonly string[]): string {
-  const fold = r.fold ? ` (${r.fold})` : "";
-  return `[${String(index).padStart(String(total).length)}/${total}] ${r.params.model} ${describeParams(r.params, keys)}${fold} → ${describeOutcome(r)}`;
+  return `[${String(index).padStart(String(total).length)}/${total}] ${describeRun(r.params.model, r.params, keys, r.fold)} → ${describeOutcome(r)}`;
 }
 
 /**
- * A progress callback writing lines through `write`. `gridKeys` are the parameters shown per run (default: the
- * grid axes of the spec, read from the "start" event's spec when known). With `inPlace`, the running run is
+ * A progress callback writing lines through `write`. `gridKeys` are the parameters shown per run, each on the runs
+ * of the models that have it (default: the grid axes of the spec, from the "start" event). With `inPlace`, the running run is
  * shown on a line that the finished line overwrites (terminals only).
  */
 export function progressPrinter(write: (text: string) => void, options: { inPlace?: boolean; gridKeys?: readonly string[] } = {}) {
@@ -82,7 +99,7 @@ export function progressPrinter(write: (text: string) => void, options: { inPlac
         break;
       }
       case "run-start":
-        busy.set(e.worker, `${e.plan.model} ${describeParams(e.plan.params, keys)}${e.fold ? ` (${e.fold})` : ""}`);
+        busy.set(e.worker, describeRun(e.plan.model, e.plan.params, keys, e.fold));
         if (options.inPlace) write(status());
         break;
       case "run-end": {

@@ -8,7 +8,7 @@
  */
 import { escapeHtml } from "../plot/html";
 import { canDisplay, liveOutput } from "./display";
-import { describeParams, describeRunLine, formatSeconds, printProgress } from "../experiment/progress";
+import { describeRun, describeRunLine, formatSeconds, printProgress } from "../experiment/progress";
 import type { SweepProgress } from "../experiment/progress";
 
 /** A progress callback for {@link runSweep} that redraws one notebook output in place. */
@@ -50,7 +50,7 @@ export function notebookProgress(options: { lastRuns?: number } = {}): (e: Sweep
           (e.setAside ? ` (the file of mflab ${e.setAside.version} was kept as ${e.setAside.backup}; its runs are not reused)` : "");
         break;
       case "run-start":
-        busy.set(e.worker, `${e.plan.model} ${describeParams(e.plan.params, keys)}${e.fold ? ` (${e.fold})` : ""}`);
+        busy.set(e.worker, describeRun(e.plan.model, e.plan.params, keys, e.fold));
         break;
       case "run-end":
         busy.delete(e.worker);

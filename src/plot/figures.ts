@@ -11,29 +11,33 @@
  * - Several ok runs on the same cell (e.g. seeds) are averaged; hover text gives the count.
  * - Builders throw {@link InputError} when nothing is left to plot or the options name something absent.
  * - Text is never HTML-escaped here (plotly renders it as text); the HTML writers escape what they insert.
+ * - Figure grammar (./grammar.ts): every axis carries its unit (ratings are in stars: MSE in stars², RMSE and
+ *   MAE in stars), titles name every parameter held fixed (a smaller second line: model, constant parameters,
+ *   dataset), legends sit outside the plot area, panels that compare share their y range, and labels are placed
+ *   so that they do not overlap (test/plot/figure-lint.test.ts checks it in Chromium).
  */
 import { InputError } from "../core/errors";
 import { meanStd } from "../core/stats";
 import { metricValue, type ErrorMetricName, type MetricPath, type MetricSplit } from "../results/metric";
 import type { ResultsFile, RunRecord } from "../results/schema";
 import type { History } from "../models/types";
+import { configKey } from "../results/selection";
+import {
+  lineCount,
+  notesMargin,
+  logAxis,
+  metricUnit,
+  notesAnnotation,
+  panelTitle,
+  paramAxisTitle,
+  sequentialColors,
+  titleWithSubtitle,
+  wrapParts,
+} from "./grammar";
 
-/** One plotly trace (only the fields mflab sets are typed; any plotly attribute may be added). */
-export interface PlotlyTrace {
-  type: string;
-  name?: string;
-  x?: unknown[];
-  y?: unknown[];
-  [attribute: string]: unknown;
-}
+import type { Figure, PlotlyTrace } from "./types";
 
-/** A plotly figure as a plain JSON-serialisable object. */
-export interface Figure {
-  data: PlotlyTrace[];
-  layout: Record<string, unknown>;
-  /** plotly config (e.g. `{responsive: true}`); the renderers add sensible defaults. */
-  config?: Record<string, unknown>;
-}
+export type { Figure, PlotlyTrace } from "./types";
 
 /** A per-iteration curve of {@link History}. */
 export type HistoryMetric = Exclude<keyof History, "iteration" | "seconds">;
@@ -75,6 +79,11 @@ export function runsOf(input: RunsInput): RunRecord[] {
 export function metricLabel(path: MetricPath): string {
   const [split, metric] = path.split(".");
   return `${split === "train" ? "Train" : "Test"} ${metric.toUpperCase()}`;
+}
+
+/** "Test MSE (stars²)", "Train MAE (stars)", … */
+export function metricLabelWithUnit(path: MetricPath): string {
+  return `${metricLabel(path)} (${metricUnit(path)})`;
 }
 
 /** "Test MSE", "Train loss", … for a {@link History} curve. */
@@ -130,30 +139,71 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
-/** The note placed under a plot listing what was left out. */
-function notesAnnotation(notes: readonly string[]): Record<string, unknown>[] {
-  if (notes.length === 0) return [];
-  return [
-    {
-      text: notes.join("<br>"),
-      xref: "paper",
-      yref: "paper",
-      x: 0,
-      y: 0,
-      xanchor: "left",
-      yanchor: "top",
-      yshift: -48,
-      showarrow: false,
-      align: "left",
-      font: { size: 11, color: "#8a1c1c" },
-      name: "mflab-notes",
-    },
-  ];
-}
-
 function defaultTitle(input: RunsInput, what: string): string {
   const name = Array.isArray(input) ? undefined : (input as ResultsFile).experiment?.name;
   return name ? `${name}: ${what}` : what;
+}
+
+function valueText(v: unknown): string {
+  return typeof v === "number" ? formatValue(v) : typeof v === "string" ? v : JSON.stringify(v);
+}
+
+function paramText(k: string, v: unknown): string {
+  return k === "model" ? valueText(v) : `${paramLabel(k)} = ${valueText(v)}`;
+}
+
+/**
+ * What every plotted run shares, for a title's second line: the model, each parameter with one value across
+ * `runs` (except `exclude`, the ones on axes or panels), the seed when common, and the dataset (results files).
+ */
+export function fixedParameters(runs: readonly RunRecord[], exclude: readonly string[] = [], input?: RunsInput): string[] {
+  const parts: string[] = [];
+  if (runs.length > 0) {
+    const keys: string[] = [];
+    for (const r of runs) for (const k of Object.keys(r.params ?? {})) if (!keys.includes(k)) keys.push(k);
+    const ordered = [...keys.filter((k) => k === "model"), ...keys.filter((k) => k !== "model")];
+    for (const k of ordered) {
+      if (exclude.includes(k) || k === "label") continue;
+      const values = new Set(runs.map((r) => JSON.stringify(r.params?.[k] ?? null)));
+      if (values.size !== 1 || runs[0].params?.[k] === undefined) continue;
+      parts.push(paramText(k, runs[0].params[k]));
+    }
+    if (!exclude.includes("seed") && !keys.includes("seed") && new Set(runs.map((r) => r.seed)).size === 1) parts.push(`seed = ${runs[0].seed}`);
+    const folds = new Set(runs.map((r) => r.fold ?? ""));
+    if (folds.size === 1 && runs[0].fold) parts.push(`fold ${runs[0].fold}`);
+  }
+  const ds = input && !Array.isArray(input) ? (input as ResultsFile).dataset?.name : undefined;
+  if (ds) parts.push(ds);
+  return parts;
+}
+
+/** Title text with the fixed parameters as a smaller second line, and the top margin it needs. */
+function titled(main: string, sub: readonly string[], explicit: string | undefined): { text: string; top: number } {
+  const text = explicit ?? titleWithSubtitle(main, sub.length > 0 ? wrapParts(sub, 110) : undefined);
+  return { text, top: 44 + 20 * lineCount(text) };
+}
+
+/**
+ * Panels for n small multiples in a grid of ceil(√n) columns (2×2 for four), filled row by row from the top;
+ * `hgap`/`vgap`: the gaps between panels as fractions of the figure.
+ */
+function panelGrid(n: number, hgap: number, vgap: number) {
+  const cols = Math.ceil(Math.sqrt(n));
+  const rows = Math.ceil(n / cols);
+  const gx = cols > 1 ? hgap : 0;
+  const gy = rows > 1 ? vgap : 0;
+  const w = (1 - (cols - 1) * gx) / cols;
+  const h = (1 - (rows - 1) * gy) / rows;
+  return {
+    cols,
+    rows,
+    panel(k: number) {
+      const row = Math.floor(k / cols);
+      const col = k % cols;
+      const yTop = 1 - row * (h + gy);
+      return { row, col, xDomain: [col * (w + gx), col * (w + gx) + w], yDomain: [Math.max(0, yTop - h), yTop], yTop };
+    },
+  };
 }
 
 interface Selection {
@@ -218,7 +268,7 @@ function xAxisFor(xs: readonly number[], title: string): Record<string, unknown>
   const positive = xs.length > 0 && xs.every((v) => v > 0);
   const log = positive && xs.length > 2 && Math.max(...xs) / Math.min(...xs) >= 10;
   return {
-    title: { text: title },
+    title: { text: paramAxisTitle(title) },
     type: log ? "log" : "linear",
     tickmode: "array",
     tickvals: [...xs],
@@ -274,8 +324,16 @@ function paddedRange(values: readonly number[]): [number, number] | undefined {
   return [lo - pad, hi + pad];
 }
 
-function yTitleFor(metrics: readonly MetricPath[]): string {
-  return [...new Set(metrics.map((m) => m.split(".")[1].toUpperCase()))].join(" / ");
+/** "MSE (stars²)", "RMSE, MAE (stars)", "error: MSE (stars²), MAE (stars)": every metric with its unit. */
+export function yTitleFor(metrics: readonly string[]): string {
+  const names = [...new Set(metrics.map((m) => (m.includes(".") ? m.split(".")[1] : m).toUpperCase()))];
+  const byUnit = new Map<string, string[]>();
+  for (const n of names) {
+    const u = metricUnit(n.toLowerCase());
+    byUnit.set(u, [...(byUnit.get(u) ?? []), n]);
+  }
+  const groups = [...byUnit.entries()].map(([u, ns]) => `${ns.join(", ")} (${u})`);
+  return groups.length === 1 ? groups[0] : `error: ${groups.join(", ")}`;
 }
 
 function checkMetrics(metrics: readonly string[] | undefined, fallback: readonly MetricPath[], where: string): MetricPath[] {
@@ -293,8 +351,8 @@ export interface AssignmentGridOptions {
   /** Series per subplot; default {@link ASSIGNMENT_METRICS} (Train MSE, Train MAE, Test MSE, Test MAE). */
   metrics?: readonly MetricPath[];
   /**
-   * `true`: every subplot gets the same y range (min..max of all plotted values ± 5 %), so λ panels compare
-   * at a glance; `[lo, hi]`: that range; `false` (default): each subplot autoscales.
+   * `true` (default): every subplot gets the same y range (min..max of all plotted values ± 5 %), so λ panels
+   * compare at a glance; `[lo, hi]`: that range; `false`: each subplot autoscales.
    */
   sharedYRange?: boolean | readonly [number, number];
   /** Parameter on the x axis (default "d"). */
@@ -325,13 +383,8 @@ export function assignmentGridFigure(results: RunsInput, options: AssignmentGrid
   const { runs, notes } = selectGridRuns(results, x, facet, options.model, where);
 
   const facets = uniqueSorted(runs.map((r) => numParam(r, facet) as number));
-  const n = facets.length;
-  const cols = Math.ceil(Math.sqrt(n));
-  const rows = Math.ceil(n / cols);
-  const hgap = cols > 1 ? 0.08 : 0;
-  const vgap = rows > 1 ? 0.16 : 0;
-  const w = (1 - (cols - 1) * hgap) / cols;
-  const h = (1 - (rows - 1) * vgap) / rows;
+  const grid = panelGrid(facets.length, 0.08, 0.16);
+  const rows = grid.rows;
 
   const data: PlotlyTrace[] = [];
   const layout: Record<string, unknown> = {};
@@ -341,12 +394,8 @@ export function assignmentGridFigure(results: RunsInput, options: AssignmentGrid
   const xs = uniqueSorted(runs.map((r) => numParam(r, x) as number));
 
   facets.forEach((value, k) => {
-    const row = Math.floor(k / cols);
-    const col = k % cols;
+    const { col, xDomain, yDomain, yTop } = grid.panel(k);
     const suffix = k === 0 ? "" : String(k + 1);
-    const xDomain = [col * (w + hgap), col * (w + hgap) + w];
-    const yTop = 1 - row * (h + vgap);
-    const yDomain = [Math.max(0, yTop - h), yTop];
     const inFacet = runs.filter((r) => sameValue(numParam(r, facet) as number, value));
     const { traces, ys } = metricTraces(inFacet, x, metrics, { x: `x${suffix}`, y: `y${suffix}` }, k === 0);
     data.push(...traces);
@@ -359,21 +408,10 @@ export function assignmentGridFigure(results: RunsInput, options: AssignmentGrid
     };
     layout[`yaxis${suffix}`] = yAxis;
     yAxes.push(yAxis);
-    annotations.push({
-      text: `${paramLabel(facet)} = ${formatValue(value)}`,
-      xref: "paper",
-      yref: "paper",
-      x: (xDomain[0] + xDomain[1]) / 2,
-      y: yTop,
-      xanchor: "center",
-      yanchor: "bottom",
-      showarrow: false,
-      font: { size: 14 },
-      name: "subplot-title",
-    });
+    annotations.push(panelTitle(`${paramLabel(facet)} = ${formatValue(value)}`, (xDomain[0] + xDomain[1]) / 2, yTop));
   });
 
-  const shared = options.sharedYRange;
+  const shared = options.sharedYRange ?? true;
   const range = Array.isArray(shared) ? ([shared[0], shared[1]] as [number, number]) : shared === true ? paddedRange(allYs) : undefined;
   if (range) {
     if (!(range[0] < range[1])) throw new InputError(`${where}: sharedYRange [${range[0]}, ${range[1]}] must have lo < hi`);
@@ -381,16 +419,23 @@ export function assignmentGridFigure(results: RunsInput, options: AssignmentGrid
       axis.range = [range[0], range[1]];
       axis.autorange = false;
     }
+    // zooming one panel zooms them all
+    for (const axis of yAxes.slice(1)) axis.matches = "y";
   }
 
   annotations.push(...notesAnnotation(notes));
+  const title = titled(
+    defaultTitle(results, `error vs ${x} for each ${paramLabel(facet)}`),
+    fixedParameters(runs, [x, facet], results),
+    options.title,
+  );
   Object.assign(layout, {
-    title: { text: options.title ?? defaultTitle(results, `error vs ${x} for each ${paramLabel(facet)}`) },
+    title: { text: title.text },
     annotations,
     showlegend: true,
-    legend: { title: { text: "metric" } },
-    height: Math.max(380, 320 * rows + 80),
-    margin: { t: 90, b: notes.length > 0 ? 100 : 60, l: 70, r: 30 },
+    legend: { title: { text: "metric" }, x: 1.02, xanchor: "left", y: 1, yanchor: "top" },
+    height: Math.max(380, 320 * rows + 80 + title.top - 60),
+    margin: { t: title.top + 26, b: notesMargin(notes.length), l: 70, r: 30 },
     hovermode: "closest",
   });
   return { data, layout };
@@ -422,15 +467,20 @@ export function lambdaFigure(results: RunsInput, lambda: number, options: Lambda
   }
   const { traces } = metricTraces(chosen, x, metrics, undefined, true);
   const xs = uniqueSorted(chosen.map((r) => numParam(r, x) as number));
+  const title = titled(
+    `Final metrics for ${paramLabel(facet)} = ${formatValue(lambda)}`,
+    fixedParameters(chosen, [x, facet], results),
+    options.title,
+  );
   return {
     data: traces,
     layout: {
-      title: { text: options.title ?? `Final metrics for ${paramLabel(facet)} = ${formatValue(lambda)}` },
+      title: { text: title.text },
       xaxis: xAxisFor(xs, x),
       yaxis: { title: { text: yTitleFor(metrics) } },
       legend: { title: { text: "metric" } },
       annotations: notesAnnotation(notes),
-      margin: { t: 70, b: notes.length > 0 ? 100 : 60, l: 70, r: 30 },
+      margin: { t: title.top, b: notesMargin(notes.length), l: 70, r: 30 },
       hovermode: "closest",
     },
   };
@@ -501,6 +551,11 @@ export function heatmapFigure(results: RunsInput, options: HeatmapOptions): Figu
     }),
   );
   annotations.push(...notesAnnotation(notes));
+  const title = titled(
+    defaultTitle(results, `${metricLabel(metric)} by ${x} and ${paramLabel(y)}`),
+    fixedParameters(runs, [x, y], results),
+    options.title,
+  );
   return {
     data: [
       {
@@ -510,7 +565,7 @@ export function heatmapFigure(results: RunsInput, options: HeatmapOptions): Figu
         y: yLabels,
         z,
         colorscale: options.colorscale ?? "Viridis",
-        colorbar: { title: { text: metricLabel(metric) } },
+        colorbar: { title: { text: metricLabelWithUnit(metric) } },
         xgap: 1,
         ygap: 1,
         hoverongaps: false,
@@ -518,11 +573,11 @@ export function heatmapFigure(results: RunsInput, options: HeatmapOptions): Figu
       },
     ],
     layout: {
-      title: { text: options.title ?? defaultTitle(results, `${metricLabel(metric)} by ${x} and ${paramLabel(y)}`) },
-      xaxis: { title: { text: x }, type: "category" },
-      yaxis: { title: { text: paramLabel(y) }, type: "category" },
+      title: { text: title.text },
+      xaxis: { title: { text: paramAxisTitle(x) }, type: "category" },
+      yaxis: { title: { text: paramAxisTitle(y) }, type: "category" },
       annotations,
-      margin: { t: 70, b: notes.length > 0 ? 100 : 60, l: 70, r: 30 },
+      margin: { t: title.top, b: notesMargin(notes.length), l: 70, r: 30 },
     },
   };
 }
@@ -534,18 +589,44 @@ export interface ConvergenceOptions {
   x?: "iteration" | "seconds";
   /** Keep only the runs for which this returns true (applied after dropping failed runs). */
   filter?: (run: RunRecord) => boolean;
-  /** Logarithmic y axis (useful for the training objective). */
+  /** Logarithmic y axis (useful for the training objective); ticks at 1, 2, 5 × 10ᵏ. */
   logY?: boolean;
+  /**
+   * One panel per value of this parameter (small multiples, shared y range), `false` for one panel. Default: when
+   * more than 10 curves differ in two or more parameters, the varying parameter with the fewest values (2–6).
+   */
+  facet?: string | false;
   title?: string;
+}
+
+/** Parameters (not the seed, not `label`) whose values differ across `runs`, in first-seen key order. */
+function varyingKeys(runs: readonly RunRecord[]): string[] {
+  const keys: string[] = [];
+  for (const r of runs) for (const k of Object.keys(r.params ?? {})) if (!keys.includes(k)) keys.push(k);
+  return keys.filter((k) => k !== "seed" && k !== "label" && new Set(runs.map((r) => JSON.stringify(r.params?.[k] ?? null))).size > 1);
+}
+
+function distinctValues(runs: readonly RunRecord[], key: string): unknown[] {
+  const seen = new Map<string, unknown>();
+  for (const r of runs) {
+    const v = r.params?.[key];
+    const k = JSON.stringify(v ?? null);
+    if (!seen.has(k)) seen.set(k, v);
+  }
+  const values = [...seen.values()];
+  return values.every((v) => typeof v === "number") ? (values as number[]).sort((a, b) => a - b) : values;
 }
 
 /**
  * One line per ok run with a history: `metric` against iteration (or seconds), ordered by parameters
- * ({@link compareRuns}: d, then λ, … numerically). Lines are named by the
- * parameters that differ between the plotted runs (`d=10 λ=0.1`; the run id when none differ). Missing
- * values (null/NaN, e.g. test curves without a test set) are gaps; runs whose curve is entirely missing are
- * left out and counted in the note.
- * @throws InputError for an unknown metric or when no run has the curve
+ * ({@link compareRuns}: d, then λ, … numerically). Lines are named by the parameters that differ between the
+ * plotted runs (`d=10 λ=0.1`; the seed only when it is needed to tell lines apart; the run id when nothing
+ * differs). Many lines are split into small multiples (see {@link ConvergenceOptions.facet}: one panel per λ,
+ * shared y range), and an ordered numeric parameter is coloured with a sequential scale (dark = small), so 24
+ * lines stay distinguishable; a legend entry stands for its colour in every panel. The title's second line
+ * names every parameter held fixed. Missing values (null/NaN, e.g. test curves without a test set) are gaps;
+ * runs whose curve is entirely missing are left out and counted in the note.
+ * @throws InputError for an unknown metric or facet, or when no run has the curve
  */
 export function convergenceFigure(results: RunsInput, options: ConvergenceOptions = {}): Figure {
   const where = "convergenceFigure";
@@ -583,32 +664,125 @@ export function convergenceFigure(results: RunsInput, options: ConvergenceOption
     throw new InputError(`${where}: no successful run has a ${metric} history (${all.length} runs, ${failed} failed)`);
   }
   curves.sort((a, b) => compareRuns(a.run, b.run));
-  const labels = runLabels(curves.map((c) => c.run));
-  const maxIteration = Math.max(...curves.map((c) => c.x.length));
-  const data: PlotlyTrace[] = curves.map((c, k) => ({
-    type: "scatter",
-    mode: c.x.length <= 30 ? "lines+markers" : "lines",
-    name: labels[k],
-    x: c.x,
-    y: c.y,
-    line: { color: PALETTE[k % PALETTE.length], width: 2 },
-    marker: { size: 5, color: PALETTE[k % PALETTE.length] },
-    hovertemplate: `${xKey} %{x}<br>${historyLabel(metric)} = %{y:.4f}<extra>${labels[k]}</extra>`,
-  }));
-  return {
-    data,
-    layout: {
-      title: { text: options.title ?? defaultTitle(results, `${historyLabel(metric)} by ${xKey}`) },
-      xaxis:
-        xKey === "iteration"
-          ? { title: { text: "iteration" }, tickformat: "d", ...(maxIteration <= 12 ? { tick0: 0, dtick: 1 } : {}) }
-          : { title: { text: "seconds" } },
-      yaxis: { title: { text: historyLabel(metric) }, type: options.logY ? "log" : "linear" },
-      annotations: notesAnnotation(notes),
-      margin: { t: 70, b: notes.length > 0 ? 100 : 60, l: 70, r: 30 },
-      hovermode: "closest",
-    },
+  const plotted = curves.map((c) => c.run);
+  const varying = varyingKeys(plotted);
+
+  // Panels: one per value of the facet parameter.
+  let facet: string | undefined;
+  if (typeof options.facet === "string") {
+    if (!plotted.some((r) => r.params?.[options.facet as string] !== undefined)) {
+      throw new InputError(`${where}: no plotted run has the facet parameter "${options.facet}"`);
+    }
+    facet = options.facet;
+  } else if (options.facet === undefined && curves.length > 10 && varying.length >= 2) {
+    const candidates = varying.filter((k) => {
+      const n = distinctValues(plotted, k).length;
+      return n >= 2 && n <= 6;
+    });
+    facet = candidates.sort(
+      (a, b) => distinctValues(plotted, a).length - distinctValues(plotted, b).length || varying.indexOf(b) - varying.indexOf(a),
+    )[0];
+  }
+  const panelValues = facet === undefined ? [undefined] : distinctValues(plotted, facet);
+  const inPanel = (r: RunRecord, k: number) =>
+    facet === undefined || JSON.stringify(r.params?.[facet] ?? null) === JSON.stringify(panelValues[k] ?? null);
+
+  // Colours and names: by the remaining varying parameters.
+  const rest = varying.filter((k) => k !== facet);
+  const labels = runLabels(plotted, facet === undefined ? [] : [facet]);
+  const colorKey = rest.length === 1 ? rest[0] : undefined;
+  const colorValues = colorKey ? distinctValues(plotted, colorKey) : [...new Set(labels)];
+  const ordered = colorKey !== undefined && colorValues.every((v) => typeof v === "number");
+  const colors = ordered || colorValues.length > PALETTE.length ? sequentialColors(colorValues.length) : [...PALETTE];
+  const colorOf = (k: number) => {
+    const idx = colorKey
+      ? colorValues.findIndex((v) => JSON.stringify(v ?? null) === JSON.stringify(plotted[k].params?.[colorKey] ?? null))
+      : colorValues.indexOf(labels[k]);
+    return colors[Math.max(0, idx) % colors.length];
   };
+
+  const n = panelValues.length;
+  const grid = panelGrid(n, 0.07, 0.14);
+  const { cols, rows } = grid;
+  const layout: Record<string, unknown> = {};
+  const annotations: Record<string, unknown>[] = [];
+  const data: PlotlyTrace[] = [];
+  const legendShown = new Set<string>();
+  const allY: number[] = [];
+  const maxIteration = Math.max(...curves.map((c) => c.x.length));
+  const yTitle = metric === "trainLoss" ? `training objective L (${metricUnit(metric)})` : `${historyLabel(metric)} (${metricUnit(metric)})`;
+  const xTitle = xKey === "iteration" ? "iteration" : "seconds (s)";
+  panelValues.forEach((value, p) => {
+    const { row, col, xDomain, yDomain, yTop } = grid.panel(p);
+    const suffix = p === 0 ? "" : String(p + 1);
+    curves.forEach((c, k) => {
+      if (!inPanel(c.run, p)) return;
+      const group = colorKey ? `${colorKey}=${JSON.stringify(c.run.params?.[colorKey] ?? null)}` : labels[k];
+      const first = !legendShown.has(group);
+      legendShown.add(group);
+      for (const v of c.y) if (v !== null) allY.push(v);
+      const color = colorOf(k);
+      data.push({
+        type: "scatter",
+        mode: c.x.length <= 30 && curves.length <= 12 ? "lines+markers" : "lines",
+        name: labels[k],
+        legendgroup: group,
+        showlegend: facet === undefined || first,
+        x: c.x,
+        y: c.y,
+        xaxis: `x${suffix}`,
+        yaxis: `y${suffix}`,
+        line: { color, width: 2 },
+        marker: { size: 5, color },
+        hovertemplate: `${xKey} %{x}<br>${historyLabel(metric)} = %{y:.4f}<extra>${labels[k]}${
+          facet === undefined ? "" : ` ${paramLabel(facet)}=${typeof value === "number" ? formatValue(value) : String(value)}`
+        }</extra>`,
+      });
+    });
+    layout[`xaxis${suffix}`] = {
+      domain: xDomain,
+      anchor: `y${suffix}`,
+      title: { text: row === rows - 1 || p + cols >= n ? xTitle : "" },
+      ...(xKey === "iteration" ? { tickformat: "d", ...(maxIteration <= 12 ? { tick0: 0, dtick: 1 } : {}) } : {}),
+    };
+    layout[`yaxis${suffix}`] = {
+      domain: yDomain,
+      anchor: `x${suffix}`,
+      title: { text: col === 0 ? yTitle : "" },
+      type: options.logY ? "log" : "linear",
+      ...(p > 0 ? { matches: "y" } : {}),
+    };
+    if (facet !== undefined) {
+      annotations.push(panelTitle(`${paramLabel(facet)} = ${valueText(value)}`, (xDomain[0] + xDomain[1]) / 2, yTop));
+    }
+  });
+  if (options.logY) {
+    const ticks = logAxis(allY);
+    for (let p = 0; p < n; p++) Object.assign(layout[`yaxis${p === 0 ? "" : String(p + 1)}`] as object, ticks);
+  }
+  annotations.push(...notesAnnotation(notes));
+  const title = titled(
+    defaultTitle(results, `${historyLabel(metric)} by ${xKey}${facet === undefined ? "" : ` for each ${paramLabel(facet)}`}`),
+    fixedParameters(plotted, [], results),
+    options.title,
+  );
+  Object.assign(layout, {
+    title: { text: title.text },
+    annotations,
+    showlegend: true,
+    legend: {
+      title: { text: colorKey ? paramLabel(colorKey) : "run" },
+      x: 1.02,
+      xanchor: "left",
+      y: 1,
+      yanchor: "top",
+      ...(legendShown.size > 14 ? { font: { size: 10 } } : {}),
+    },
+    height: facet === undefined ? 450 + title.top - 70 : Math.max(450, 300 * rows + 80 + title.top - 60),
+    margin: { t: title.top + (facet === undefined ? 0 : 26), b: notesMargin(notes.length), l: 70, r: 30 },
+    hovermode: "closest",
+  });
+  return { data, layout };
 }
 
 /** Order runs by their parameters (in key order; numbers numerically), then seed, then id. */
@@ -625,28 +799,22 @@ export function compareRuns(a: RunRecord, b: RunRecord): number {
   return a.seed - b.seed || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-/** Labels naming each run by the parameters (and seed) that differ across `runs`. */
-export function runLabels(runs: readonly RunRecord[]): string[] {
-  const keys: string[] = [];
-  const seen = new Set<string>();
-  for (const r of runs) {
-    for (const k of Object.keys(r.params ?? {})) {
-      if (!seen.has(k)) {
-        seen.add(k);
-        keys.push(k);
-      }
-    }
-  }
-  const varying = keys.filter((k) => new Set(runs.map((r) => JSON.stringify(r.params?.[k] ?? null))).size > 1);
-  const seedVaries = new Set(runs.map((r) => r.seed)).size > 1;
-  return runs.map((r) => {
-    const parts = varying.map((k) => {
-      const v = r.params[k];
-      const text = typeof v === "number" ? formatValue(v) : typeof v === "string" ? v : JSON.stringify(v);
-      return k === "model" ? text : `${paramLabel(k)}=${text}`;
-    });
-    if (seedVaries) parts.push(`seed=${r.seed}`);
-    return parts.length > 0 ? parts.join(" ") : r.id;
+/**
+ * Labels naming each run by the parameters that differ across `runs` (`d=10 λ=0.1`; `omit`: parameters named
+ * elsewhere, e.g. a panel's), with `seed=…` added only where two labels would otherwise be equal, and the run id
+ * when nothing differs.
+ */
+export function runLabels(runs: readonly RunRecord[], omit: readonly string[] = []): string[] {
+  const varying = varyingKeys(runs).filter((k) => !omit.includes(k));
+  const base = runs.map((r) => varying.map((k) => (k === "model" ? valueText(r.params[k]) : `${paramLabel(k)}=${valueText(r.params[k])}`)).join(" "));
+  // Two runs need their seeds only when everything else about them is equal (omitted parameters included).
+  const identity = runs.map((r, k) => `${base[k]}\u0000${omit.map((key) => JSON.stringify(r.params?.[key] ?? null)).join("\u0000")}`);
+  const count = new Map<string, number>();
+  for (const id of identity) count.set(id, (count.get(id) ?? 0) + 1);
+  return runs.map((r, k) => {
+    if ((count.get(identity[k]) ?? 0) > 1 && new Set(runs.map((x) => x.seed)).size > 1)
+      return base[k] ? `${base[k]} seed=${r.seed}` : `seed=${r.seed}`;
+    return base[k] || r.id;
   });
 }
 
@@ -656,6 +824,12 @@ export interface CompareRow {
   mse?: readonly number[];
   rmse?: readonly number[];
   mae?: readonly number[];
+  /** The configuration shown, when the model had several (its parameters that vary within the group: "d = 2 · λ = 1"). */
+  config?: string;
+  /** Where that configuration was chosen: on validation results, or (optimistically) on the test set itself. */
+  chosenOn?: "validation" | "test";
+  /** How many configurations the model had. */
+  configurations?: number;
 }
 
 export interface CompareRowsOptions {
@@ -666,14 +840,27 @@ export interface CompareRowsOptions {
    * `params.model`. Runs with equal keys (e.g. the folds or seeds of one model) form one row.
    */
   groupBy?: string | ((run: RunRecord) => string);
+  /**
+   * Results of the same configurations fitted without the validation ratings and scored on them (see
+   * ../results/selection.ts): a group's configuration is then chosen there. Without them (or for a group they
+   * lack), it is chosen on the test metric of `results`, and the row says so.
+   */
+  validation?: RunsInput;
+  /** Metric minimised to choose a configuration (default "test.mse": in validation results, the validation MSE). */
+  selectBy?: MetricPath;
 }
 
 /**
- * Rows for {@link compareFigure} from runs: ok runs grouped by `groupBy`, each row collecting the split's
- * mse/rmse/mae of its runs (rows in order of first appearance).
+ * Rows for {@link compareFigure} from runs: ok runs grouped by `groupBy` (rows in order of first appearance). A
+ * group with several configurations (parameters other than the seed; e.g. an ALS d × λ grid) is shown at ONE
+ * configuration, the one with the lowest mean `selectBy` over its folds/seeds — on `validation` when given, else
+ * on the test set (`chosenOn: "test"`) — and its values are that configuration's folds/seeds only, so a model
+ * is neither averaged over its bad cells nor given error bars that measure the grid instead of the noise.
  */
 export function compareRowsFromRuns(results: RunsInput, options: CompareRowsOptions = {}): CompareRow[] {
   const split = options.split ?? "test";
+  const selectBy = options.selectBy ?? "test.mse";
+  assertMetricPath(selectBy, "compareRowsFromRuns");
   const groupBy = options.groupBy;
   const keyOf =
     typeof groupBy === "function"
@@ -681,18 +868,62 @@ export function compareRowsFromRuns(results: RunsInput, options: CompareRowsOpti
       : typeof groupBy === "string"
         ? (r: RunRecord) => String(r.params?.[groupBy] ?? "")
         : (r: RunRecord) => (typeof r.params?.label === "string" ? r.params.label : String(r.params?.model ?? ""));
-  const rows = new Map<string, { label: string; mse: number[]; rmse: number[]; mae: number[] }>();
-  for (const run of runsOf(results)) {
-    if (run.status !== "ok" || !run.metrics?.[split]) continue;
-    const key = keyOf(run);
-    let row = rows.get(key);
-    if (!row) rows.set(key, (row = { label: key, mse: [], rmse: [], mae: [] }));
-    for (const m of ["mse", "rmse", "mae"] as const) {
-      const v = metricValue(run, `${split}.${m}`);
-      if (Number.isFinite(v)) row[m].push(v);
+  const group = (runs: readonly RunRecord[], needSplit: MetricSplit) => {
+    const out = new Map<string, RunRecord[]>();
+    for (const run of runs) {
+      if (run.status !== "ok" || !run.metrics?.[needSplit]) continue;
+      const key = keyOf(run);
+      out.set(key, [...(out.get(key) ?? []), run]);
     }
+    return out;
+  };
+  const byConfig = (runs: readonly RunRecord[]) => {
+    const out = new Map<string, RunRecord[]>();
+    for (const r of runs) out.set(configKey(r), [...(out.get(configKey(r)) ?? []), r]);
+    return out;
+  };
+  const meanOf = (runs: readonly RunRecord[]) => {
+    const vs = runs.map((r) => metricValue(r, selectBy)).filter((v) => Number.isFinite(v));
+    return vs.length > 0 ? vs.reduce((a, b) => a + b, 0) / vs.length : Infinity;
+  };
+  const bestKey = (configs: Map<string, RunRecord[]>, among: ReadonlySet<string>) => {
+    let best: string | undefined;
+    let bestValue = Infinity;
+    for (const [key, runs] of configs) {
+      if (!among.has(key)) continue;
+      const v = meanOf(runs);
+      if (best === undefined || v < bestValue) [best, bestValue] = [key, v];
+    }
+    return best;
+  };
+  const groups = group(runsOf(results), split);
+  const validationGroups = options.validation ? group(runsOf(options.validation), selectBy.split(".")[0] as MetricSplit) : undefined;
+  const rows: CompareRow[] = [];
+  for (const [label, runs] of groups) {
+    const configs = byConfig(runs);
+    let chosen = runs;
+    const row: CompareRow = { label };
+    if (configs.size > 1) {
+      const keys = new Set(configs.keys());
+      const fromValidation = validationGroups?.get(label);
+      const validationKey = fromValidation ? bestKey(byConfig(fromValidation), keys) : undefined;
+      const key = validationKey ?? bestKey(configs, keys)!;
+      chosen = configs.get(key)!;
+      const vary = varyingKeys([...configs.values()].map((rs) => rs[0]));
+      row.config = vary.map((k) => paramText(k, chosen[0].params?.[k])).join(" · ");
+      row.chosenOn = validationKey !== undefined ? "validation" : "test";
+      row.configurations = configs.size;
+    }
+    const values = { mse: [] as number[], rmse: [] as number[], mae: [] as number[] };
+    for (const run of chosen) {
+      for (const m of ["mse", "rmse", "mae"] as const) {
+        const v = metricValue(run, `${split}.${m}`);
+        if (Number.isFinite(v)) values[m].push(v);
+      }
+    }
+    rows.push({ ...row, ...values });
   }
-  return [...rows.values()];
+  return rows;
 }
 
 export interface CompareOptions extends CompareRowsOptions {
@@ -700,17 +931,27 @@ export interface CompareOptions extends CompareRowsOptions {
   metrics?: readonly ErrorMetricName[];
   /** Order of the labels: as given (default) or by ascending mean of the first metric. */
   sort?: "none" | "ascending";
+  /**
+   * A second panel zooming on the best models' first metric (markers ± std on a narrow axis, so differences of
+   * a few hundredths are visible next to bars that must start at zero). `undefined` (default): when some value
+   * is more than 1.5 × the zoom window's top; `true` / `false`: always / never.
+   */
+  zoom?: boolean;
   title?: string;
 }
 
 /**
- * Grouped bar chart comparing models: one category per row label on the x axis, one bar trace per metric
- * (legend: "Test RMSE", "Test MAE"), bar height = mean over the row's values, error bars = ± one standard
- * deviation (the population std of ../core/stats.ts, as in the tables; shown when some row has ≥ 2 values, i.e.
- * several folds or seeds), mean printed on the bar. Input: explicit {@link CompareRow}s, or runs / a results file grouped with {@link compareRowsFromRuns}.
+ * Horizontal bar chart comparing models: one row per label (best on top with `sort: "ascending"`), one bar per
+ * metric (legend: "Test RMSE", "Test MAE"), bar length = mean over the row's values, error bars = ± one
+ * population standard deviation (as in the tables; shown when some row has ≥ 2 values, i.e. several folds or
+ * seeds). Each mean is written right of its error bar, so labels never meet the caps or each other. Rows from
+ * runs show each model at its best configuration ({@link compareRowsFromRuns}; the configuration under the
+ * model name, with where it was chosen). When one model is far off the others (the zero-filled NMF at 2.5
+ * against 0.92–0.98), a zoomed panel shows the best models' first metric on a narrow axis ({@link CompareOptions.zoom}).
+ * Input: explicit {@link CompareRow}s, or runs / a results file.
  *
  *   compareFigure([{label: "ALS", rmse: [0.91, 0.92], mae: [0.72, 0.73]}, {label: "SVD", rmse: [0.93], mae: [0.74]}])
- *   compareFigure(results, {groupBy: "model", metrics: ["rmse"]})
+ *   compareFigure(results, {metrics: ["rmse"], validation: validationResults, sort: "ascending"})
  *
  * @throws InputError when there is nothing to compare or a metric is unknown
  */
@@ -739,37 +980,164 @@ export function compareFigure(input: readonly CompareRow[] | RunsInput, options:
     const key = (k: number) => (Number.isFinite(stats[k][0].mean) ? stats[k][0].mean : Infinity);
     order = order.sort((a, b) => key(a) - key(b) || a - b);
   }
-  const labels = order.map((k) => rows[k].label);
+  const splitName = split === "train" ? "Train" : "Test";
+  const selectName = (options.selectBy ?? "test.mse").split(".")[1].toUpperCase();
+  const categories = order.map((k) => {
+    const r = rows[k];
+    if (!r.config && !r.chosenOn) return r.label;
+    const where = r.chosenOn === "validation" ? "chosen on validation" : r.chosenOn === "test" ? "chosen on test" : "";
+    const sub = [r.config, where].filter((t) => t).join(" · ");
+    return `${r.label}<br><span style="font-size:10px;color:#555">${sub}</span>`;
+  });
   const multi = stats.some((s) => s.some((t) => t.n > 1));
   const empty = rows.filter((_, k) => stats[k].every((t) => t.n === 0)).map((r) => r.label);
   if (empty.length > 0) notes.push(`no values for ${empty.join(", ")}`);
-  if (multi) notes.push("error bars: ± 1 standard deviation over folds/seeds (population, as in the tables)");
-  const splitName = split === "train" ? "Train" : "Test";
+  if (multi) notes.push("error bars: ± 1 standard deviation over the folds/seeds of the configuration shown (population, as in the tables)");
+  const onTest = rows.filter((r) => r.chosenOn === "test");
+  if (onTest.length > 0) {
+    notes.push(
+      `${onTest.map((r) => `${r.label} (best of ${r.configurations})`).join(", ")}: configuration chosen by ${splitName.toLowerCase()} ${selectName} on the test set itself — optimistic; pass validation results`,
+    );
+  }
+  const onValidation = rows.filter((r) => r.chosenOn === "validation");
+  if (onValidation.length > 0) {
+    notes.push(`${onValidation.map((r) => `${r.label} (best of ${r.configurations})`).join(", ")}: configuration chosen by validation ${selectName}`);
+  }
+
+  // Geometry: bars of one row share a band of width 1 - BARGAP around the row's index.
+  const BARGAP = 0.25;
+  const nm = metrics.length;
+  const offset = (j: number) => -(1 - BARGAP) / 2 + ((j + 0.5) * (1 - BARGAP)) / nm;
+  const ends = order.flatMap((k) => stats[k].filter((t) => t.n > 0).map((t) => t.mean + (multi ? t.std : 0)));
+  const top = Math.max(...ends, 0) || 1;
+
+  // Zoom window on the first metric: the rows within 12 % of the best (at least 3).
+  const firsts = order.map((k) => stats[k][0]).filter((t) => t.n > 0);
+  const sortedMeans = firsts.map((t) => t.mean).sort((a, b) => a - b);
+  let zoomRange: [number, number] | undefined;
+  let zoomRows: number[] = [];
+  if (sortedMeans.length >= 3 && options.zoom !== false) {
+    const best = sortedMeans[0];
+    const limit = Math.max(best * 1.12, sortedMeans[2]);
+    zoomRows = order.map((k, i) => (stats[k][0].n > 0 && stats[k][0].mean <= limit + 1e-12 ? i : -1)).filter((i) => i >= 0);
+    const lo = Math.min(...zoomRows.map((i) => stats[order[i]][0].mean - (multi ? stats[order[i]][0].std : 0)));
+    const hi = Math.max(...zoomRows.map((i) => stats[order[i]][0].mean + (multi ? stats[order[i]][0].std : 0)));
+    const pad = Math.max((hi - lo) * 0.12, 0.002);
+    if (options.zoom === true || top > 1.5 * hi) zoomRange = [lo - pad, hi + pad * 2.5];
+  }
+  const mainDomain: [number, number] = zoomRange ? [0, 0.56] : [0, 1];
+
+  const annotations: Record<string, unknown>[] = [];
   const data: PlotlyTrace[] = metrics.map((m, j) => {
     const s = order.map((k) => stats[k][j]);
     const label = `${splitName} ${m.toUpperCase()}`;
+    s.forEach((t, i) => {
+      if (t.n === 0) return;
+      annotations.push({
+        x: t.mean + (multi ? t.std : 0),
+        y: i + offset(j),
+        xref: "x",
+        yref: "y",
+        text: formatMetric(t.mean),
+        xanchor: "left",
+        yanchor: "middle",
+        xshift: 4,
+        showarrow: false,
+        font: { size: 10, color: "#333" },
+        name: "value-label",
+      });
+    });
     return {
       type: "bar",
+      orientation: "h",
       name: label,
-      x: labels,
-      y: s.map((t) => (t.n > 0 ? t.mean : null)),
-      error_y: { type: "data", array: s.map((t) => (t.n > 0 ? t.std : null)), visible: multi },
-      text: s.map((t) => (t.n > 0 ? formatMetric(t.mean) : "")),
-      textposition: "outside",
-      customdata: s.map((t) => t.n),
+      legendgroup: label,
+      y: order.map((_, i) => i),
+      x: s.map((t) => (t.n > 0 ? t.mean : null)),
+      error_x: { type: "data", array: s.map((t) => (t.n > 0 ? t.std : null)), visible: multi, thickness: 1.2, width: 3 },
+      customdata: s.map((t, i) => [t.n, order.map((k) => rows[k].label)[i]]),
       marker: { color: PALETTE[j % PALETTE.length] },
-      hovertemplate: `%{x}<br>${label} = %{y:.4f}${multi ? " (n = %{customdata})" : ""}<extra></extra>`,
+      hovertemplate: `%{customdata[1]}<br>${label} = %{x:.4f}${multi ? " (n = %{customdata[0]})" : ""}<extra></extra>`,
     };
   });
+  const unit = yTitleFor(metrics);
+  const layout: Record<string, unknown> = {
+    barmode: "group",
+    bargap: BARGAP,
+    bargroupgap: 0,
+    xaxis: { title: { text: `${splitName} ${unit}` }, range: [0, top * 1.2], domain: mainDomain, zeroline: true, anchor: "y" },
+    yaxis: {
+      // no title: the model names label the axis (a title would crowd the configuration lines under them)
+      title: { text: "" },
+      type: "linear",
+      tickmode: "array",
+      tickvals: order.map((_, i) => i),
+      ticktext: categories,
+      range: [order.length - 0.5, -0.5],
+      zeroline: false,
+      showgrid: false,
+    },
+    legend: { title: { text: "metric" }, x: 1.02, xanchor: "left", y: 1, yanchor: "top", traceorder: "normal" },
+  };
+  if (zoomRange) {
+    const t0 = order.map((k) => stats[k][0]);
+    const first = `${splitName} ${metrics[0].toUpperCase()}`;
+    data.push({
+      type: "scatter",
+      mode: "markers",
+      name: `${first} (zoom)`,
+      legendgroup: `${splitName} ${metrics[0].toUpperCase()}`,
+      showlegend: false,
+      xaxis: "x2",
+      yaxis: "y",
+      x: zoomRows.map((i) => t0[i].mean),
+      y: zoomRows.map((i) => i),
+      error_x: { type: "data", array: zoomRows.map((i) => t0[i].std), visible: multi, thickness: 1.2, width: 4 },
+      marker: { color: PALETTE[0], size: 9, symbol: "diamond" },
+      hovertemplate: `${first} = %{x:.4f}<extra></extra>`,
+    });
+    t0.forEach((t, i) => {
+      if (t.n === 0 || zoomRows.includes(i)) return;
+      annotations.push({
+        x: zoomRange![1],
+        y: i,
+        xref: "x2",
+        yref: "y",
+        text: `${formatMetric(t.mean)} →`,
+        xanchor: "right",
+        yanchor: "middle",
+        showarrow: false,
+        font: { size: 10, color: "#777" },
+        name: "off-scale",
+      });
+    });
+    layout.xaxis2 = {
+      title: { text: `${first} (${metricUnit(metrics[0])}), zoomed` },
+      range: zoomRange,
+      nticks: 6,
+      domain: [0.62, 1],
+      anchor: "y",
+      zeroline: false,
+    };
+    annotations.push(
+      { ...panelTitle("all models, from zero", (mainDomain[0] + mainDomain[1]) / 2, 1, 13), yshift: 4 },
+      { ...panelTitle(`zoom: the ${zoomRows.length} best by ${first}`, 0.81, 1, 13), yshift: 4 },
+    );
+    notes.push(`right: the ${zoomRows.length} best models' ${first} on a narrow axis; → marks values beyond it`);
+  }
+  annotations.push(...notesAnnotation(notes));
+  const subtitle = !isCompareRows(input) && !Array.isArray(input) ? fixedParameters([], [], input) : [];
+  const title = titled(isCompareRows(input) ? "Model comparison" : defaultTitle(input, `model comparison (${unit})`), subtitle, options.title);
+  const rowHeight = Math.max(30, nm * 17 + 12);
   return {
     data,
     layout: {
-      title: { text: options.title ?? (isCompareRows(input) ? "Model comparison" : defaultTitle(input, "model comparison")) },
-      barmode: "group",
-      xaxis: { title: { text: "model" }, type: "category" },
-      yaxis: { title: { text: `${splitName.toLowerCase()} error` }, rangemode: "tozero" },
-      annotations: notesAnnotation(notes),
-      margin: { t: 70, b: notes.length > 0 ? 110 : 60, l: 70, r: 30 },
+      ...layout,
+      title: { text: title.text },
+      annotations,
+      height: Math.max(360, order.length * rowHeight + title.top + (zoomRange ? 24 : 0) + 80 + 15 * notes.length),
+      margin: { t: title.top + (zoomRange ? 24 : 0), b: notesMargin(notes.length), l: 70, r: 30 },
+      hovermode: "closest",
     },
   };
 }

@@ -4,6 +4,7 @@
  */
 import { plotlyLoaderScript, type BundleMode } from "./bundle";
 import type { Figure } from "./figures";
+import { polishFigure } from "./grammar";
 
 /** Escape `& < > " '` so `s` is inert as HTML text or as a quoted attribute value. */
 export function escapeHtml(s: string): string {
@@ -38,9 +39,10 @@ function positive(v: unknown): number | undefined {
   return typeof v === "number" && Number.isFinite(v) && v > 0 ? Math.round(v) : undefined;
 }
 
-/** The figure with the default config merged in (the input is not modified). */
+/** The figure as drawn: the figure grammar applied ({@link polishFigure}) and the default config merged in (the input is not modified). */
 export function withDefaultConfig(figure: Figure): Figure {
-  return { data: figure.data, layout: figure.layout ?? {}, config: { ...DEFAULT_PLOTLY_CONFIG, ...(figure.config ?? {}) } };
+  const f = polishFigure({ data: figure.data, layout: figure.layout ?? {} });
+  return { data: f.data, layout: f.layout, config: { ...DEFAULT_PLOTLY_CONFIG, ...(figure.config ?? {}) } };
 }
 
 /**
@@ -72,8 +74,9 @@ ${plotlyLoaderScript(bundle)}</script>
 /**
  * Browser code that draws `figure` into every not-yet-drawn `div[data-mflab-figure="<key>"]`, waiting for
  * the div to be attached (Jupyter inserts outputs after running their scripts) and for plotly.js (either
- * `window.Plotly` or the `window.__mflabPlotly` promise); after 30 s (or `window.__mflabPlotlyWaitMs`) without plotly.js it
- * writes an explanation into the div instead. `key` must match /^[A-Za-z0-9_-]+$/.
+ * `window.Plotly` or the `window.__mflabPlotly` promise), replacing whatever the div holds (the static image of
+ * notebook outputs); after 30 s (or `window.__mflabPlotlyWaitMs`) without plotly.js it writes an explanation into
+ * the div instead (under the static image, which stays). `key` must match /^[A-Za-z0-9_-]+$/.
  */
 export function drawFigureScript(figure: Figure, key: string): string {
   if (!/^[A-Za-z0-9_-]+$/.test(key)) throw new RangeError(`figure key must be alphanumeric, got "${key}"`);
@@ -86,13 +89,29 @@ export function drawFigureScript(figure: Figure, key: string): string {
     });
   }
   function fail(message) {
-    pending().forEach(function (el) { el.textContent = message; el.style.height = "auto"; el.style.color = "#8a1c1c"; });
+    pending().forEach(function (el) {
+      el.style.height = "auto";
+      if (el.querySelector("img.mflab-static-image")) {
+        // keep the static image; say why it is not interactive under it
+        el.setAttribute("data-mflab-drawn", "static");
+        if (!message) return;
+        var note = document.createElement("div");
+        note.textContent = message;
+        note.style.color = "#8a1c1c";
+        el.appendChild(note);
+        return;
+      }
+      el.textContent = message;
+      el.style.color = "#8a1c1c";
+    });
   }
   function step() {
     var els = pending();
     if (window.Plotly && els.length > 0) {
       els.forEach(function (el) {
         el.setAttribute("data-mflab-drawn", "1");
+        // the static image (for viewers that do not run scripts) makes way for the interactive plot
+        while (el.firstChild) el.removeChild(el.firstChild);
         window.Plotly.newPlot(el, fig.data, fig.layout, fig.config);
       });
       return;

@@ -6,6 +6,7 @@ import { InputError } from "../core/errors";
 import type { RunRecord } from "../results/schema";
 import { testRmseCurve, type RaceRecord } from "../results/race";
 import type { Figure, PlotlyTrace } from "./figures";
+import { logAxis, notesAnnotation, notesMargin, RATING_UNIT } from "./grammar";
 
 export interface RaceFigureOptions {
   /** x axis: "iteration" (default) or "seconds" (wall clock since the fit started, incl. per-iteration scoring). */
@@ -65,34 +66,23 @@ export function raceFigure(records: readonly RunRecord[], options: RaceFigureOpt
     });
   }
   if (data.length === 0) throw new InputError(`raceFigure: no run has a ${metric} curve (${records.length} runs)`);
-  const yTitle = options.yTitle ?? (metric === "testRmse" ? "test RMSE" : metric === "trainRmse" ? "train RMSE" : "training objective L");
+  const yName = options.yTitle ?? (metric === "testRmse" ? "test RMSE" : metric === "trainRmse" ? "train RMSE" : "training objective L");
+  const yTitle = /\(.*\)\s*$/.test(yName) ? yName : `${yName} (${metric === "trainLoss" ? `${RATING_UNIT}²` : RATING_UNIT})`;
   const xTitle = xKey === "iteration" ? "iteration (epoch for SGD / GD)" : "seconds (wall clock since the fit started, incl. per-iteration scoring)";
-  const annotations =
-    notes.length === 0
-      ? []
-      : [
-          {
-            text: `failed: ${notes.join("<br>failed: ")}`,
-            xref: "paper",
-            yref: "paper",
-            x: 0,
-            y: 0,
-            xanchor: "left",
-            yanchor: "top",
-            yshift: -52,
-            showarrow: false,
-            align: "left",
-            font: { size: 11 },
-          },
-        ];
+  const annotations = notesAnnotation(notes.map((n) => `failed: ${n}`));
   return {
     data,
     layout: {
-      title: { text: options.title ?? `${yTitle} by ${xKey}` },
-      xaxis: { title: { text: xTitle }, type: options.logX ? "log" : "linear", zeroline: false },
-      yaxis: { title: { text: yTitle }, type: options.logY ? "log" : "linear", ...(options.yRange ? { range: options.yRange } : {}) },
+      title: { text: options.title ?? `${yName} by ${xKey}` },
+      xaxis: { title: { text: xTitle }, zeroline: false, ...(options.logX ? logAxis(data.flatMap((t) => t.x ?? [])) : { type: "linear" }) },
+      yaxis: {
+        title: { text: yTitle },
+        ...(options.logY ? logAxis(options.yRange ? options.yRange.map((v) => 10 ** v) : data.flatMap((t) => t.y ?? [])) : { type: "linear" }),
+        ...(options.yRange ? { range: options.yRange } : {}),
+      },
+      legend: { x: 1.02, xanchor: "left", y: 1, yanchor: "top" },
       annotations,
-      margin: { t: 60, b: 70 + 16 * notes.length, l: 70, r: 30 },
+      margin: { t: 60, b: notesMargin(notes.length), l: 70, r: 30 },
       hovermode: "closest",
     },
   };

@@ -18,7 +18,7 @@ export type Block =
   | { type: "heading"; level: 1 | 2 | 3; text: string }
   | { type: "paragraph"; text: string }
   | { type: "warning"; text: string }
-  | { type: "list"; items: string[] }
+  | { type: "list"; items: string[] /** Numbered (1., 2., …) instead of bullets. */; ordered?: boolean }
   /** Term → description pairs. */
   | { type: "facts"; items: [string, string][] }
   | {
@@ -63,8 +63,10 @@ export function renderHtml(blocks: readonly Block[], options: RenderHtmlOptions)
         return `<p>${escapeHtml(b.text)}</p>`;
       case "warning":
         return `<p class="warning">${escapeHtml(b.text)}</p>`;
-      case "list":
-        return `<ul>\n${b.items.map((i) => `<li>${escapeHtml(i)}</li>`).join("\n")}\n</ul>`;
+      case "list": {
+        const tag = b.ordered ? "ol" : "ul";
+        return `<${tag}>\n${b.items.map((i) => `<li>${escapeHtml(i)}</li>`).join("\n")}\n</${tag}>`;
+      }
       case "facts":
         return `<dl class="facts">\n${b.items.map(([t, d]) => `<dt>${escapeHtml(t)}</dt><dd>${escapeHtml(d)}</dd>`).join("\n")}\n</dl>`;
       case "table": {
@@ -131,7 +133,7 @@ export function renderMarkdown(blocks: readonly Block[]): string {
         out.push(`> **Warning:** ${escapeMarkdown(b.text)}`);
         break;
       case "list":
-        out.push(b.items.map((i) => `- ${escapeMarkdown(i)}`).join("\n"));
+        out.push(b.items.map((i, k) => `${b.ordered ? `${k + 1}.` : "-"} ${escapeMarkdown(i)}`).join("\n"));
         break;
       case "facts":
         out.push(b.items.map(([t, d]) => `- **${escapeMarkdown(t)}:** ${escapeMarkdown(d)}`).join("\n"));

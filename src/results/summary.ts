@@ -54,12 +54,13 @@ function columnsOf(params: readonly string[], numbers: readonly string[]): Table
 
 /**
  * The runs as an aligned text table (../core/table.ts) sorted by `sortBy` (default test MSE, ascending; failed
- * runs last, their error after the parameters). Columns: the varying parameters, iterations, train/test MSE and
- * MAE, fit seconds, fallbacks.
+ * runs last, their error after the parameters). Columns: the varying parameters, iterations, train MSE, RMSE and
+ * MAE, test MSE, RMSE and MAE, fit seconds, fallbacks. A cross-validated or repeated sweep gets
+ * {@link foldSummaryTable} (sorted by the mean of `sortBy`), a ranking sweep {@link rankingSummaryTable}.
  */
 export function summaryTable(results: ResultsFile, sortBy: MetricPath = "test.mse"): string {
   if (results.runs.some((r) => r.metrics?.ranking)) return rankingSummaryTable(results);
-  if (results.runs.some((r) => r.fold || r.repeat !== undefined)) return foldSummaryTable(results);
+  if (results.runs.some((r) => r.fold || r.repeat !== undefined)) return foldSummaryTable(results, sortBy);
   const runs = [...results.runs].sort((a, b) => {
     if (a.status !== b.status) return a.status === "ok" ? -1 : 1;
     return metricValue(a, sortBy) - metricValue(b, sortBy);
@@ -67,7 +68,7 @@ export function summaryTable(results: ResultsFile, sortBy: MetricPath = "test.ms
   const params = varyingParams(results.runs);
   if (new Set(results.runs.map((r) => r.params.model)).size > 1 && !params.includes("model")) params.unshift("model");
   else if (params.length === 0) params.push("model");
-  const columns = columnsOf(params, ["iters", "train MSE", "train MAE", "test MSE", "test MAE", "fit s", "fallback"]);
+  const columns = columnsOf(params, ["iters", "train MSE", "train RMSE", "train MAE", "test MSE", "test RMSE", "test MAE", "fit s", "fallback"]);
   const rows = runs.map((r): TextTableRow => {
     const base = params.map((k) => fmt(r.params[k]));
     if (r.status !== "ok") return { cells: base, note: `FAILED: ${r.error ?? ""}` };
@@ -75,8 +76,10 @@ export function summaryTable(results: ResultsFile, sortBy: MetricPath = "test.ms
       ...base,
       fmt(r.iterations),
       fmt(metricValue(r, "train.mse")),
+      fmt(metricValue(r, "train.rmse")),
       fmt(metricValue(r, "train.mae")),
       fmt(metricValue(r, "test.mse")),
+      fmt(metricValue(r, "test.rmse")),
       fmt(metricValue(r, "test.mae")),
       r.fitSeconds === undefined ? "–" : r.fitSeconds.toFixed(2),
       fmt(r.fallbackCount),
@@ -172,28 +175,47 @@ export function aggregateRuns(results: ResultsFile | readonly RunRecord[]): Aggr
   return rows;
 }
 
-/** The aggregated table of a cross-validated sweep, sorted by mean test RMSE. */
-export function foldSummaryTable(results: ResultsFile): string {
-  const rows = aggregateRuns(results).sort((a, b) => (a.nFolds === 0 ? 1 : b.nFolds === 0 ? -1 : a.mean_test_rmse - b.mean_test_rmse));
+/** Mean of `metric` in an aggregated row (NaN when the row has no ok run). */
+function rowMean(row: AggregateRow, metric: MetricPath): number {
+  const [split, name] = metric.split(".") as ["train" | "test", "mse" | "rmse" | "mae"];
+  return row[`mean_${split}_${name}`];
+}
+
+/**
+ * The aggregated table of a cross-validated (or repeated-seed) sweep: one row per configuration, mean ± std over
+ * its folds and seeds, sorted by the mean of `sortBy` (default test RMSE, ascending; configurations without an ok
+ * run last). Columns: the varying parameters, runs, test MSE, test RMSE ± std, test MAE ± std, train MSE, train
+ * RMSE, fit seconds, and the rank by the mean of `sortBy` (ties share a rank).
+ */
+export function foldSummaryTable(results: ResultsFile, sortBy: MetricPath = "test.rmse"): string {
+  const key = (r: AggregateRow) => (r.nFolds === 0 ? NaN : rowMean(r, sortBy));
+  const rows = aggregateRuns(results).sort((a, b) => {
+    const x = key(a);
+    const y = key(b);
+    return Number.isNaN(x) ? (Number.isNaN(y) ? 0 : 1) : Number.isNaN(y) ? -1 : x - y;
+  });
+  const sortedKeys = rows.map(key).filter((v) => !Number.isNaN(v));
   const params = varyingParams(results.runs);
   if (!params.includes("model")) params.unshift("model");
-  const columns = columnsOf(params, ["runs", "test RMSE", "± std", "test MAE", "± std", "train RMSE", "fit s", "rank"]);
+  const columns = columnsOf(params, ["runs", "test MSE", "test RMSE", "± std", "test MAE", "± std", "train MSE", "train RMSE", "fit s", "rank"]);
   const body = rows.map((r) => [
     ...params.map((k) => fmt(r.params[k])),
     r.nFailed > 0 ? `${r.nFolds}/${r.nFolds + r.nFailed}` : String(r.nFolds),
+    fmt(r.mean_test_mse),
     fmt(r.mean_test_rmse),
     fmt(r.std_test_rmse),
     fmt(r.mean_test_mae),
     fmt(r.std_test_mae),
+    fmt(r.mean_train_mse),
     fmt(r.mean_train_rmse),
     Number.isFinite(r.mean_fit_time) ? r.mean_fit_time.toFixed(2) : "–",
-    fmt(r.rank_test_rmse),
+    Number.isNaN(key(r)) ? "–" : String(sortedKeys.indexOf(key(r)) + 1),
   ]);
   const d = results.dataset;
   const failures = rows.filter((r) => r.nFailed > 0).map((r) => `  ${params.map((k) => `${k}=${fmt(r.params[k])}`).join(" ")}: ${r.error}`);
   return (
     `${results.experiment.name} on ${d.name}: mean ± std over ${d.folds ? `folds ${d.folds.map((f) => f.name).join(", ")}` : "one split"}` +
-    `${results.runs.some((r) => r.repeat !== undefined) ? ` × ${new Set(results.runs.map((r) => r.repeat)).size} seeds` : ""}\n\n` +
+    `${results.runs.some((r) => r.repeat !== undefined) ? ` × ${new Set(results.runs.map((r) => r.repeat)).size} seeds` : ""}; sorted by mean ${sortBy}\n\n` +
     textTable(columns, body) +
     (failures.length > 0 ? `\n\nfailed runs:\n${failures.join("\n")}` : "")
   );

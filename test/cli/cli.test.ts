@@ -35,10 +35,10 @@ describe("mflab CLI", () => {
     const r = mflab(["sweep", spec, "--out", out]);
     expect(r.stderr).toContain("[4/4]");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/d\s+lambda\s+iters\s+train MSE\s+train MAE\s+test MSE\s+test MAE/);
+    expect(r.stdout).toMatch(/d\s+lambda\s+iters\s+train MSE\s+train RMSE\s+train MAE\s+test MSE\s+test RMSE\s+test MAE/);
     const rows = r.stdout.split("\n").filter((l) => /^\d+\s+\d/.test(l));
     expect(rows).toHaveLength(4);
-    const testMse = rows.map((l) => Number(l.trim().split(/\s+/)[5]));
+    const testMse = rows.map((l) => Number(l.trim().split(/\s+/)[6]));
     expect([...testMse].sort((a, b) => a - b)).toEqual(testMse);
     const json = JSON.parse(fs.readFileSync(out, "utf8"));
     expect(json.runs).toHaveLength(4);

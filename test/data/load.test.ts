@@ -39,7 +39,7 @@ describe("train-test (toy train.csv + test.csv)", () => {
     expect(ds.train.nItems).toBe(4);
     expect(ds.test.nUsers).toBe(4);
     expect(ds.test.nItems).toBe(4);
-    expect(ds.name).toBe("toy");
+    expect(ds.name).toBe("toy/train.csv + test.csv");
     expect(ds.ratingScale).toEqual([1, 5]);
     expect(ds.source).toBe(`${path.join(FIXTURES, "toy/train.csv")} + ${path.join(FIXTURES, "toy/test.csv")}`);
   });
@@ -80,7 +80,7 @@ describe("ratings-file (one file, seeded holdout)", () => {
   it("splits exactly round(n·f) ratings into test, train ids first", () => {
     expect(ds.train.nnz).toBe(7);
     expect(ds.test.nnz).toBe(3);
-    expect(ds.name).toBe("u");
+    expect(ds.name).toBe("ml-mini/u.data");
     const all = new Set([...triples(ds, "train"), ...triples(ds, "test")]);
     expect(all.size).toBe(10);
     const fileTriples = fs

@@ -228,11 +228,11 @@ describe("runRace on a small synthetic dataset", () => {
     for (const t of fig.data) expect((t.line as { dash: string }).dash).toBe(t.name === "SGD lr 3" ? "dot" : "solid");
     const layout = fig.layout as { xaxis: { title: { text: string } }; yaxis: { title: { text: string } }; annotations: { text: string }[] };
     expect(layout.xaxis.title.text).toMatch(/^seconds/);
-    expect(layout.yaxis.title.text).toBe("test RMSE");
+    expect(layout.yaxis.title.text).toBe("test RMSE (stars)");
     expect(layout.annotations[0].text).toContain("SGD lr 3, seed 1: SGD diverged at epoch");
     const byIteration = raceFigure(records, { yTitle: "validation RMSE" }).layout as typeof layout;
     expect(byIteration.xaxis.title.text).toMatch(/^iteration/);
-    expect(byIteration.yaxis.title.text).toBe("validation RMSE");
+    expect(byIteration.yaxis.title.text).toBe("validation RMSE (stars)");
     expect(errorOf(() => raceFigure(records, { x: "epochs" as "iteration" }))).toBeInstanceOf(InputError);
     expect(errorOf(() => raceFigure(records.filter((r) => r.status !== "ok" && !r.history))).message).toContain("no run has a testRmse curve");
   });

@@ -79,15 +79,27 @@ describe("assignmentGridFigure", () => {
     }
   });
 
-  it("labels the axes: d (log scale, ticks at the grid) and the metric names", () => {
+  it("labels the axes with units: d (log scale, ticks at the grid) and the metrics in stars² / stars", () => {
     for (const k of ["xaxis", "xaxis2", "xaxis3", "xaxis4"]) {
-      expect(axis(fig, k).title.text).toBe("d");
+      expect(axis(fig, k).title.text).toBe("rank d (latent factors)");
       expect(axis(fig, k).type).toBe("log");
       expect(axis(fig, k).tickvals).toEqual(DS);
     }
-    expect(axis(fig, "yaxis").title.text).toBe("MSE / MAE");
-    expect(axis(fig, "yaxis").range).toBeUndefined();
-    expect(fig.layout.title).toEqual({ text: "als-grid: error vs d for each λ" });
+    expect(axis(fig, "yaxis").title.text).toBe("error: MSE (stars²), MAE (stars)");
+    expect(assignmentGridFigure(fixtureResults(), { metrics: ["test.rmse", "test.mae"] }).layout.yaxis).toMatchObject({
+      title: { text: "RMSE, MAE (stars)" },
+    });
+    // the title names every parameter held fixed (and the dataset)
+    expect(fig.layout.title).toEqual({ text: "als-grid: error vs d for each λ<br><sup>als · iterations = 5 · seed = 42 · fixture</sup>" });
+  });
+
+  it("shares the y range across panels by default (the demo's figure compares them too)", () => {
+    const ranges = ["yaxis", "yaxis2", "yaxis3", "yaxis4"].map((k) => axis(fig, k).range);
+    expect(ranges[0]).toBeDefined();
+    for (const r of ranges) expect(r).toEqual(ranges[0]);
+    expect(axis(fig, "yaxis2").matches).toBe("y");
+    expect(axis(assignmentGridFigure(fixtureResults(), { sharedYRange: false }), "yaxis").range).toBeUndefined();
+    expect(axis(buildFigure(fixtureResults(), "grid"), "yaxis3").range).toEqual(ranges[0]);
   });
 
   it("shares the y range when asked", () => {
@@ -161,8 +173,8 @@ describe("lambdaFigure", () => {
     expect(f.data.map((t) => t.name)).toEqual(["Train MSE", "Train MAE", "Test MSE", "Test MAE"]);
     expect(f.data[2].x).toEqual(DS);
     expect(f.data[2].y).toEqual(DS.map((d) => expected(d, 0.1).test.mse));
-    expect(f.layout.title).toEqual({ text: "Final metrics for λ = 0.1" });
-    expect(axis(f, "xaxis").title.text).toBe("d");
+    expect(f.layout.title).toEqual({ text: "Final metrics for λ = 0.1<br><sup>als · iterations = 5 · seed = 42 · fixture</sup>" });
+    expect(axis(f, "xaxis").title.text).toBe("rank d (latent factors)");
   });
 
   it("names the available λ values when the requested one is absent", () => {
@@ -186,8 +198,9 @@ describe("heatmapFigure", () => {
     expect(bold).toEqual([expect.objectContaining({ x: 2, y: 0, text: `<b>${(0.8 + 0.1 + 0.06 + 0.0007).toFixed(4)}</b>` })]);
     const cell = cells.find((a) => a.x === 5 && a.y === 3);
     expect(cell?.text).toBe(expected(50, 10).test.mse.toFixed(4));
-    expect(axis(f, "xaxis").title.text).toBe("d");
-    expect(axis(f, "yaxis").title.text).toBe("λ");
+    expect(axis(f, "xaxis").title.text).toBe("rank d (latent factors)");
+    expect(axis(f, "yaxis").title.text).toBe("λ (regularization)");
+    expect((t.colorbar as { title: { text: string } }).title.text).toBe("Test MSE (stars²)");
   });
 
   it("leaves cells without an ok run empty", () => {
@@ -205,8 +218,8 @@ describe("heatmapFigure", () => {
 });
 
 describe("convergenceFigure", () => {
-  it("draws one line per run with a curve, named by the varying parameters", () => {
-    const f = convergenceFigure(fixtureResults(), { metric: "testMse" });
+  it("draws one line per run with a curve, named by the varying parameters (one panel on request)", () => {
+    const f = convergenceFigure(fixtureResults(), { metric: "testMse", facet: false });
     expect(f.data).toHaveLength(23); // 24 ok runs, one without a test curve
     const note = annotations(f).find((a) => a.name === "mflab-notes");
     expect(note?.text).toBe("2 failed runs not shown<br>1 run without a testMse curve not shown");
@@ -220,10 +233,42 @@ describe("convergenceFigure", () => {
       expect(t.y).toEqual(runs[k].history!.testMse);
     });
     expect(axis(f, "xaxis").title.text).toBe("iteration");
-    expect(axis(f, "yaxis").title.text).toBe("Test MSE");
+    expect(axis(f, "yaxis").title.text).toBe("Test MSE (stars²)");
   });
 
-  it("plots against seconds, filters runs and keeps null gaps", () => {
+  it("splits many lines into small multiples per λ with a shared y range, coloured by d on a sequential scale", () => {
+    const f = convergenceFigure(fixtureResults(), { metric: "testMse" });
+    expect(f.data).toHaveLength(23);
+    const titles = annotations(f)
+      .filter((a) => a.name === "subplot-title")
+      .map((a) => a.text);
+    expect(titles).toEqual(["λ = 0.01", "λ = 0.1", "λ = 1", "λ = 10"]);
+    expect(f.data.filter((t) => t.xaxis === "x").map((t) => t.name)).toEqual(["d=1", "d=2", "d=5", "d=10", "d=20", "d=50"]);
+    // one legend entry per d, the same colour for the same d in every panel, six distinct colours
+    expect(f.data.filter((t) => t.showlegend).map((t) => t.name)).toEqual(["d=1", "d=2", "d=5", "d=10", "d=20", "d=50"]);
+    const colorOf = new Map<string, string>();
+    for (const t of f.data) {
+      const c = (t.line as { color: string }).color;
+      expect(colorOf.get(t.name!) ?? c).toBe(c);
+      colorOf.set(t.name!, c);
+    }
+    expect(new Set(colorOf.values()).size).toBe(6);
+    for (const k of ["yaxis2", "yaxis3", "yaxis4"]) expect(axis(f, k).matches).toBe("y");
+    expect(String((f.layout.title as { text: string }).text)).toContain("<sup>als · iterations = 5 · seed = 42 · fixture</sup>");
+  });
+
+  it("names the seed only where lines would otherwise look alike, and never twice", () => {
+    const runs = fixtureRuns().filter((r) => r.status === "ok" && r.params.lambda === 1 && (r.params.d === 1 || r.params.d === 2));
+    const seeded = runs.flatMap((r, k) => [
+      { ...r, id: `${r.id}a`, seed: 100 + k, params: { ...r.params, seed: 100 + k } },
+      { ...r, id: `${r.id}b`, seed: 200 + k, params: { ...r.params, seed: 200 + k } },
+    ]);
+    expect(runLabels(seeded)).toEqual(["d=1 seed=100", "d=1 seed=200", "d=2 seed=101", "d=2 seed=201"]);
+    const distinct = runs.map((r, k) => ({ ...r, seed: 7 + k, params: { ...r.params, seed: 7 + k } }));
+    expect(runLabels(distinct)).toEqual(["d=1", "d=2"]);
+  });
+
+  it("plots against seconds (in s), filters runs, puts 1-2-5 ticks on a log y and keeps null gaps", () => {
     const f = convergenceFigure(fixtureResults(), { metric: "trainLoss", x: "seconds", filter: (r) => r.params.lambda === 1, logY: true });
     expect(f.data).toHaveLength(6);
     expect(f.data.map((t) => t.name)).toEqual(["d=1", "d=2", "d=5", "d=10", "d=20", "d=50"]);
@@ -234,6 +279,9 @@ describe("convergenceFigure", () => {
     const d20 = f.data.find((t) => t.name === "d=20")!;
     expect(d20.x).toEqual([2, 4, 6, 8, 10].map((s) => expect.closeTo(s, 12)));
     expect(axis(f, "yaxis").type).toBe("log");
+    expect(axis(f, "yaxis").ticktext).toEqual(["30", "50", "100"]); // objective 25.6 … 120
+    expect(axis(f, "xaxis").title.text).toBe("seconds (s)");
+    expect(axis(f, "yaxis").title.text).toBe("training objective L (stars²)");
     const runs = fixtureRuns();
     const gap = runs.find((r) => r.params.d === 1)!;
     gap.history!.testMse[2] = NaN;
@@ -250,20 +298,38 @@ describe("convergenceFigure", () => {
 });
 
 describe("compareFigure", () => {
-  it("bars mean test RMSE and MAE per model with population-std error bars", () => {
+  const ticks = (f: Figure) => (axis(f, "yaxis").ticktext as string[]).map((t) => t.replace(/<br>.*$/, ""));
+  const yOf = (f: Figure, label: string) => ticks(f).indexOf(label);
+
+  it("bars mean test RMSE and MAE per model (horizontal) with population-std error bars", () => {
     const f = compareFigure([
       { label: "ALS", rmse: [0.9, 1.0, 1.1], mae: [0.7, 0.7, 0.7] },
       { label: "SVD", rmse: [0.95], mae: [0.75] },
     ]);
     expect(f.data.map((t) => t.name)).toEqual(["Test RMSE", "Test MAE"]);
-    expect(f.data[0].x).toEqual(["ALS", "SVD"]);
-    expect((f.data[0].y as number[])[0]).toBeCloseTo(1.0, 12);
-    const err = f.data[0].error_y as { array: number[]; visible: boolean };
+    expect(f.data[0].orientation).toBe("h");
+    expect(ticks(f)).toEqual(["ALS", "SVD"]);
+    expect((f.data[0].x as number[])[0]).toBeCloseTo(1.0, 12);
+    const err = f.data[0].error_x as { array: number[]; visible: boolean };
     expect(err.visible).toBe(true);
     expect(err.array[0]).toBeCloseTo(Math.sqrt(0.02 / 3), 12); // sqrt(((-0.1)² + 0² + 0.1²) / 3)
     expect(err.array[1]).toBe(0);
-    expect(f.data[0].customdata).toEqual([3, 1]);
-    expect(f.layout.barmode).toBe("group");
+    expect((f.data[0].customdata as unknown[][]).map((c) => c[0])).toEqual([3, 1]);
+    expect(axis(f, "xaxis").title.text).toBe("Test RMSE, MAE (stars)");
+    expect(axis(f, "xaxis").range).toEqual([0, expect.any(Number)]); // bars start at zero
+  });
+
+  it("writes each mean right of its error bar, in its own bar's row (labels never meet the caps)", () => {
+    const f = compareFigure([
+      { label: "ALS", rmse: [0.9, 1.0, 1.1], mae: [0.7, 0.7, 0.7] },
+      { label: "SVD", rmse: [0.95], mae: [0.75] },
+    ]);
+    const labels = annotations(f).filter((a) => a.name === "value-label") as (Ann & { xanchor: string; xshift: number })[];
+    expect(labels.map((a) => a.text)).toEqual(["1.0000", "0.9500", "0.7000", "0.7500"]);
+    expect(labels[0].x).toBeCloseTo(1.0 + Math.sqrt(0.02 / 3), 12); // at the cap, anchored left of it
+    expect(labels[0]).toMatchObject({ xanchor: "left", xshift: 4 });
+    // RMSE above MAE within a model's row, rows one apart
+    expect(labels.map((a) => a.y)).toEqual([-0.1875, 0.8125, 0.1875, 1.1875]);
   });
 
   it("hides error bars with one value per row and sorts on request", () => {
@@ -275,27 +341,83 @@ describe("compareFigure", () => {
       { sort: "ascending", metrics: ["rmse"] },
     );
     expect(f.data).toHaveLength(1);
-    expect(f.data[0].x).toEqual(["A", "B"]);
-    expect((f.data[0].error_y as { visible: boolean }).visible).toBe(false);
+    expect(ticks(f)).toEqual(["A", "B"]);
+    expect((f.data[0].error_x as { visible: boolean }).visible).toBe(false);
   });
 
-  it("groups runs by model (or label) and notes failed runs", () => {
+  it("shows a model at its best configuration, error bars over that configuration's folds only, and says it was chosen on test", () => {
     const runs = fixtureRuns();
     const rows = compareRowsFromRuns(runs);
     expect(rows).toHaveLength(1);
-    expect(rows[0].label).toBe("als");
-    expect(rows[0].rmse).toHaveLength(24);
-    const byD = compareRowsFromRuns(runs, { groupBy: "d", split: "train" });
-    expect(byD.map((r) => r.label).sort()).toEqual(["1", "10", "2", "20", "5", "50"]);
-    expect(byD.find((r) => r.label === "2")!.mse).toEqual(
-      fixtureRuns()
-        .filter((r) => r.status === "ok" && r.params.d === 2)
-        .map((r) => expected(2, r.params.lambda as number).train.mse),
+    // best test MSE of the fixture: d = 5, λ = 0.01; one run (one fold) in that cell
+    expect(rows[0]).toMatchObject({ label: "als", config: "d = 5 · λ = 0.01", chosenOn: "test", configurations: 24 });
+    expect(rows[0].rmse).toEqual([expected(5, 0.01).test.rmse]);
+    // two folds of each configuration: the values are the chosen configuration's two folds
+    const folds = runs.flatMap((r) =>
+      r.status === "ok"
+        ? [r, { ...r, id: `${r.id}-f2`, fold: "f2", metrics: { ...r.metrics!, test: { ...r.metrics!.test!, rmse: r.metrics!.test!.rmse + 0.01 } } }]
+        : [],
     );
-    const f = compareFigure(fixtureResults(), { groupBy: "lambda" });
-    expect(f.data[0].x).toHaveLength(4);
-    expect(annotations(f).find((a) => a.name === "mflab-notes")?.text).toContain("2 failed runs not shown");
+    const two = compareRowsFromRuns(folds)[0];
+    expect(two.rmse).toEqual([expected(5, 0.01).test.rmse, expected(5, 0.01).test.rmse + 0.01]);
+    const f = compareFigure(fixtureResults());
+    expect(ticks(f)).toEqual(["als"]);
+    expect((axis(f, "yaxis").ticktext as string[])[0]).toContain("d = 5 · λ = 0.01 · chosen on test");
+    const notes = annotations(f).find((a) => a.name === "mflab-notes")?.text ?? "";
+    expect(notes).toContain("2 failed runs not shown");
+    expect(notes).toContain("als (best of 24): configuration chosen by test MSE on the test set itself — optimistic; pass validation results");
+  });
+
+  it("chooses on validation results when given", () => {
+    const runs = fixtureRuns();
+    // a validation sweep that prefers d = 10, λ = 1
+    const validation = runs
+      .filter((r) => r.status === "ok")
+      .map((r) => ({
+        ...r,
+        metrics: { ...r.metrics!, test: { ...r.metrics!.test!, mse: r.params.d === 10 && r.params.lambda === 1 ? 0.1 : 5 } },
+      }));
+    const [row] = compareRowsFromRuns(runs, { validation });
+    expect(row).toMatchObject({ label: "als", config: "d = 10 · λ = 1", chosenOn: "validation", configurations: 24 });
+    expect(row.rmse).toEqual([expected(10, 1).test.rmse]); // the test values of the configuration chosen on validation
+    const f = compareFigure(runs, { validation });
+    expect((axis(f, "yaxis").ticktext as string[])[0]).toContain("d = 10 · λ = 1 · chosen on validation");
+    expect(annotations(f).find((a) => a.name === "mflab-notes")?.text).toContain("als (best of 24): configuration chosen by validation MSE");
+  });
+
+  it("groups by another key: each group at its best configuration", () => {
+    const byD = compareRowsFromRuns(fixtureRuns(), { groupBy: "d", split: "train" });
+    expect(byD.map((r) => r.label).sort()).toEqual(["1", "10", "2", "20", "5", "50"]);
+    // within d = 2 the best test MSE is at λ = 0.01; its train MSE is shown
+    expect(byD.find((r) => r.label === "2")).toMatchObject({ config: "λ = 0.01", mse: [expected(2, 0.01).train.mse] });
+    expect(compareFigure(fixtureResults(), { groupBy: "lambda" }).layout.yaxis).toMatchObject({ tickvals: [0, 1, 2, 3] });
     expect(() => compareFigure([])).toThrow(/nothing to compare/);
+  });
+
+  it("zooms on the best models when one is far off, marking values beyond the zoom", () => {
+    const rows = [
+      { label: "svd", rmse: [0.93, 0.94] },
+      { label: "knn", rmse: [0.95, 0.96] },
+      { label: "nmf", rmse: [0.97, 0.98] },
+      { label: "mean", rmse: [1.12, 1.13] },
+      { label: "nmf-zero-filled", rmse: [2.45, 2.47] },
+    ];
+    const f = compareFigure(rows, { metrics: ["rmse"], sort: "ascending" });
+    const zoom = f.data.find((t) => t.xaxis === "x2")!;
+    expect(zoom.y).toEqual([0, 1, 2]);
+    const range = axis(f, "xaxis2").range as number[];
+    expect(range[0]).toBeLessThan(0.93);
+    expect(range[1]).toBeGreaterThan(0.98);
+    expect(range[1]).toBeLessThan(1.05);
+    expect(axis(f, "xaxis2").title.text).toBe("Test RMSE (stars), zoomed");
+    expect(
+      annotations(f)
+        .filter((a) => a.name === "off-scale")
+        .map((a) => a.text),
+    ).toEqual(["1.1250 →", "2.4600 →"]);
+    expect(yOf(f, "nmf-zero-filled")).toBe(4);
+    expect(compareFigure(rows, { metrics: ["rmse"], zoom: false }).layout.xaxis2).toBeUndefined();
+    expect(compareFigure(rows.slice(0, 3), { metrics: ["rmse"] }).layout.xaxis2).toBeUndefined(); // nothing far off
   });
 });
 
@@ -304,7 +426,7 @@ describe("buildFigure (CLI kinds)", () => {
     for (const kind of FIGURE_KINDS) expect(buildFigure(fixtureResults(), kind).data.length).toBeGreaterThan(0);
     // best test MSE: d = 5, λ = 0.01
     expect(bestLambda(fixtureResults())).toBe(0.01);
-    expect(buildFigure(fixtureResults(), "lambda").layout.title).toEqual({ text: "Final metrics for λ = 0.01" });
+    expect((buildFigure(fixtureResults(), "lambda").layout.title as { text: string }).text).toMatch(/^Final metrics for λ = 0.01<br>/);
     expect(buildFigure(fixtureResults(), "grid", { metric: "test.rmse" }).data).toHaveLength(4);
     expect(() => buildFigure(fixtureResults(), "pie" as never)).toThrow(/unknown figure kind "pie"/);
   });

@@ -53,9 +53,7 @@ describe("observeSweep", () => {
 
   it("reports fit time, convergence, fallbacks and failures as counts", () => {
     expect(texts).toContain("fit time per run ranges from 0.100 s (d=1, λ=1) to 0.500 s (d=5, λ=1); total 2.40 s over 9 runs");
-    expect(texts).toContain(
-      "3 of 9 iterative runs stopped at the iteration cap (maxIterations = 10) before the stopping rule fired (converged = false)",
-    );
+    expect(texts).toContain("3 of 9 runs stopped at the iteration cap (maxIterations = 10) before the stopping rule fired (converged = false)");
     expect(texts).toContain("every run used its model's fallback for 3 of the 20 test ratings (15.00 %) (user or item without training ratings)");
     expect(texts.find((t) => t.startsWith("1 of 10 runs failed"))).toContain("matrix not positive definite");
   });
