@@ -117,7 +117,8 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
   if (queue && options.dataset) throw new InputError("a queue sweep loads its data on the workers: give a data spec, not a loaded dataset");
   const requestedWorkers = Math.max(1, Math.floor(options.workers ?? 1));
   const cores = Math.min(requestedWorkers, availableCores());
-  if (cores < requestedWorkers && !queue) warn(`${requestedWorkers} workers capped at the ${cores} cores of this machine (more would only compete for them)`);
+  if (cores < requestedWorkers && !queue)
+    warn(`${requestedWorkers} workers capped at the ${cores} cores of this machine (more would only compete for them)`);
   if (!options.dataset) checkDataSize(effective.data, memoryBudget(1, options.memoryBudget).bytes);
 
   const folds: Fold[] = options.dataset

@@ -54,7 +54,9 @@ process.on("exit", () => {
 /** Start a redis-server for one test file (module doc). */
 export async function startRedis(options: RedisOptions = {}): Promise<RedisServer> {
   if (!fs.existsSync(REDIS_SERVER)) {
-    throw new Error(`${REDIS_SERVER} not found: the queue tests need Debian's redis-server — run \`node scripts/bootstrap.js --redis\` (npm test does)`);
+    throw new Error(
+      `${REDIS_SERVER} not found: the queue tests need Debian's redis-server — run \`node scripts/bootstrap.js --redis\` (npm test does)`,
+    );
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mflab-redis-"));
   const port = await freePort();

@@ -9,7 +9,18 @@ import type { Job, Queue } from "bullmq";
 import type Redis from "ioredis";
 import { InputError } from "../../core/errors";
 import { processAlive } from "../../results/atomic";
-import { connectOnce, describeRedisError, loadBullmq, ownerKey, parseQueueUrl, QUEUE_NAME, QUEUE_PREFIX, SWEEPS_KEY, sweepOfJob, type SweepMeta } from "./connection";
+import {
+  connectOnce,
+  describeRedisError,
+  loadBullmq,
+  ownerKey,
+  parseQueueUrl,
+  QUEUE_NAME,
+  QUEUE_PREFIX,
+  SWEEPS_KEY,
+  sweepOfJob,
+  type SweepMeta,
+} from "./connection";
 
 export interface SweepStatus {
   id: string;
@@ -152,10 +163,7 @@ export function cleanQueue(url: string, options: { sweep?: string } = {}): Promi
   return open(url, async (queue, client, display) => {
     const sweeps = await sweepsOf(queue, client);
     if (options.sweep !== undefined && !sweeps.has(options.sweep)) {
-      throw new InputError(
-        `no sweep ${options.sweep} on this queue (sweeps: ${[...sweeps.keys()].join(", ") || "none"})`,
-        display,
-      );
+      throw new InputError(`no sweep ${options.sweep} on this queue (sweeps: ${[...sweeps.keys()].join(", ") || "none"})`, display);
     }
     const report: CleanReport = { address: display, removed: [], kept: [], empty: false };
     const jobIds = await queue.getRanges(["wait", "delayed", "prioritized", "completed", "failed"], 0, -1);
@@ -177,7 +185,11 @@ export function cleanQueue(url: string, options: { sweep?: string } = {}): Promi
       let removed = 0;
       for (const jobId of jobIds) if (sweepOfJob(jobId) === s.id) removed += await queue.remove(jobId);
       if (s.running > 0) {
-        report.kept.push({ id: s.id, ...(name ? { name } : {}), why: `${s.running} running job(s) cannot be removed until they end; clean again then` });
+        report.kept.push({
+          id: s.id,
+          ...(name ? { name } : {}),
+          why: `${s.running} running job(s) cannot be removed until they end; clean again then`,
+        });
       } else {
         await client.hdel(SWEEPS_KEY, s.id);
       }

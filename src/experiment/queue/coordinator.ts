@@ -238,7 +238,8 @@ export async function runOnQueue(
       for (const id of ours(await queue.getRanges(["completed", "failed"], 0, -1))) {
         if (!pending.has(id)) continue;
         const job = await queue.getJob(id);
-        const failed = job !== undefined && ((job.failedReason ?? "") !== "" || (job.returnvalue as { status?: unknown } | null)?.status === "failed");
+        const failed =
+          job !== undefined && ((job.failedReason ?? "") !== "" || (job.returnvalue as { status?: unknown } | null)?.status === "failed");
         if (sweep.fresh || failed) await queue.remove(id);
       }
     }
@@ -252,7 +253,10 @@ export async function runOnQueue(
       if (pending.size === 0) return true;
       if (signals.abandon?.aborted || [...pending].every((id) => withdrawn.has(id))) return false;
       if (lostClaim !== undefined) {
-        throw new InputError(`lost its claim on sweep ${sweep.id} to ${lostClaim}; stopped (every run collected so far is in ${sweep.file})`, address.display);
+        throw new InputError(
+          `lost its claim on sweep ${sweep.id} to ${lostClaim}; stopped (every run collected so far is in ${sweep.file})`,
+          address.display,
+        );
       }
       try {
         if (signals.stop?.aborted && !withdrew) await withdraw();
@@ -269,7 +273,9 @@ export async function runOnQueue(
         if (!seenWork && (slots.size > 0 || ours(completed).length + ours(failed).length > 0)) seenWork = true;
         if (!seenWork && Date.now() - waitingSince > NO_WORKER_MS) {
           seenWork = true; // said once
-          callbacks.warn(`no worker has taken a run for ${NO_WORKER_MS / 1000} s: start one on each machine with \`mflab worker --queue ${address.display}\``);
+          callbacks.warn(
+            `no worker has taken a run for ${NO_WORKER_MS / 1000} s: start one on each machine with \`mflab worker --queue ${address.display}\``,
+          );
         }
         for (const id of ours(completed)) await collectCompleted(id);
         for (const id of ours(failed)) await collectFailed(id);

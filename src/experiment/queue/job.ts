@@ -42,7 +42,7 @@ export const JOB_PAYLOAD = s.object(
         model: s.oneOf(modelNames(), { valueNoun: "model" }),
         params: s.record(s.any(), { doc: "the run's full validated config, without the model name" }),
         seed: s.int({ min: 0, max: 4294967295 }),
-        fold: s.string({ doc: 'the fold\'s name ("" for the data\'s single split)' }),
+        fold: s.string({ doc: "the fold's name (\"\" for the data's single split)" }),
         repeat: s.optional(s.int({ min: 0 })),
         threads: s.optional(s.int({ min: 1, max: 1024, doc: "threads fixed in the spec (performance only)" })),
       },
@@ -92,7 +92,8 @@ export function runEvaluationOf(p: JobPayload): RunEvaluation {
 export function validateJobPayload(raw: unknown): JobPayload {
   const p = s.parse(JOB_PAYLOAD, raw, { file: "job" });
   if (p.evaluation.clip && p.clip === null) throw new SpecError("clip", "is null, but evaluation.clip is true", "job");
-  if (p.clip !== null && !(p.clip[0] < p.clip[1])) throw new SpecError("clip", `must be [min, max] with min < max, got [${p.clip.join(", ")}]`, "job");
+  if (p.clip !== null && !(p.clip[0] < p.clip[1]))
+    throw new SpecError("clip", `must be [min, max] with min < max, got [${p.clip.join(", ")}]`, "job");
   if (p.mflab !== MFLAB_VERSION) return p; // the worker refuses it by version, with both versions named
   const def = getModel(p.run.model)!;
   let config: Record<string, unknown>;

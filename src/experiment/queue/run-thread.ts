@@ -73,7 +73,10 @@ export function runJob(task: ThreadTask): ThreadReply {
   const def = getModel(p.run.model)!;
   const threads = def.threadable ? (p.run.threads ?? 1) : 1;
   const shape = { nUsers: ds.train.nUsers, nItems: ds.train.nItems, nnz: ds.train.nnz };
-  const tooBig = memoryRefusal(runMemoryBytes(def, def.config({ ...p.run.params, ...(threads > 1 ? { threads } : {}) }), shape, ds.test.nnz), task.budget);
+  const tooBig = memoryRefusal(
+    runMemoryBytes(def, def.config({ ...p.run.params, ...(threads > 1 ? { threads } : {}) }), shape, ds.test.nnz),
+    task.budget,
+  );
   if (tooBig !== undefined) {
     const now = new Date().toISOString();
     return { record: { id: p.run.id, params, seed: p.run.seed, status: "failed", error: tooBig, startedAt: now, finishedAt: now } };

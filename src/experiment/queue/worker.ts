@@ -113,7 +113,9 @@ class RunThreads {
         if (this.abandoned) return b.reject(new Abandoned());
         const p = b.task.payload;
         const now = new Date().toISOString();
-        b.resolve({ record: { id: p.run.id, params: recordParams(p), seed: p.run.seed, status: "failed", error: why, startedAt: now, finishedAt: now } });
+        b.resolve({
+          record: { id: p.run.id, params: recordParams(p), seed: p.run.seed, status: "failed", error: why, startedAt: now, finishedAt: now },
+        });
       });
     thread.on("error", (e) => crashed(`worker crashed: ${e.message}`));
     thread.on("exit", (code) => {
