@@ -3,7 +3,7 @@
  * `mflab queue status|clean` (what is on a queue; remove what finished sweeps left there). `mflab sweep --queue`
  * is in ./main.ts. Argument parsing and terminal output only; the work is in src/experiment/queue/.
  */
-import { describeOutcome } from "../experiment/progress";
+import { describeOutcome, describeRun } from "../experiment/progress";
 import { parseBytes } from "../experiment/resources";
 import { cleanQueue, queueStatus } from "../experiment/queue/admin";
 import { startQueueWorker, type QueueWorkerEvent } from "../experiment/queue/worker";
@@ -55,10 +55,13 @@ export async function workerCommand(rest: string[]): Promise<number> {
         );
         break;
       case "run-start":
-        if (!quiet) log(`start ${e.sweep} run ${e.runId}: ${e.model}${e.fold ? ` (${e.fold})` : ""}`);
+        if (!quiet) log(`start ${e.sweep} run ${e.runId}: ${describeRun(e.model, e.params, ["d", "lambda"], e.fold)}`);
         break;
       case "run-end":
-        if (!quiet) log(`done  ${e.sweep} run ${e.record.id}: ${e.record.params.model} → ${describeOutcome(e.record)}`);
+        if (!quiet)
+          log(
+            `done  ${e.sweep} run ${e.record.id}: ${describeRun(e.record.params.model, e.record.params, ["d", "lambda"])} → ${describeOutcome(e.record)}`,
+          );
         break;
       case "refused":
         process.stderr.write(`mflab worker: refused ${e.sweep} run ${e.runId}: ${e.reason}\n`);

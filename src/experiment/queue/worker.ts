@@ -52,7 +52,7 @@ export interface QueueWorkerOptions {
 
 export type QueueWorkerEvent =
   | { type: "ready"; address: string; name: string; concurrency: number; dataRoot: string }
-  | { type: "run-start"; sweep: string; runId: string; model: string; fold: string }
+  | { type: "run-start"; sweep: string; runId: string; model: string; params: Record<string, unknown>; fold: string }
   | { type: "run-end"; sweep: string; record: RunRecord }
   | { type: "refused"; sweep: string; runId: string; reason: string }
   | { type: "invalid-job"; jobId: string; reason: string }
@@ -173,7 +173,14 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       emit({ type: "invalid-job", jobId: String(job.id), reason });
       throw new UnrecoverableError(reason);
     }
-    emit({ type: "run-start", sweep: payload.sweep.name, runId: payload.run.id, model: payload.run.model, fold: payload.run.fold });
+    emit({
+      type: "run-start",
+      sweep: payload.sweep.name,
+      runId: payload.run.id,
+      model: payload.run.model,
+      params: payload.run.params,
+      fold: payload.run.fold,
+    });
     let reply: ThreadReply;
     try {
       reply = await threads.run({ payload, dataRoot, budget });
