@@ -12,6 +12,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 
 export const REDIS_SERVER = process.env.MFLAB_REDIS_SERVER || "/usr/bin/redis-server";
+/** redis-cli of the same installation (Debian: package redis-tools, a dependency of redis-server). */
+export const REDIS_CLI = process.env.MFLAB_REDIS_CLI || path.join(path.dirname(REDIS_SERVER), "redis-cli");
 
 export interface RedisOptions {
   /** Keep the data across {@link RedisServer.stop} / {@link RedisServer.start} (append-only file, fsync always). */
@@ -120,7 +122,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
     const base = ["-p", String(port), "--no-auth-warning"];
     if (options.password !== undefined) base.push("-a", options.password);
     if (options.tls) base.push("--tls", "--cacert", options.tls.ca);
-    const r = spawnSync("redis-cli", [...base, ...cmd], { encoding: "utf8" });
+    const r = spawnSync(REDIS_CLI, [...base, ...cmd], { encoding: "utf8" });
     if (r.status !== 0) throw new Error(`redis-cli ${cmd.join(" ")}: ${r.stderr}`);
     return r.stdout;
   };
