@@ -34,7 +34,7 @@ import { availableCores, runInWorkers, serializeFold, threadsPerFit } from "./po
 import { checkDataSize, memoryBudget, memoryRefusal, rankWarning, runMemoryBytes } from "./resources";
 import type { SweepProgress } from "./progress";
 import { expandSpec, type ExperimentSpec } from "./spec";
-import { runOnQueue, sweepIdOf, type QueueOptions } from "./queue/coordinator";
+import { openQueue, sweepIdOf, type QueueOptions, type QueueSession } from "./queue/coordinator";
 
 export interface SweepOptions {
   /** Results file; default `results/<spec name>.json` under `baseDir`. */
@@ -142,10 +142,34 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
     }));
   }
 
+  const specHash = createHash("sha256").update(canonicalJson(effective)).digest("hex").slice(0, 16);
+  const scale = folds[0].dataset.ratingScale;
+  const clip = effective.evaluation.clip ? ([scale[0], scale[1]] as const) : undefined;
   const lock = acquireLock(file);
+  // A queue sweep claims its sweep on the queue before the results file is read or written (a second coordinator,
+  // an unreachable Redis: refused with the file untouched).
+  let session: QueueSession | undefined;
   try {
+    if (queue) {
+      session = await openQueue(
+        {
+          id: sweepIdOf(specHash, dataset.fingerprint),
+          name: spec.name,
+          file,
+          data: effective.data,
+          ...(effective.folds !== undefined ? { folds: effective.folds } : {}),
+          seed: effective.seed,
+          evaluation: effective.evaluation,
+          clip,
+          fresh: options.fresh === true,
+          retryFailed: options.retryFailed === true,
+        },
+        queue,
+      );
+    }
     return await runLocked();
   } finally {
+    await session?.close();
     lock.release();
   }
 
@@ -154,7 +178,7 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
     let env = captureEnv(baseDir);
     let previousWall = 0;
     let setAside: { backup: string; version: string } | undefined;
-    env.specHash = createHash("sha256").update(canonicalJson(effective)).digest("hex").slice(0, 16);
+    env.specHash = specHash;
     if (fs.existsSync(file)) {
       // readResults throws (and leaves the file alone) when it is not a valid results file; --fresh never reads it.
       const old = options.fresh ? null : readResults(file);
@@ -182,8 +206,6 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
       }
     }
 
-    const scale = folds[0].dataset.ratingScale;
-    const clip = effective.evaluation.clip ? ([scale[0], scale[1]] as const) : undefined;
     const runEvaluation: RunEvaluation = { ...effective.evaluation, clip };
     const byId = new Map(previous.map((r) => [r.id, r]));
     // Every configuration on every fold (same seed on each fold, as Surprise's cross-validation does).
@@ -311,8 +333,8 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
     };
     // Runs fitted by this process record this host; a queue's workers record theirs.
     const here = (record: RunRecord): RunRecord => ({ ...record, host });
-    if (queue) {
-      await runOnQueue(
+    if (session) {
+      await session.run(
         toRun.map((p) => ({
           id: p.id,
           params: p.params,
@@ -322,19 +344,6 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
           ...(p.threads !== undefined ? { threads: p.threads } : {}),
           fingerprint: foldInfos[folds.indexOf(p.fold)].info.fingerprint,
         })),
-        {
-          id: sweepIdOf(env.specHash!, dataset.fingerprint),
-          name: spec.name,
-          file,
-          data: effective.data,
-          ...(effective.folds !== undefined ? { folds: effective.folds } : {}),
-          seed: effective.seed,
-          evaluation: effective.evaluation,
-          clip,
-          fresh: options.fresh === true,
-          retryFailed: options.retryFailed === true,
-        },
-        queue,
         { onStart, onEnd, warn },
         { stop: options.signal, abandon: options.abandon },
       );

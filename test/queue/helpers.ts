@@ -73,8 +73,8 @@ export function mflab(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}):
 }
 
 /** A worker on `url`, once its log says it is waiting for runs. */
-export async function startWorker(url: string, cwd: string, extra: string[] = []): Promise<Proc> {
-  const w = mflab(["worker", "--queue", url, ...extra], cwd);
+export async function startWorker(url: string, cwd: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Proc> {
+  const w = mflab(["worker", "--queue", url, ...extra], cwd, env);
   await w.waitFor(/waiting for runs/, 30_000);
   return w;
 }

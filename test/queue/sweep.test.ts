@@ -97,8 +97,16 @@ describe("a sweep through a Redis queue", () => {
     expect(await closed.exited).toBe(1);
     expect(closed.output()).toMatch(/^mflab: redis:\/\/:\*\*\*@127\.0\.0\.1:9\/0: cannot use the queue: .*ECONNREFUSED/m);
     expect(closed.output()).not.toContain("hush");
+    // A sweep whose Redis cannot be reached stops before it reads or writes its results file.
+    const spec = writeSpec(dir, { name: "t", data: { kind: "synthetic", nUsers: 30, nItems: 20, nRatings: 300 }, model: "als", grid: { d: [1] } });
+    const sweep = mflab(["sweep", spec, "--queue", "redis://:hush@127.0.0.1:9", "--out", "r.json"], dir);
+    expect(await sweep.exited).toBe(1);
+    expect(sweep.output()).toMatch(/^mflab: redis:\/\/:\*\*\*@127\.0\.0\.1:9\/0: cannot reach Redis: .*ECONNREFUSED/m);
+    expect(sweep.output()).not.toMatch(/\n\s+at |internal error|hush/);
+    expect(fs.existsSync(path.join(dir, "r.json"))).toBe(false);
     const bad = mflab(["queue", "status", "--queue", "http://:pw@host"], dir);
     expect(await bad.exited).toBe(1);
+    expect(bad.output()).toMatch(/^mflab: --queue: must start with redis:\/\/ or rediss:\/\/ \(TLS\), got "http:\/\/:\*\*\*@host"/m);
     expect(bad.output()).not.toContain(":pw@");
   });
 });

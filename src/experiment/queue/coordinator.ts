@@ -148,6 +148,28 @@ export async function runOnQueue(
   callbacks: QueueCallbacks,
   signals: { stop?: AbortSignal; abandon?: AbortSignal } = {},
 ): Promise<void> {
+  const session = await openQueue(sweep, queueOptions);
+  try {
+    await session.run(runs, callbacks, signals);
+  } finally {
+    await session.close();
+  }
+}
+
+/** A sweep's hold on its queue: connected, and the sweep claimed by this process (module doc). */
+export interface QueueSession {
+  /** Hand `runs` to the queue and collect their records ({@link runOnQueue}). */
+  run(runs: QueueRun[], callbacks: QueueCallbacks, signals?: { stop?: AbortSignal; abandon?: AbortSignal }): Promise<void>;
+  /** Release the claim and disconnect (never throws). */
+  close(): Promise<void>;
+}
+
+/**
+ * Connect to the queue and claim the sweep, before anything is written: a second coordinator, a wrong address or
+ * an unreachable Redis is refused while the results file is still untouched.
+ * @throws InputError when Redis cannot be reached or another coordinator holds the sweep
+ */
+export async function openQueue(sweep: QueueSweep, queueOptions: QueueOptions): Promise<QueueSession> {
   const address = parseQueueUrl(queueOptions.url);
   const timeoutMs = Math.max(1, queueOptions.redisTimeout ?? 60) * 1000;
   const pollMs = Math.max(10, queueOptions.pollMs ?? 250);
@@ -174,19 +196,17 @@ export async function runOnQueue(
   const mine = JSON.stringify(owner);
   let renewer: NodeJS.Timeout | undefined;
   let lostClaim: string | undefined;
+  let claimed = false;
+  const close = async () => {
+    if (renewer) clearInterval(renewer);
+    if (claimed) await client.eval(RELEASE, 1, ownerKey(sweep.id), mine).catch(() => undefined);
+    await queue.close().catch(() => undefined);
+    client.disconnect();
+  };
   try {
     await withTimeout(queue.waitUntilReady(), timeoutMs, () => lastError || "no answer");
     await claim(client, sweep, mine);
-    const meta: SweepMeta = {
-      name: sweep.name,
-      file: sweep.file,
-      host: owner.host,
-      pid: owner.pid,
-      total: runs.length,
-      mflab: MFLAB_VERSION,
-      startedAt: owner.startedAt,
-    };
-    await client.hset(SWEEPS_KEY, sweep.id, JSON.stringify(meta));
+    claimed = true;
     renewer = setInterval(() => {
       client
         .eval(CLAIM, 1, ownerKey(sweep.id), mine, String(OWNER_TTL_MS), "")
@@ -196,17 +216,43 @@ export async function runOnQueue(
         .catch(() => undefined); // Redis away: the main loop reports it
     }, RENEW_MS);
     renewer.unref();
-    // Every run collected: the sweep is finished and leaves nothing in Redis.
-    if (await collect()) await client.hdel(SWEEPS_KEY, sweep.id);
   } catch (e) {
+    await close();
     if (e instanceof InputError) throw e;
     throw new InputError(`the queue failed: ${describeRedisError(e)}`, address.display);
-  } finally {
-    if (renewer) clearInterval(renewer);
-    await client.eval(RELEASE, 1, ownerKey(sweep.id), mine).catch(() => undefined);
-    await queue.close().catch(() => undefined);
-    client.disconnect();
   }
+
+  let runs: QueueRun[] = [];
+  let callbacks: QueueCallbacks = { onStart: () => undefined, onEnd: () => undefined, warn: () => undefined };
+  let signals: { stop?: AbortSignal; abandon?: AbortSignal } = {};
+  return {
+    close,
+    run: async (theRuns, theCallbacks, theSignals = {}) => {
+      runs = theRuns;
+      callbacks = theCallbacks;
+      signals = theSignals;
+      try {
+        const meta: SweepMeta = {
+          name: sweep.name,
+          file: sweep.file,
+          host: owner.host,
+          pid: owner.pid,
+          total: runs.length,
+          mflab: MFLAB_VERSION,
+          startedAt: owner.startedAt,
+        };
+        await client.hset(SWEEPS_KEY, sweep.id, JSON.stringify(meta));
+        // Every run collected: the sweep is finished and leaves nothing in Redis.
+        if (await collect()) await client.hdel(SWEEPS_KEY, sweep.id);
+      } catch (e) {
+        if (e instanceof InputError) throw e;
+        // Redis's own refusals (ReplyError: out of memory, a read-only replica, …) and lost connections; anything else is a bug.
+        if (isConnectionError(e) || (e as Error)?.name === "ReplyError")
+          throw new InputError(`the queue failed: ${describeRedisError(e)}`, address.display);
+        throw e;
+      }
+    },
+  };
 
   /** Resolves true when every run is collected, false when stopped before. */
   async function collect(): Promise<boolean> {
