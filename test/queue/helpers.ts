@@ -108,13 +108,16 @@ export function runsOf(file: string): Map<string, Record<string, unknown>> {
 }
 
 /**
- * Both files hold the same runs, and every run has the same metrics, iterations and per-iteration curves (all but
+ * Both files hold the same runs (with `subset`: every run of `actual` is in `expected`), and every run has the same metrics, iterations and per-iteration curves (all but
  * their seconds), byte for byte as written.
  */
-export function expectSameNumbers(actual: string, expected: string): void {
+export function expectSameNumbers(actual: string, expected: string, options: { subset?: boolean } = {}): void {
   const a = runsOf(actual);
   const b = runsOf(expected);
-  expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+  if (options.subset) {
+    // A sub-grid of the expected sweep: its runs (same parameters and seed, so the same ids) are among the expected.
+    for (const id of a.keys()) expect(b.has(id), `run ${id} is not in ${expected}`).toBe(true);
+  } else expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
   const numbers = (r: Record<string, unknown>) => {
     const { seconds: _s, ...curves } = (r.history as Record<string, unknown> | undefined) ?? {};
     return JSON.stringify({
@@ -133,4 +136,13 @@ export function expectSameNumbers(actual: string, expected: string): void {
 /** The run ids in `done <sweep> run <id>` lines of workers' logs: the runs each one finished. */
 export function finishedRuns(...workers: Proc[]): string[] {
   return workers.flatMap((w) => [...w.output().matchAll(/done {2}\S+ run ([0-9a-f]{12})/g)].map((m) => m[1]));
+}
+
+/** Resolves once `condition()` holds (checked every 50 ms); rejects after `ms` with `what`. */
+export async function waitUntil(condition: () => boolean, what: string, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

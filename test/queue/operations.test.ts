@@ -52,7 +52,7 @@ function certificates(dir: string): { ca: string; cert: string; key: string } {
   return { ca: f("ca.pem"), cert: f("server.pem"), key: f("server.key") };
 }
 
-describe("operating a queue", () => {
+describe("operating a queue", { timeout: 240_000 }, () => {
   let servers: RedisServer[] = [];
   let procs: Proc[] = [];
   afterEach(async () => {

@@ -14,7 +14,7 @@ import { expectSameNumbers, finishedRuns, killAll, mflab, ROOT, startWorker, tem
 
 const PASSWORD = "s3cr%t p@ss:word";
 
-describe("a sweep through a Redis queue", () => {
+describe("a sweep through a Redis queue", { timeout: 240_000 }, () => {
   let redis: RedisServer | undefined;
   const procs: Proc[] = [];
   beforeAll(async () => {
