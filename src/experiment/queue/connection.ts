@@ -145,7 +145,7 @@ export async function connectOnce(address: QueueAddress, name: string, doing: st
 let bullmq: typeof Bullmq | undefined;
 let ioredis: typeof IORedisClass | undefined;
 
-/** BullMQ, loaded on first use (it costs ~0.7 s to load, so only queue sweeps and workers pay for it). */
+/** BullMQ, loaded on first use (it takes about 0.5 s to load, so only queue sweeps and workers pay for it). */
 export function loadBullmq(): typeof Bullmq {
   if (bullmq === undefined) bullmq = requireOrExplain("bullmq") as typeof Bullmq;
   return bullmq;
