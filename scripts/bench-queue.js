@@ -119,7 +119,7 @@ async function main() {
   console.log(
     `data: ${dataArgs.length ? `${ml100k} u1` : "synthetic"}; ${os.cpus().length} cores; load average (1 min) before: ${loadBefore.toFixed(2)}`,
   );
-  console.log("| configuration | wall seconds (median of " + reps + ") | runs | speed-up vs local --workers 1 |");
+  console.log(`| configuration | wall seconds (median of ${reps}) | runs | speed-up vs local --workers 1 |`);
   console.log("|---|---|---|---|");
   configs.forEach((c, k) => {
     console.log(
