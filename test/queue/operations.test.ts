@@ -2,7 +2,7 @@
  * Operating a queue, with real parts: a TLS-only Redis with a password (`rediss://`, a certificate of a CA made
  * here with openssl and given to node by NODE_EXTRA_CA_CERTS), the notebook API (`runSweep(spec, { queue })`)
  * as the coordinator, a second coordinator on the same sweep refused, `mflab queue status` while a sweep waits for
- * workers, and a worker's Ctrl-C finishing its run before it exits.
+ * workers, the coordinator's Ctrl-C withdrawing the waiting runs, and a worker's Ctrl-C finishing its run before it exits.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -130,6 +130,31 @@ describe("operating a queue", { timeout: 240_000 }, () => {
     expect(events.filter((e) => e === "run-end")).toHaveLength(4);
     expectSameNumbers(path.join(dir, "queue.json"), path.join(dir, "local.json"));
     expect(server.cli("HLEN", "mflab:sweeps").trim()).toBe("0");
+  });
+
+  it("Ctrl-C on the coordinator withdraws the waiting runs (exit 130); the same command later runs them all", async () => {
+    const server = await startRedis();
+    servers.push(server);
+    const dir = tempDir("coordinator-sigint");
+    const spec = writeSpec(dir, SMALL);
+    const first = mflab(["sweep", spec, "--queue", server.url, "--out", "queue.json"], dir);
+    procs.push(first);
+    await first.waitFor(/sweep: 4 runs, 0 already done/);
+    for (let i = 0; i < 200 && server.cli("ZCARD", "mflab:runs:prioritized").trim() + server.cli("LLEN", "mflab:runs:wait").trim() === "00"; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    first.child.kill("SIGINT");
+    expect(await first.exited, first.output()).toBe(130);
+    expect(first.output()).toMatch(/SIGINT: withdrawing the waiting runs and collecting the runs in progress/);
+    const status = mflab(["queue", "status", "--queue", server.url], dir);
+    expect(await status.exited, status.output()).toBe(0);
+    expect(status.output()).toMatch(/small +[0-9a-f]{12} +4 +0 +0 +0 +0 +none/);
+    const worker = await startWorker(server.url, dir);
+    procs.push(worker);
+    const second = mflab(["sweep", spec, "--queue", server.url, "--out", "queue.json", "--quiet"], dir);
+    procs.push(second);
+    expect(await second.exited, second.output()).toBe(0);
+    expect(finishedRuns(worker)).toHaveLength(4);
   });
 
   it("Ctrl-C on a worker finishes the run in progress, then exits 0; the run is collected", async () => {
