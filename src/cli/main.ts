@@ -52,8 +52,8 @@ Usage:
       --retry-failed  re-run runs recorded as failed
       --html        also write the assignment figure next to the results (<file>.html)
       --yes         run sweeps of more than 500 runs without asking
-  mflab summary <results.json> [--sort test.mse|test.mae|test.rmse|train.mse|…]
-      Print the results table again from the file.
+  mflab summary <results.json> [--sort test.mse|test.rmse|validation.rmse|train.mse|…]
+      Print the results table again from the file (default order: validation MSE when the runs have one, else test MSE).
   mflab plot <results.json> [--kind ${FIGURE_KINDS.join("|")}] [--metric M] [--lambda L] [--out FILE] [--png] [--svg]
       Write a standalone offline HTML figure (default <results>.<kind>.html); --png/--svg also export an image
       through headless Chromium.
@@ -255,10 +255,11 @@ async function sweepCommand(rest: string[]): Promise<number> {
 function summaryCommand(rest: string[]): number {
   const { values, positionals } = parseCommandArgs(rest, { sort: { type: "string" } });
   if (positionals.length !== 1) throw new UsageError(`summary takes exactly one results file, got ${positionals.length}`);
-  const sort = (values.sort as string | undefined) ?? "test.mse";
-  if (!/^(train|test)\.(mse|rmse|mae)$/.test(sort)) throw new UsageError(`--sort must be train|test . mse|rmse|mae, got "${sort}"`);
+  const sort = values.sort as string | undefined;
+  if (sort !== undefined && !/^(train|test|validation)\.(mse|rmse|mae)$/.test(sort))
+    throw new UsageError(`--sort must be train|test|validation . mse|rmse|mae, got "${sort}"`);
   refuseIfNotRegular(positionals[0] as string, "results file");
-  console.log(summaryTable(readResults(positionals[0] as string), sort as MetricPath));
+  console.log(summaryTable(readResults(positionals[0] as string), sort as MetricPath | undefined));
   return 0;
 }
 

@@ -23,7 +23,8 @@ import { RESULTS_SCHEMA, type DatasetInfo, type ResultsFile, type RunRecord } fr
 import { backupResults, readResults, writeResults } from "../results/store";
 import { acquireLock } from "../results/lock";
 import { captureEnv } from "./env";
-import { datasetInfo, executeRun, runId, type RunEvaluation } from "./execute";
+import { deriveSeed } from "../core/random";
+import { datasetInfo, executeRun, fitDataKey, runId, type RunEvaluation } from "./execute";
 import { foldsOf, validateFolds, type Fold, type FoldsSpec } from "./folds";
 import { availableCores, runInWorkers, serializeFold, threadsPerFit } from "./pool";
 import { checkDataSize, memoryBudget, memoryRefusal, rankWarning, runMemoryBytes } from "./resources";
@@ -167,7 +168,11 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
 
     const scale = folds[0].dataset.ratingScale;
     const clip = effective.evaluation.clip ? ([scale[0], scale[1]] as const) : undefined;
-    const runEvaluation: RunEvaluation = { ...effective.evaluation, clip };
+    const runEvaluation: RunEvaluation = {
+      ...effective.evaluation,
+      clip,
+      ...(effective.evaluation.validation !== undefined ? { validationSeed: deriveSeed(effective.seed, "validation") } : {}),
+    };
     const byId = new Map(previous.map((r) => [r.id, r]));
     // Every configuration on every fold (same seed on each fold, as Surprise's cross-validation does).
     const planned = plans.flatMap((plan) => {
@@ -188,7 +193,7 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
         fold,
         threads,
         threadable: def.threadable === true,
-        id: runId(params, seed, foldInfos[k].info.fingerprint),
+        id: runId(params, seed, fitDataKey(foldInfos[k].info.fingerprint, runEvaluation)),
       }));
     });
     const isDone = (id: string) => {

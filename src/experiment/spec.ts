@@ -65,6 +65,15 @@ export const EVALUATION_SPEC = s.object(
     k: s.int({ min: 1, default: 10, doc: "ranking task: list length" }),
     threshold: s.number({ default: 4, doc: "ranking task: ratings ≥ threshold are positives in training and relevant in test" }),
     implicitValue: s.oneOf(["rating", "one"], { default: "rating", doc: "ranking task: value of a training positive, its rating or 1" }),
+    validation: s.optional(
+      s.number({
+        min: 0,
+        max: 1,
+        exclusiveMin: true,
+        exclusiveMax: true,
+        doc: "rating task: fraction of each split's training ratings held out (seeded by the sweep seed) as a validation set; runs record metrics.validation and selection uses it",
+      }),
+    ),
   },
   { unknownKey: "an evaluation option", default: {} },
 );

@@ -20,7 +20,7 @@
  */
 import { InputError } from "../core/errors";
 import type { ResultsFile, RunRecord } from "../results/schema";
-import { configKey, selectConfiguration, type Selection } from "../results/selection";
+import { configKey, selectConfiguration, validationView, type Selection } from "../results/selection";
 import { metricValue, type MetricPath } from "../results/metric";
 import { aggregateRuns, varyingParams } from "../results/summary";
 import { canonicalJson } from "../core/json";
@@ -189,12 +189,15 @@ function describeParams(params: RunRecord["params"], axes: Record<string, string
 interface SpecView {
   folds?: unknown;
   seed?: unknown;
-  evaluation?: { clip?: unknown; history?: unknown };
+  evaluation?: { clip?: unknown; history?: unknown; validation?: unknown };
   models?: { model?: unknown; params?: Record<string, unknown>; grid?: Record<string, unknown[]> }[];
 }
 
 /** The report as blocks (render with ./document.ts); {@link buildReport} renders them. */
-export function reportBlocks(results: ResultsFile, options: ReportOptions = {}): Block[] {
+export function reportBlocks(results: ResultsFile, rawOptions: ReportOptions = {}): Block[] {
+  // A sweep with evaluation.validation carries its own validation results: selection uses them.
+  const inFile = rawOptions.validation ? undefined : validationView(results);
+  const options: ReportOptions = inFile ? { ...rawOptions, validation: inFile } : rawOptions;
   const metric = options.metric ?? "test.mse";
   checkMetric(metric);
   const M = metricUpper(metric);
@@ -269,9 +272,11 @@ export function reportBlocks(results: ResultsFile, options: ReportOptions = {}):
     ["per-iteration history", spec.evaluation?.history === false ? "not recorded" : "train/test metrics recorded after every iteration"],
     [
       "selection",
-      options.validation
-        ? `lowest validation ${M} in the validation sweep "${options.validation.experiment.name}" on ${options.validation.dataset.name} (fingerprint ${options.validation.dataset.fingerprint}); the test ${M} of that configuration is reported separately`
-        : `lowest test ${M} (no validation sweep given)`,
+      inFile
+        ? `lowest validation ${M} on the validation ratings carved from the training ratings (evaluation.validation = ${fmt(spec.evaluation?.validation)}); the test ${M} of that configuration is reported separately`
+        : options.validation
+          ? `lowest validation ${M} in the validation sweep "${options.validation.experiment.name}" on ${options.validation.dataset.name} (fingerprint ${options.validation.dataset.fingerprint}); the test ${M} of that configuration is reported separately`
+          : `lowest test ${M} (no validation sweep given)`,
     ],
   ];
   blocks.push({ type: "facts", items: protocol });
