@@ -13,6 +13,7 @@ import { parseJsonText } from "../core/json";
 import { dataSpecFromPath } from "../data/load";
 import { expandSpec, validateSpec, type ExperimentSpec } from "../experiment/spec";
 import { runSweep } from "../experiment/runner";
+import { runSearch } from "../experiment/search/run";
 import { parseBytes } from "../experiment/resources";
 import { foldCount, type FoldsSpec } from "../experiment/folds";
 import { readResults } from "../results/store";
@@ -150,7 +151,7 @@ const CONFIRM_RUNS = 500;
 function countRuns(spec: ExperimentSpec, folds: FoldsSpec | null | undefined, singleSplit: boolean): number {
   const effective = folds !== undefined ? folds : singleSplit ? null : (spec.folds ?? null);
   const nFolds = effective === null ? 1 : foldCount(effective);
-  return expandSpec(spec).length * nFolds;
+  return spec.search ? spec.search.trials : expandSpec(spec).length * nFolds;
 }
 
 /** Ask a yes/no question on an interactive terminal; false when stdin is not a terminal. */
@@ -225,7 +226,7 @@ async function sweepCommand(rest: string[]): Promise<number> {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  const outcome = await runSweep(spec, {
+  const outcome = await (spec.search ? runSearch : runSweep)(spec, {
     out: values.out as string | undefined,
     data,
     split: values.split !== undefined,

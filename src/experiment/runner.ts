@@ -87,6 +87,7 @@ export interface SweepOutcome {
 
 /** Run (or resume) a sweep. Resolves when every run is recorded. */
 export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {}): Promise<SweepOutcome> {
+  if (spec.search) throw new InputError(`spec "${spec.name}" is a search: run it with runSearch (./search/run.ts) or \`mflab sweep\``);
   const started = Date.now();
   const baseDir = options.baseDir ?? process.cwd();
   const effective: ExperimentSpec = options.data ? { ...spec, data: validateDataSpec(options.data, "--data") } : { ...spec };
