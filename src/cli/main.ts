@@ -58,9 +58,10 @@ Usage:
   mflab plot <results.json> [--kind ${FIGURE_KINDS.join("|")}] [--metric M] [--lambda L] [--out FILE] [--png] [--svg]
       Write a standalone offline HTML figure (default <results>.<kind>.html); --png/--svg also export an image
       through headless Chromium.
-  mflab report <results.json> [--validation V.json] [--out F.html|F.md] [--title T] [--metric test.mse|test.rmse|test.mae] [--no-figures]
+  mflab report <results.json> [--validation V.json] [--grid G.json] [--out F.html|F.md] [--title T] [--metric test.mse|test.rmse|test.mae] [--no-figures]
       A self-contained write-up skeleton: data and protocol, grid, results table, best configuration (chosen on the
-      validation results when given), offline figures, and observations computed from the results.
+      validation results when given), offline figures, and observations computed from the results. A search's
+      report has a search section (trials by status, the chosen trial); --grid compares it with a grid sweep.
   mflab models [name…]
       The models a spec can name, each with its parameters: type and range, default, meaning, aliases.
   mflab --version | --help

@@ -30,6 +30,7 @@ import type { Figure } from "../plot/figures";
 import { formatMetric, formatValue, paramLabel } from "../plot/figures";
 import { buildFigure, type FigureKind } from "../plot/kinds";
 import { renderHtml, renderMarkdown, type Block } from "./document";
+import { searchBlocks } from "./search";
 import { configurationCells, keyFindings, observationsByTopic, observeSweep, paramText, sweepContents } from "./observations";
 
 export type ReportFormat = "html" | "md";
@@ -39,6 +40,8 @@ export interface ReportOptions {
   format?: ReportFormat;
   /** Results of the same grid run on a validation split (`validationDataset`): selection uses it. */
   validation?: ResultsFile;
+  /** A search's report: the grid sweep of the same box on the same data, to compare the search's best with. */
+  grid?: ResultsFile;
   /** Report title (default: "<experiment> on <dataset>"). */
   title?: string;
   /** Test metric used for selection and observations (default "test.mse"). */
@@ -115,8 +118,26 @@ export function reportFigures(results: ResultsFile, metric: MetricPath = "test.m
       model,
     );
   }
-  const withHistory = ok.filter((r) => r.history && Array.isArray(r.history.iteration) && r.history.iteration.length > 0);
-  if (withHistory.length > 40)
+  if (results.runs.some((r) => r.trial !== undefined)) {
+    attempt("search-history", "history", "Optimisation history: best validation error so far against trials finished", () =>
+      buildFigure(results, "history"),
+    );
+    attempt("search-history-seconds", "history-seconds", "Optimisation history against cumulative fit seconds", () =>
+      buildFigure(results, "history-seconds"),
+    );
+    attempt("search-slice", "slice", "Validation error against each searched parameter", () => buildFigure(results, "slice"));
+    attempt("search-importance", "importance", "Parameter importance (permutation importance on a kernel-regression surrogate)", () =>
+      buildFigure(results, "importance"),
+    );
+  }
+  const withHistory = ok.filter(
+    (r) => r.history && Array.isArray(r.history.iteration) && r.history.iteration.length > 0 && r.history.testMse.some((v) => Number.isFinite(v)),
+  );
+  if (ok.some((r) => r.history?.validationMse))
+    notes.push(
+      'per-iteration curves are on the validation set (evaluation.validation), not drawn here: use "mflab plot --kind history" for the search',
+    );
+  else if (withHistory.length > 40)
     notes.push(`convergence curves: not drawn (${withHistory.length} runs have histories; use "mflab plot --kind convergence")`);
   else if (withHistory.length > 0) {
     attempt("convergence", "convergence", `Test ${metricUpper(metric) === "MAE" ? "MAE" : "MSE"} per iteration`, () =>
@@ -315,9 +336,11 @@ export function reportBlocks(results: ResultsFile, rawOptions: ReportOptions = {
     const fixed = Object.entries(isObject(m.params) ? m.params : {}).map(([k, v]) => paramText(k, v));
     const stored = results.runs.filter((r) => r.params.model === name);
     const okCount = stored.filter((r) => r.status === "ok").length;
+    const prunedCount = stored.filter((r) => r.status === "pruned").length;
+    const searched = (spec as { search?: { method?: string; trials?: number } }).search;
     gridItems.push(
-      `${name}: ${axesText.length > 0 ? axesText.join(" × ") : "no grid"} (${nConfigs} configuration${nConfigs === 1 ? "" : "s"}${folds.length > 0 ? ` × ${folds.length} folds` : ""})` +
-        `; fixed: ${fixed.length > 0 ? fixed.join(", ") : "model defaults"}; stored runs: ${stored.length} (${okCount} ok, ${stored.length - okCount} failed)`,
+      `${name}: ${searched ? `a ${searched.method} search of ${searched.trials} trials (see "Search")` : `${axesText.length > 0 ? axesText.join(" × ") : "no grid"} (${nConfigs} configuration${nConfigs === 1 ? "" : "s"}${folds.length > 0 ? ` × ${folds.length} folds` : ""})`}` +
+        `; fixed: ${fixed.length > 0 ? fixed.join(", ") : "model defaults"}; stored runs: ${stored.length} (${okCount} ok, ${stored.length - okCount - prunedCount} failed${prunedCount > 0 ? `, ${prunedCount} pruned` : ""})`,
     );
   }
   if (gridItems.length === 0) {
@@ -375,7 +398,9 @@ export function reportBlocks(results: ResultsFile, rawOptions: ReportOptions = {
     const meanIters = mean(iters);
     const params = shownKeys.map((k) => paramValue(row.params[k]));
     if (row.nFolds === 0) {
-      return [...params, ...header.slice(shownKeys.length).map((_, k) => (k === 0 ? `FAILED: ${row.error ?? ""}` : ""))];
+      const stopped = runs.find((r) => r.status === "pruned");
+      const why = stopped ? `PRUNED at iteration ${stopped.iterations ?? "?"}` : `FAILED: ${row.error ?? ""}`;
+      return [...params, ...header.slice(shownKeys.length).map((_, k) => (k === 0 ? why : ""))];
     }
     return [
       ...params,
@@ -442,6 +467,9 @@ export function reportBlocks(results: ResultsFile, rawOptions: ReportOptions = {
       });
     }
   }
+
+  // 6b. Search (trials, chosen trial, search best vs grid best)
+  blocks.push(...searchBlocks(results, options.grid));
 
   // 7. Figures
   if (options.figures !== false) {
