@@ -6,7 +6,8 @@
  *   node scripts/bench-search.js [--data ../shared/datasets/ml-100k] [--trials 30] [--seeds 5] [--out results/bench-search]
  *
  * Runs (resuming whatever is already in --out): the 10 × 10 log grid (method "grid", once), then for each search
- * seed 1…S: random, TPE, and TPE + ASHA (minIterations 2, η 3), T trials each, one worker. Prints a Markdown table:
+ * seed 1…S: random, TPE, and TPE + ASHA (η 3; first rung --asha-min, default 2; --asha-trials trials, default T),
+ * T trials each, one worker. Prints a Markdown table:
  * best validation RMSE (mean ± std over seeds), the gap to the grid's best cell, total fit seconds (median; as a
  * fraction of the grid's), the chosen configuration's test RMSE, and the best validation RMSE reached within a third
  * of the grid's fit seconds (trials in the order they finished, cumulative fit seconds).
@@ -22,9 +23,14 @@ const { values } = parseArgs({
     trials: { type: "string", default: "30" },
     seeds: { type: "string", default: "5" },
     out: { type: "string", default: "results/bench-search" },
+    "asha-min": { type: "string", default: "2" },
+    "asha-trials": { type: "string" },
   },
 });
 const trials = Number(values.trials);
+// TPE + ASHA: one row per first rung (comma-separated), with its own trial count (default: as the others).
+const ashaMins = values["asha-min"].split(",").map(Number);
+const ashaTrials = values["asha-trials"] === undefined ? trials : Number(values["asha-trials"]);
 const seeds = Number(values.seeds);
 const space = (grid) => ({
   d: { int: [1, 100], log: true, ...(grid ? { points: 10 } : {}) },
@@ -78,11 +84,16 @@ async function run(spec) {
   const methods = [
     ["random", (s) => specFor(`random-s${s}`, { method: "random", trials, seed: s, space: space(false) })],
     ["TPE", (s) => specFor(`tpe-s${s}`, { method: "tpe", trials, seed: s, space: space(false) })],
-    [
-      "TPE + ASHA",
+    ...ashaMins.map((m) => [
+      `TPE + ASHA (rungs ${m}, ${3 * m}, ${9 * m})`,
       (s) =>
-        specFor(`tpe-asha-s${s}`, { method: "tpe", trials, seed: s, space: space(false) }, { method: "asha", minIterations: 2, reductionFactor: 3 }),
-    ],
+        specFor(
+          `tpe-asha${m === 2 ? "" : `-m${m}`}${ashaTrials === trials ? "" : `-t${ashaTrials}`}-s${s}`,
+          { method: "tpe", trials: ashaTrials, seed: s, space: space(false) },
+          { method: "asha", minIterations: m, reductionFactor: 3 },
+        ),
+      ashaTrials,
+    ]),
   ];
   const rows = [];
   const f = (x, n = 4) => x.toFixed(n);
@@ -90,7 +101,7 @@ async function run(spec) {
   rows.push(
     `| 10 × 10 log grid | 100 | ${f(g.metrics.validation.rmse)} | – | ${f(grid.seconds, 0)} (1.00) | d = ${g.params.d}, λ = ${g.params.lambda.toPrecision(3)} | ${f(g.metrics.test.rmse)} | – |`,
   );
-  for (const [label, make] of methods) {
+  for (const [label, make, nTrials = trials] of methods) {
     const per = [];
     for (let s = 1; s <= seeds; s++) per.push(summarise(await run(make(s))));
     const bests = per.map((p) => p.best.metrics.validation.rmse);
@@ -100,7 +111,7 @@ async function run(spec) {
     const gaps = bests.map((b) => b - g.metrics.validation.rmse);
     const pruned = per.map((p) => p.pruned);
     rows.push(
-      `| ${label} | ${trials}${label.includes("ASHA") ? ` (${f(mean(pruned), 1)} pruned)` : ""} | ${f(mean(bests))} ± ${f(std(bests))} | ${f(median(gaps))} (max ${f(Math.max(...gaps))}) | ${f(median(secs), 0)} (${f(median(secs) / grid.seconds, 2)}) | ${per.map((p) => `${p.best.params.d}/${p.best.params.lambda.toPrecision(2)}`).join(", ")} | ${f(mean(tests))} ± ${f(std(tests))} | ${f(mean(within))} ± ${f(std(within))} |`,
+      `| ${label} | ${nTrials}${label.includes("ASHA") ? ` (${f(mean(pruned), 1)} pruned)` : ""} | ${f(mean(bests))} ± ${f(std(bests))} | ${f(median(gaps))} (max ${f(Math.max(...gaps))}) | ${f(median(secs), 0)} (${f(median(secs) / grid.seconds, 2)}) | ${per.map((p) => `${p.best.params.d}/${p.best.params.lambda.toPrecision(2)}`).join(", ")} | ${f(mean(tests))} ± ${f(std(tests))} | ${f(mean(within))} ± ${f(std(within))} |`,
     );
   }
   console.log(
