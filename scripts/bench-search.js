@@ -7,7 +7,7 @@
  *
  * Runs (resuming whatever is already in --out): the 10 × 10 log grid (method "grid", once), then for each search
  * seed 1…S: random, TPE, and TPE + ASHA (η 3; first rung --asha-min, default 2; --asha-trials trials, default T),
- * T trials each, one worker. Prints a Markdown table:
+ * T trials each, one worker (--tpe-trials adds a row of TPE with that many trials). Prints a Markdown table:
  * best validation RMSE (mean ± std over seeds), the gap to the grid's best cell, total fit seconds (median; as a
  * fraction of the grid's), the chosen configuration's test RMSE, and the best validation RMSE reached within a third
  * of the grid's fit seconds (trials in the order they finished, cumulative fit seconds).
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     out: { type: "string", default: "results/bench-search" },
     "asha-min": { type: "string", default: "2" },
     "asha-trials": { type: "string" },
+    "tpe-trials": { type: "string" },
   },
 });
 const trials = Number(values.trials);
@@ -84,6 +85,16 @@ async function run(spec) {
   const methods = [
     ["random", (s) => specFor(`random-s${s}`, { method: "random", trials, seed: s, space: space(false) })],
     ["TPE", (s) => specFor(`tpe-s${s}`, { method: "tpe", trials, seed: s, space: space(false) })],
+    ...(values["tpe-trials"] === undefined
+      ? []
+      : [
+          [
+            "TPE",
+            (s) =>
+              specFor(`tpe-t${values["tpe-trials"]}-s${s}`, { method: "tpe", trials: Number(values["tpe-trials"]), seed: s, space: space(false) }),
+            Number(values["tpe-trials"]),
+          ],
+        ]),
     ...ashaMins.map((m) => [
       `TPE + ASHA (rungs ${m}, ${3 * m}, ${9 * m})`,
       (s) =>
