@@ -60,9 +60,7 @@ function specError(raw: unknown): string {
 describe("search spec", () => {
   it("is refused with a message naming the path", () => {
     expect(specError(searchSpec({ evaluation: {} }))).toMatch(/s\.json: search needs a validation set so the test set does not choose/);
-    expect(specError(searchSpec({ pruner: undefined, search: undefined, grid: { d: [1] }, ...{ pruner: { method: "asha" } } }))).toMatch(
-      /pruner applies to searches only/,
-    );
+    expect(specError(searchSpec({ search: undefined, grid: { d: [1] }, pruner: { method: "asha" } }))).toMatch(/pruner applies to searches only/);
     const withSpace = (space: unknown, method = "tpe") => searchSpec({ search: { method, trials: 3, space } });
     expect(specError(withSpace({ lambda: { float: [2, 1] } }))).toMatch(/search\.space\.lambda\.float must have low ≤ high, got \[2, 1\]/);
     expect(specError(withSpace({ lambda: { float: [0, 1], log: true } }))).toMatch(
