@@ -96,7 +96,8 @@ async function run(spec) {
           ],
         ]),
     ...ashaMins.map((m) => [
-      `TPE + ASHA (rungs ${m}, ${3 * m}, ${9 * m})`,
+      // Rungs below ALS's default cap of 20 iterations.
+      `TPE + ASHA (rungs ${[m, 3 * m, 9 * m].filter((r) => r <= 20).join(", ")})`,
       (s) =>
         specFor(
           `tpe-asha${m === 2 ? "" : `-m${m}`}${ashaTrials === trials ? "" : `-t${ashaTrials}`}-s${s}`,
