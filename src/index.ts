@@ -67,6 +67,7 @@ export { runsTable, runsDataFrame, pivotRuns, groupRunsFrame } from "./results/d
 // experiments
 export { validateSpec, expandSpec, type ExperimentSpec, type ModelSpec, type RunPlan } from "./experiment/spec";
 export { runSweep, type SweepOptions, type SweepOutcome } from "./experiment/runner";
+export { runSearch } from "./experiment/search/run";
 export { loadFolds, type FoldsSpec } from "./experiment/folds";
 export { progressPrinter, printProgress, type SweepProgress } from "./experiment/progress";
 export { runRace, raceResults, type RaceEntry, type RaceOptions } from "./experiment/race";

@@ -13,6 +13,7 @@ import { parseJsonText } from "../core/json";
 import { dataSpecFromPath } from "../data/load";
 import { expandSpec, validateSpec, type ExperimentSpec } from "../experiment/spec";
 import { runSweep } from "../experiment/runner";
+import { runSearch } from "../experiment/search/run";
 import { parseBytes } from "../experiment/resources";
 import { foldCount, type FoldsSpec } from "../experiment/folds";
 import { readResults } from "../results/store";
@@ -70,14 +71,15 @@ Usage:
       The sweeps on a queue: waiting, running, finished and failed runs, their coordinators, failures.
   mflab queue clean --queue URL [--sweep ID]
       Remove what finished sweeps left on the queue (a sweep with waiting runs only when named by --sweep).
-  mflab summary <results.json> [--sort test.mse|test.mae|test.rmse|train.mse|…]
-      Print the results table again from the file.
+  mflab summary <results.json> [--sort test.mse|test.rmse|validation.rmse|train.mse|…]
+      Print the results table again from the file (default order: validation MSE when the runs have one, else test MSE).
   mflab plot <results.json> [--kind ${FIGURE_KINDS.join("|")}] [--metric M] [--lambda L] [--out FILE] [--png] [--svg]
       Write a standalone offline HTML figure (default <results>.<kind>.html); --png/--svg also export an image
       through headless Chromium.
-  mflab report <results.json> [--validation V.json] [--out F.html|F.md] [--title T] [--metric test.mse|test.rmse|test.mae] [--no-figures]
+  mflab report <results.json> [--validation V.json] [--grid G.json] [--out F.html|F.md] [--title T] [--metric test.mse|test.rmse|test.mae] [--no-figures]
       A self-contained write-up skeleton: data and protocol, grid, results table, best configuration (chosen on the
-      validation results when given), offline figures, and observations computed from the results.
+      validation results when given), offline figures, and observations computed from the results. A search's
+      report has a search section (trials by status, the chosen trial); --grid compares it with a grid sweep.
   mflab models [name…]
       The models a spec can name, each with its parameters: type and range, default, meaning, aliases.
   mflab --version | --help
@@ -172,7 +174,7 @@ const CONFIRM_RUNS = 500;
 function countRuns(spec: ExperimentSpec, folds: FoldsSpec | null | undefined, singleSplit: boolean): number {
   const effective = folds !== undefined ? folds : singleSplit ? null : (spec.folds ?? null);
   const nFolds = effective === null ? 1 : foldCount(effective);
-  return expandSpec(spec).length * nFolds;
+  return spec.search ? spec.search.trials : expandSpec(spec).length * nFolds;
 }
 
 /** Ask a yes/no question on an interactive terminal; false when stdin is not a terminal. */
@@ -234,6 +236,9 @@ async function sweepCommand(rest: string[]): Promise<number> {
         throw new UsageError(`--${option} does not apply with --queue: give it to each \`mflab worker\` (--concurrency N, --memory-budget B)`);
       }
     }
+    if (spec.search) {
+      throw new UsageError("a search runs on this machine only (its sampler waits for finished trials): run it without --queue");
+    }
   } else if (values["redis-timeout"] !== undefined) throw new UsageError("--redis-timeout applies with --queue only");
   if (queue !== undefined && values.quiet !== true) {
     const where = parseQueueUrl(queue).display; // checks the address before the data is loaded
@@ -273,7 +278,7 @@ async function sweepCommand(rest: string[]): Promise<number> {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  const outcome = await runSweep(spec, {
+  const outcome = await (spec.search ? runSearch : runSweep)(spec, {
     out: values.out as string | undefined,
     data,
     split: values.split !== undefined,
@@ -304,10 +309,11 @@ async function sweepCommand(rest: string[]): Promise<number> {
 function summaryCommand(rest: string[]): number {
   const { values, positionals } = parseCommandArgs(rest, { sort: { type: "string" } });
   if (positionals.length !== 1) throw new UsageError(`summary takes exactly one results file, got ${positionals.length}`);
-  const sort = (values.sort as string | undefined) ?? "test.mse";
-  if (!/^(train|test)\.(mse|rmse|mae)$/.test(sort)) throw new UsageError(`--sort must be train|test . mse|rmse|mae, got "${sort}"`);
+  const sort = values.sort as string | undefined;
+  if (sort !== undefined && !/^(train|test|validation)\.(mse|rmse|mae)$/.test(sort))
+    throw new UsageError(`--sort must be train|test|validation . mse|rmse|mae, got "${sort}"`);
   refuseIfNotRegular(positionals[0] as string, "results file");
-  console.log(summaryTable(readResults(positionals[0] as string), sort as MetricPath));
+  console.log(summaryTable(readResults(positionals[0] as string), sort as MetricPath | undefined));
   return 0;
 }
 

@@ -1,7 +1,7 @@
 /**
  * `mflab report` — the write-up of a results file (the report itself is built and written by ../report):
  *
- *   mflab report <results.json> [--validation V.json] [--out report.html|report.md] [--title T] [--metric test.mse]
+ *   mflab report <results.json> [--validation V.json] [--grid G.json] [--out report.html|report.md] [--title T] [--metric test.mse]
  *
  * Default output: next to the results file, `<results>.report.html`. Markdown reports (`--out x.md`) export
  * their figures as PNG files next to the report (`<report>.<figure id>.png`) through headless Chromium; when
@@ -15,7 +15,7 @@ import { defaultReportPath, writeReport } from "../report/write";
 import { parseCommandArgs, UsageError } from "./args";
 
 const USAGE =
-  "usage: mflab report <results.json> [--validation V.json] [--out report.html|report.md] [--title T] [--metric test.mse|test.rmse|test.mae] [--no-figures]";
+  "usage: mflab report <results.json> [--validation V.json] [--grid G.json] [--out report.html|report.md] [--title T] [--metric test.mse|test.rmse|test.mae] [--no-figures]";
 
 /**
  * `mflab report …` (see the module doc). Prints where the report went; errors go to stderr.
@@ -40,6 +40,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
 async function report(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
     validation: { type: "string" },
+    grid: { type: "string" },
     out: { type: "string", short: "o" },
     title: { type: "string" },
     metric: { type: "string" },
@@ -56,8 +57,10 @@ async function report(argv: string[]): Promise<number> {
   const file = positionals[0];
   refuseIfNotRegular(file, "results file");
   if (values.validation !== undefined) refuseIfNotRegular(values.validation as string, "results file");
+  if (values.grid !== undefined) refuseIfNotRegular(values.grid as string, "results file");
   const written = await writeReport(file, (values.out as string | undefined) ?? defaultReportPath(file), {
     validation: values.validation as string | undefined,
+    grid: values.grid as string | undefined,
     title: values.title as string | undefined,
     metric: metric as MetricPath,
     figures: values["no-figures"] ? false : undefined,

@@ -12,8 +12,11 @@ import { datasetFingerprint } from "../data/fingerprint";
 import { implicitFromRatings } from "../data/implicit";
 import { scorePredictor } from "../metrics/accuracy";
 import { evaluateRanking, type RankingScorer } from "../metrics/ranking";
+import { holdoutSplit } from "../data/split";
 import { getModel } from "../models/registry";
+import { emptyHistory, recordIteration, type History, type IterationReport } from "../models/types";
 import type { DatasetInfo, RunMetrics, RunRecord } from "../results/schema";
+import { PRUNED, prunerCheck, type PrunerTask } from "./search/pruner";
 import type { EvaluationSpec } from "./spec";
 
 /** Describe a dataset for the results file. */
@@ -38,9 +41,50 @@ export function runId(params: Record<string, unknown>, seed: number, fingerprint
     .slice(0, 12);
 }
 
+/**
+ * What a run's id says about the data it was fitted on: the fold's fingerprint, plus the validation split when
+ * `evaluation.validation` carves one (a run fitted on fewer ratings is another run).
+ */
+export function fitDataKey(fingerprint: string, evaluation: { validation?: number; validationSeed?: number }): string {
+  return evaluation.validation === undefined
+    ? fingerprint
+    : `${fingerprint}/validation=${evaluation.validation},seed=${evaluation.validationSeed ?? 0}`;
+}
+
 /** How one run is scored: the spec's evaluation options with the clip range resolved. */
 export interface RunEvaluation extends Omit<EvaluationSpec, "clip"> {
   clip: readonly [number, number] | undefined;
+  /** Seed of the validation split (`evaluation.validation`); the runner derives it from the sweep seed. */
+  validationSeed?: number;
+}
+
+/** The training ratings a run fits on and the validation ratings carved from them (one split per dataset). */
+interface ValidationSplit {
+  fitTrain: RatingsMatrix;
+  validation: RatingsMatrix;
+}
+const validationCache = new WeakMap<Dataset, Map<string, ValidationSplit>>();
+
+/**
+ * `evaluation.validation`: a seeded random `fraction` of the dataset's training ratings held out as the validation
+ * set (the same ratings for every run of a sweep on this split, whatever the model or the worker); the run fits on
+ * the rest. Computed once per dataset object.
+ */
+export function carveValidation(ds: Dataset, fraction: number, seed: number): ValidationSplit {
+  const key = `${fraction}:${seed}`;
+  let byKey = validationCache.get(ds);
+  if (!byKey) validationCache.set(ds, (byKey = new Map()));
+  const hit = byKey.get(key);
+  if (hit) return hit;
+  const split = holdoutSplit(ds.train.nnz, fraction, seed);
+  const out = { fitTrain: ds.train.subset(split.trainIdx), validation: ds.train.subset(split.testIdx) };
+  byKey.set(key, out);
+  return out;
+}
+
+/** How a run was asked to score itself beyond the evaluation options: a pruner (searches only). */
+export interface RunExtras {
+  pruner?: PrunerTask;
 }
 
 /**
@@ -56,6 +100,7 @@ export function executeRun(
   ds: Dataset,
   evaluation: RunEvaluation,
   threads = 1,
+  extras: RunExtras = {},
 ): RunRecord {
   const startedAt = new Date().toISOString();
   const def = getModel(params.model)!;
@@ -76,8 +121,28 @@ export function executeRun(
         `no test rating of ${ds.name} is ≥ ${evaluation.threshold} (the ranking threshold), so no user has a relevant item to rank`,
       );
     }
+    // With a validation set the fit sees the training ratings minus it; the per-iteration held-out curve is the
+    // validation curve (what a pruner watches; the test set is scored once, at the end).
+    const carved =
+      !ranking && evaluation.validation !== undefined ? carveValidation(ds, evaluation.validation, evaluation.validationSeed ?? 0) : undefined;
+    const fitTrain = carved ? carved.fitTrain : train;
+    const perIteration = carved ? carved.validation : withHistory ? test : undefined;
+    const check = extras.pruner ? prunerCheck(extras.pruner) : undefined;
+    const seen: History = emptyHistory();
+    const onIteration = check
+      ? (r: IterationReport) => {
+          recordIteration(seen, r);
+          if (r.test && check(r.iteration, Math.sqrt(r.test.mse))) throw PRUNED;
+        }
+      : undefined;
     const t0 = performance.now();
-    const fit = def.fit(train, config, { test: withHistory ? test : undefined, clip });
+    let fit: ReturnType<typeof def.fit>;
+    try {
+      fit = def.fit(fitTrain, config, { test: perIteration, clip, onIteration });
+    } catch (e) {
+      if (e !== PRUNED) throw e;
+      return prunedRecord(id, params, seed, seen, (performance.now() - t0) / 1000, withHistory, startedAt);
+    }
     const fitSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
     let metrics: RunMetrics;
@@ -86,12 +151,16 @@ export function executeRun(
       metrics = { ranking: evaluateRanking(fit.model as RankingScorer, ds.train, ds.test, { k: evaluation.k, threshold: evaluation.threshold }) };
       fallbackCount = scorePredictor(fit.model, test).fallbackCount;
     } else {
-      const trainScore = scorePredictor(fit.model, train, { clip });
+      const trainScore = scorePredictor(fit.model, fitTrain, { clip });
       const testScore = scorePredictor(fit.model, test, { clip });
       metrics = {
         train: { mse: trainScore.mse, rmse: trainScore.rmse, mae: trainScore.mae },
         test: { mse: testScore.mse, rmse: testScore.rmse, mae: testScore.mae },
       };
+      if (carved) {
+        const v = scorePredictor(fit.model, carved.validation, { clip });
+        metrics.validation = { mse: v.mse, rmse: v.rmse, mae: v.mae };
+      }
       fallbackCount = testScore.fallbackCount;
     }
     const predictSeconds = (performance.now() - t1) / 1000;
@@ -110,7 +179,7 @@ export function executeRun(
       startedAt,
       finishedAt: new Date().toISOString(),
     };
-    if (withHistory && fit.history.iteration.length > 0) record.history = fit.history;
+    if (withHistory && fit.history.iteration.length > 0) record.history = carved ? asValidationHistory(fit.history) : fit.history;
     return record;
   } catch (e) {
     return {
@@ -123,4 +192,38 @@ export function executeRun(
       finishedAt: new Date().toISOString(),
     };
   }
+}
+
+/** A fit's history whose held-out curves were measured on the validation set: stored as validation curves. */
+function asValidationHistory(h: History): RunRecord["history"] {
+  const nan = h.iteration.map(() => NaN);
+  return { ...h, testMse: nan, testMae: nan.slice(), validationMse: h.testMse, validationMae: h.testMae };
+}
+
+/** A run stopped by the pruner: the iterations it reached and its validation error at the last one. */
+function prunedRecord(
+  id: string,
+  params: RunRecord["params"],
+  seed: number,
+  seen: History,
+  fitSeconds: number,
+  withHistory: boolean,
+  startedAt: string,
+): RunRecord {
+  const last = seen.iteration.length - 1;
+  const mse = seen.testMse[last];
+  const record: RunRecord = {
+    id,
+    params,
+    seed,
+    status: "pruned",
+    metrics: { validation: { mse, rmse: Math.sqrt(mse), mae: seen.testMae[last] } },
+    iterations: seen.iteration[last],
+    converged: false,
+    fitSeconds,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+  };
+  if (withHistory) record.history = asValidationHistory(seen);
+  return record;
 }

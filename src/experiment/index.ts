@@ -1,6 +1,7 @@
 /**
  * `mflab/experiment`: experiment specs, folds, the sweep runner (one run's execution, the worker pool, progress
- * events), queue sweeps over Redis (workers, status, cleanup), optimizer races and the environment recorded with results.
+ * events), queue sweeps over Redis (workers, status, cleanup), searches (random / TPE / grid samplers, ASHA and
+ * median pruners), optimizer races and the environment recorded with results.
  */
 export * from "./spec";
 export * from "./folds";
@@ -14,3 +15,8 @@ export * from "./pool";
 export { startQueueWorker, type QueueWorkerEvent, type QueueWorkerHandle, type QueueWorkerOptions } from "./queue/worker";
 export { cleanQueue, queueStatus, type CleanReport, type QueueStatus } from "./queue/admin";
 export type { QueueOptions } from "./queue/coordinator";
+export * from "./search/run";
+export * from "./search/spec";
+export * from "./search/space";
+export * from "./search/tpe";
+export * from "./search/pruner";

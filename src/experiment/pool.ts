@@ -117,6 +117,7 @@ export function runInWorkers(
         state.set(worker, true);
         current = next++;
         const k = current;
+        // onStart runs before the task is read: a search fills tasks[k] there (its trials are suggested on demand).
         guarded(() => onStart(k, slot));
         worker.postMessage(tasks[current]);
       };

@@ -43,7 +43,9 @@ export function describeParams(params: Record<string, unknown>, keys: readonly s
   const parts: string[] = [];
   for (const k of keys) {
     const v = params[k] !== undefined ? params[k] : defaults?.[k];
-    if (v !== undefined && v !== null) parts.push(`${k === "lambda" ? "λ" : k}=${JSON.stringify(v)}`);
+    // Sampled values (searches) are shown to 4 significant digits; the record keeps them in full.
+    const shown = typeof v === "number" && !Number.isInteger(v) && String(v).length > 8 ? String(Number(v.toPrecision(4))) : JSON.stringify(v);
+    if (v !== undefined && v !== null) parts.push(`${k === "lambda" ? "λ" : k}=${shown}`);
   }
   return parts.join(" ");
 }
@@ -56,9 +58,13 @@ export function describeRun(model: string, params: Record<string, unknown>, keys
 
 /** What a finished run reached: `test MSE 0.9123 · 20 it · 0.4 s`, `NDCG@10 0.4553 · …`, or `FAILED: reason`. */
 export function describeOutcome(r: RunRecord): string {
-  if (r.status !== "ok") return `FAILED: ${r.error}`;
   const m = r.metrics;
-  const score = m?.ranking ? `NDCG@${m.ranking.k} ${m.ranking.ndcg.toFixed(4)}` : `test MSE ${m?.test?.mse.toFixed(4)}`;
+  if (r.status === "pruned")
+    return `PRUNED at iteration ${r.iterations} (validation RMSE ${m?.validation?.rmse.toFixed(4)}) · ${formatSeconds(r.fitSeconds ?? NaN)}`;
+  if (r.status !== "ok") return `FAILED: ${r.error}`;
+  const score = m?.ranking
+    ? `NDCG@${m.ranking.k} ${m.ranking.ndcg.toFixed(4)}`
+    : `${m?.validation ? `validation RMSE ${m.validation.rmse.toFixed(4)}, ` : ""}test MSE ${m?.test?.mse.toFixed(4)}`;
   return `${score} · ${r.iterations} it · ${formatSeconds(r.fitSeconds ?? NaN)}`;
 }
 

@@ -28,7 +28,8 @@ import { RESULTS_SCHEMA, type DatasetInfo, type ResultsFile, type RunRecord } fr
 import { backupResults, readResults, writeResults } from "../results/store";
 import { acquireLock } from "../results/lock";
 import { captureEnv } from "./env";
-import { datasetInfo, executeRun, runId, type RunEvaluation } from "./execute";
+import { deriveSeed } from "../core/random";
+import { datasetInfo, executeRun, fitDataKey, runId, type RunEvaluation } from "./execute";
 import { foldsOf, validateFolds, type Fold, type FoldsSpec } from "./folds";
 import { availableCores, runInWorkers, serializeFold, threadsPerFit } from "./pool";
 import { checkDataSize, memoryBudget, memoryRefusal, rankWarning, runMemoryBytes } from "./resources";
@@ -100,6 +101,7 @@ export interface SweepOutcome {
 
 /** Run (or resume) a sweep. Resolves when every run is recorded. */
 export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {}): Promise<SweepOutcome> {
+  if (spec.search) throw new InputError(`spec "${spec.name}" is a search: run it with runSearch (./search/run.ts) or \`mflab sweep\``);
   const started = Date.now();
   const baseDir = options.baseDir ?? process.cwd();
   const effective: ExperimentSpec = options.data ? { ...spec, data: validateDataSpec(options.data, "--data") } : { ...spec };
@@ -206,7 +208,11 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
       }
     }
 
-    const runEvaluation: RunEvaluation = { ...effective.evaluation, clip };
+    const runEvaluation: RunEvaluation = {
+      ...effective.evaluation,
+      clip,
+      ...(effective.evaluation.validation !== undefined ? { validationSeed: deriveSeed(effective.seed, "validation") } : {}),
+    };
     const byId = new Map(previous.map((r) => [r.id, r]));
     // Every configuration on every fold (same seed on each fold, as Surprise's cross-validation does).
     const planned = plans.flatMap((plan) => {
@@ -227,7 +233,7 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
         fold,
         threads,
         threadable: def.threadable === true,
-        id: runId(params, seed, foldInfos[k].info.fingerprint),
+        id: runId(params, seed, fitDataKey(foldInfos[k].info.fingerprint, runEvaluation)),
       }));
     });
     const isDone = (id: string) => {

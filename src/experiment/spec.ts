@@ -28,6 +28,7 @@ import { describe } from "../core/suggest";
 import { DATA_SPEC, validateDataSpec, type DataSpec, type DataSpecInput } from "../data/spec";
 import { allModels, getModel, modelNames } from "../models/registry";
 import { FOLDS_SPEC, validateFolds, type FoldsSpec } from "./folds";
+import { PRUNER_SPEC, SEARCH_SPEC, validateSearch, type PrunerSpec, type SearchSpec } from "./search/spec";
 
 /** Largest number of runs a spec may expand to. */
 export const MAX_RUNS = 10_000;
@@ -65,6 +66,15 @@ export const EVALUATION_SPEC = s.object(
     k: s.int({ min: 1, default: 10, doc: "ranking task: list length" }),
     threshold: s.number({ default: 4, doc: "ranking task: ratings ≥ threshold are positives in training and relevant in test" }),
     implicitValue: s.oneOf(["rating", "one"], { default: "rating", doc: "ranking task: value of a training positive, its rating or 1" }),
+    validation: s.optional(
+      s.number({
+        min: 0,
+        max: 1,
+        exclusiveMin: true,
+        exclusiveMax: true,
+        doc: "rating task: fraction of each split's training ratings held out (seeded by the sweep seed) as a validation set; runs record metrics.validation and selection uses it",
+      }),
+    ),
   },
   { unknownKey: "an evaluation option", default: {} },
 );
@@ -100,6 +110,8 @@ export const SPEC = s.object(
     ),
     seed: s.int({ min: 0, max: 4294967295, default: 0, doc: "sweep seed: each run's seed is derived from it and the run's parameters" }),
     evaluation: EVALUATION_SPEC,
+    search: s.optional({ ...SEARCH_SPEC, doc: "search the space of one model instead of a grid (./search/spec.ts)" }),
+    pruner: s.optional({ ...PRUNER_SPEC, doc: "search only: stop unpromising trials early from their per-iteration validation error" }),
   },
   { unknownKey: "a spec key", ignoredKeys: ["$schema"], expected: "a JSON object", doc: "an mflab experiment spec" },
 );
@@ -127,6 +139,10 @@ export interface ExperimentSpec {
   models: ModelSpec[];
   seed: number;
   evaluation: EvaluationSpec;
+  /** A search instead of a grid (one model, one split, with evaluation.validation); see ./search/spec.ts. */
+  search?: SearchSpec;
+  /** Early stopping of search trials. */
+  pruner?: PrunerSpec;
 }
 
 /** One planned run: a model, its full parameter set (before defaults), and its own seed. */
@@ -182,6 +198,25 @@ export function validateSpec(raw: unknown, file?: string): ExperimentSpec {
   if (spec.description !== undefined) normalized.description = spec.description;
   if (spec.folds !== undefined) normalized.folds = validateFolds(spec.folds, rawData, file);
   if (spec.repeats > 1) normalized.repeats = spec.repeats;
+  if (spec.pruner !== undefined && spec.search === undefined) fail("pruner", 'applies to searches only: add a "search" section');
+  if (spec.search !== undefined) {
+    if (listForm) fail("search", 'searches one model: use "model" and "params", not a "models" list');
+    if (spec.grid !== undefined) fail("search", 'replaces the grid: move the searched parameters from "grid" to search.space');
+    if (normalized.folds !== undefined)
+      fail("search", 'runs on one split: remove "folds" (the validation set carved from the training ratings chooses)');
+    if (normalized.repeats !== undefined) fail("search", 'runs each trial once: remove "repeats"');
+    if (spec.evaluation.task !== "rating") fail("search", 'needs evaluation.task "rating" (it minimises a validation error)');
+    if (spec.evaluation.validation === undefined)
+      fail(
+        "search",
+        'needs a validation set so the test set does not choose: add "evaluation": {"validation": 0.1} (a fraction of the training ratings)',
+      );
+    normalized.search = validateSearch(spec.search, getModel(models[0].model)! as never, models[0].params ?? {}, file);
+    if (spec.pruner !== undefined) {
+      if (!spec.evaluation.history) fail("pruner", "watches the per-iteration validation curve: it needs evaluation.history true");
+      normalized.pruner = spec.pruner;
+    }
+  }
   // Count the runs before expanding: a grid of millions of cells is refused without building it.
   const nRuns = models.reduce((n, m) => n + Object.values(m.grid ?? {}).reduce((c, values) => c * values.length, 1), 0);
   if (nRuns > MAX_RUNS) fail(models.length === 1 ? "grid" : "models", `expands to ${nRuns} runs (more than ${MAX_RUNS})`);

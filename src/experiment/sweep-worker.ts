@@ -7,6 +7,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { RatingsMatrix, type Dataset } from "../data/ratings";
 import { executeRun, type RunEvaluation } from "./execute";
 import type { RunRecord } from "../results/schema";
+import type { PrunerTask } from "./search/pruner";
 
 export interface SerializedMatrix {
   nUsers: number;
@@ -33,6 +34,8 @@ export interface WorkerTask {
   foldIndex: number;
   /** Threads for this fit (threadable models only; see the runner's rule). */
   threads: number;
+  /** Searches with a pruner: the rule and the curves it compares against (./search/pruner.ts). */
+  pruner?: PrunerTask;
 }
 
 export type WorkerReply = { id: string; record: RunRecord };
@@ -50,7 +53,9 @@ if (parentPort && workerData && (workerData as { mflabSweepWorker?: boolean }).m
   const datasets: Dataset[] = setup.folds.map((f) => ({ ...f.dataset, train: restore(f.dataset.train), test: restore(f.dataset.test) }));
   const port = parentPort;
   port.on("message", (task: WorkerTask) => {
-    const record = executeRun(task.id, task.params, task.seed, datasets[task.foldIndex], setup.evaluation, task.threads);
+    const record = executeRun(task.id, task.params, task.seed, datasets[task.foldIndex], setup.evaluation, task.threads, {
+      pruner: task.pruner,
+    });
     port.postMessage({ id: task.id, record } satisfies WorkerReply);
   });
 }

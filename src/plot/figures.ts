@@ -18,10 +18,10 @@
  */
 import { InputError } from "../core/errors";
 import { meanStd } from "../core/stats";
-import { metricValue, type ErrorMetricName, type MetricPath, type MetricSplit } from "../results/metric";
+import { hasValidation, metricValue, type ErrorMetricName, type MetricPath, type MetricSplit } from "../results/metric";
 import type { ResultsFile, RunRecord } from "../results/schema";
 import type { History } from "../models/types";
-import { configKey } from "../results/selection";
+import { configKey, validationView } from "../results/selection";
 import {
   lineCount,
   notesMargin,
@@ -58,6 +58,9 @@ const METRIC_STYLE: Record<MetricPath, { color: string; symbol: string; dash: st
   "test.mae": { color: PALETTE[3], symbol: "x", dash: "dash" },
   "train.rmse": { color: PALETTE[4], symbol: "diamond", dash: "solid" },
   "test.rmse": { color: PALETTE[5], symbol: "cross", dash: "dash" },
+  "validation.mse": { color: PALETTE[6], symbol: "star", dash: "dot" },
+  "validation.mae": { color: PALETTE[7], symbol: "hexagon", dash: "dot" },
+  "validation.rmse": { color: PALETTE[8], symbol: "pentagon", dash: "dot" },
 };
 
 const METRIC_PATHS = Object.keys(METRIC_STYLE) as MetricPath[];
@@ -897,7 +900,11 @@ export function compareRowsFromRuns(results: RunsInput, options: CompareRowsOpti
     return best;
   };
   const groups = group(runsOf(results), split);
-  const validationGroups = options.validation ? group(runsOf(options.validation), selectBy.split(".")[0] as MetricSplit) : undefined;
+  // Runs that carry their own validation metrics (evaluation.validation) are chosen on them.
+  const inFile =
+    options.validation === undefined && hasValidation(runsOf(results)) ? validationView({ runs: runsOf(results) } as ResultsFile) : undefined;
+  const validationInput = options.validation ?? inFile;
+  const validationGroups = validationInput ? group(runsOf(validationInput), selectBy.split(".")[0] as MetricSplit) : undefined;
   const rows: CompareRow[] = [];
   for (const [label, runs] of groups) {
     const configs = byConfig(runs);

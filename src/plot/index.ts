@@ -2,6 +2,7 @@
 export * from "./figures";
 export * from "./kinds";
 export * from "./race";
+export * from "./search";
 export * from "./factor-map";
 export * from "./grammar";
 export * from "./static-image";

@@ -17,9 +17,10 @@ import {
   type RunsInput,
 } from "./figures";
 import type { ErrorMetricName, MetricPath } from "../results/metric";
+import { importanceFigure, searchHistoryFigure, searchView, sliceFigure } from "./search";
 
 /** The figure kinds `buildFigure` (and `mflab plot --kind`) draws from a results file. */
-export const FIGURE_KINDS = ["grid", "lambda", "heatmap", "convergence", "compare"] as const;
+export const FIGURE_KINDS = ["grid", "lambda", "heatmap", "convergence", "compare", "history", "history-seconds", "slice", "importance"] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 
 export interface BuildFigureOptions {
@@ -61,9 +62,21 @@ export function buildFigure(results: ResultsFile | RunsInput, kind: FigureKind, 
       return convergenceFigure(results, { metric: (options.metric ?? "testMse") as HistoryMetric });
     case "compare":
       return compareFigure(results, { metrics: list(options.metric) as ErrorMetricName[] | undefined });
+    case "history":
+    case "history-seconds":
+      return searchHistoryFigure([searchView(asResults(results))], { x: kind === "history" ? "trial" : "seconds" });
+    case "slice":
+      return sliceFigure(searchView(asResults(results)));
+    case "importance":
+      return importanceFigure(searchView(asResults(results)));
     default:
       throw new InputError(`unknown figure kind "${String(kind)}"; use one of ${FIGURE_KINDS.join(", ")}`);
   }
+}
+
+/** A results file, or bare runs wrapped as one (for the search figures, which read the spec when there is one). */
+function asResults(input: ResultsFile | RunsInput): ResultsFile {
+  return Array.isArray(input) ? ({ experiment: { name: "runs", spec: null }, runs: input } as unknown as ResultsFile) : (input as ResultsFile);
 }
 
 /** The λ of the ok run with the lowest test MSE. @throws InputError when no ok run has λ and test MSE */

@@ -20,7 +20,7 @@
  */
 import { InputError } from "../core/errors";
 import type { ResultsFile, RunRecord } from "../results/schema";
-import { configKey, selectConfiguration, type Selection } from "../results/selection";
+import { configKey, selectConfiguration, validationView, type Selection } from "../results/selection";
 import { metricValue, type MetricPath } from "../results/metric";
 import { aggregateRuns, varyingParams } from "../results/summary";
 import { canonicalJson } from "../core/json";
@@ -30,6 +30,7 @@ import type { Figure } from "../plot/figures";
 import { formatMetric, formatValue, paramLabel } from "../plot/figures";
 import { buildFigure, type FigureKind } from "../plot/kinds";
 import { renderHtml, renderMarkdown, type Block } from "./document";
+import { searchBlocks } from "./search";
 import { configurationCells, keyFindings, observationsByTopic, observeSweep, paramText, sweepContents } from "./observations";
 
 export type ReportFormat = "html" | "md";
@@ -39,6 +40,8 @@ export interface ReportOptions {
   format?: ReportFormat;
   /** Results of the same grid run on a validation split (`validationDataset`): selection uses it. */
   validation?: ResultsFile;
+  /** A search's report: the grid sweep of the same box on the same data, to compare the search's best with. */
+  grid?: ResultsFile;
   /** Report title (default: "<experiment> on <dataset>"). */
   title?: string;
   /** Test metric used for selection and observations (default "test.mse"). */
@@ -115,8 +118,26 @@ export function reportFigures(results: ResultsFile, metric: MetricPath = "test.m
       model,
     );
   }
-  const withHistory = ok.filter((r) => r.history && Array.isArray(r.history.iteration) && r.history.iteration.length > 0);
-  if (withHistory.length > 40)
+  if (results.runs.some((r) => r.trial !== undefined)) {
+    attempt("search-history", "history", "Optimisation history: best validation error so far against trials finished", () =>
+      buildFigure(results, "history"),
+    );
+    attempt("search-history-seconds", "history-seconds", "Optimisation history against cumulative fit seconds", () =>
+      buildFigure(results, "history-seconds"),
+    );
+    attempt("search-slice", "slice", "Validation error against each searched parameter", () => buildFigure(results, "slice"));
+    attempt("search-importance", "importance", "Parameter importance (permutation importance on a kernel-regression surrogate)", () =>
+      buildFigure(results, "importance"),
+    );
+  }
+  const withHistory = ok.filter(
+    (r) => r.history && Array.isArray(r.history.iteration) && r.history.iteration.length > 0 && r.history.testMse.some((v) => Number.isFinite(v)),
+  );
+  if (ok.some((r) => r.history?.validationMse))
+    notes.push(
+      'per-iteration curves are on the validation set (evaluation.validation), not drawn here: use "mflab plot --kind history" for the search',
+    );
+  else if (withHistory.length > 40)
     notes.push(`convergence curves: not drawn (${withHistory.length} runs have histories; use "mflab plot --kind convergence")`);
   else if (withHistory.length > 0) {
     attempt("convergence", "convergence", `Test ${metricUpper(metric) === "MAE" ? "MAE" : "MSE"} per iteration`, () =>
@@ -189,12 +210,15 @@ function describeParams(params: RunRecord["params"], axes: Record<string, string
 interface SpecView {
   folds?: unknown;
   seed?: unknown;
-  evaluation?: { clip?: unknown; history?: unknown };
+  evaluation?: { clip?: unknown; history?: unknown; validation?: unknown };
   models?: { model?: unknown; params?: Record<string, unknown>; grid?: Record<string, unknown[]> }[];
 }
 
 /** The report as blocks (render with ./document.ts); {@link buildReport} renders them. */
-export function reportBlocks(results: ResultsFile, options: ReportOptions = {}): Block[] {
+export function reportBlocks(results: ResultsFile, rawOptions: ReportOptions = {}): Block[] {
+  // A sweep with evaluation.validation carries its own validation results: selection uses them.
+  const inFile = rawOptions.validation ? undefined : validationView(results);
+  const options: ReportOptions = inFile ? { ...rawOptions, validation: inFile } : rawOptions;
   const metric = options.metric ?? "test.mse";
   checkMetric(metric);
   const M = metricUpper(metric);
@@ -269,9 +293,11 @@ export function reportBlocks(results: ResultsFile, options: ReportOptions = {}):
     ["per-iteration history", spec.evaluation?.history === false ? "not recorded" : "train/test metrics recorded after every iteration"],
     [
       "selection",
-      options.validation
-        ? `lowest validation ${M} in the validation sweep "${options.validation.experiment.name}" on ${options.validation.dataset.name} (fingerprint ${options.validation.dataset.fingerprint}); the test ${M} of that configuration is reported separately`
-        : `lowest test ${M} (no validation sweep given)`,
+      inFile
+        ? `lowest validation ${M} on the validation ratings carved from the training ratings (evaluation.validation = ${fmt(spec.evaluation?.validation)}); the test ${M} of that configuration is reported separately`
+        : options.validation
+          ? `lowest validation ${M} in the validation sweep "${options.validation.experiment.name}" on ${options.validation.dataset.name} (fingerprint ${options.validation.dataset.fingerprint}); the test ${M} of that configuration is reported separately`
+          : `lowest test ${M} (no validation sweep given)`,
     ],
   ];
   blocks.push({ type: "facts", items: protocol });
@@ -310,9 +336,11 @@ export function reportBlocks(results: ResultsFile, options: ReportOptions = {}):
     const fixed = Object.entries(isObject(m.params) ? m.params : {}).map(([k, v]) => paramText(k, v));
     const stored = results.runs.filter((r) => r.params.model === name);
     const okCount = stored.filter((r) => r.status === "ok").length;
+    const prunedCount = stored.filter((r) => r.status === "pruned").length;
+    const searched = (spec as { search?: { method?: string; trials?: number } }).search;
     gridItems.push(
-      `${name}: ${axesText.length > 0 ? axesText.join(" × ") : "no grid"} (${nConfigs} configuration${nConfigs === 1 ? "" : "s"}${folds.length > 0 ? ` × ${folds.length} folds` : ""})` +
-        `; fixed: ${fixed.length > 0 ? fixed.join(", ") : "model defaults"}; stored runs: ${stored.length} (${okCount} ok, ${stored.length - okCount} failed)`,
+      `${name}: ${searched ? `a ${searched.method} search of ${searched.trials} trials (see "Search")` : `${axesText.length > 0 ? axesText.join(" × ") : "no grid"} (${nConfigs} configuration${nConfigs === 1 ? "" : "s"}${folds.length > 0 ? ` × ${folds.length} folds` : ""})`}` +
+        `; fixed: ${fixed.length > 0 ? fixed.join(", ") : "model defaults"}; stored runs: ${stored.length} (${okCount} ok, ${stored.length - okCount - prunedCount} failed${prunedCount > 0 ? `, ${prunedCount} pruned` : ""})`,
     );
   }
   if (gridItems.length === 0) {
@@ -370,7 +398,9 @@ export function reportBlocks(results: ResultsFile, options: ReportOptions = {}):
     const meanIters = mean(iters);
     const params = shownKeys.map((k) => paramValue(row.params[k]));
     if (row.nFolds === 0) {
-      return [...params, ...header.slice(shownKeys.length).map((_, k) => (k === 0 ? `FAILED: ${row.error ?? ""}` : ""))];
+      const stopped = runs.find((r) => r.status === "pruned");
+      const why = stopped ? `PRUNED at iteration ${stopped.iterations ?? "?"}` : `FAILED: ${row.error ?? ""}`;
+      return [...params, ...header.slice(shownKeys.length).map((_, k) => (k === 0 ? why : ""))];
     }
     return [
       ...params,
@@ -437,6 +467,9 @@ export function reportBlocks(results: ResultsFile, options: ReportOptions = {}):
       });
     }
   }
+
+  // 6b. Search (trials, chosen trial, search best vs grid best)
+  blocks.push(...searchBlocks(results, options.grid));
 
   // 7. Figures
   if (options.figures !== false) {

@@ -142,6 +142,9 @@ export function sweepContents(results: ResultsFile): SweepContents {
   const models = [...new Set(ok.map((r) => r.params.model))];
   const axes: Record<string, string[]> = {};
   const dLambda: string[] = [];
+  // A random or TPE search samples its space, it is no grid: the grid observations (edges, corners) do not apply.
+  const method = (results.experiment.spec as { search?: { method?: string } } | null)?.search?.method;
+  const sampled = method !== undefined && method !== "grid";
   for (const m of new Set(results.runs.map((r) => r.params.model))) {
     const runs = results.runs.filter((r) => r.params.model === m);
     axes[m] = varyingParams(runs).filter((k) => k !== "model");
@@ -154,7 +157,7 @@ export function sweepContents(results: ResultsFile): SweepContents {
       }
       return vs.size;
     };
-    if (models.includes(m) && numericValues("d") >= 2 && numericValues("lambda") >= 2) dLambda.push(m);
+    if (!sampled && models.includes(m) && numericValues("d") >= 2 && numericValues("lambda") >= 2) dLambda.push(m);
   }
   return {
     models,
@@ -668,7 +671,7 @@ export function observeSweep(results: ResultsFile, options: ObserveOptions = {})
     });
   }
 
-  const failed = results.runs.filter((r) => r.status !== "ok");
+  const failed = results.runs.filter((r) => r.status === "failed");
   if (failed.length > 0) {
     const first = failed[0];
     const t = paramsText(first.params, axesOf(first.params.model));

@@ -12,7 +12,9 @@ import { readResults } from "../results/store";
 import { exportFigureImages } from "../plot/export";
 import { buildReport, reportFigures, type ReportFormat, type ReportOptions } from "./build";
 
-export interface WriteReportOptions extends Omit<ReportOptions, "validation" | "images" | "imagesMissing"> {
+export interface WriteReportOptions extends Omit<ReportOptions, "validation" | "grid" | "images" | "imagesMissing"> {
+  /** A search's report: the grid sweep to compare with (path or loaded). */
+  grid?: string | ResultsFile;
   /** Validation sweep: a results file path or the loaded results. */
   validation?: string | ResultsFile;
   /** Markdown: export figure images (default true; false omits them with a note). */
@@ -52,7 +54,8 @@ export async function writeReport(resultsFile: string | ResultsFile, outFile: st
   fs.mkdirSync(dir, { recursive: true });
   const images: string[] = [];
   const notes: string[] = [];
-  const reportOptions: ReportOptions = { ...options, format, validation, images: undefined, imagesMissing: undefined };
+  const grid = typeof options.grid === "string" ? readResults(options.grid) : options.grid;
+  const reportOptions: ReportOptions = { ...options, format, validation, grid, images: undefined, imagesMissing: undefined };
   if (format === "md" && options.figures !== false) {
     const { figures } = reportFigures(results, options.metric ?? "test.mse");
     if (figures.length > 0 && options.images === false) reportOptions.imagesMissing = "image export disabled";

@@ -10,7 +10,7 @@
  */
 import type { RunRecord } from "./schema";
 
-export type MetricSplit = "train" | "test";
+export type MetricSplit = "train" | "test" | "validation";
 export type ErrorMetricName = "mse" | "rmse" | "mae";
 /** A metric path such as `test.mse`, `train.mae`, `test.rmse`. */
 export type MetricPath = `${MetricSplit}.${ErrorMetricName}`;
@@ -20,4 +20,20 @@ export function metricValue(run: RunRecord, metric: MetricPath): number {
   const [split, name] = metric.split(".") as [MetricSplit, ErrorMetricName];
   const v = run.metrics?.[split]?.[name];
   return typeof v === "number" ? v : NaN;
+}
+
+/** Whether any ok run carries validation metrics (a sweep with `evaluation.validation`). */
+export function hasValidation(runs: readonly RunRecord[]): boolean {
+  return runs.some((r) => r.status === "ok" && r.metrics?.validation !== undefined);
+}
+
+/**
+ * The metric selection minimises: `metric` (default MSE) moved to the validation set when the runs carry
+ * validation metrics — so the best run, a report's chosen configuration and a figure's highlighted cell are chosen
+ * on validation whenever it exists, and the test set only reports the choice.
+ */
+export function selectionMetric(runs: readonly RunRecord[], metric?: MetricPath): MetricPath {
+  const name = (metric ?? "test.mse").split(".")[1] as ErrorMetricName;
+  if (metric !== undefined && !metric.startsWith("test.")) return metric;
+  return hasValidation(runs) ? `validation.${name}` : (metric ?? "test.mse");
 }

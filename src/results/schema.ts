@@ -40,6 +40,7 @@ const RUN_METRICS = s.object(
   {
     train: s.optional({ ...ERROR_METRICS, doc: "rating error on the training ratings" }),
     test: s.optional({ ...ERROR_METRICS, doc: "rating error on the test ratings" }),
+    validation: s.optional({ ...ERROR_METRICS, doc: "rating error on the validation ratings (evaluation.validation): what selection uses" }),
     ranking: s.optional({ ...RANKING_METRICS, doc: "top-k ranking quality on the test set (evaluation.task ranking)" }),
   },
   { unknownKey: "a metrics set" },
@@ -55,6 +56,8 @@ const HISTORY = s.object(
     testMse: curve(),
     testMae: curve(),
     seconds: curve(),
+    validationMse: s.optional(curve()),
+    validationMae: s.optional(curve()),
   },
   { unknownKey: "a history curve" },
 );
@@ -71,7 +74,13 @@ export const RUN_RECORD = s.object(
     seed: s.int({ min: 0, doc: "the run's seed" }),
     fold: s.optional(s.string({ doc: "cross-validated sweeps: the fold this run was scored on" })),
     repeat: s.optional(s.int({ min: 0, doc: "sweeps with repeats > 1: the repeat index" })),
-    status: s.oneOf(["ok", "failed"], { doc: 'a failed run keeps its error in "error"' }),
+    status: s.oneOf(["ok", "failed", "pruned"], {
+      doc: 'a failed run keeps its error in "error"; a pruned one (search with a pruner) its iterations reached in "iterations"',
+    }),
+    trial: s.optional(s.int({ min: 0, doc: "searches: the trial number (0-based, in suggestion order)" })),
+    trialBasis: s.optional(
+      s.int({ min: 0, doc: "searches: how many recorded trials (in file order) the sampler and pruner saw when this trial was suggested" }),
+    ),
     error: s.optional(s.string({ doc: "failure message when status is failed" })),
     metrics: s.optional(RUN_METRICS),
     iterations: s.optional(count("iterations (epochs) run")),

@@ -10,7 +10,7 @@
 import type { Dataset } from "../data/ratings";
 import { holdoutSplit } from "../data/split";
 import type { ResultsFile, RunRecord } from "./schema";
-import type { MetricPath } from "./metric";
+import { hasValidation, type MetricPath } from "./metric";
 import { bestRun } from "./summary";
 import { canonicalJson } from "../core/json";
 
@@ -88,4 +88,17 @@ export function chooseConfiguration(main: ResultsFile, options: BestOptions = {}
   const best = bestRun(main, metric);
   if (!best) throw new Error(`chooseConfiguration: "${main.experiment.name}" has no successful run`);
   return { metric, chosen: best, chosenInMain: best, byTest: best };
+}
+
+/**
+ * A sweep with `evaluation.validation` seen as the validation results of {@link selectConfiguration}: the same runs
+ * with their validation metrics in place of their test metrics (so choosing "by test" on the view is choosing on
+ * validation). Undefined when no run carries validation metrics.
+ */
+export function validationView(results: ResultsFile): ResultsFile | undefined {
+  if (!hasValidation(results.runs)) return undefined;
+  const runs = results.runs
+    .filter((r) => r.status === "ok" && r.metrics?.validation !== undefined)
+    .map((r) => ({ ...r, metrics: { ...r.metrics, test: r.metrics!.validation } }));
+  return { ...results, experiment: { ...results.experiment, name: `${results.experiment.name} (validation)` }, runs };
 }

@@ -4,7 +4,7 @@
  */
 import { mean, std } from "../core/stats";
 import { textTable, type TableColumn, type TextTableRow } from "../core/table";
-import { metricValue, type MetricPath } from "./metric";
+import { metricValue, selectionMetric, type MetricPath } from "./metric";
 import type { ResultsFile, RunRecord } from "./schema";
 
 /**
@@ -26,9 +26,13 @@ export function varyingParams(runs: readonly RunRecord[]): string[] {
   return keys;
 }
 
-/** The ok run with the lowest value of `metric` (undefined when no run is ok). */
-export function bestRun(results: ResultsFile | readonly RunRecord[], metric: MetricPath = "test.mse"): RunRecord | undefined {
+/**
+ * The ok run with the lowest value of `metric` (undefined when no run is ok). Without `metric`: the validation MSE
+ * when the runs carry validation metrics, else the test MSE ({@link selectionMetric}).
+ */
+export function bestRun(results: ResultsFile | readonly RunRecord[], metric?: MetricPath): RunRecord | undefined {
   const runs = Array.isArray(results) ? results : (results as ResultsFile).runs;
+  metric = metric ?? selectionMetric(runs);
   let best: RunRecord | undefined;
   for (const r of runs) {
     if (r.status !== "ok") continue;
@@ -58,19 +62,39 @@ function columnsOf(params: readonly string[], numbers: readonly string[]): Table
  * MAE, test MSE, RMSE and MAE, fit seconds, fallbacks. A cross-validated or repeated sweep gets
  * {@link foldSummaryTable} (sorted by the mean of `sortBy`), a ranking sweep {@link rankingSummaryTable}.
  */
-export function summaryTable(results: ResultsFile, sortBy: MetricPath = "test.mse"): string {
+export function summaryTable(results: ResultsFile, sortBy?: MetricPath): string {
   if (results.runs.some((r) => r.metrics?.ranking)) return rankingSummaryTable(results);
-  if (results.runs.some((r) => r.fold || r.repeat !== undefined)) return foldSummaryTable(results, sortBy);
+  if (results.runs.some((r) => r.fold || r.repeat !== undefined)) return foldSummaryTable(results, sortBy ?? "test.rmse");
+  const withValidation = results.runs.some((r) => r.metrics?.validation !== undefined);
+  const sort = sortBy ?? selectionMetric(results.runs);
+  const order = (r: RunRecord) => (r.status === "ok" ? 0 : r.status === "pruned" ? 1 : 2);
   const runs = [...results.runs].sort((a, b) => {
-    if (a.status !== b.status) return a.status === "ok" ? -1 : 1;
-    return metricValue(a, sortBy) - metricValue(b, sortBy);
+    if (a.status !== b.status) return order(a) - order(b);
+    return metricValue(a, sort) - metricValue(b, sort);
   });
   const params = varyingParams(results.runs);
   if (new Set(results.runs.map((r) => r.params.model)).size > 1 && !params.includes("model")) params.unshift("model");
   else if (params.length === 0) params.push("model");
-  const columns = columnsOf(params, ["iters", "train MSE", "train RMSE", "train MAE", "test MSE", "test RMSE", "test MAE", "fit s", "fallback"]);
+  const searched = results.runs.some((r) => r.trial !== undefined);
+  const leading = searched ? ["trial", ...params] : params;
+  const validationHeaders = withValidation ? ["val MSE", "val RMSE", "val MAE"] : [];
+  const columns = columnsOf(leading, [
+    "iters",
+    "train MSE",
+    "train RMSE",
+    "train MAE",
+    ...validationHeaders,
+    "test MSE",
+    "test RMSE",
+    "test MAE",
+    "fit s",
+    "fallback",
+  ]);
   const rows = runs.map((r): TextTableRow => {
-    const base = params.map((k) => fmt(r.params[k]));
+    const base = [...(searched ? [fmt(r.trial)] : []), ...params.map((k) => fmt(r.params[k]))];
+    if (r.status === "pruned") {
+      return { cells: base, note: `PRUNED at iteration ${r.iterations ?? "?"} (validation RMSE ${fmt(metricValue(r, "validation.rmse"))})` };
+    }
     if (r.status !== "ok") return { cells: base, note: `FAILED: ${r.error ?? ""}` };
     return [
       ...base,
@@ -78,6 +102,9 @@ export function summaryTable(results: ResultsFile, sortBy: MetricPath = "test.ms
       fmt(metricValue(r, "train.mse")),
       fmt(metricValue(r, "train.rmse")),
       fmt(metricValue(r, "train.mae")),
+      ...(withValidation
+        ? [fmt(metricValue(r, "validation.mse")), fmt(metricValue(r, "validation.rmse")), fmt(metricValue(r, "validation.mae"))]
+        : []),
       fmt(metricValue(r, "test.mse")),
       fmt(metricValue(r, "test.rmse")),
       fmt(metricValue(r, "test.mae")),
@@ -87,9 +114,11 @@ export function summaryTable(results: ResultsFile, sortBy: MetricPath = "test.ms
   });
   const d = results.dataset;
   const ok = results.runs.filter((r) => r.status === "ok").length;
+  const pruned = results.runs.filter((r) => r.status === "pruned").length;
+  const failed = results.runs.length - ok - pruned;
   return (
     `${results.experiment.name} on ${d.name} (${d.nUsers} users × ${d.nItems} items, ${d.nTrain} train / ${d.nTest} test ratings, fingerprint ${d.fingerprint})\n` +
-    `${ok} ok, ${results.runs.length - ok} failed; sorted by ${sortBy}\n\n` +
+    `${ok} ok, ${failed} failed${pruned > 0 ? `, ${pruned} pruned` : ""}; sorted by ${sort}\n\n` +
     textTable(columns, rows)
   );
 }

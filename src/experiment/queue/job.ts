@@ -11,11 +11,12 @@
  * run when its fingerprint differs.
  */
 import { SpecError } from "../../core/errors";
+import { deriveSeed } from "../../core/random";
 import * as s from "../../core/schema";
 import { MFLAB_VERSION } from "../../core/version";
 import { DATA_SPEC, type DataSpec } from "../../data/spec";
 import { getModel, modelNames } from "../../models/registry";
-import { runId, type RunEvaluation } from "../execute";
+import { fitDataKey, runId, type RunEvaluation } from "../execute";
 import { FOLDS_SPEC, type FoldsSpec } from "../folds";
 import { EVALUATION_SPEC } from "../spec";
 
@@ -80,7 +81,9 @@ export function recordParams(p: JobPayload): { model: string; [key: string]: unk
 /** The evaluation options of a run (clip range resolved). */
 export function runEvaluationOf(p: JobPayload): RunEvaluation {
   const clip = p.evaluation.clip && p.clip !== null ? ([p.clip[0], p.clip[1]] as const) : undefined;
-  return { ...p.evaluation, clip };
+  // The validation ratings are carved with the sweep's seed, as the coordinator's runs are (runner.ts).
+  const validationSeed = p.evaluation.validation !== undefined ? { validationSeed: deriveSeed(p.data.seed, "validation") } : {};
+  return { ...p.evaluation, clip, ...validationSeed };
 }
 
 /**
@@ -108,7 +111,7 @@ export function validateJobPayload(raw: unknown): JobPayload {
       throw new SpecError(`run.params.${key}`, `is not in the model's canonical form (${JSON.stringify(value)})`, "job");
     }
   }
-  if (runId(recordParams(p), p.run.seed, p.data.fingerprint) !== p.run.id) {
+  if (runId(recordParams(p), p.run.seed, fitDataKey(p.data.fingerprint, runEvaluationOf(p))) !== p.run.id) {
     throw new SpecError("run.id", `${p.run.id} is not the id of these parameters, seed and data fingerprint`, "job");
   }
   return p;
