@@ -87,6 +87,37 @@ describe("a sweep through a Redis queue", { timeout: 240_000 }, () => {
     for (const w of workers) expect(await w.exited, w.output()).toBe(0);
   });
 
+  it("a sweep with a validation split: the worker carves the same validation ratings (same ids and numbers as local)", async () => {
+    const dir = tempDir("validation");
+    const spec = writeSpec(dir, {
+      name: "validation-queue",
+      data: { kind: "synthetic", nUsers: 120, nItems: 100, nRatings: 3000 },
+      model: "als",
+      params: { maxIterations: 5 },
+      grid: { d: [2, 4], lambda: [0.1, 1] },
+      evaluation: { validation: 0.2 },
+      seed: 7,
+    });
+    const local = mflab(["sweep", spec, "--out", "local.json", "--workers", "1", "--quiet"], dir);
+    expect(await local.exited, local.output()).toBe(0);
+    const worker = await startWorker(redis!.url, dir, ["--stall-timeout", "10"]);
+    procs.push(worker);
+    const coordinator = mflab(["sweep", spec, "--queue", redis!.url, "--out", "queue.json", "--quiet"], dir);
+    procs.push(coordinator);
+    expect(await coordinator.exited, coordinator.output()).toBe(0);
+    expectSameNumbers(path.join(dir, "queue.json"), path.join(dir, "local.json"));
+    const runs = readResults(path.join(dir, "queue.json")).runs;
+    expect(runs).toHaveLength(4);
+    expect(runs.map((r) => r.id).sort()).toEqual(
+      readResults(path.join(dir, "local.json"))
+        .runs.map((r) => r.id)
+        .sort(),
+    );
+    for (const r of runs) expect(r.metrics?.validation?.mse, JSON.stringify(r.metrics)).toBeGreaterThan(0);
+    worker.child.kill("SIGINT");
+    expect(await worker.exited, worker.output()).toBe(0);
+  });
+
   it("a wrong password or an unreachable Redis is a one-line error without the password", async () => {
     const dir = tempDir("auth");
     const wrong = mflab(["queue", "status", "--queue", `redis://:nottheone@127.0.0.1:${redis!.port}/0`], dir);
