@@ -28,6 +28,7 @@ import { MFLAB_VERSION } from "../core/version";
 import { parseCommandArgs, UsageError } from "./args";
 import { reportInternalError } from "./crash";
 import { reportCommand } from "./report";
+import { notebookCommand } from "./notebook";
 
 const HELP = `mflab ${MFLAB_VERSION} — matrix-factorization experiments
 
@@ -60,6 +61,8 @@ Usage:
   mflab report <results.json> [--validation V.json] [--out F.html|F.md] [--title T] [--metric test.mse|test.rmse|test.mae] [--no-figures]
       A self-contained write-up skeleton: data and protocol, grid, results table, best configuration (chosen on the
       validation results when given), offline figures, and observations computed from the results.
+  mflab notebook new <name> --data PATH [--split S] [--template sweep|compare|race] [--out-dir notebooks] [--force] [--no-execute]
+      Write <out-dir>/<name>.ipynb from a template bound to the data, execute it with Jupyter, print how to open it.
   mflab models [name…]
       The models a spec can name, each with its parameters: type and range, default, meaning, aliases.
   mflab --version | --help
@@ -81,6 +84,8 @@ export async function main(argv: string[]): Promise<number> {
         return await plotCommand(rest);
       case "report":
         return await reportCommand(rest);
+      case "notebook":
+        return await notebookCommand(rest);
       case "models":
         console.log(modelsListing(rest));
         return 0;
