@@ -136,7 +136,7 @@ function sweepTemplate(t: TemplateInput): NotebookCell[] {
       "const sweep = await mf.runSweep(spec, {",
       "  dataset: dataset, out: resultsFile, workers: 2, onProgress: mf.notebookProgress(),",
       "});",
-      "console.log(`${sweep.ran} runs fitted, ${sweep.cached} reused from the file, ${sweep.failed} failed`);",
+      "console.log(`${sweep.ran} runs fitted, ${sweep.cached} reused, ${sweep.failed} failed`);",
     ),
     md(
       "The same grid fitted on 80 % of the training ratings and scored on the other 20 % (the **validation**",
@@ -210,7 +210,7 @@ function compareTemplate(t: TemplateInput): NotebookCell[] {
       "const sweep = await mf.runSweep(spec, {",
       "  dataset: dataset, out: resultsFile, workers: 2, onProgress: mf.notebookProgress(),",
       "});",
-      "console.log(`${sweep.ran} runs fitted, ${sweep.cached} reused from the file, ${sweep.failed} failed`);",
+      "console.log(`${sweep.ran} runs fitted, ${sweep.cached} reused, ${sweep.failed} failed`);",
     ),
     md("## 3. Results, reloaded from JSON", "", "Each model's test and train errors, lowest test RMSE first."),
     code(
