@@ -189,7 +189,7 @@ function compareTemplate(t: TemplateInput): NotebookCell[] {
   return [
     ...head(t, "Models compared", [
       "Baselines, neighbourhood methods, Slope One, co-clustering, SVD, SVD++ and NMF — fitted on the observed",
-      "ratings, and scikit-learn-style on the matrix with missing ratings filled with 0 — each at its reference",
+      "ratings, and scikit-learn-style on the zero-filled user × item matrix — each at its reference",
       "library's default parameters (Surprise / scikit-learn), on the same split, predictions clipped to the",
       "rating scale as Surprise does.",
     ]),
