@@ -18,6 +18,7 @@
  * (`mf.describeData`, the discussion cells), never typed into a Markdown cell. Code lines stay within 100
  * characters.
  */
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are TypeScript source of notebook cells, with their own template literals
 import type { DataSpecInput } from "../data/spec";
 
 export const TEMPLATE_NAMES = ["sweep", "compare", "race"] as const;
