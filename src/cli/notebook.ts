@@ -144,7 +144,7 @@ function newNotebook(argv: string[]): number {
     inRepoNotebooks
       ? `open it: npm run notebook (Jupyter on notebooks/ with the TypeScript kernel), then ${name}.ipynb`
       : `open it: JUPYTER_PATH=${relativeFrom(process.cwd(), path.join(PACKAGE_ROOT, ".jupyter", "share", "jupyter"))} ` +
-          `python3 -m notebook ${shown}   (the TypeScript kernel registered by mflab's npm run notebook)`,
+          `${process.env.MFLAB_PYTHON || "/usr/bin/python3"} -m notebook ${shown}   (the TypeScript kernel registered by mflab's npm run notebook)`,
   );
   return 0;
 }
