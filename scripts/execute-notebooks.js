@@ -2,13 +2,13 @@
 /*
  * `npm run notebooks:execute [-- name.ipynb …]`: execute notebooks in place (outputs saved in the .ipynb, as
  * committed), with the project-local tslab kernel, through the built library's `executeNotebook` (Jupyter's
- * nbclient, so every code cell keeps its execution count; see src/notebook/execute.ts). Default: every notebook in
+ * nbclient, so every code cell keeps its execution count; see src/cli/notebook-execute.ts). Default: every notebook in
  * notebooks/. Stops at the first notebook with a failed cell.
  */
 
 const fs = require("node:fs");
 const path = require("node:path");
-const { executeNotebook } = require("../dist/notebook/execute");
+const { executeNotebook } = require("../dist/cli/notebook-execute");
 
 const dir = path.resolve(__dirname, "..", "notebooks");
 const names =

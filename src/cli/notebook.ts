@@ -4,11 +4,11 @@
  *   mflab notebook new <name> --data <path> [--split S] [--template sweep|compare|race] [--out-dir notebooks]
  *                      [--force] [--no-execute]
  *
- * Writes `<out-dir>/<name>.ipynb` from a template (../notebook/templates.ts) bound to the data: `--data` is read
+ * Writes `<out-dir>/<name>.ipynb` from a template (./notebook-templates.ts) bound to the data: `--data` is read
  * as `mflab sweep --data` reads it (a folder with train.csv + test.csv is a given split, scored on its test file
  * as given and never pooled; a MovieLens 100K folder uses its official fold, u1 unless --split; a single ratings
  * file a seeded holdout, --split 0.2 = 20 % test), the data is loaded once to check it and to find its rating
- * scale, then the notebook is executed by real Jupyter on the project's tslab kernel (../notebook/execute.ts) and
+ * scale, then the notebook is executed by real Jupyter on the project's tslab kernel (./notebook-execute.ts) and
  * the command prints how to open it. Results files go to `results/` under the current folder.
  *
  * Errors (one line, exit 1 for bad input, 2 for bad usage): a name that is not a plain file name, an existing
@@ -20,9 +20,9 @@ import * as path from "node:path";
 import { InputError } from "../core/errors";
 import { dataSpecFromPath, loadDatasetWithWarnings } from "../data/load";
 import type { DataSpecInput } from "../data/spec";
-import { executeNotebook, PACKAGE_ROOT } from "../notebook/execute";
-import { dataFacts } from "../notebook/narrative";
-import { notebookFromTemplate, TEMPLATE_NAMES, type TemplateName } from "../notebook/templates";
+import { executeNotebook, PACKAGE_ROOT } from "./notebook-execute";
+import { dataFacts } from "../data/facts";
+import { notebookFromTemplate, TEMPLATE_NAMES, type TemplateName } from "./notebook-templates";
 import { parseCommandArgs, UsageError } from "./args";
 
 const USAGE =

@@ -13,74 +13,16 @@
  * - {@link discuss}: the report's observations of a sweep (src/report/observations.ts) as Markdown — the key
  *   findings first, then the rest grouped by topic.
  *
- * Everything returns Markdown text; nothing here displays, so each is testable outside a kernel.
+ * {@link dataFacts} itself lives in ../data/facts.ts (the command line uses it too). Everything returns Markdown text; nothing here displays, so each is testable outside a kernel.
  */
 import type { Dataset } from "../data/ratings";
+import { dataFacts, type DataFacts } from "../data/facts";
 import { validateDataSpec, type DataSpec, type DataSpecInput } from "../data/spec";
 import type { ResultsFile } from "../results/schema";
 import type { MetricPath } from "../results/metric";
 import { markdownTable, type TableColumn } from "../core/table";
 import { escapeMarkdown } from "../report/document";
 import { keyFindings, observationsByTopic, observeSweep } from "../report/observations";
-
-/** What {@link dataFacts} computes from a dataset (every number from its ratings). */
-export interface DataFacts {
-  name: string;
-  users: number;
-  items: number;
-  trainRatings: number;
-  testRatings: number;
-  /** Training ratings / (users × items). */
-  density: number;
-  /** The declared (or inferred) rating scale [min, max]. */
-  scale: readonly [number, number];
-  /** Lowest and highest rating present (train ∪ test). */
-  observedMin: number;
-  observedMax: number;
-  /** The largest step every rating is a multiple of, above the scale's minimum (1: whole stars, 0.5: half stars), or undefined if none ≥ 0.01. */
-  step: number | undefined;
-  /** Number of distinct rating values (train ∪ test). */
-  distinctValues: number;
-  meanTrainRating: number;
-  /** Items with a non-empty title (0 when the data has none). */
-  itemsWithTitles: number;
-}
-
-/** The facts of {@link DataFacts}, computed in one pass over the ratings. */
-export function dataFacts(dataset: Dataset): DataFacts {
-  const values = new Set<number>();
-  let sum = 0;
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (const m of [dataset.train, dataset.test]) {
-    for (const v of m.values) {
-      values.add(v);
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-  }
-  for (const v of dataset.train.values) sum += v;
-  const scale = dataset.ratingScale;
-  const step = [1, 0.5, 0.25, 0.2, 0.1, 0.05, 0.01].find((s) =>
-    [...values].every((v) => Math.abs((v - scale[0]) / s - Math.round((v - scale[0]) / s)) < 1e-9),
-  );
-  const nTrain = dataset.train.nnz;
-  return {
-    name: dataset.name,
-    users: dataset.train.nUsers,
-    items: dataset.train.nItems,
-    trainRatings: nTrain,
-    testRatings: dataset.test.nnz,
-    density: nTrain / (dataset.train.nUsers * dataset.train.nItems),
-    scale: [scale[0], scale[1]],
-    observedMin: values.size > 0 ? lo : Number.NaN,
-    observedMax: values.size > 0 ? hi : Number.NaN,
-    step,
-    distinctValues: values.size,
-    meanTrainRating: nTrain > 0 ? sum / nTrain : Number.NaN,
-    itemsWithTitles: (dataset.itemTitles ?? []).filter((t) => t !== "").length,
-  };
-}
 
 const STEP_WORDS: Record<string, string> = { "1": "whole stars", "0.5": "half stars" };
 
