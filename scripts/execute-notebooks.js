@@ -1,23 +1,16 @@
 #!/usr/bin/env node
 /*
  * `npm run notebooks:execute [-- name.ipynb …]`: execute notebooks in place (outputs saved in the .ipynb, as
- * committed), with the project-local tslab kernel. Default: every notebook in notebooks/.
+ * committed), with the project-local tslab kernel, through the built library's `executeNotebook` (Jupyter's
+ * nbclient, so every code cell keeps its execution count; see src/cli/notebook-execute.ts). Default: every notebook in
+ * notebooks/. Stops at the first notebook with a failed cell.
  */
 
 const fs = require("node:fs");
 const path = require("node:path");
-const { spawnSync } = require("node:child_process");
+const { executeNotebook } = require("../dist/cli/notebook-execute");
 
-const ROOT = path.resolve(__dirname, "..");
-const LOCAL = path.join(ROOT, ".jupyter");
-const env = {
-  ...process.env,
-  JUPYTER_PATH: path.join(LOCAL, "share", "jupyter"),
-  JUPYTER_DATA_DIR: path.join(LOCAL, "data"),
-  JUPYTER_RUNTIME_DIR: path.join(LOCAL, "runtime"),
-  JUPYTER_CONFIG_DIR: path.join(LOCAL, "config"),
-};
-const dir = path.join(ROOT, "notebooks");
+const dir = path.resolve(__dirname, "..", "notebooks");
 const names =
   process.argv.slice(2).length > 0
     ? process.argv.slice(2)
@@ -26,26 +19,12 @@ const names =
         .filter((f) => f.endsWith(".ipynb"))
         .sort();
 for (const name of names) {
-  const t0 = Date.now();
-  const r = spawnSync(
-    process.env.MFLAB_PYTHON || "/usr/bin/python3",
-    [
-      "-m",
-      "nbconvert",
-      "--to",
-      "notebook",
-      "--execute",
-      "--inplace",
-      "--ExecutePreprocessor.timeout=900",
-      "--ExecutePreprocessor.kernel_name=tslab",
-      path.basename(name),
-    ],
-    { cwd: dir, env, stdio: "inherit" },
-  );
-  if (r.status !== 0) {
-    console.error(`mflab: ${name} failed to execute`);
+  const file = path.join(dir, path.basename(name));
+  const run = executeNotebook(file, { timeoutSeconds: 900 });
+  if (run.errors.length > 0) {
+    console.error(`mflab: ${name}: ${run.errors.length} cell(s) failed:\n  ${run.errors.join("\n  ")}`);
     process.exit(1);
   }
-  const size = fs.statSync(path.join(dir, path.basename(name))).size;
-  console.log(`${name}: executed in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${(size / 1e6).toFixed(2)} MB`);
+  const size = fs.statSync(file).size;
+  console.log(`${name}: executed in ${run.seconds.toFixed(1)} s, ${(size / 1e6).toFixed(2)} MB`);
 }

@@ -95,3 +95,5 @@ export { buildReport, writeReport, renderMarkdown, renderHtml } from "./report/i
 // notebooks
 export { show } from "./notebook/display";
 export { notebookProgress } from "./notebook/progress";
+export { dataFacts } from "./data/facts";
+export { describeData, describeProtocol, describeScale, tableOf, discuss } from "./notebook/narrative";

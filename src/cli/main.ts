@@ -31,6 +31,7 @@ import { parseCommandArgs, UsageError } from "./args";
 import { reportInternalError } from "./crash";
 import { reportCommand } from "./report";
 import { queueCommand, workerCommand } from "./queue";
+import { notebookCommand } from "./notebook";
 
 const HELP = `mflab ${MFLAB_VERSION} — matrix-factorization experiments
 
@@ -80,6 +81,8 @@ Usage:
       A self-contained write-up skeleton: data and protocol, grid, results table, best configuration (chosen on the
       validation results when given), offline figures, and observations computed from the results. A search's
       report has a search section (trials by status, the chosen trial); --grid compares it with a grid sweep.
+  mflab notebook new <name> --data PATH [--split S] [--template sweep|compare|race] [--out-dir notebooks] [--force] [--no-execute]
+      Write <out-dir>/<name>.ipynb from a template bound to the data, execute it with Jupyter, print how to open it.
   mflab models [name…]
       The models a spec can name, each with its parameters: type and range, default, meaning, aliases.
   mflab --version | --help
@@ -105,6 +108,8 @@ export async function main(argv: string[]): Promise<number> {
         return await workerCommand(rest);
       case "queue":
         return await queueCommand(rest);
+      case "notebook":
+        return await notebookCommand(rest);
       case "models":
         console.log(modelsListing(rest));
         return 0;

@@ -6,6 +6,7 @@
  *
  * Outside a tslab kernel it falls back to the plain line printer ({@link printProgress}).
  */
+import * as path from "node:path";
 import { escapeHtml } from "../plot/html";
 import { canDisplay, liveOutput } from "./display";
 import { describeRun, describeRunLine, formatSeconds, printProgress } from "../experiment/progress";
@@ -39,6 +40,8 @@ export function notebookProgress(options: { lastRuns?: number } = {}): (e: Sweep
         `</div>`,
     );
   };
+  // Paths as the notebook's cells write them (relative to its folder), so saved outputs name no machine's folders.
+  const shown = (file: string) => (path.isAbsolute(file) ? path.relative(process.cwd(), file) || file : file);
   return (e: SweepProgress) => {
     switch (e.type) {
       case "start":
@@ -46,8 +49,8 @@ export function notebookProgress(options: { lastRuns?: number } = {}): (e: Sweep
         total = e.total;
         done = e.cached;
         header =
-          `${e.dataset.name}: ${e.total} runs, ${e.cached} already in ${e.file}` +
-          (e.setAside ? ` (the file of mflab ${e.setAside.version} was kept as ${e.setAside.backup}; its runs are not reused)` : "");
+          `${e.dataset.name}: ${e.total} runs, ${e.cached} already in ${shown(e.file)}` +
+          (e.setAside ? ` (the file of mflab ${e.setAside.version} was kept as ${shown(e.setAside.backup)}; its runs are not reused)` : "");
         break;
       case "run-start":
         busy.set(e.worker, describeRun(e.plan.model, e.plan.params, keys, e.fold));
