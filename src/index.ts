@@ -94,3 +94,4 @@ export { buildReport, writeReport, renderMarkdown, renderHtml } from "./report/i
 // notebooks
 export { show } from "./notebook/display";
 export { notebookProgress } from "./notebook/progress";
+export { ui, type NotebookUi, type NotebookUiOptions } from "./notebook/ui";

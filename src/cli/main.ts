@@ -28,6 +28,7 @@ import { MFLAB_VERSION } from "../core/version";
 import { parseCommandArgs, UsageError } from "./args";
 import { reportInternalError } from "./crash";
 import { reportCommand } from "./report";
+import { UI_USAGE, uiCommand } from "./ui";
 
 const HELP = `mflab ${MFLAB_VERSION} — matrix-factorization experiments
 
@@ -60,6 +61,9 @@ Usage:
   mflab report <results.json> [--validation V.json] [--out F.html|F.md] [--title T] [--metric test.mse|test.rmse|test.mae] [--no-figures]
       A self-contained write-up skeleton: data and protocol, grid, results table, best configuration (chosen on the
       validation results when given), offline figures, and observations computed from the results.
+  ${UI_USAGE}
+      A local web page over every results file under the folders (default results/): experiments, runs, figures,
+      comparisons, updated live while sweeps write; read-only, on 127.0.0.1 (--host: another address, with a token).
   mflab models [name…]
       The models a spec can name, each with its parameters: type and range, default, meaning, aliases.
   mflab --version | --help
@@ -81,6 +85,8 @@ export async function main(argv: string[]): Promise<number> {
         return await plotCommand(rest);
       case "report":
         return await reportCommand(rest);
+      case "ui":
+        return await uiCommand(rest);
       case "models":
         console.log(modelsListing(rest));
         return 0;
