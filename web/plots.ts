@@ -1,7 +1,7 @@
 /**
- * Figures drawn with the vendored plotly.js (loaded by index.html from this server as /plotly.js: no CDN). A
- * figure's div is kept by id across live updates, and redrawn with `Plotly.react`, so a refreshed page keeps its
- * figures in place.
+ * Figures drawn with the vendored plotly.js, loaded from this server as /plotly.js (no CDN) when the first figure
+ * is drawn — pages without figures (the list) do not pay for its 4.9 MB. A figure's div is kept by id across live
+ * updates and redrawn with `Plotly.react`, so a refreshed page keeps its figures in place.
  */
 import type { FigurePayload } from "../src/ui/protocol";
 import { h } from "./dom";
@@ -13,6 +13,26 @@ interface PlotlyApi {
 
 function plotly(): PlotlyApi | undefined {
   return (window as unknown as { Plotly?: PlotlyApi }).Plotly;
+}
+
+let loading: Promise<PlotlyApi> | undefined;
+
+/** plotly.js, loaded once (a script element with src: the CSP allows this server's own files only). */
+function loadPlotly(): Promise<PlotlyApi> {
+  const ready = plotly();
+  if (ready) return Promise.resolve(ready);
+  loading ??= new Promise<PlotlyApi>((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = "plotly.js";
+    script.addEventListener("load", () => {
+      const p = plotly();
+      if (p) resolve(p);
+      else reject(new Error("plotly.js loaded but did not define Plotly"));
+    });
+    script.addEventListener("error", () => reject(new Error("plotly.js could not be loaded from the server")));
+    document.head.appendChild(script);
+  });
+  return loading;
 }
 
 const divs = new Map<string, HTMLDivElement>();
@@ -35,21 +55,18 @@ export function figureBlock(scope: string, f: FigurePayload): HTMLElement {
   }
   const height = typeof f.figure.layout.height === "number" ? f.figure.layout.height : 480;
   div.style.height = `${height}px`;
-  const p = plotly();
-  if (p) {
-    const target = div;
-    pending.push(
-      p.react(target, f.figure.data, f.figure.layout, f.figure.config).then(
+  const target = div;
+  pending.push(
+    loadPlotly()
+      .then((p) => p.react(target, f.figure.data, f.figure.layout, f.figure.config))
+      .then(
         () => target.setAttribute("data-drawn", "1"),
         (e: Error) => {
           target.textContent = `could not draw this figure: ${e.message}`;
           target.setAttribute("data-drawn", "error");
         },
       ),
-    );
-  } else {
-    div.textContent = "plotly.js did not load: figures cannot be drawn";
-  }
+  );
   return h("figure", { class: "figure" }, div, h("figcaption", {}, f.caption));
 }
 
