@@ -4,7 +4,9 @@
  * every run with a 20-iteration history, like a real sweep's) into a temp folder, then measures with the built
  * server (dist/ui):
  *
- * - cold walk: the first walk of the folder (every file read and checked by parseResults), as at start-up;
+ * - reference: read + JSON.parse of every file (no mflab code), interleaved with the next two;
+ * - cold walk: the first walk of the folder (every file read, parsed, the listed fields checked), as at start-up;
+ * - full check: parseResults' field-by-field check of every file, which follows the list in the background;
  * - warm list: GET /api/experiments over HTTP when nothing changed (a re-walk: one stat per file), median of 15;
  * - one file changed: GET /api/experiments right after one file was rewritten (that file re-read), median of 5;
  * - page: the list page in headless Chromium from navigation until it shows all F rows, median of 3 (new browser
@@ -124,12 +126,23 @@ async function main() {
   console.log(`bench-ui: ${nFiles} files × ${nRuns} runs = ${nFiles * nRuns} runs, ${(bytes / 1e6).toFixed(1)} MB in ${dir}`);
   const { Catalog } = require(path.join(ROOT, "dist", "ui", "catalog.js"));
   const { startUiServer } = require(path.join(ROOT, "dist", "ui", "server.js"));
+  // Interleaved: a reference (read + JSON.parse of every file, no mflab code: the floor of any listing), the
+  // walk that lists (JSON.parse + the listed fields checked), then the full check that follows in the background.
+  const files = fs.readdirSync(dir).map((f) => path.join(dir, f));
+  const reference = [];
   const cold = [];
+  const full = [];
   for (let k = 0; k < 3; k++) {
+    let t0 = performance.now();
+    for (const f of files) JSON.parse(fs.readFileSync(f, "utf8"));
+    reference.push(performance.now() - t0);
     const c = new Catalog([dir]);
-    const t0 = performance.now();
+    t0 = performance.now();
     c.refresh();
     cold.push(performance.now() - t0);
+    t0 = performance.now();
+    while (c.checkNext() !== null);
+    full.push(performance.now() - t0);
   }
   const server = await startUiServer({ folders: [dir], port: 0, pollMs: 60_000 });
   const warm = [];
@@ -149,7 +162,11 @@ async function main() {
     fs.writeFileSync(file, JSON.stringify(r, null, 1));
     changed.push((await get(server.port, "/api/experiments")).ms);
   }
-  console.log(`cold walk (read + check every file): ${cold.map(ms).join(", ")} (median ${ms(median(cold))})`);
+  console.log(`reference (read + JSON.parse of every file): ${reference.map(ms).join(", ")} (median ${ms(median(reference))})`);
+  console.log(
+    `cold walk (read + parse + listed fields checked): ${cold.map(ms).join(", ")} (median ${ms(median(cold))}; ${(median(cold.map((x, k) => x / reference[k]))).toFixed(2)} × the reference)`,
+  );
+  console.log(`full check of every file (background, after the list): ${full.map(ms).join(", ")} (median ${ms(median(full))})`);
   console.log(`warm list over HTTP (nothing changed): median ${ms(median(warm))} (min ${ms(Math.min(...warm))}, max ${ms(Math.max(...warm))})`);
   console.log(`list after one file changed: median ${ms(median(changed))}`);
   const { chromium } = require("playwright-core");

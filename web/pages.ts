@@ -106,7 +106,8 @@ export function listPage(data: ExperimentList, states: States, onCompare: (a: st
     h(
       "p",
       { class: "lead" },
-      `${rows.length} results file${rows.length === 1 ? "" : "s"}, ${rows.reduce((n, e) => n + e.runs, 0)} runs · listed by the server in ${data.serverMs} ms`,
+      `${rows.length} results file${rows.length === 1 ? "" : "s"}, ${rows.reduce((n, e) => n + e.runs, 0)} runs · listed by the server in ${data.serverMs} ms` +
+        (data.checking > 0 ? ` · checking ${data.checking} file${data.checking === 1 ? "" : "s"} in full…` : ""),
     ),
     h("div", { class: "toolbar" }, button),
     dataTable(table, state, {

@@ -1,10 +1,15 @@
 /**
  * The results files under the folders `mflab ui` serves, kept up to date: a walk of each folder (sub-folders
- * included, hidden entries and `node_modules` skipped) finds every `*.json` file; a file is read and checked
- * (`parseResults`, the one reader of results files) only when its size, mtime or inode changed since the last walk,
- * so refreshing 200 unchanged files costs 200 `stat` calls. A file that is not a valid results file is kept as an
- * error row with the reader's message. Only files found by the walk can be asked for (`get` takes the id the walk
- * gave), so no request can reach a path outside the folders.
+ * included, hidden entries and `node_modules` skipped) finds every `*.json` file; a file is read again only when its
+ * size, mtime or inode changed since the last walk, so refreshing 200 unchanged files costs 200 `stat` calls.
+ *
+ * Two steps per file, so that a big folder lists fast: the walk parses each new or changed file (`JSON.parse`) and
+ * checks the fields the list shows (names, run statuses, metrics, times); the full field-by-field check of
+ * `parseResults` — the one reader of results files, most of whose time goes to per-iteration curves — follows in
+ * the background one file at a time ({@link Catalog.checkNext}), and before any page of that file is shown
+ * ({@link Catalog.checked}). A file that is not a valid results file becomes an error row with the reader's message
+ * (at once when it is not JSON or lacks a listed field, else when its full check fails). Only files found by the walk
+ * can be asked for (`get` takes the id the walk gave), so no request can reach a path outside the folders.
  *
  * A sweep in progress holds `<file>.lock` (../results/lock.ts): while its owner process lives (same host), the row
  * carries the sweep's progress — runs stored against runs planned by the stored spec — and an ETA from the pace
@@ -15,7 +20,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { InputError } from "../core/errors";
 import { processAlive } from "../results/atomic";
-import type { ResultsFile, RunRecord } from "../results/schema";
+import { RESULTS_SCHEMA, type ResultsFile, type RunRecord } from "../results/schema";
 import { parseResults } from "../results/store";
 import { bestRun } from "../results/summary";
 import type { ExperimentSummary, SweepProgress } from "./protocol";
@@ -30,6 +35,12 @@ export interface CatalogEntry {
   summary: ExperimentSummary;
   /** size:mtime:inode:lock-state at the last read. */
   signature: string;
+  /** Whether `results` passed parseResults' full check (until then it is the file's JSON, checked only for what the list shows). */
+  fullyChecked: boolean;
+  /** The file's text until its full check. */
+  text?: string;
+  /** Its lock when read (for the progress after the full check). */
+  lock: LockState;
 }
 
 /** What a refresh changed. */
@@ -71,9 +82,52 @@ export class Catalog {
     return [...this.entries.values()];
   }
 
-  /** The entry of `id`, only if the last walk found it. */
+  /** The entry of `id`, only if the last walk found it (its results perhaps not fully checked yet). */
   get(id: string): CatalogEntry | undefined {
     return this.entries.get(id);
+  }
+
+  /** The entry of `id` after the full check of its file (done now if still pending). */
+  checked(id: string, now = Date.now()): CatalogEntry | undefined {
+    const entry = this.entries.get(id);
+    if (entry && !entry.fullyChecked) this.fullCheck(entry, now);
+    return entry;
+  }
+
+  /** Files whose full check is pending. */
+  pending(): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (!e.fullyChecked) n++;
+    return n;
+  }
+
+  /**
+   * Run the full check of one pending file.
+   * @returns the id when that changed its row (the file turned out not to be a valid results file), else undefined;
+   *   null when nothing was pending
+   */
+  checkNext(now = Date.now()): string | undefined | null {
+    for (const e of this.entries.values()) {
+      if (e.fullyChecked) continue;
+      const before = e.summary.error;
+      this.fullCheck(e, now);
+      return e.summary.error !== before ? e.id : undefined;
+    }
+    return null;
+  }
+
+  private fullCheck(entry: CatalogEntry, now: number): void {
+    const text = entry.text ?? "";
+    entry.text = undefined;
+    entry.fullyChecked = true;
+    try {
+      entry.results = parseResults(text, entry.summary.file);
+      entry.summary = summarize(entry.id, entry.summary.file, entry.results, entry.lock, now);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      entry.results = undefined;
+      entry.summary = errorSummary(entry.id, entry.summary.file, stripFile(e.message, entry.summary.file));
+    }
   }
 
   /** Walk the folders again; read the files that changed. */
@@ -102,6 +156,7 @@ export class Catalog {
       const old = this.entries.get(id);
       if (old && old.signature === signature) {
         // unchanged: only the ETA of a running sweep moves on (not reported as a change)
+        old.lock = lock;
         if (lock.running && old.results) old.summary.running = progressOf(old.results, lock.since, now);
         next.set(id, old);
         continue;
@@ -118,17 +173,46 @@ export class Catalog {
 
   private read(id: string, file: string, signature: string, lock: LockState, now: number): CatalogEntry {
     const shown = displayPath(file, this.cwd);
-    let results: ResultsFile | undefined;
-    let error: string | undefined;
+    let text: string;
     try {
-      results = parseResults(fs.readFileSync(file, "utf8"), shown);
+      text = fs.readFileSync(file, "utf8");
     } catch (e) {
-      if (!(e instanceof InputError) && !(e instanceof Error && "code" in e)) throw e;
-      error = stripFile((e as Error).message, shown);
+      const why = `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+      return { id, file, summary: errorSummary(id, shown, why), signature, fullyChecked: true, lock };
     }
-    const summary = results ? summarize(id, shown, results, lock, now) : errorSummary(id, shown, error ?? "unreadable");
-    return { id, file, results, summary, signature };
+    let json: unknown;
+    try {
+      json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    } catch {
+      json = undefined; // the full check names the line and column
+    }
+    if (listable(json)) {
+      const results = json as ResultsFile;
+      return { id, file, results, summary: summarize(id, shown, results, lock, now), signature, fullyChecked: false, text, lock };
+    }
+    const entry: CatalogEntry = { id, file, summary: errorSummary(id, shown, "unreadable"), signature, fullyChecked: false, text, lock };
+    this.fullCheck(entry, now);
+    return entry;
   }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** Whether `json` has, with the right types, every field the list shows (the full check comes later). */
+function listable(json: unknown): boolean {
+  if (!isObject(json) || json.schema !== RESULTS_SCHEMA) return false;
+  const { experiment, dataset, env, runs } = json;
+  if (!isObject(experiment) || typeof experiment.name !== "string") return false;
+  if (experiment.description !== undefined && typeof experiment.description !== "string") return false;
+  if (experiment.spec !== null && !isObject(experiment.spec)) return false;
+  if (!isObject(dataset) || typeof dataset.name !== "string" || typeof dataset.fingerprint !== "string") return false;
+  if (!isObject(env) || typeof env.updatedAt !== "string" || !Array.isArray(runs)) return false;
+  for (const r of runs) {
+    if (!isObject(r) || typeof r.id !== "string" || (r.status !== "ok" && r.status !== "failed") || typeof r.finishedAt !== "string") return false;
+    if (!isObject(r.params) || typeof r.params.model !== "string") return false;
+    if (r.metrics !== undefined && !isObject(r.metrics)) return false;
+  }
+  return true;
 }
 
 /** `results/x.json: runs[2].seed …` → `runs[2].seed …` (the row shows the file already). */

@@ -44,6 +44,8 @@ export interface ExperimentList {
   /** The served folders as given. */
   folders: string[];
   experiments: ExperimentSummary[];
+  /** Files listed from their JSON whose full check (every field, every curve) is still running in the background. */
+  checking: number;
   /** Milliseconds the server spent bringing the list up to date for this request. */
   serverMs: number;
 }

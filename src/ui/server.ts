@@ -127,9 +127,32 @@ export async function startUiServer(options: UiServerOptions = {}): Promise<UiSe
     const event: ChangedEvent = { ids: changed };
     for (const res of clients) res.write(`event: changed\ndata: ${JSON.stringify(event)}\n\n`);
   };
+  // The full check of new or changed files (./catalog.ts), one file per turn of the event loop, so requests are
+  // answered in between; a file that fails it becomes an error row (a changed event).
+  let checking = false;
+  let closed = false;
+  const checkInBackground = () => {
+    if (checking || catalog.pending() === 0) return;
+    checking = true;
+    const step = () => {
+      if (closed) return;
+      let outcome: string | undefined | null;
+      try {
+        outcome = catalog.checkNext();
+      } catch (e) {
+        process.stderr.write(`mflab ui: could not check a file: ${(e as Error).message}\n`);
+        outcome = null;
+      }
+      if (typeof outcome === "string") broadcast([outcome]);
+      if (outcome === null) checking = false;
+      else setImmediate(step);
+    };
+    setImmediate(step);
+  };
   const refresh = () => {
     try {
       broadcast(catalog.refresh().changed);
+      checkInBackground();
     } catch (e) {
       process.stderr.write(`mflab ui: could not re-read the folders: ${(e as Error).message}\n`);
     }
@@ -155,6 +178,7 @@ export async function startUiServer(options: UiServerOptions = {}): Promise<UiSe
     }
   }
   for (const w of watchers) w.on("error", () => {});
+  checkInBackground();
   const poll = setInterval(refresh, options.pollMs ?? 1000);
   const heartbeat = setInterval(() => {
     for (const res of clients) res.write(": keep-alive\n\n");
@@ -230,9 +254,11 @@ export async function startUiServer(options: UiServerOptions = {}): Promise<UiSe
       case "/api/experiments": {
         const t0 = performance.now();
         broadcast(catalog.refresh().changed);
+        checkInBackground();
         const list: ExperimentList = {
           folders: (options.folders && options.folders.length > 0 ? options.folders : ["results"]).map(String),
           experiments: catalog.list().map((e) => e.summary),
+          checking: catalog.pending(),
           serverMs: Math.round((performance.now() - t0) * 10) / 10,
         };
         send(req, res, 200, "application/json; charset=utf-8", Buffer.from(JSON.stringify(list, finite)), { "Cache-Control": "no-store" });
@@ -322,14 +348,16 @@ export async function startUiServer(options: UiServerOptions = {}): Promise<UiSe
     token,
     catalog,
     close: async () => {
+      closed = true;
       clearInterval(poll);
       clearInterval(heartbeat);
       if (scheduled) clearTimeout(scheduled);
       for (const w of watchers) w.close();
       for (const res of clients) res.end();
       clients.clear();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await stopped;
     },
   };
 }

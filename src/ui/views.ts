@@ -35,7 +35,7 @@ const INFO_COLUMNS = new Set(["id", "status", "iterations", "converged", "fitSec
 
 /** The entry of `id` with its results; NotFound for an unknown id, InputError for a file that is not valid. */
 export function experimentEntry(catalog: Catalog, id: string): CatalogEntry & { results: ResultsFile } {
-  const entry = catalog.get(id);
+  const entry = catalog.checked(id);
   if (!entry) throw new NotFound(`no results file "${id}" under the served folders`);
   if (!entry.results) throw new InputError(`${entry.summary.file} is not a results file that can be shown: ${entry.summary.error}`);
   return entry as CatalogEntry & { results: ResultsFile };
@@ -262,6 +262,10 @@ export function runDetail(catalog: Catalog, id: string, runId: string): RunDetai
 function historyFigure(run: RunRecord): Figure {
   const fig = convergenceFigure([run], { metric: "testMse", title: "Train and test MSE per iteration" });
   const h = run.history!;
+  const yaxis = (fig.layout.yaxis ?? {}) as Record<string, unknown>;
+  fig.layout.yaxis = { ...yaxis, title: { ...((yaxis.title as object | undefined) ?? {}), text: "MSE (stars²)" } };
+  const legend = (fig.layout.legend ?? {}) as Record<string, unknown>;
+  fig.layout.legend = { ...legend, title: { text: "curve" } };
   const base = fig.data[0];
   base.name = "test MSE";
   base.showlegend = true;

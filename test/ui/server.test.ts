@@ -13,6 +13,8 @@ import { plannedRuns } from "../../src/ui/catalog";
 import { refusedPath, startUiServer, type UiServer } from "../../src/ui/server";
 import { parallelFigure } from "../../src/plot/parallel";
 import { fixtureResults } from "../report/fixture";
+import { setDisplayHandler } from "../../src/notebook/display";
+import { ui } from "../../src/notebook/ui";
 import { writeUiFolder, type UiFolder } from "./fixture";
 
 interface Reply {
@@ -67,7 +69,12 @@ describe("the list", () => {
   });
 
   it("shows a file that is not JSON, or fails the schema, as an error row with the reader's message", async () => {
-    const list = await getJson<ExperimentList>(server.port, "/api/experiments");
+    let list = await getJson<ExperimentList>(server.port, "/api/experiments");
+    for (let k = 0; k < 100 && list.checking > 0; k++) {
+      await new Promise((r) => setTimeout(r, 50));
+      list = await getJson<ExperimentList>(server.port, "/api/experiments");
+    }
+    expect(list.checking).toBe(0);
     const broken = list.experiments.find((e) => e.id === "broken.json")!;
     expect(broken.error).toMatch(/^line \d+, column \d+: /);
     const wrong = list.experiments.find((e) => e.id === "wrong.json")!;
@@ -254,5 +261,28 @@ describe("helpers", () => {
     expect([...firstRunYs].sort()).toEqual([0, 0.25, 1]);
     const markers = fig.data.find((t) => t.mode === "markers")!;
     expect((markers.marker as { color: number[] }).color).toHaveLength(9);
+  });
+});
+
+describe("mf.ui in a notebook", () => {
+  it("starts the server on a free loopback port, shows it in an iframe, and shows the same server when called again", async () => {
+    const shown: string[] = [];
+    setDisplayHandler((html) => shown.push(html));
+    try {
+      const first = await ui(folder.dir);
+      const again = await ui(folder.dir, { height: 500 });
+      expect(again.url).toBe(first.url);
+      expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      expect(shown).toHaveLength(2);
+      expect(shown[0]).toContain(`<iframe class="mflab-ui" src="${first.url}"`);
+      expect(shown[1]).toContain('height="500"');
+      const port = Number(new URL(first.url).port);
+      const list = await getJson<ExperimentList>(port, "/api/experiments");
+      expect(list.experiments).toHaveLength(5);
+      await first.close();
+      await expect(request(port, "/api/experiments")).rejects.toThrow(/ECONNREFUSED|socket hang up|ECONNRESET/);
+    } finally {
+      setDisplayHandler(undefined);
+    }
   });
 });
