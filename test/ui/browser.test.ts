@@ -110,6 +110,8 @@ describe.skipIf(!hasChromium || !built)("mflab ui in headless Chromium", () => {
     expect(await page.evaluate(() => document.documentElement.dataset.view)).toBe("list");
     const ids = await page.locator('table[data-table="experiments"] tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.id));
     expect(ids.sort()).toEqual(["broken.json", "cv/folds.json", "grid.json", "hostile.json", "wrong.json"]);
+    // a schema failure shows once the background check reached the file (an update of the open page)
+    await page.waitForFunction(() => document.querySelector('tr[data-id="wrong.json"] td[data-column="status"]')?.textContent?.startsWith("error"));
     const row = page.locator('table[data-table="experiments"] tr[data-id="wrong.json"]');
     expect(await row.locator('td[data-column="status"]').textContent()).toBe('error: runs[2].seed must be a non-negative integer, got "seven"');
     expect(await page.locator('tr[data-id="grid.json"] td[data-column="runs"]').textContent()).toBe("10");
@@ -274,7 +276,10 @@ describe.skipIf(!hasChromium || !built)("mflab ui in headless Chromium", () => {
         const n = (await cell.textContent()) ?? "";
         if (seen[seen.length - 1] !== n) seen.push(n);
         const s = ((await status.textContent()) ?? "").trim();
-        if (s.startsWith("running") && !running.includes(s)) running.push(s);
+        if (s.startsWith("running") && !running.includes(s)) {
+          if (running.length === 0) expect(await screenshot(page, "list-running")).toBeGreaterThan(20_000);
+          running.push(s);
+        }
         if (done && n === "12") break;
       }
       await page.waitForTimeout(100);
