@@ -4,6 +4,7 @@
  * server-sent events when a file changes. Browser tests: ./browser.test.ts.
  */
 import * as fs from "node:fs";
+import { spawnSync } from "node:child_process";
 import * as http from "node:http";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -284,5 +285,26 @@ describe("mf.ui in a notebook", () => {
     } finally {
       setDisplayHandler(undefined);
     }
+  });
+});
+
+describe("mflab ui on the command line", () => {
+  const BIN = path.resolve(__dirname, "../../bin/mflab.js");
+  const built = fs.existsSync(path.resolve(__dirname, "../../dist/cli/ui.js"));
+  const run = (...args: string[]) => spawnSync(process.execPath, [BIN, "ui", ...args], { encoding: "utf8", timeout: 60_000 });
+  it.skipIf(!built)("says what is wrong in one line: a missing folder, a file, a bad port, a port in use", () => {
+    const missing = run(path.join(folder.dir, "nope"));
+    expect([missing.status, missing.stderr.trim()]).toEqual([
+      1,
+      `mflab: ${path.join(folder.dir, "nope")}: no such folder (mflab ui serves the results files under folders)`,
+    ]);
+    const file = run(path.join(folder.dir, "grid.json"));
+    expect(file.status).toBe(1);
+    expect(file.stderr).toMatch(/grid\.json: not a folder/);
+    const port = run(folder.dir, "--port", "abc");
+    expect(port.status).toBe(2);
+    expect(port.stderr).toMatch(/^mflab: --port must be an integer from 0 to 65535, got "abc"/);
+    const busy = run(folder.dir, "--port", String(server.port));
+    expect([busy.status, busy.stderr.trim()]).toEqual([1, `mflab: port ${server.port} is in use (another mflab ui?); pick another with --port`]);
   });
 });
