@@ -30,7 +30,12 @@ export async function uiCommand(argv: string[]): Promise<number> {
   const server = await startUiServer({ folders: positionals.length > 0 ? positionals : ["results"], port, host });
   const n = server.catalog.list().length;
   console.log(`mflab ui: serving ${n} results file${n === 1 ? "" : "s"} under ${server.catalog.roots.join(", ")} (read-only; live updates)`);
-  if (server.token !== null) console.log(`mflab ui: listening on ${server.host}; every request needs the token in this URL`);
+  if (server.token !== null) {
+    const any = server.host === "0.0.0.0" || server.host === "::";
+    console.log(
+      `mflab ui: listening on ${server.host}; every request needs the token in this URL${any ? " (from another machine, use this machine's address instead of 127.0.0.1)" : ""}`,
+    );
+  }
   console.log(server.url);
   if (values.open === true) openInBrowser(server.url);
   await new Promise<void>((resolve) => {
