@@ -7,9 +7,11 @@
  * Needs the compiled library (`npx tsc -p .` → dist/). Data: MovieLens 100K u1.base from
  * $MFLAB_ML100K or <repo>/../shared/datasets/ml-100k (read with a tiny loader here); when absent, 80 000
  * synthetic ratings on 943 × 1682 (seeded). Prints two numbers:
- *   - updates/s of the bare SGD pass (the hot loop alone, same order as fit with shuffle: false);
+ *   - updates/s of the bare SGD pass of the scalar twin (sgdEpoch, the hot loop alone, same order as fit with
+ *     shuffle: false; fits use the WebAssembly kernel src/linalg/wasm/sgd.wat, bitwise the same);
  *   - updates/s of a full fitSvd (shuffling, per-epoch loss and train metrics included).
- * Surprise's Cython SVD does about 2.2 M updates/s at 100 factors.
+ * Surprise's Cython SVD does about 2.2 M updates/s at 100 factors. The interleaved, load-aware measurement of the
+ * SGD family is part of scripts/bench.js.
  * Also a module: `require("./bench-sgd.js").benchSgd({ factors, epochs, dataDir, log })` returns
  * { data, ratings, factors, epochs, bareUpdatesPerSecond, fullUpdatesPerSecond } (used by scripts/bench.js).
  */

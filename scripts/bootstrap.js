@@ -8,6 +8,11 @@
  *   --jupyter   Jupyter Notebook + nbconvert + nbclient from Debian packages (apt-get, when root) and the tslab
  *               kernel registered in the project-local folder .jupyter/ (no global state)
  *   --chromium  Debian's Chromium at /usr/bin/chromium (or $MFLAB_CHROMIUM) for HTML checks and PNG export
+ *   --numpy     Debian's python3-numpy under /usr/bin/python3 (or $MFLAB_PYTHON): the bench's in-run reference, the
+ *               assignment's numpy ALS (scripts/bench-numpy-als.py)
+ *   --redis     Debian's redis-server at /usr/bin/redis-server (or $MFLAB_REDIS_SERVER) for the queue tests, which
+ *               start their own server on a free loopback port (installing the package may also start Debian's
+ *               own service on port 6379; the tests do not use it)
  *
  * Plain Node (no dependencies), because it runs before `npm install`. Each step prints one line and is skipped
  * when already done. A step that cannot be done here stops with the exact command to run by hand.
@@ -21,6 +26,7 @@ const ROOT = path.resolve(__dirname, "..");
 const JUPYTER_PYTHON = process.env.MFLAB_PYTHON || "/usr/bin/python3";
 const JUPYTER_PREFIX = path.join(ROOT, ".jupyter");
 const CHROMIUM = process.env.MFLAB_CHROMIUM || "/usr/bin/chromium";
+const REDIS_SERVER = process.env.MFLAB_REDIS_SERVER || "/usr/bin/redis-server";
 const APT_JUPYTER = ["jupyter-notebook", "jupyter-nbconvert", "python3-nbclient"];
 
 const args = new Set(process.argv.slice(2));
@@ -99,7 +105,9 @@ function isRoot() {
 function aptInstall(packages, why) {
   const line = `apt-get update && apt-get install -y ${packages.join(" ")}`;
   if (!isRoot() || !fs.existsSync("/usr/bin/apt-get")) {
-    fail(`${why} is missing and this user cannot install it. Install it by hand, then re-run:\n    sudo ${line}`);
+    fail(
+      `${why} is missing and this user cannot install it. Install it by hand, then re-run:\n    sudo apt-get update && sudo apt-get install -y ${packages.join(" ")}`,
+    );
   }
   log(`installing ${packages.join(", ")} from Debian packages (${why}) …`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
@@ -142,9 +150,26 @@ function ensureChromium() {
   if (!fs.existsSync(CHROMIUM)) fail(`Chromium still not found at ${CHROMIUM}`);
 }
 
+function ensureNumpy() {
+  const probe = () => run(JUPYTER_PYTHON, ["-c", "import numpy"], { quiet: true }).ok;
+  if (probe()) return;
+  if (JUPYTER_PYTHON !== "/usr/bin/python3") fail(`${JUPYTER_PYTHON} has no numpy`);
+  aptInstall(["python3-numpy"], "NumPy (the bench's reference: the assignment's numpy ALS)");
+  if (!probe()) fail("numpy still not importable from /usr/bin/python3 after apt-get install");
+}
+
+function ensureRedis() {
+  if (fs.existsSync(REDIS_SERVER)) return;
+  if (process.env.MFLAB_REDIS_SERVER) fail(`MFLAB_REDIS_SERVER=${REDIS_SERVER} does not exist`);
+  aptInstall(["redis-server"], "redis-server (the Redis server the queue tests start)");
+  if (!fs.existsSync(REDIS_SERVER)) fail(`redis-server still not found at ${REDIS_SERVER}`);
+}
+
 if (args.has("--build")) {
   ensureNpmDependencies();
   ensureBuild();
 }
 if (args.has("--jupyter")) ensureJupyter();
 if (args.has("--chromium")) ensureChromium();
+if (args.has("--numpy")) ensureNumpy();
+if (args.has("--redis")) ensureRedis();

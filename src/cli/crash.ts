@@ -12,6 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { MFLAB_VERSION } from "../core/version";
+import { redactArgs } from "../experiment/queue/connection";
 
 /** The log file for an internal error of this process at `time`. */
 export function internalErrorLogPath(time: Date = new Date()): string {
@@ -60,7 +61,9 @@ export function reportInternalError(error: unknown, argv: readonly string[] = pr
   try {
     const text =
       `mflab ${MFLAB_VERSION} internal error at ${new Date().toISOString()}\n` +
-      `command: mflab ${argv.map((a) => (/^[\w./:=@%+,-]+$/.test(a) ? a : JSON.stringify(a))).join(" ")}\n` +
+      `command: mflab ${redactArgs(argv)
+        .map((a) => (/^[\w./:=@%+,-]+$/.test(a) ? a : JSON.stringify(a)))
+        .join(" ")}\n` +
       `cwd: ${process.cwd()}\n` +
       `node ${process.version} on ${process.platform} ${process.arch}\n\n` +
       `${details(error)}\n`;

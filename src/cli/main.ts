@@ -16,6 +16,7 @@ import { runSweep } from "../experiment/runner";
 import { parseBytes } from "../experiment/resources";
 import { foldCount, type FoldsSpec } from "../experiment/folds";
 import { readResults } from "../results/store";
+import { parseQueueUrl } from "../experiment/queue/connection";
 import type { MetricPath } from "../results/metric";
 import { summaryTable } from "../results/summary";
 import { progressPrinter } from "../experiment/progress";
@@ -28,6 +29,7 @@ import { MFLAB_VERSION } from "../core/version";
 import { parseCommandArgs, UsageError } from "./args";
 import { reportInternalError } from "./crash";
 import { reportCommand } from "./report";
+import { queueCommand, workerCommand } from "./queue";
 import { UI_USAGE, uiCommand } from "./ui";
 
 const HELP = `mflab ${MFLAB_VERSION} — matrix-factorization experiments
@@ -53,6 +55,22 @@ Usage:
       --retry-failed  re-run runs recorded as failed
       --html        also write the assignment figure next to the results (<file>.html)
       --yes         run sweeps of more than 500 runs without asking
+      --queue URL   hand the runs to \`mflab worker\` processes on any machines through Redis
+                    (redis://[:PASSWORD@]HOST[:PORT][/DB], rediss://… for TLS; the password may also come from
+                    $MFLAB_REDIS_PASSWORD). This process plans the sweep and writes the results file as usual;
+                    Ctrl-C withdraws the waiting runs and collects those in progress, a second Ctrl-C leaves them to
+                    the workers — re-running the command collects them and queues only what is missing
+      --redis-timeout S  with --queue: stop with an error after S seconds without Redis (default 60)
+  mflab worker --queue URL [--concurrency N] [--data-root DIR] [--stall-timeout S] [--memory-budget B] [--quiet]
+      Fit runs from the queue on this machine, N at a time (default 1), each in a worker thread, with the data
+      files of this machine (relative paths from --data-root, default the current folder); a run whose data
+      fingerprint differs from the coordinator's is refused (recorded failed) and the worker stops. A worker
+      silent for S seconds (default 30) is presumed dead: its run goes to another worker. Ctrl-C: stop after the
+      runs in progress; a second Ctrl-C: put them back in the queue now.
+  mflab queue status --queue URL
+      The sweeps on a queue: waiting, running, finished and failed runs, their coordinators, failures.
+  mflab queue clean --queue URL [--sweep ID]
+      Remove what finished sweeps left on the queue (a sweep with waiting runs only when named by --sweep).
   mflab summary <results.json> [--sort test.mse|test.mae|test.rmse|train.mse|…]
       Print the results table again from the file.
   mflab plot <results.json> [--kind ${FIGURE_KINDS.join("|")}] [--metric M] [--lambda L] [--out FILE] [--png] [--svg]
@@ -85,6 +103,10 @@ export async function main(argv: string[]): Promise<number> {
         return await plotCommand(rest);
       case "report":
         return await reportCommand(rest);
+      case "worker":
+        return await workerCommand(rest);
+      case "queue":
+        return await queueCommand(rest);
       case "ui":
         return await uiCommand(rest);
       case "models":
@@ -185,6 +207,8 @@ async function sweepCommand(rest: string[]): Promise<number> {
     folds: { type: "string" },
     pooled: { type: "boolean" },
     yes: { type: "boolean" },
+    queue: { type: "string" },
+    "redis-timeout": { type: "string" },
   });
   if (positionals.length !== 1) throw new UsageError(`sweep takes exactly one spec file, got ${positionals.length}`);
   if (values.split !== undefined && values.data === undefined) throw new UsageError("--split needs --data PATH");
@@ -209,6 +233,22 @@ async function sweepCommand(rest: string[]): Promise<number> {
       throw new InputError(`expands to ${nRuns} runs (more than ${CONFIRM_RUNS}); add --yes to run them, or shrink the grid`, specFile);
     }
   }
+  const queue = values.queue === undefined ? undefined : String(values.queue);
+  if (queue !== undefined) {
+    for (const option of ["workers", "memory-budget"] as const) {
+      if (values[option] !== undefined) {
+        throw new UsageError(`--${option} does not apply with --queue: give it to each \`mflab worker\` (--concurrency N, --memory-budget B)`);
+      }
+    }
+  } else if (values["redis-timeout"] !== undefined) throw new UsageError("--redis-timeout applies with --queue only");
+  if (queue !== undefined && values.quiet !== true) {
+    const where = parseQueueUrl(queue).display; // checks the address before the data is loaded
+    const note = where.includes(":***@") ? " (with the password in place of ***, or in $MFLAB_REDIS_PASSWORD)" : "";
+    process.stderr.write(`queue: ${where} — start workers with: mflab worker --queue ${where}${note}\n`);
+  } else if (queue !== undefined) parseQueueUrl(queue);
+  const redisTimeout = values["redis-timeout"] === undefined ? undefined : Number(values["redis-timeout"]);
+  if (redisTimeout !== undefined && !(redisTimeout > 0))
+    throw new UsageError(`--redis-timeout must be a positive number of seconds, got "${values["redis-timeout"]}"`);
   const workers = values.workers === undefined ? os.availableParallelism() : Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers must be a positive integer, got "${values.workers}"`);
   const memoryBudget = values["memory-budget"] === undefined ? undefined : parseBytes(String(values["memory-budget"]));
@@ -221,12 +261,20 @@ async function sweepCommand(rest: string[]): Promise<number> {
   const onSignal = (sig: NodeJS.Signals) => {
     exitCode = sig === "SIGTERM" ? 143 : 130;
     if (sig === "SIGTERM" || stop.signal.aborted) {
-      process.stderr.write(`\n${sig}: abandoning the runs in progress — every finished run is in the results file\n`);
+      process.stderr.write(
+        queue !== undefined
+          ? `\n${sig}: leaving the queued runs to the workers — every collected run is in the results file; re-run the same command to collect the rest\n`
+          : `\n${sig}: abandoning the runs in progress — every finished run is in the results file\n`,
+      );
       abandon.abort();
       setTimeout(() => process.exit(exitCode), 1000).unref(); // whatever is still running, within a second
       return;
     }
-    process.stderr.write(`\n${sig}: stopping after the runs in progress — press Ctrl-C again to abandon them now\n`);
+    process.stderr.write(
+      queue !== undefined
+        ? `\n${sig}: withdrawing the waiting runs and collecting the runs in progress — press Ctrl-C again to leave them to the workers\n`
+        : `\n${sig}: stopping after the runs in progress — press Ctrl-C again to abandon them now\n`,
+    );
     stop.abort();
   };
   process.on("SIGINT", onSignal);
@@ -244,6 +292,7 @@ async function sweepCommand(rest: string[]): Promise<number> {
     abandon: abandon.signal,
     memoryBudget,
     onProgress,
+    ...(queue !== undefined ? { queue: { url: queue, ...(redisTimeout !== undefined ? { redisTimeout } : {}) } } : {}),
   });
   process.removeListener("SIGINT", onSignal);
   process.removeListener("SIGTERM", onSignal);

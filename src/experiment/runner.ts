@@ -8,8 +8,13 @@
  * every fold (records carry `fold`); see ./folds.ts. Re-running a spec skips runs whose id is already in the
  * results file (status "ok"; "failed" ones too unless `retryFailed`); `fresh` moves the old file aside to
  * `<file>.bak-<time>` and starts over.
+ *
+ * Where runs are fitted: in this thread, in worker threads (./pool.ts), or — with `queue` — by `mflab worker`
+ * processes on any number of machines, through a Redis queue (./queue/coordinator.ts). In every case this process
+ * plans the sweep, and is the only writer of the results file; the numbers are the same wherever a run ran.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { createHash } from "node:crypto";
 import { InputError } from "../core/errors";
@@ -29,6 +34,7 @@ import { availableCores, runInWorkers, serializeFold, threadsPerFit } from "./po
 import { checkDataSize, memoryBudget, memoryRefusal, rankWarning, runMemoryBytes } from "./resources";
 import type { SweepProgress } from "./progress";
 import { expandSpec, type ExperimentSpec } from "./spec";
+import { openQueue, sweepIdOf, type QueueOptions, type QueueSession } from "./queue/coordinator";
 
 export interface SweepOptions {
   /** Results file; default `results/<spec name>.json` under `baseDir`. */
@@ -70,6 +76,14 @@ export interface SweepOptions {
   abandon?: AbortSignal;
   /** Memory budget of one run in bytes (default: ./resources.ts); a run estimated above it is recorded as failed. */
   memoryBudget?: number;
+  /**
+   * Hand the runs to `mflab worker` processes through a Redis queue (`redis://[:PASSWORD@]HOST[:PORT][/DB]`, or
+   * `rediss://…` for TLS; or the options of ./queue/coordinator.ts) instead of fitting them here. This process
+   * still plans the sweep and writes the results file; `workers`, `isolate` and `memoryBudget` do not apply (each
+   * worker has its own concurrency and memory budget). With `signal`, the runs still waiting are taken back and
+   * the runs in progress collected; with `abandon`, the queue keeps them and re-running the sweep collects them.
+   */
+  queue?: string | QueueOptions;
 }
 
 export interface SweepOutcome {
@@ -99,9 +113,12 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
   const file = path.resolve(baseDir, options.out ?? path.join("results", `${spec.name}.json`));
   const plans = expandSpec(effective);
   const warn = (message: string) => options.onProgress?.({ type: "warning", message });
+  const queue = typeof options.queue === "string" ? { url: options.queue } : options.queue;
+  if (queue && options.dataset) throw new InputError("a queue sweep loads its data on the workers: give a data spec, not a loaded dataset");
   const requestedWorkers = Math.max(1, Math.floor(options.workers ?? 1));
   const cores = Math.min(requestedWorkers, availableCores());
-  if (cores < requestedWorkers) warn(`${requestedWorkers} workers capped at the ${cores} cores of this machine (more would only compete for them)`);
+  if (cores < requestedWorkers && !queue)
+    warn(`${requestedWorkers} workers capped at the ${cores} cores of this machine (more would only compete for them)`);
   if (!options.dataset) checkDataSize(effective.data, memoryBudget(1, options.memoryBudget).bytes);
 
   const folds: Fold[] = options.dataset
@@ -125,10 +142,34 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
     }));
   }
 
+  const specHash = createHash("sha256").update(canonicalJson(effective)).digest("hex").slice(0, 16);
+  const scale = folds[0].dataset.ratingScale;
+  const clip = effective.evaluation.clip ? ([scale[0], scale[1]] as const) : undefined;
   const lock = acquireLock(file);
+  // A queue sweep claims its sweep on the queue before the results file is read or written (a second coordinator,
+  // an unreachable Redis: refused with the file untouched).
+  let session: QueueSession | undefined;
   try {
+    if (queue) {
+      session = await openQueue(
+        {
+          id: sweepIdOf(specHash, dataset.fingerprint),
+          name: spec.name,
+          file,
+          data: effective.data,
+          ...(effective.folds !== undefined ? { folds: effective.folds } : {}),
+          seed: effective.seed,
+          evaluation: effective.evaluation,
+          clip,
+          fresh: options.fresh === true,
+          retryFailed: options.retryFailed === true,
+        },
+        queue,
+      );
+    }
     return await runLocked();
   } finally {
+    await session?.close();
     lock.release();
   }
 
@@ -137,7 +178,7 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
     let env = captureEnv(baseDir);
     let previousWall = 0;
     let setAside: { backup: string; version: string } | undefined;
-    env.specHash = createHash("sha256").update(canonicalJson(effective)).digest("hex").slice(0, 16);
+    env.specHash = specHash;
     if (fs.existsSync(file)) {
       // readResults throws (and leaves the file alone) when it is not a valid results file; --fresh never reads it.
       const old = options.fresh ? null : readResults(file);
@@ -165,8 +206,6 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
       }
     }
 
-    const scale = folds[0].dataset.ratingScale;
-    const clip = effective.evaluation.clip ? ([scale[0], scale[1]] as const) : undefined;
     const runEvaluation: RunEvaluation = { ...effective.evaluation, clip };
     const byId = new Map(previous.map((r) => [r.id, r]));
     // Every configuration on every fold (same seed on each fold, as Surprise's cross-validation does).
@@ -234,7 +273,8 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
       const def = getModel(p.plan.model)!;
       const shape = { nUsers: p.fold.dataset.train.nUsers, nItems: p.fold.dataset.train.nItems, nnz: p.fold.dataset.train.nnz };
       const config = def.config(p.threads === undefined ? p.params : { ...p.params, threads: p.threads });
-      const reason = memoryRefusal(runMemoryBytes(def, config, shape, p.fold.dataset.test.nnz), budget);
+      // On a queue each worker applies its own machine's budget.
+      const reason = queue ? undefined : memoryRefusal(runMemoryBytes(def, config, shape, p.fold.dataset.test.nnz), budget);
       if (reason !== undefined) tooBig.push({ p, reason });
       const rankNote = rankWarning(p.plan.model, (p.params as { d?: unknown }).d, shape);
       const key = `${p.plan.model}:${String((p.params as { d?: unknown }).d)}`;
@@ -247,9 +287,10 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
     const toRun = pending.filter((p) => !refused.has(p));
     let ran = 0;
     let failed = 0;
+    const host = os.hostname();
     for (const { p, reason } of tooBig) {
       const now = new Date().toISOString();
-      const record: RunRecord = { id: p.id, params: p.params, seed: p.seed, status: "failed", error: reason, startedAt: now, finishedAt: now };
+      const record: RunRecord = { id: p.id, params: p.params, seed: p.seed, status: "failed", error: reason, startedAt: now, finishedAt: now, host };
       if (p.fold.name) record.fold = p.fold.name;
       if (p.plan.repeat !== undefined) record.repeat = p.plan.repeat;
       byId.set(p.id, record);
@@ -290,7 +331,23 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
       const etaSeconds = perRun * (toRun.length - ran);
       options.onProgress?.({ type: "run-end", index: cached + refusedCount + ran, total: planned.length, record, etaSeconds, worker, running });
     };
-    if (workers === 1 && !options.isolate) {
+    // Runs fitted by this process record this host; a queue's workers record theirs.
+    const here = (record: RunRecord): RunRecord => ({ ...record, host });
+    if (session) {
+      await session.run(
+        toRun.map((p) => ({
+          id: p.id,
+          params: p.params,
+          seed: p.seed,
+          fold: p.fold.name,
+          ...(p.plan.repeat !== undefined ? { repeat: p.plan.repeat } : {}),
+          ...(p.threads !== undefined ? { threads: p.threads } : {}),
+          fingerprint: foldInfos[folds.indexOf(p.fold)].info.fingerprint,
+        })),
+        { onStart, onEnd, warn },
+        { stop: options.signal, abandon: options.abandon },
+      );
+    } else if (workers === 1 && !options.isolate) {
       for (let k = 0; k < toRun.length && !options.signal?.aborted && !options.abandon?.aborted; k++) {
         onStart(k, 1);
         await new Promise((resolve) => setImmediate(resolve)); // let progress output (and signals) through
@@ -299,7 +356,7 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
           break;
         }
         const p = toRun[k];
-        onEnd(k, executeRun(p.id, p.params, p.seed, p.fold.dataset, runEvaluation, fitThreads(p)), 1);
+        onEnd(k, here(executeRun(p.id, p.params, p.seed, p.fold.dataset, runEvaluation, fitThreads(p))), 1);
       }
     } else {
       await runInWorkers(
@@ -307,7 +364,7 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
         { folds: folds.map(serializeFold), evaluation: runEvaluation },
         workers,
         onStart,
-        onEnd,
+        (k, record, worker) => onEnd(k, here(record), worker),
         { stop: options.signal, abandon: options.abandon },
       );
     }

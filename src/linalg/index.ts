@@ -5,3 +5,5 @@ export * from "./cg";
 export * from "./simd";
 export * from "./simd-cholesky";
 export * from "./simd-cg";
+export * from "./simd-sgd";
+export * from "./simd-nmf";

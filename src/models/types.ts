@@ -48,6 +48,11 @@ export interface FitOptions {
   onIteration?: (report: IterationReport) => void;
   /** Clamp predictions to this scale when computing the per-iteration metrics. */
   clip?: readonly [number, number];
+  /**
+   * `false`: skip the per-iteration scoring where it is only for the record (svd, sgd-mf): no history rows, no
+   * `onIteration`; the fitted model is the same. Default true.
+   */
+  history?: boolean;
 }
 
 export interface FitResult<M extends Predictor = Predictor> {

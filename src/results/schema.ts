@@ -84,6 +84,7 @@ export const RUN_RECORD = s.object(
     label: s.optional(s.string({ doc: "optimizer races: the entry's label" })),
     bareSecondsPerIteration: seconds("optimizer races: seconds per iteration without per-iteration test scoring"),
     bareMedianIterationSeconds: seconds("optimizer races: median duration of iterations 2, 3, … of that bare fit"),
+    host: s.optional(s.string({ doc: "the machine the run ran on (its hostname; in a queue sweep, the worker's)" })),
     startedAt: s.string({ doc: "ISO time" }),
     finishedAt: s.string({ doc: "ISO time" }),
   },

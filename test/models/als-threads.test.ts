@@ -4,7 +4,7 @@ import { buildCsr, RatingsMatrix } from "../../src/data/ratings";
 import { generateSyntheticMatrix } from "../../src/data/synthetic";
 import { SpecError } from "../../src/core/errors";
 import { perfFields } from "../../src/core/schema";
-import { alsConfig, alsModel, alsObjective, fitAls, type AlsConfig } from "../../src/models/als/als";
+import { alsConfig, alsEffectiveThreads, alsModel, alsObjective, fitAls, fitAlsOnThreads, type AlsConfig } from "../../src/models/als/als";
 import { alsSolveRow, AlsWorkspace, type AlsHalfStep } from "../../src/models/als/als-rows";
 import { alsThreadPoolSize, buildSharedCsr, sharedFloat64, startAlsThreads, stopAlsThreads } from "../../src/models/als/als-threads";
 import type { FitResult } from "../../src/models/types";
@@ -52,7 +52,7 @@ describe("multi-threaded ALS: identical to one thread", () => {
       const one = fitAls(train, cfg(partial), { test, clip: [1, 5] });
       for (const threads of [2, 3]) {
         const reports: number[] = [];
-        const many = fitAls(train, cfg({ ...partial, threads }), { test, clip: [1, 5], onIteration: (r) => reports.push(r.trainLoss) });
+        const many = fitAlsOnThreads(train, cfg({ ...partial, threads }), { test, clip: [1, 5], onIteration: (r) => reports.push(r.trainLoss) });
         expectIdentical(one, many);
         expect(reports).toEqual(one.history.trainLoss);
         // The threaded model is an ordinary (unshared) copy and predicts like the single-thread one.
@@ -65,17 +65,36 @@ describe("multi-threaded ALS: identical to one thread", () => {
   it.skipIf(!hasMl100k)("ML-100K u1, d = 20: threads 2 gives the single-thread factors bit for bit", () => {
     const { train: t, test: s } = loadFold("u1");
     const c = { d: 20, lambda: 2, maxIterations: 3, stopping: "none" };
-    expectIdentical(fitAls(t, cfg(c), { test: s }), fitAls(t, cfg({ ...c, threads: 2 }), { test: s }));
+    expectIdentical(fitAls(t, cfg(c), { test: s }), fitAlsOnThreads(t, cfg({ ...c, threads: 2 }), { test: s }));
   });
 
   it("keeps a worker pool across fits (no new threads per fit) and tolerates threads > cores", () => {
-    fitAls(train, cfg({ d: 3, maxIterations: 1, threads: 2 }));
+    fitAlsOnThreads(train, cfg({ d: 3, maxIterations: 1, threads: 2 }));
     const before = alsThreadPoolSize();
     expect(before).toBeGreaterThanOrEqual(1);
-    fitAls(train, cfg({ d: 3, maxIterations: 1, threads: 2 }));
+    fitAlsOnThreads(train, cfg({ d: 3, maxIterations: 1, threads: 2 }));
     expect(alsThreadPoolSize()).toBe(before);
     const a = fitAls(train, cfg({ d: 3, maxIterations: 2, stopping: "none" }));
-    expectIdentical(a, fitAls(train, cfg({ d: 3, maxIterations: 2, stopping: "none", threads: 5 })));
+    expectIdentical(a, fitAlsOnThreads(train, cfg({ d: 3, maxIterations: 2, stopping: "none", threads: 5 })));
+  });
+
+  it("fitAls splits rows only for half-steps large enough to pay (alsEffectiveThreads), with the same numbers", async () => {
+    // ML-100K u1 sizes (80 000 ratings): d = 10 → 8·10⁶ multiply-adds per half-step, 1 thread; d = 20 → 3.2·10⁷, up to 3.
+    expect(alsEffectiveThreads(80000, 10, 2)).toBe(1);
+    expect(alsEffectiveThreads(80000, 15, 2)).toBe(1);
+    expect(alsEffectiveThreads(80000, 16, 2)).toBe(2);
+    expect(alsEffectiveThreads(80000, 20, 8)).toBe(3);
+    expect(alsEffectiveThreads(80000, 50, 2)).toBe(2);
+    expect(alsEffectiveThreads(80000, 50, 1)).toBe(1);
+    // CG: 2(cgSteps + 1)·nnz·k; 80 000 ratings at d = 10, 3 steps → 6.4·10⁶: 1 thread; d = 64 → 4.1·10⁷: 4.
+    expect(alsEffectiveThreads(80000, 10, 2, "cg", 3)).toBe(1);
+    expect(alsEffectiveThreads(80000, 64, 8, "cg", 3)).toBe(4);
+    expect(alsEffectiveThreads(0, 50, 4)).toBe(1);
+    // A small fit asked for 2 threads runs on this thread: the same numbers, and no pool is started for it.
+    const c = { d: 3, maxIterations: 2, stopping: "none" };
+    await stopAlsThreads();
+    expectIdentical(fitAls(train, cfg(c)), fitAls(train, cfg({ ...c, threads: 2 })));
+    expect(alsThreadPoolSize()).toBe(0);
   });
 
   it("propagates an error from a half-step and stays usable", () => {
@@ -97,7 +116,7 @@ describe("multi-threaded ALS: identical to one thread", () => {
     expect(() => runner.run(0)).toThrow(/row \d+ has \d+ entries, workspace holds 3/);
     runner.close();
     const a = fitAls(train, cfg({ d: 3, maxIterations: 2, stopping: "none" }));
-    expectIdentical(a, fitAls(train, cfg({ d: 3, maxIterations: 2, stopping: "none", threads: 2 })));
+    expectIdentical(a, fitAlsOnThreads(train, cfg({ d: 3, maxIterations: 2, stopping: "none", threads: 2 })));
   });
 
   it("refuses half-steps on unshared memory", () => {

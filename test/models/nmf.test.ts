@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { RatingsMatrix } from "../../src/data/ratings";
 import { SpecError, InputError } from "../../src/core/errors";
 import { scorePredictor } from "../../src/metrics/accuracy";
-import { fitNmf, nmfModel, NMF_DEFAULTS } from "../../src/models/nmf/nmf";
+import { fitNmf, nmfModel, nmfObjectiveOf, NMF_DEFAULTS } from "../../src/models/nmf/nmf";
+import type { IterationReport } from "../../src/models/types";
 import { Rng } from "../../src/core/random";
 
 /** 3 users × 3 items; user 2 and item 2 have no training ratings. */
@@ -212,5 +213,36 @@ describe("nmf (observed entries, Surprise's NMF)", () => {
     expect(() => fitNmf(neg, nmfModel.config({}))).toThrow(/negative/);
     const empty = new RatingsMatrix(2, 2, new Int32Array(0), new Int32Array(0), new Float64Array(0));
     expect(() => fitNmf(empty, nmfModel.config({}))).toThrow(/no ratings/);
+  });
+
+  it("the per-epoch objective and train error (one fused pass) are bitwise the separate objective and scorePredictor", () => {
+    const train = synthetic(21);
+    for (const [biased, clip] of [
+      [false, undefined],
+      [true, [1, 5]],
+      [true, [2.5, 3.5]],
+    ] as const) {
+      const config = nmfModel.config({ d: 4, maxIterations: 3, biased, seed: 4 });
+      for (let epochs = 1; epochs <= 3; epochs++) {
+        const { model, history } = fitNmf(train, { ...config, maxIterations: epochs }, { clip });
+        const score = scorePredictor(model, train, { clip });
+        expect(history.trainLoss[epochs - 1]).toBe(nmfObjectiveOf(model, train, config));
+        expect(history.trainMse[epochs - 1]).toBe(score.mse);
+        expect(history.trainMae[epochs - 1]).toBe(score.mae);
+      }
+    }
+  });
+
+  it("history: false gives the same model without per-epoch reports", () => {
+    const train = synthetic(22);
+    const config = nmfModel.config({ d: 3, maxIterations: 4, biased: true, seed: 1 });
+    const reports: IterationReport[] = [];
+    const on = fitNmf(train, config);
+    const off = fitNmf(train, config, { history: false, onIteration: (r) => reports.push(r) });
+    expect(Array.from(off.model.pu)).toEqual(Array.from(on.model.pu));
+    expect(Array.from(off.model.bi)).toEqual(Array.from(on.model.bi));
+    expect(on.history.iteration).toHaveLength(4);
+    expect(off.history.iteration).toEqual([]);
+    expect(reports).toEqual([]);
   });
 });

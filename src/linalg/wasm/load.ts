@@ -1,5 +1,5 @@
 /**
- * Loading the WebAssembly kernels of this folder (gram.wat, cholesky.wat, cg.wat): find the compiled bytes,
+ * Loading the WebAssembly kernels of this folder (gram.wat, cholesky.wat, cg.wat, sgd.wat, nmf.wat): find the compiled bytes,
  * compile them once, instantiate them with a memory of the size a caller needs. Every kernel has a scalar
  * TypeScript fallback, used whenever something here returns null.
  *
@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 /** The kernels: `<name>.wat` in src/linalg/wasm, compiled to `<name>.wasm`. */
-export type KernelName = "gram" | "cholesky" | "cg";
+export type KernelName = "gram" | "cholesky" | "cg" | "sgd" | "nmf";
 
 /** The subset of the WebAssembly JS API used here (the DOM lib that declares it is not in this project). */
 export interface WasmApi {

@@ -56,6 +56,8 @@
  *   out in chunks, each half-step ends at a barrier. Rows are solved independently with the same arithmetic,
  *   and the per-row changes are summed in row order, so the factors, losses and stopping decisions are bitwise
  *   identical to `threads: 1` (both solvers). Does not change the numbers, only the wall time.
+ *   Small fits run on fewer threads than asked ({@link alsEffectiveThreads}: one thread per 10⁷ multiply-adds of
+ *   a half-step, so ML-100K gets a second thread from d = 16), where splitting rows was measured to cost more.
  * `threads` is a performance-only option: it is never part of a run's identity or seed.
  *
  * Unknown users/items (no training ratings): their factor rows (and biases) are set to zero and they predict
@@ -322,6 +324,34 @@ function initFactors(F: Float64Array, rng: Rng, config: AlsConfig): void {
  * @throws SpecError for an invalid config; InputError for an empty training matrix or a non-finite rating
  */
 export function fitAls(train: RatingsMatrix, config: AlsConfig, options: FitOptions = {}): FitResult<AlsModel> {
+  const c = alsConfig(config as unknown as Record<string, unknown>);
+  const threads = alsEffectiveThreads(train.nnz, c.d + (c.biases ? 1 : 0), c.threads ?? 1, c.solver, c.cgSteps);
+  if (threads > 1) return fitAlsThreaded(train, { ...c, threads }, options);
+  return fitAlsWith(SERIAL_ALS_BACKEND, train, c, options);
+}
+
+/**
+ * Multiply-adds of one half-step per extra thread below which splitting rows costs more than it saves (the
+ * barrier, the wake-ups and the shared CSR build): measured on ML-100K u1 (`npm run bench`, one row per d), a
+ * second thread made d ≤ 10 slower (d = 10: 8·10⁶) and paid from d = 20 (3.2·10⁷).
+ */
+export const ALS_MIN_WORK_PER_THREAD = 1e7;
+
+/**
+ * The threads {@link fitAls} uses for `requested` threads: at most one per {@link ALS_MIN_WORK_PER_THREAD}
+ * multiply-adds of a half-step (nnz·k² for the exact solver, 2(cgSteps + 1)·nnz·k for CG; k = d, + 1 with
+ * biases), at least 1. Small fits get their parallelism from running side by side (sweep workers) instead.
+ */
+export function alsEffectiveThreads(nnz: number, k: number, requested: number, solver: "cholesky" | "cg" = "cholesky", cgSteps = 3): number {
+  const work = solver === "cg" ? 2 * (cgSteps + 1) * nnz * k : nnz * k * k;
+  return Math.max(1, Math.min(requested, Math.floor(work / ALS_MIN_WORK_PER_THREAD)));
+}
+
+/**
+ * {@link fitAls} splitting every half-step over `config.threads` threads whatever the size (no
+ * {@link alsEffectiveThreads} rule). @internal for the thread tests
+ */
+export function fitAlsOnThreads(train: RatingsMatrix, config: AlsConfig, options: FitOptions = {}): FitResult<AlsModel> {
   const c = alsConfig(config as unknown as Record<string, unknown>);
   if ((c.threads ?? 1) > 1) return fitAlsThreaded(train, c, options);
   return fitAlsWith(SERIAL_ALS_BACKEND, train, c, options);

@@ -38,7 +38,10 @@
  * the global mean). `isFallback(u, i)` is true whenever u or i has no training ratings.
  *
  * Complexity: O(|Ω|·d) per epoch for the updates plus one more O(|Ω|·d) pass for the loss and
- * metrics; memory O((nUsers + nItems)·d). The inner loop allocates nothing.
+ * metrics (skipped with `FitOptions.history: false`); memory O((nUsers + nItems)·d). The inner loop allocates
+ * nothing. Both passes run in the WebAssembly SIMD kernel ../../linalg/wasm/sgd.wat where available, bitwise the
+ * same as their scalar twins here ({@link sgdEpoch}, `svdEval`); ~2× their speed, measured interleaved in
+ * `npm run bench` (see the README's speed section).
  *
  * Throws: SpecError from `config` (unknown key with a suggestion, wrong type, out of range); Error
  * `SGD diverged at epoch k (loss …): lower the learning rate (lr = …)` when the loss becomes NaN/±Infinity.
@@ -46,6 +49,7 @@
 import type { RatingsMatrix } from "../../data/ratings";
 import { scorePredictor, type ErrorMetrics } from "../../metrics/accuracy";
 import { Rng, deriveSeed } from "../../core/random";
+import { createSimdSgd } from "../../linalg/simd-sgd";
 import * as s from "../../core/schema";
 import { lambda, lambdaOverride, lr, lrOverride, maxIterations, modelParams, rank, seed } from "../../core/vocabulary";
 import {
@@ -392,40 +396,69 @@ function svdEval(
 
 /**
  * Fit biased (or unbiased) MF by SGD; see the module comment for the exact update rule.
+ *
+ * The epochs and the per-epoch training-error pass run in the WebAssembly SIMD kernel of
+ * ../../linalg/simd-sgd.ts where available, else in their scalar twins {@link sgdEpoch} and `svdEval` here: both
+ * give bitwise the same model and history. `options.history === false` skips the per-epoch scoring (no history
+ * rows, no `onIteration`); the model is the same.
  * @throws Error when the loss diverges (NaN / Infinity)
  */
 export function fitSvd(train: RatingsMatrix, config: SvdConfig, options: FitOptions = {}): FitResult<SvdPredictor> {
+  return fitSvdWith(train, config, options, true);
+}
+
+/**
+ * {@link fitSvd} with the WebAssembly kernel (`simd` true, when available) or the scalar twins (`simd` false).
+ * @internal exported for the agreement tests and scripts/bench-sgd.js
+ */
+export function fitSvdWith(train: RatingsMatrix, config: SvdConfig, options: FitOptions, simd: boolean): FitResult<SvdPredictor> {
   const start = performance.now();
   const k = config.d;
-  const { lrBu, lrBi, lrPu, lrQi, regBu, regBi, regPu, regQi } = sgdRates(config);
+  const rates = sgdRates(config);
+  const { lrBu, lrBi, lrPu, lrQi, regBu, regBi, regPu, regQi } = rates;
 
   const n = train.nnz;
   const mu = n > 0 ? train.mean() : 0;
-  const bu = new Float64Array(train.nUsers);
-  const bi = new Float64Array(train.nItems);
-  const P = new Float64Array(train.nUsers * k);
-  const Q = new Float64Array(train.nItems * k);
+  const wasm = simd ? createSimdSgd({ nUsers: train.nUsers, nItems: train.nItems, k, nnz: n, shuffled: config.shuffle }) : null;
+  const bu = wasm ? wasm.bu : new Float64Array(train.nUsers);
+  const bi = wasm ? wasm.bi : new Float64Array(train.nItems);
+  const P = wasm ? wasm.P : new Float64Array(train.nUsers * k);
+  const Q = wasm ? wasm.Q : new Float64Array(train.nItems * k);
   const initRng = new Rng(config.seed);
   fillNormal(P, initRng, config.initMean, config.initStd);
   fillNormal(Q, initRng, config.initMean, config.initStd);
-  const model = new SvdPredictor(k, config.biased, mu, bu, bi, P, Q, countsOf(train.users, train.nUsers), countsOf(train.items, train.nItems));
+  const userCounts = countsOf(train.users, train.nUsers);
+  const itemCounts = countsOf(train.items, train.nItems);
+  const model = new SvdPredictor(k, config.biased, mu, bu, bi, P, Q, userCounts, itemCounts);
 
   // Visiting order buffers (copied per epoch when shuffling so the hot loop reads sequentially).
   let us = train.users;
   let is = train.items;
   let rs = train.values;
+  if (wasm) {
+    wasm.users.set(train.users);
+    wasm.items.set(train.items);
+    wasm.values.set(train.values);
+    us = wasm.orderUsers;
+    is = wasm.orderItems;
+    rs = wasm.orderValues;
+  } else if (config.shuffle) {
+    us = new Int32Array(n);
+    is = new Int32Array(n);
+    rs = new Float64Array(n);
+  }
   let perm: Int32Array | undefined;
   const shuffleRng = new Rng(deriveSeed(config.seed, "shuffle"));
   if (config.shuffle) {
     perm = new Int32Array(n);
     for (let t = 0; t < n; t++) perm[t] = t;
-    us = new Int32Array(n);
-    is = new Int32Array(n);
-    rs = new Float64Array(n);
   }
 
   const history = emptyHistory();
   const divergence = { algorithm: "SGD", lrName: "lr", lr: config.lr };
+  const record = options.history !== false;
+  const lo = options.clip ? options.clip[0] : -Infinity;
+  const hi = options.clip ? options.clip[1] : Infinity;
   for (let epoch = 1; epoch <= config.maxIterations; epoch++) {
     if (perm) {
       shuffleRng.shuffle(perm);
@@ -436,16 +469,43 @@ export function fitSvd(train: RatingsMatrix, config: SvdConfig, options: FitOpti
         rs[t] = train.values[e];
       }
     }
-    sgdEpoch(us, is, rs, k, mu, config.biased, bu, bi, P, Q, lrBu, lrBi, lrPu, lrQi, regBu, regBi, regPu, regQi);
-    const ev = svdEval(train, model, regBu, regBi, regPu, regQi, options.clip);
+    if (wasm) wasm.epoch(mu, config.biased, rates);
+    else sgdEpoch(us, is, rs, k, mu, config.biased, bu, bi, P, Q, lrBu, lrBi, lrPu, lrQi, regBu, regBi, regPu, regQi);
+    if (!record) {
+      if (!finiteSum(bu) || !finiteSum(bi) || !finiteSum(P) || !finiteSum(Q)) {
+        finishIteration(history, {}, train, model, epoch, Number.NaN, start, divergence); // throws the divergence error
+      }
+      continue;
+    }
+    let ev: TrainEval;
+    if (wasm) {
+      const sums = wasm.evaluate(mu, config.biased, lo, hi);
+      let reg = addRowPenalty(0, userCounts, P, bu, k, regBu, regPu);
+      reg = addRowPenalty(reg, itemCounts, Q, bi, k, regBi, regQi);
+      ev = { loss: sums.sse + reg, mse: sums.sseClipped / n, mae: sums.sae / n };
+    } else {
+      ev = svdEval(train, model, regBu, regBi, regPu, regQi, options.clip);
+    }
     finishIteration(history, options, train, model, epoch, ev, start, divergence);
   }
-  return { model, iterations: config.maxIterations, converged: false, history };
+  // The returned model owns plain arrays (not views of the kernel memory).
+  const out = wasm ? new SvdPredictor(k, config.biased, mu, bu.slice(), bi.slice(), P.slice(), Q.slice(), userCounts, itemCounts) : model;
+  return { model: out, iterations: config.maxIterations, converged: false, history };
 }
 
-/** P, Q and the biases, and the shuffled copy of the ratings (16 bytes per rating). */
+/** Whether Σ a is finite (false as soon as one entry is NaN or ±Infinity, or the sum overflows). */
+function finiteSum(a: Float64Array): boolean {
+  let s = 0;
+  for (let t = 0; t < a.length; t++) s += a[t];
+  return Number.isFinite(s);
+}
+
+/**
+ * P, Q and the biases twice (in the kernel memory during the fit, then the returned model's own copy), and the
+ * ratings in the kernel memory (16 bytes per rating, twice when shuffling: stored order and visiting order).
+ */
 function sgdMemory({ nUsers, nItems, nnz }: MatrixShape, c: SvdConfig): number {
-  return 8 * (nUsers + nItems) * (c.d + 1) + 16 * nnz;
+  return 16 * (nUsers + nItems) * (c.d + 1) + 16 * nnz * (c.shuffle ? 2 : 1);
 }
 
 /** "svd": Surprise's SVD (biased MF by SGD). */

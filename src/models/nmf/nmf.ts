@@ -43,13 +43,17 @@
  * Surprise's estimate. Either way `isFallback` is true.
  *
  * Complexity: O(maxIterations · nnz · d) time, O((nUsers + nItems) · d) memory; no per-rating
- * allocation. Throws SpecError from `config` on bad parameters; `fit` throws InputError when the training
+ * allocation. The accumulation pass of each epoch runs in the WebAssembly kernel ../../linalg/wasm/nmf.wat where
+ * available (bitwise the scalar loop here, {@link fitNmfWith} with `simd: false`). Each epoch's objective and
+ * train error come from one pass over the ratings (bitwise the separate objective and scorePredictor);
+ * `FitOptions.history: false` skips it (same model, no curves). Throws SpecError from `config` on bad parameters; `fit` throws InputError when the training
  * matrix is empty or has a negative rating while biased = false (multiplicative updates need r ≥ 0).
  */
 import type { RatingsMatrix } from "../../data/ratings";
 import { InputError } from "../../core/errors";
 import { scorePredictor } from "../../metrics/accuracy";
 import { Rng } from "../../core/random";
+import { createSimdNmf } from "../../linalg/simd-nmf";
 import * as s from "../../core/schema";
 import { lambda, lambdaOverride, maxIterations, modelParams, rank, seed } from "../../core/vocabulary";
 import {
@@ -149,6 +153,15 @@ export class NmfPredictor implements Predictor {
  * @throws InputError on an empty training matrix, or a negative rating when unbiased
  */
 export function fitNmf(train: RatingsMatrix, config: NmfConfig, options: FitOptions = {}): FitResult<NmfPredictor> {
+  return fitNmfWith(train, config, options, true);
+}
+
+/**
+ * {@link fitNmf} with the accumulation pass in the WebAssembly kernel (`simd` true, when available: ../../linalg/
+ * simd-nmf.ts) or in the scalar loop here (`simd` false); bitwise the same fit.
+ * @internal exported for the agreement tests and the bench
+ */
+export function fitNmfWith(train: RatingsMatrix, config: NmfConfig, options: FitOptions, simd: boolean): FitResult<NmfPredictor> {
   const started = performance.now();
   const { nUsers, nItems } = train;
   const k = config.d;
@@ -173,22 +186,28 @@ export function fitNmf(train: RatingsMatrix, config: NmfConfig, options: FitOpti
 
   const rng = new Rng(config.seed);
   const span = config.initHigh - config.initLow;
-  const pu = new Float64Array(nUsers * k);
-  const qi = new Float64Array(nItems * k);
+  const wasm = simd ? createSimdNmf({ nUsers, nItems, k, nnz: values.length }) : null;
+  if (wasm) {
+    wasm.indptr.set(indptr);
+    wasm.indices.set(indices);
+    wasm.values.set(values);
+  }
+  const pu = wasm ? wasm.pu : new Float64Array(nUsers * k);
+  const qi = wasm ? wasm.qi : new Float64Array(nItems * k);
   for (let x = 0; x < pu.length; x++) pu[x] = config.initLow + span * rng.next();
   for (let x = 0; x < qi.length; x++) qi[x] = config.initLow + span * rng.next();
-  const bu = new Float64Array(nUsers);
-  const bi = new Float64Array(nItems);
+  const bu = wasm ? wasm.bu : new Float64Array(nUsers);
+  const bi = wasm ? wasm.bi : new Float64Array(nItems);
   const biased = config.biased;
   const mu = train.mean();
   const gm = biased ? mu : 0;
   const { regPu, regQi, regBu, regBi } = nmfRegs(config);
   const { lrBu, lrBi } = config;
 
-  const userNum = new Float64Array(nUsers * k);
-  const userDen = new Float64Array(nUsers * k);
-  const itemNum = new Float64Array(nItems * k);
-  const itemDen = new Float64Array(nItems * k);
+  const userNum = wasm ? wasm.userNum : new Float64Array(nUsers * k);
+  const userDen = wasm ? wasm.userDen : new Float64Array(nUsers * k);
+  const itemNum = wasm ? wasm.itemNum : new Float64Array(nItems * k);
+  const itemDen = wasm ? wasm.itemDen : new Float64Array(nItems * k);
 
   const model = new NmfPredictor(k, pu, qi, bu, bi, mu, biased, knownUser, knownItem);
   const history = emptyHistory();
@@ -198,44 +217,78 @@ export function fitNmf(train: RatingsMatrix, config: NmfConfig, options: FitOpti
     userDen.fill(0);
     itemNum.fill(0);
     itemDen.fill(0);
-    for (let u = 0; u < nUsers; u++) {
-      const a = u * k;
-      for (let e = indptr[u], end = indptr[u + 1]; e < end; e++) {
-        const i = indices[e];
-        const r = values[e];
-        const b = i * k;
-        let dot = 0;
-        for (let f = 0; f < k; f++) dot += qi[b + f] * pu[a + f];
-        const est = gm + bu[u] + bi[i] + dot;
-        if (biased) {
-          const err = r - est;
-          bu[u] += lrBu * (err - regBu * bu[u]);
-          bi[i] += lrBi * (err - regBi * bi[i]);
-        }
-        for (let f = 0; f < k; f++) {
-          const q = qi[b + f];
-          const p = pu[a + f];
-          userNum[a + f] += q * r;
-          userDen[a + f] += q * est;
-          itemNum[b + f] += p * r;
-          itemDen[b + f] += p * est;
-        }
-      }
-    }
+    if (wasm) wasm.accumulate(gm, biased, lrBu, lrBi, regBu, regBi);
+    else nmfAccumulate(nUsers, indptr, indices, values, k, gm, biased, bu, bi, pu, qi, userNum, userDen, itemNum, itemDen, lrBu, lrBi, regBu, regBi);
     multiplicativeStep(pu, userNum, userDen, nu, regPu, k);
     multiplicativeStep(qi, itemNum, itemDen, ni, regQi, k);
 
+    if (options.history === false) continue;
+    // The objective and the train error in one pass (bitwise the numbers of nmfObjective + scorePredictor).
+    const fused = nmfTrainPass(model, train, nu, ni, config, options.clip);
     const report: IterationReport = {
       iteration: epoch,
-      trainLoss: nmfObjective(model, train, nu, ni, config),
-      train: scorePredictor(model, train, { clip: options.clip }),
+      trainLoss: fused.loss,
+      train: fused.train,
       test: options.test ? scorePredictor(model, options.test, { clip: options.clip }) : undefined,
       seconds: (performance.now() - started) / 1000,
     };
     recordIteration(history, report);
     options.onIteration?.(report);
   }
-  return { model, iterations: config.maxIterations, converged: true, history };
+  // The returned model owns plain arrays (not views of the kernel memory).
+  const out = wasm ? new NmfPredictor(k, pu.slice(), qi.slice(), bu.slice(), bi.slice(), mu, biased, knownUser, knownItem) : model;
+  return { model: out, iterations: config.maxIterations, converged: true, history };
+}
+
+/**
+ * The accumulation pass of one epoch (module doc), the scalar twin of ../../linalg/wasm/nmf.wat (same operations
+ * in the same order: edit both together). Accumulators must be zero on entry.
+ */
+function nmfAccumulate(
+  nUsers: number,
+  indptr: Int32Array,
+  indices: Int32Array,
+  values: Float64Array,
+  k: number,
+  gm: number,
+  biased: boolean,
+  bu: Float64Array,
+  bi: Float64Array,
+  pu: Float64Array,
+  qi: Float64Array,
+  userNum: Float64Array,
+  userDen: Float64Array,
+  itemNum: Float64Array,
+  itemDen: Float64Array,
+  lrBu: number,
+  lrBi: number,
+  regBu: number,
+  regBi: number,
+): void {
+  for (let u = 0; u < nUsers; u++) {
+    const a = u * k;
+    for (let e = indptr[u], end = indptr[u + 1]; e < end; e++) {
+      const i = indices[e];
+      const r = values[e];
+      const b = i * k;
+      let dot = 0;
+      for (let f = 0; f < k; f++) dot += qi[b + f] * pu[a + f];
+      const est = gm + bu[u] + bi[i] + dot;
+      if (biased) {
+        const err = r - est;
+        bu[u] += lrBu * (err - regBu * bu[u]);
+        bi[i] += lrBi * (err - regBi * bi[i]);
+      }
+      for (let f = 0; f < k; f++) {
+        const q = qi[b + f];
+        const p = pu[a + f];
+        userNum[a + f] += q * r;
+        userDen[a + f] += q * est;
+        itemNum[b + f] += p * r;
+        itemDen[b + f] += p * est;
+      }
+    }
+  }
 }
 
 /** x_f ← x_f · num_f / (den_f + count · λ · x_f) for rows with count > 0 and x_f ≠ 0. */
@@ -253,9 +306,59 @@ function multiplicativeStep(x: Float64Array, num: Float64Array, den: Float64Arra
   }
 }
 
+/**
+ * J of the module comment and the train error (as scorePredictor: predictions clipped to `clip`) in one pass over
+ * the training ratings. Every training user and item is known, so `predict` is μ + b_u + b_i (biased) or 0, plus
+ * Σ_f p_uf q_if in f order — the same double as J's estimate — and each sum runs in rating order as in
+ * {@link nmfObjective} and scorePredictor: the results are bitwise theirs (tested).
+ */
+function nmfTrainPass(m: NmfPredictor, train: RatingsMatrix, nu: Int32Array, ni: Int32Array, config: NmfConfig, clip?: readonly [number, number]) {
+  const { users, items, values } = train;
+  const k = m.d;
+  const gm = m.biased ? m.globalMean : 0;
+  const lo = clip ? clip[0] : -Infinity;
+  const hi = clip ? clip[1] : Infinity;
+  let se = 0;
+  let seClipped = 0;
+  let ae = 0;
+  const { pu, qi, bu, bi } = m;
+  for (let e = 0; e < values.length; e++) {
+    const u = users[e];
+    const i = items[e];
+    let est = gm + bu[u] + bi[i];
+    const a = u * k;
+    const b = i * k;
+    for (let f = 0; f < k; f++) est += pu[a + f] * qi[b + f];
+    const err = values[e] - est;
+    se += err * err;
+    let p = est;
+    if (p < lo) p = lo;
+    else if (p > hi) p = hi;
+    const ec = values[e] - p;
+    seClipped += ec * ec;
+    ae += Math.abs(ec);
+  }
+  const n = values.length;
+  const mse = seClipped / n;
+  return {
+    loss: 0.5 * (se + nmfPenalty(m, nu, ni, config)),
+    train: { mse, rmse: Math.sqrt(mse), mae: ae / n, n, fallbackCount: 0 },
+  };
+}
+
+/** J of the module comment for the current parameters. O(nnz · k). @internal exported for the fused-pass test */
+export function nmfObjectiveOf(m: NmfPredictor, train: RatingsMatrix, config: NmfConfig): number {
+  return nmfObjective(m, train, countsOf(train.users, train.nUsers), countsOf(train.items, train.nItems), config);
+}
+
+function countsOf(index: Int32Array, n: number): Int32Array {
+  const c = new Int32Array(n);
+  for (let t = 0; t < index.length; t++) c[index[t]]++;
+  return c;
+}
+
 /** J of the module comment for the current parameters. O(nnz · k). */
 function nmfObjective(m: NmfPredictor, train: RatingsMatrix, nu: Int32Array, ni: Int32Array, config: NmfConfig): number {
-  const c = nmfRegs(config);
   const { users, items, values } = train;
   const k = m.d;
   const gm = m.biased ? m.globalMean : 0;
@@ -270,6 +373,13 @@ function nmfObjective(m: NmfPredictor, train: RatingsMatrix, nu: Int32Array, ni:
     const err = values[e] - est;
     se += err * err;
   }
+  return 0.5 * (se + nmfPenalty(m, nu, ni, config));
+}
+
+/** The regularization part of J (before the ½). */
+function nmfPenalty(m: NmfPredictor, nu: Int32Array, ni: Int32Array, config: NmfConfig): number {
+  const c = nmfRegs(config);
+  const k = m.d;
   let reg = 0;
   for (let u = 0; u < nu.length; u++) {
     if (nu[u] === 0) continue;
@@ -283,7 +393,7 @@ function nmfObjective(m: NmfPredictor, train: RatingsMatrix, nu: Int32Array, ni:
     for (let f = 0, b = i * k; f < k; f++) s += m.qi[b + f] * m.qi[b + f];
     reg += ni[i] * (c.regQi * s + (m.biased ? c.regBi * m.bi[i] * m.bi[i] : 0));
   }
-  return 0.5 * (se + reg);
+  return reg;
 }
 
 /** Merge and validate an "nmf" config (also checks initLow ≤ initHigh and initHigh > 0). */
@@ -297,8 +407,9 @@ export const nmfModel: ModelDefinition<NmfConfig> = defineModel({
   params: NMF_PARAMS,
   config: nmfConfig,
   fit: fitNmf,
-  // P, Q, their numerator and denominator accumulators, the biases.
-  memoryBytes: ({ nUsers, nItems }, c) => 8 * (nUsers + nItems) * (3 * c.d + 1),
+  // P, Q, their numerator and denominator accumulators, the biases and the ratings' CSR in the kernel memory, and
+  // the returned model's own copy of P, Q and the biases.
+  memoryBytes: ({ nUsers, nItems, nnz }, c) => 8 * (nUsers + nItems) * (4 * c.d + 2) + 12 * nnz,
 });
 
 /** Every field of the nmf config at its default. */
