@@ -13,7 +13,8 @@ const LAYERS = [
   ["results"],
   ["experiment"],
   ["plot"],
-  ["report", "ui"],
+  ["report"],
+  ["ui"],
   ["cli", "notebook"],
 ];
 

@@ -93,6 +93,9 @@ function ensureBuild() {
     const r = run(process.execPath, [vendor]);
     if (!r.ok) fail("could not prepare the offline plotly bundle (scripts/vendor-plotly.js)");
   }
+  // The `mflab ui` page (web/ → dist/ui/web/, esbuild; a fraction of a second).
+  const ui = run(process.execPath, [path.join(ROOT, "scripts", "build-ui.js")]);
+  if (!ui.ok) fail("could not bundle the mflab ui page (scripts/build-ui.js)");
 }
 
 function isRoot() {

@@ -97,3 +97,4 @@ export { show } from "./notebook/display";
 export { notebookProgress } from "./notebook/progress";
 export { dataFacts } from "./data/facts";
 export { describeData, describeProtocol, describeScale, tableOf, discuss } from "./notebook/narrative";
+export { ui, type NotebookUi, type NotebookUiOptions } from "./notebook/ui";

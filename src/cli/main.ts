@@ -32,6 +32,7 @@ import { reportInternalError } from "./crash";
 import { reportCommand } from "./report";
 import { queueCommand, workerCommand } from "./queue";
 import { notebookCommand } from "./notebook";
+import { UI_USAGE, uiCommand } from "./ui";
 
 const HELP = `mflab ${MFLAB_VERSION} — matrix-factorization experiments
 
@@ -83,6 +84,9 @@ Usage:
       report has a search section (trials by status, the chosen trial); --grid compares it with a grid sweep.
   mflab notebook new <name> --data PATH [--split S] [--template sweep|compare|race] [--out-dir notebooks] [--force] [--no-execute]
       Write <out-dir>/<name>.ipynb from a template bound to the data, execute it with Jupyter, print how to open it.
+  ${UI_USAGE}
+      A local web page over every results file under the folders (default results/): experiments, runs, figures,
+      comparisons, updated live while sweeps write; read-only, on 127.0.0.1 (--host: another address, with a token).
   mflab models [name…]
       The models a spec can name, each with its parameters: type and range, default, meaning, aliases.
   mflab --version | --help
@@ -110,6 +114,8 @@ export async function main(argv: string[]): Promise<number> {
         return await queueCommand(rest);
       case "notebook":
         return await notebookCommand(rest);
+      case "ui":
+        return await uiCommand(rest);
       case "models":
         console.log(modelsListing(rest));
         return 0;

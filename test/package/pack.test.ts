@@ -166,6 +166,8 @@ describe("mflab packed, installed into a fresh project, and used from there", ()
       "dist/linalg/index.js",
       "dist/experiment/sweep-worker.js",
       "dist/vendor/plotly.min.js",
+      "dist/ui/web/app.js",
+      "dist/ui/web/index.html",
       "experiments/als-grid.json",
       "experiments/spec.schema.json",
     ]) {
@@ -178,6 +180,7 @@ describe("mflab packed, installed into a fresh project, and used from there", ()
       (f) =>
         /^dist\/.*\.js$/.test(f) &&
         !f.startsWith("dist/vendor/") &&
+        !f.startsWith("dist/ui/web/") && // the `mflab ui` page, bundled from web/ by scripts/build-ui.js
         !fs.existsSync(path.join(ROOT, f.replace(/^dist\//, "src/").replace(/\.js$/, ".ts"))),
     );
     expect(stale, "stale files in dist/ (no source in src/): delete dist/ and run npm run build").toEqual([]);
