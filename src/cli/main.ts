@@ -18,6 +18,7 @@ import { foldCount, type FoldsSpec } from "../experiment/folds";
 import { readResults } from "../results/store";
 import type { MetricPath } from "../results/metric";
 import { summaryTable } from "../results/summary";
+import { modelComparisons } from "../results/comparison";
 import { progressPrinter } from "../experiment/progress";
 import { describeFields } from "../core/schema";
 import { allModels, getModel, modelNames } from "../models/registry";
@@ -258,7 +259,13 @@ function summaryCommand(rest: string[]): number {
   const sort = (values.sort as string | undefined) ?? "test.mse";
   if (!/^(train|test)\.(mse|rmse|mae)$/.test(sort)) throw new UsageError(`--sort must be train|test . mse|rmse|mae, got "${sort}"`);
   refuseIfNotRegular(positionals[0] as string, "results file");
-  console.log(summaryTable(readResults(positionals[0] as string), sort as MetricPath));
+  const results = readResults(positionals[0] as string);
+  console.log(summaryTable(results, sort as MetricPath));
+  const comparisons = modelComparisons(results);
+  if (comparisons.length > 0) {
+    console.log("\nPaired comparisons (each model at its best configuration; the lowest against each other model):");
+    for (const c of comparisons) console.log(`  ${c.text}`);
+  }
   return 0;
 }
 

@@ -5,6 +5,7 @@
 import { InputError } from "../core/errors";
 import type { ResultsFile } from "../results/schema";
 import { bestRun } from "../results/summary";
+import { calibrationFigure } from "./calibration";
 import {
   assignmentGridFigure,
   compareFigure,
@@ -19,7 +20,7 @@ import {
 import type { ErrorMetricName, MetricPath } from "../results/metric";
 
 /** The figure kinds `buildFigure` (and `mflab plot --kind`) draws from a results file. */
-export const FIGURE_KINDS = ["grid", "lambda", "heatmap", "convergence", "compare"] as const;
+export const FIGURE_KINDS = ["grid", "lambda", "heatmap", "convergence", "compare", "calibration"] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 
 export interface BuildFigureOptions {
@@ -61,6 +62,8 @@ export function buildFigure(results: ResultsFile | RunsInput, kind: FigureKind, 
       return convergenceFigure(results, { metric: (options.metric ?? "testMse") as HistoryMetric });
     case "compare":
       return compareFigure(results, { metrics: list(options.metric) as ErrorMetricName[] | undefined });
+    case "calibration":
+      return calibrationFigure(results);
     default:
       throw new InputError(`unknown figure kind "${String(kind)}"; use one of ${FIGURE_KINDS.join(", ")}`);
   }

@@ -11,3 +11,4 @@ export * from "./summary";
 export * from "./selection";
 export * from "./race";
 export * from "./dataframe";
+export * from "./comparison";
