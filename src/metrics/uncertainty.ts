@@ -22,7 +22,7 @@ export function ratingBucket(u: number, i: number, buckets: number): number {
   h = Math.imul(h ^ (h >>> 13) ^ i, 0xc2b2ae35) >>> 0;
   h ^= h >>> 16;
   h = Math.imul(h, 0x27d4eb2f) >>> 0;
-  return (h ^ (h >>> 15)) % buckets;
+  return ((h ^ (h >>> 15)) >>> 0) % buckets;
 }
 
 export interface ErrorBuckets {

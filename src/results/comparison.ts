@@ -42,9 +42,10 @@ export interface ModelComparison {
   short: string;
 }
 
-function p3(p: number): string {
-  if (!Number.isFinite(p)) return "n/a";
-  return p < 0.001 ? "< 0.001" : p.toFixed(3);
+/** "p = 0.012", "p < 0.001" (n/a for NaN). */
+function pIs(p: number): string {
+  if (!Number.isFinite(p)) return "p n/a";
+  return p < 0.001 ? "p < 0.001" : `p = ${p.toFixed(3)}`;
 }
 
 /** The runs of each model's best configuration: model → runs (ok, with test RMSE), in first-seen model order. */
@@ -122,19 +123,18 @@ export function compareModelRuns(
   const comparison: ModelComparison = { a, b, rmseA: meanOf(fa), rmseB: meanOf(fb), folds, paired, wilcoxon, bootstrap, text: "", short: "" };
   comparison.text = comparisonText(comparison);
   const ps: string[] = [];
-  if (folds.length >= 3) ps.push(`${p3(paired.p)} (t)`, `${p3(wilcoxon.p)} (Wilcoxon)`);
+  if (folds.length >= 3) ps.push(`t ${pIs(paired.p)}`, `Wilcoxon ${pIs(wilcoxon.p)}`);
   if (bootstrap.length > 0) {
     const worst = Math.max(...bootstrap.map((x) => x.p));
-    ps.push(
-      `${worst <= 1 / bootstrap[0].resamples + 1e-12 ? `≤ ${1 / bootstrap[0].resamples}` : p3(worst)} (bootstrap${bootstrap.length > 1 ? ", every fold" : ""})`,
-    );
+    const text = worst <= 1 / bootstrap[0].resamples + 1e-12 ? `p ≤ ${1 / bootstrap[0].resamples}` : pIs(worst);
+    ps.push(`bootstrap ${text}${bootstrap.length > 1 ? " in every fold" : ""}`);
   }
-  comparison.short = `${a} vs ${b}: Δ RMSE = ${(comparison.rmseA - comparison.rmseB).toFixed(4)}${ps.length > 0 ? `, p = ${ps.join(" · ")}` : ""}`;
+  comparison.short = `${a} vs ${b}: Δ RMSE = ${(comparison.rmseA - comparison.rmseB).toFixed(4)}${ps.length > 0 ? ` (${ps.join(", ")})` : ""}`;
   return comparison;
 }
 
 /**
- * "bpmf vs svdpp: Δ RMSE = −0.0123 (bpmf lower on 5/5 folds); paired t p = …, corrected p = …; Wilcoxon p = …
+ * "bpmf vs svdpp: Δ RMSE = −0.0123 (bpmf …, svdpp …; bpmf lower on 5/5 folds); paired t-test p = …, corrected … p = …;
  * (exact, the smallest possible with 5 folds); bootstrap over test ratings: p ≤ … in every fold".
  */
 export function comparisonText(c: ModelComparison): string {
@@ -144,11 +144,12 @@ export function comparisonText(c: ModelComparison): string {
   const parts = [`${c.a} vs ${c.b}: Δ RMSE = ${d.toFixed(4)} (${c.a} ${c.rmseA.toFixed(4)}, ${c.b} ${c.rmseB.toFixed(4)}${where})`];
   if (n >= 3) {
     parts.push(
-      `paired t p = ${p3(c.paired.p)}` + (Number.isFinite(c.paired.pCorrected) ? `, corrected (Nadeau & Bengio) p = ${p3(c.paired.pCorrected)}` : ""),
+      `paired t-test ${pIs(c.paired.p)}` +
+        (Number.isFinite(c.paired.pCorrected) ? `, corrected for shared training ratings (Nadeau & Bengio) ${pIs(c.paired.pCorrected)}` : ""),
     );
     const w = c.wilcoxon;
     parts.push(
-      `Wilcoxon p = ${p3(w.p)}${w.exact && Number.isFinite(w.minP) && w.p <= w.minP + 1e-12 ? ` (the smallest possible with ${w.n} folds)` : ""}`,
+      `Wilcoxon signed-rank ${pIs(w.p)}${w.exact && Number.isFinite(w.minP) && w.p <= w.minP + 1e-12 ? ` (the smallest possible with ${w.n} folds)` : ""}`,
     );
   } else {
     parts.push("too few folds for a test over folds");
@@ -157,7 +158,7 @@ export function comparisonText(c: ModelComparison): string {
     const worst = Math.max(...c.bootstrap.map((x) => x.p));
     const below = c.bootstrap.filter((x) => x.p < 0.05).length;
     const r = c.bootstrap[0].resamples;
-    const pText = worst <= 1 / r + 1e-12 ? `p ≤ ${1 / r}` : `p ≤ ${p3(worst)}`;
+    const pText = worst <= 1 / r + 1e-12 ? `p ≤ ${1 / r}` : `p ≤ ${worst.toFixed(3)}`;
     const one = c.bootstrap[0];
     parts.push(
       c.bootstrap.length === 1
