@@ -135,7 +135,7 @@ export function compareModelRuns(
 
 /**
  * "bpmf vs svdpp: Δ RMSE = −0.0123 (bpmf …, svdpp …; bpmf lower on 5/5 folds); paired t-test p = …, corrected … p = …;
- * (exact, the smallest possible with 5 folds); bootstrap over test ratings: p ≤ … in every fold".
+ * Wilcoxon signed-rank p = … (the smallest possible with 5 folds); bootstrap over test ratings within each fold: p ≤ … in every fold".
  */
 export function comparisonText(c: ModelComparison): string {
   const n = c.folds.length;
