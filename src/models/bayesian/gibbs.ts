@@ -156,11 +156,12 @@ export function timeBin(time: number, lo: number, hi: number, bins: number): num
   return b < 0 ? 0 : b >= bins ? bins - 1 : b;
 }
 
-/** CSR of entry numbers: `values[p]` is the entry index (exact in a double) of CSR position p. */
-function entryCsr(nRows: number, nCols: number, rows: Int32Array, cols: Int32Array): Csr {
+/** CSR of the entries by row, with `entry[p]` the entry index of CSR position p. */
+function entryCsr(nRows: number, nCols: number, rows: Int32Array, cols: Int32Array): Csr & { entry: Int32Array } {
   const ids = new Float64Array(rows.length);
   for (let e = 0; e < ids.length; e++) ids[e] = e;
-  return buildCsr(nRows, nCols, rows, cols, ids);
+  const csr = buildCsr(nRows, nCols, rows, cols, ids);
+  return { ...csr, entry: Int32Array.from(csr.values) };
 }
 
 function counts(csr: Csr): Int32Array {
@@ -230,6 +231,14 @@ export function fitGibbs(train: RatingsMatrix, c: GibbsSettings, options: FitOpt
     for (let e = 0; e < nnz; e++) bin[e] = timeBin(times[e], tMin, tMax, timeBins);
   }
 
+  // Per CSR position: the rating minus μ and its time bin, in row order (sequential reads in the row loops).
+  const centred = (csr: Csr & { entry: Int32Array }) => Float64Array.from(csr.entry, (e) => values[e] - mu);
+  const binsOf = (csr: Csr & { entry: Int32Array }) => (timeBins > 0 ? Int32Array.from(csr.entry, (e) => bin[e]) : new Int32Array(0));
+  const userTargets = centred(byUser);
+  const itemTargets = centred(byItem);
+  const userBins = binsOf(byUser);
+  const itemBins = binsOf(byItem);
+
   // State. U, V: factors (rows of d); bu, bi: biases; Y, Z: implicit factors and per-user sums; P = U + Z.
   const U = new Float64Array(nU * d);
   const V = new Float64Array(nI * d);
@@ -280,10 +289,12 @@ export function fitGibbs(train: RatingsMatrix, c: GibbsSettings, options: FitOpt
   const timeBiasSum = new Float64Array(T.length);
   let kept = 0;
 
-  const rowOf = (F: Float64Array, b: Float64Array) => (r: number, out: Float64Array) => {
-    for (let a = 0; a < d; a++) out[a] = F[r * d + a];
-    if (biases) out[d] = b[r];
-  };
+  const userRows = { F: U, bias: biases ? bu : null, d };
+  const itemRows = { F: V, bias: biases ? bi : null, d };
+  const implicitRows = { F: Y, bias: null, d };
+  /** One generator, reseeded per row / block (no allocation per row). */
+  const rng = new Rng(0);
+  const seeded = (sweep: number, block: number, row: number): Rng => rng.reseed(rowSeed(c.seed, sweep, block, row));
 
   /** Draw row r of (F, b) from its conditional: design rows X[csr.indices], targets already in `target`. */
   const drawRow = (F: Float64Array, b: Float64Array, X: Float64Array, csr: Csr, r: number, hyper: Hyper, rng: Rng): void => {
@@ -319,6 +330,36 @@ export function fitGibbs(train: RatingsMatrix, c: GibbsSettings, options: FitOpt
       sse += r * r;
     }
     return sse;
+  };
+  /**
+   * The last pass of a sweep, fused: pred ← the state's predictions, Σ(r − pred)², and — for a kept sample —
+   * trainSum += pred and the running average's (clipped) error sums, with `kept` counting this sample.
+   */
+  const finalTrainPass = (keepIt: boolean, divisor: number): { sse: number; se: number; ae: number } => {
+    let sse = 0;
+    let se = 0;
+    let ae = 0;
+    for (let e = 0; e < nnz; e++) {
+      const u = users[e];
+      const i = items[e];
+      let p = mu + dot(P, u * d, V, i * d);
+      if (biases) p += bu[u] + bi[i];
+      if (timeBins > 0) p += T[i * timeBins + bin[e]];
+      pred[e] = p;
+      const r = values[e] - p;
+      sse += r * r;
+      if (keepIt) {
+        const sum = trainSum[e] + p;
+        trainSum[e] = sum;
+        let avg = sum / divisor;
+        if (avg < lo) avg = lo;
+        else if (avg > hi) avg = hi;
+        const q = values[e] - avg;
+        se += q * q;
+        ae += Math.abs(q);
+      }
+    }
+    return { sse, se, ae };
   };
 
   const history = emptyHistory();
@@ -374,56 +415,34 @@ export function fitGibbs(train: RatingsMatrix, c: GibbsSettings, options: FitOpt
 
   for (let sweep = 1; sweep <= c.maxIterations; sweep++) {
     // 1–2. Users.
-    drawNormalWishart(
-      new Rng(rowSeed(c.seed, sweep, BLOCK.userHyper, 0)),
-      prior,
-      k,
-      knownUsers,
-      rowOf(U, bu),
-      hyperU.lambda,
-      hyperU.mu,
-      hyperU.lambdaMu,
-      scratch,
-    );
+    drawNormalWishart(seeded(sweep, BLOCK.userHyper, 0), prior, k, knownUsers, userRows, hyperU.lambda, hyperU.mu, hyperU.lambdaMu, scratch);
     for (const u of knownUsers) {
       const start = byUser.indptr[u];
       const end = byUser.indptr[u + 1];
       for (let p = start; p < end; p++) {
-        const e = byUser.values[p];
         const i = byUser.indices[p];
-        let t = values[e] - mu;
+        let t = userTargets[p];
         if (biases) t -= bi[i];
-        if (timeBins > 0) t -= T[i * timeBins + bin[e]];
+        if (timeBins > 0) t -= T[i * timeBins + userBins[p]];
         if (c.implicit) t -= dot(Z, u * d, V, i * d);
         target[p - start] = t;
       }
-      drawRow(U, bu, V, byUser, u, hyperU, new Rng(rowSeed(c.seed, sweep, BLOCK.users, u)));
+      drawRow(U, bu, V, byUser, u, hyperU, seeded(sweep, BLOCK.users, u));
     }
     refreshP();
     // 3. Items (design: the effective user factors P).
-    drawNormalWishart(
-      new Rng(rowSeed(c.seed, sweep, BLOCK.itemHyper, 0)),
-      prior,
-      k,
-      knownItems,
-      rowOf(V, bi),
-      hyperV.lambda,
-      hyperV.mu,
-      hyperV.lambdaMu,
-      scratch,
-    );
+    drawNormalWishart(seeded(sweep, BLOCK.itemHyper, 0), prior, k, knownItems, itemRows, hyperV.lambda, hyperV.mu, hyperV.lambdaMu, scratch);
     for (const i of knownItems) {
       const start = byItem.indptr[i];
       const end = byItem.indptr[i + 1];
       for (let p = start; p < end; p++) {
-        const e = byItem.values[p];
         const u = byItem.indices[p];
-        let t = values[e] - mu;
+        let t = itemTargets[p];
         if (biases) t -= bu[u];
-        if (timeBins > 0) t -= T[i * timeBins + bin[e]];
+        if (timeBins > 0) t -= T[i * timeBins + itemBins[p]];
         target[p - start] = t;
       }
-      drawRow(V, bi, P, byItem, i, hyperV, new Rng(rowSeed(c.seed, sweep, BLOCK.items, i)));
+      drawRow(V, bi, P, byItem, i, hyperV, seeded(sweep, BLOCK.items, i));
     }
     // 4. Implicit factors y_j.
     if (c.implicit) {
@@ -434,7 +453,7 @@ export function fitGibbs(train: RatingsMatrix, c: GibbsSettings, options: FitOpt
         const og = u * d * d;
         const oh = u * d;
         for (let p = byUser.indptr[u]; p < byUser.indptr[u + 1]; p++) {
-          const e = byUser.values[p];
+          const e = byUser.entry[p];
           const oi = byUser.indices[p] * d;
           const res = values[e] - pred[e];
           for (let a = 0; a < d; a++) {
@@ -446,13 +465,11 @@ export function fitGibbs(train: RatingsMatrix, c: GibbsSettings, options: FitOpt
         for (let a = 1; a < d; a++) for (let b = 0; b < a; b++) Gu[og + a * d + b] = Gu[og + b * d + a];
       }
       drawNormalWishart(
-        new Rng(rowSeed(c.seed, sweep, BLOCK.implicitHyper, 0)),
+        seeded(sweep, BLOCK.implicitHyper, 0),
         { beta0: c.beta0, nu0: d },
         d,
         knownItems,
-        (r, out) => {
-          for (let a = 0; a < d; a++) out[a] = Y[r * d + a];
-        },
+        implicitRows,
         hyperY.lambda,
         hyperY.mu,
         hyperY.lambdaMu,
@@ -479,7 +496,7 @@ export function fitGibbs(train: RatingsMatrix, c: GibbsSettings, options: FitOpt
         }
         for (let t = 0; t < d * d; t++) Gy[t] = hyperY.lambda[t] + alpha * Gy[t];
         for (let a = 0; a < d; a++) hy[a] = alpha * hy[a] + hyperY.lambdaMu[a];
-        if (!drawGaussianFromPrecision(new Rng(rowSeed(c.seed, sweep, BLOCK.implicit, j)), Gy, hy, d, xy, zy)) {
+        if (!drawGaussianFromPrecision(seeded(sweep, BLOCK.implicit, j), Gy, hy, d, xy, zy)) {
           throw new Error(`${c.model}: the conditional precision of implicit factor ${j} is not positive definite`);
         }
         for (let a = 0; a < d; a++) {
@@ -502,7 +519,7 @@ export function fitGibbs(train: RatingsMatrix, c: GibbsSettings, options: FitOpt
     }
     // 5. Time-bin item biases c_{i,bin} ~ N(0, 1/τ), τ ~ Gamma(a₀, b₀).
     if (timeBins > 0) {
-      const trng = new Rng(rowSeed(c.seed, sweep, BLOCK.time, 0));
+      const trng = seeded(sweep, BLOCK.time, 0);
       let sq = 0;
       let nb = 0;
       for (const i of knownItems) {
@@ -528,35 +545,44 @@ export function fitGibbs(train: RatingsMatrix, c: GibbsSettings, options: FitOpt
         }
       }
     }
-    // 6. Noise precision.
-    const sse = predictTrain();
-    if (c.sampleAlpha) alpha = gammaDraw(new Rng(rowSeed(c.seed, sweep, BLOCK.alpha, 0)), c.alphaShape + nnz / 2, c.alphaRate + sse / 2);
+    // 6. Noise precision (its residuals from the sweep's last pass, which also accumulates a kept sample).
+    const keep = sweep > c.burnIn && (sweep - c.burnIn) % c.thin === 0;
+    if (keep) kept++;
+    const pass = finalTrainPass(keep, kept);
+    const sse = pass.sse;
+    if (c.sampleAlpha) alpha = gammaDraw(seeded(sweep, BLOCK.alpha, 0), c.alphaShape + nnz / 2, c.alphaRate + sse / 2);
 
     // Keep the sample.
-    const keep = sweep > c.burnIn && (sweep - c.burnIn) % c.thin === 0;
     predictTest();
     let train: ErrorMetrics;
     let testMetrics: ErrorMetrics | undefined;
     if (keep) {
-      kept++;
-      for (let e = 0; e < nnz; e++) trainSum[e] += pred[e];
       for (let e = 0; e < nTest; e++) testSum[e] += testPred[e];
       const us = new Float64Array(nU * k);
       const is = new Float64Array(nI * k);
-      for (let u = 0; u < nU; u++) {
-        for (let a = 0; a < d; a++) us[u * k + a] = P[u * d + a];
-        if (biases) us[u * k + d] = bu[u];
-      }
-      for (let i = 0; i < nI; i++) {
-        for (let a = 0; a < d; a++) is[i * k + a] = V[i * d + a];
-        if (biases) is[i * k + d] = bi[i];
+      if (biases) {
+        for (let u = 0, o = 0, q = 0; u < nU; u++, o += k, q += d) {
+          for (let a = 0; a < d; a++) us[o + a] = P[q + a];
+          us[o + d] = bu[u];
+        }
+        for (let i = 0, o = 0, q = 0; i < nI; i++, o += k, q += d) {
+          for (let a = 0; a < d; a++) is[o + a] = V[q + a];
+          is[o + d] = bi[i];
+        }
+      } else {
+        us.set(P);
+        is.set(V);
       }
       userSamples.push(us);
       itemSamples.push(is);
       noiseVariances.push(1 / alpha);
       for (let t = 0; t < T.length; t++) timeBiasSum[t] += T[t];
     }
-    if (kept > 0) {
+    if (keep) {
+      const mse = pass.se / nnz;
+      train = { mse, rmse: Math.sqrt(mse), mae: pass.ae / nnz };
+      if (test) testMetrics = metricsOf(test.values, testSum, kept);
+    } else if (kept > 0) {
       train = metricsOf(values, trainSum, kept);
       if (test) testMetrics = metricsOf(test.values, testSum, kept);
     } else {

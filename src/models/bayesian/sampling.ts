@@ -103,8 +103,22 @@ export interface NormalWishartPrior {
   nu0: number;
 }
 
+/** The rows a Normal–Wishart is drawn for: row r is [F[r·d … r·d + d); bias[r]] (k = d + 1) or F's row alone (k = d). */
+export interface FactorRows {
+  F: Float64Array;
+  bias: Float64Array | null;
+  d: number;
+}
+
+function rowOf(source: FactorRows, r: number, out: Float64Array): void {
+  const { F, bias, d } = source;
+  const o = r * d;
+  for (let a = 0; a < d; a++) out[a] = F[o + a];
+  if (bias !== null) out[d] = bias[r];
+}
+
 /**
- * Draw (μ, Λ) from their conditional given the rows x_1…x_N (k-vectors; `row(r, out)` writes row r) under the
+ * Draw (μ, Λ) from their conditional given the rows x_1…x_N (k-vectors, {@link FactorRows}; `rows` their indices) under the
  * Normal–Wishart hyperprior with μ₀ = 0 and W₀ = I:
  *
  *   x̄ = (1/N) Σ x_r,  S = Σ (x_r − x̄)(x_r − x̄)ᵀ,  β* = β₀ + N,  ν* = ν₀ + N,  μ* = N x̄ / (β₀ + N)
@@ -118,8 +132,8 @@ export function drawNormalWishart(
   rng: Rng,
   prior: NormalWishartPrior,
   k: number,
-  rows: readonly number[] | Int32Array,
-  row: (r: number, out: Float64Array) => void,
+  rows: Int32Array,
+  source: FactorRows,
   lambda: Float64Array,
   mu: Float64Array,
   lambdaMu: Float64Array,
@@ -129,13 +143,13 @@ export function drawNormalWishart(
   const mean = new Float64Array(k);
   const x = new Float64Array(k);
   for (let t = 0; t < n; t++) {
-    row(rows[t], x);
+    rowOf(source, rows[t], x);
     for (let a = 0; a < k; a++) mean[a] += x[a];
   }
   if (n > 0) for (let a = 0; a < k; a++) mean[a] /= n;
   const M = new Float64Array(k * k);
   for (let t = 0; t < n; t++) {
-    row(rows[t], x);
+    rowOf(source, rows[t], x);
     for (let a = 0; a < k; a++) x[a] -= mean[a];
     for (let a = 0; a < k; a++) {
       const xa = x[a];
