@@ -353,7 +353,6 @@ export function observeSweep(results: ResultsFile, options: ObserveOptions = {})
           kind: "significance",
           topic,
           title: "Paired significance against the lowest model",
-          priority: 2.2,
           text:
             "each model at its best configuration against the lowest, test RMSE: " +
             comparisons.map((c) => c.text).join(" · ") +
