@@ -190,7 +190,9 @@ export function drawNormalWishart(
 export function drawGaussianFromPrecision(rng: Rng, P: Float64Array, h: Float64Array, k: number, x: Float64Array, z: Float64Array): boolean {
   if (!choleskyFactorInPlace(P, k)) return false;
   choleskySolveFactored(P, h, k);
-  for (let a = 0; a < k; a++) z[a] = rng.gaussian();
+  // The bulk form gives exactly the values of k successive gaussian() calls, with fewer calls per draw.
+  if (z.length === k) rng.fillGaussian(z);
+  else for (let a = 0; a < k; a++) z[a] = rng.gaussian();
   choleskyBackSolve(P, z, k);
   for (let a = 0; a < k; a++) x[a] = h[a] + z[a];
   return true;
