@@ -408,6 +408,7 @@ export function fitGibbs(train: RatingsMatrix, c: GibbsSettings, options: FitOpt
   const zy = new Float64Array(d);
   const delta = new Float64Array(d);
 
+  const implicit = c.implicit;
   const refreshP = (): void => {
     if (!c.implicit) return;
     for (let t = 0; t < P.length; t++) P[t] = U[t] + Z[t];
@@ -416,7 +417,8 @@ export function fitGibbs(train: RatingsMatrix, c: GibbsSettings, options: FitOpt
   for (let sweep = 1; sweep <= c.maxIterations; sweep++) {
     // 1–2. Users.
     drawNormalWishart(seeded(sweep, BLOCK.userHyper, 0), prior, k, knownUsers, userRows, hyperU.lambda, hyperU.mu, hyperU.lambdaMu, scratch);
-    for (const u of knownUsers) {
+    for (let ku = 0; ku < knownUsers.length; ku++) {
+      const u = knownUsers[ku];
       const start = byUser.indptr[u];
       const end = byUser.indptr[u + 1];
       for (let p = start; p < end; p++) {
@@ -424,7 +426,7 @@ export function fitGibbs(train: RatingsMatrix, c: GibbsSettings, options: FitOpt
         let t = userTargets[p];
         if (biases) t -= bi[i];
         if (timeBins > 0) t -= T[i * timeBins + userBins[p]];
-        if (c.implicit) t -= dot(Z, u * d, V, i * d);
+        if (implicit) t -= dot(Z, u * d, V, i * d);
         target[p - start] = t;
       }
       drawRow(U, bu, V, byUser, u, hyperU, seeded(sweep, BLOCK.users, u));
@@ -432,7 +434,8 @@ export function fitGibbs(train: RatingsMatrix, c: GibbsSettings, options: FitOpt
     refreshP();
     // 3. Items (design: the effective user factors P).
     drawNormalWishart(seeded(sweep, BLOCK.itemHyper, 0), prior, k, knownItems, itemRows, hyperV.lambda, hyperV.mu, hyperV.lambdaMu, scratch);
-    for (const i of knownItems) {
+    for (let ki = 0; ki < knownItems.length; ki++) {
+      const i = knownItems[ki];
       const start = byItem.indptr[i];
       const end = byItem.indptr[i + 1];
       for (let p = start; p < end; p++) {
