@@ -139,7 +139,7 @@ export function wilcoxonSignedRank(differences: readonly number[]): WilcoxonResu
   const xs = differences.filter((x) => x !== 0 && Number.isFinite(x));
   const n = xs.length;
   if (n === 0) return { n: 0, wPlus: 0, wMinus: 0, p: NaN, exact: true, minP: NaN };
-  const order = xs.map((x, k) => k).sort((a, b) => Math.abs(xs[a]) - Math.abs(xs[b]));
+  const order = xs.map((_x, k) => k).sort((a, b) => Math.abs(xs[a]) - Math.abs(xs[b]));
   const ranks = new Array<number>(n);
   for (let s = 0; s < n; ) {
     let e = s;
