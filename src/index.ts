@@ -84,6 +84,8 @@ export {
   type CompareRow,
 } from "./plot/figures";
 export { raceFigure } from "./plot/race";
+export { calibrationFigure } from "./plot/calibration";
+export { modelComparisons, type ModelComparison } from "./results/comparison";
 export { factorMapFigure, type FactorMapInput, type FactorMapOptions } from "./plot/factor-map";
 export { polishFigure, logTicks } from "./plot/grammar";
 export { buildFigure, FIGURE_KINDS, type FigureKind } from "./plot/kinds";

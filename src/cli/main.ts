@@ -20,6 +20,7 @@ import { readResults } from "../results/store";
 import { parseQueueUrl } from "../experiment/queue/connection";
 import type { MetricPath } from "../results/metric";
 import { summaryTable } from "../results/summary";
+import { modelComparisons } from "../results/comparison";
 import { progressPrinter } from "../experiment/progress";
 import { describeFields } from "../core/schema";
 import { allModels, getModel, modelNames } from "../models/registry";
@@ -324,7 +325,13 @@ function summaryCommand(rest: string[]): number {
   if (sort !== undefined && !/^(train|test|validation)\.(mse|rmse|mae)$/.test(sort))
     throw new UsageError(`--sort must be train|test|validation . mse|rmse|mae, got "${sort}"`);
   refuseIfNotRegular(positionals[0] as string, "results file");
-  console.log(summaryTable(readResults(positionals[0] as string), sort as MetricPath | undefined));
+  const results = readResults(positionals[0] as string);
+  console.log(summaryTable(results, sort as MetricPath | undefined));
+  const comparisons = modelComparisons(results);
+  if (comparisons.length > 0) {
+    console.log("\nPaired comparisons (each model at its best configuration; the lowest against each other model):");
+    for (const c of comparisons) console.log(`  ${c.text}`);
+  }
   return 0;
 }
 

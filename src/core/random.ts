@@ -17,7 +17,17 @@ export class Rng {
   private hasSpare = false;
 
   constructor(seed: number) {
+    this.reseed(seed);
+  }
+
+  /**
+   * Restart the generator as `new Rng(seed)` would (same sequence from here on), without allocating: for hot
+   * loops that give every row its own seeded stream (the Gibbs samplers).
+   */
+  reseed(seed: number): this {
     if (!Number.isFinite(seed)) throw new RangeError(`Rng: seed must be a finite number, got ${seed}`);
+    this.hasSpare = false;
+    this.spare = 0;
     let x = (Math.trunc(seed) ^ Math.trunc(seed / 4294967296)) >>> 0;
     for (let w = 0; w < 4; w++) {
       x = (x + 0x9e3779b9) >>> 0;
@@ -27,6 +37,7 @@ export class Rng {
       this.s[w] = z ^ (z >>> 16);
     }
     if ((this.s[0] | this.s[1] | this.s[2] | this.s[3]) === 0) this.s[0] = 1;
+    return this;
   }
 
   /** Next unsigned 32-bit integer (xoshiro128**). */

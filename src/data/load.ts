@@ -343,6 +343,8 @@ function assemble(trainParts: Part[], testParts: Part[], warn: Warn): Assembled 
   const v = new Float64Array(total);
   const line = new Int32Array(total);
   const fileOf = new Int32Array(total);
+  // Timestamps are kept when every file has them (MovieLens u.data / uN.base / uN.test, ratings.csv, …).
+  const ts = all.every((p) => p.raw.timestamps !== undefined) ? new Float64Array(total) : null;
   const raws: IndexedRatings[] = [];
   // Per file: its own id index → the shared one (−1 until the id first appears, so ids keep their order of first appearance).
   const userOf: Int32Array[] = [];
@@ -366,6 +368,7 @@ function assemble(trainParts: Part[], testParts: Part[], warn: Warn): Assembled 
       u[e] = uf[lu] >= 0 ? uf[lu] : (uf[lu] = users.intern(raw.userIds[lu]));
       it[e] = itf[li] >= 0 ? itf[li] : (itf[li] = items.intern(raw.itemIds[li]));
       v[e] = raw.ratings[r];
+      if (ts !== null && raw.timestamps !== undefined) ts[e] = raw.timestamps[r];
       line[e] = raw.lines[r];
       fileOf[e] = f;
       e++;
@@ -376,8 +379,15 @@ function assemble(trainParts: Part[], testParts: Part[], warn: Warn): Assembled 
   return {
     userIds: users.ids,
     itemIds: items.ids,
-    train: new RatingsMatrix(users.size, items.size, u.slice(0, nTrain), it.slice(0, nTrain), v.slice(0, nTrain)),
-    test: new RatingsMatrix(users.size, items.size, u.slice(nTrain), it.slice(nTrain), v.slice(nTrain)),
+    train: new RatingsMatrix(
+      users.size,
+      items.size,
+      u.slice(0, nTrain),
+      it.slice(0, nTrain),
+      v.slice(0, nTrain),
+      ts === null ? null : ts.slice(0, nTrain),
+    ),
+    test: new RatingsMatrix(users.size, items.size, u.slice(nTrain), it.slice(nTrain), v.slice(nTrain), ts === null ? null : ts.slice(nTrain)),
   };
 }
 

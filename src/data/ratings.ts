@@ -29,6 +29,9 @@ export class RatingsMatrix {
    * @param users dense user index per entry
    * @param items dense item index per entry
    * @param values rating per entry
+   * @param timestamps time of each rating (seconds, as in the file), when the source had them; null otherwise.
+   *   Only time-aware models read them (e.g. `bayes-svdpp`'s time-bin item bias); they never enter the
+   *   fingerprint, the CSR views or any other model's numbers.
    * @throws RangeError when the arrays differ in length or an index is out of range
    */
   constructor(
@@ -37,9 +40,13 @@ export class RatingsMatrix {
     readonly users: Int32Array,
     readonly items: Int32Array,
     readonly values: Float64Array,
+    readonly timestamps: Float64Array | null = null,
   ) {
     if (users.length !== items.length || users.length !== values.length) {
       throw new RangeError(`RatingsMatrix: users (${users.length}), items (${items.length}) and values (${values.length}) must have equal length`);
+    }
+    if (timestamps !== null && timestamps.length !== values.length) {
+      throw new RangeError(`RatingsMatrix: ${timestamps.length} timestamps for ${values.length} entries`);
     }
     for (let k = 0; k < users.length; k++) {
       const u = users[k];
@@ -72,19 +79,22 @@ export class RatingsMatrix {
     return s / this.values.length;
   }
 
-  /** A new matrix with the entries at the given positions (same index space). */
+  /** A new matrix with the entries at the given positions (same index space; timestamps kept when present). */
   subset(entryIndices: ArrayLike<number>): RatingsMatrix {
     const n = entryIndices.length;
     const u = new Int32Array(n);
     const i = new Int32Array(n);
     const v = new Float64Array(n);
+    const ts = this.timestamps;
+    const t = ts === null ? null : new Float64Array(n);
     for (let k = 0; k < n; k++) {
       const e = entryIndices[k];
       u[k] = this.users[e];
       i[k] = this.items[e];
       v[k] = this.values[e];
+      if (t !== null && ts !== null) t[k] = ts[e];
     }
-    return new RatingsMatrix(this.nUsers, this.nItems, u, i, v);
+    return new RatingsMatrix(this.nUsers, this.nItems, u, i, v, t);
   }
 }
 

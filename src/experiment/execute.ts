@@ -11,6 +11,7 @@ import type { Dataset, RatingsMatrix } from "../data/ratings";
 import { datasetFingerprint } from "../data/fingerprint";
 import { implicitFromRatings } from "../data/implicit";
 import { scorePredictor } from "../metrics/accuracy";
+import { calibrationBins, hasPredictiveSd, testErrorBuckets } from "../metrics/uncertainty";
 import { evaluateRanking, type RankingScorer } from "../metrics/ranking";
 import { holdoutSplit } from "../data/split";
 import { getModel } from "../models/registry";
@@ -147,6 +148,7 @@ export function executeRun(
     const t1 = performance.now();
     let metrics: RunMetrics;
     let fallbackCount: number;
+    let uncertainty: Pick<RunRecord, "testBuckets" | "calibration"> = {};
     if (ranking) {
       metrics = { ranking: evaluateRanking(fit.model as RankingScorer, ds.train, ds.test, { k: evaluation.k, threshold: evaluation.threshold }) };
       fallbackCount = scorePredictor(fit.model, test).fallbackCount;
@@ -162,6 +164,8 @@ export function executeRun(
         metrics.validation = { mse: v.mse, rmse: v.rmse, mae: v.mae };
       }
       fallbackCount = testScore.fallbackCount;
+      uncertainty = { testBuckets: testErrorBuckets(fit.model, test, { clip }) };
+      if (hasPredictiveSd(fit.model)) uncertainty.calibration = calibrationBins(fit.model, test, { clip });
     }
     const predictSeconds = (performance.now() - t1) / 1000;
     const record: RunRecord = {
@@ -175,6 +179,7 @@ export function executeRun(
       fitSeconds,
       predictSeconds,
       fallbackCount,
+      ...uncertainty,
       ...(def.threadable && threads > 1 ? { threads } : {}),
       startedAt,
       finishedAt: new Date().toISOString(),

@@ -151,5 +151,11 @@ export function concatRatings(a: RatingsMatrix, b: RatingsMatrix): RatingsMatrix
   items.set(b.items, a.nnz);
   values.set(a.values);
   values.set(b.values, a.nnz);
-  return new RatingsMatrix(Math.max(a.nUsers, b.nUsers), Math.max(a.nItems, b.nItems), users, items, values);
+  let timestamps: Float64Array | null = null;
+  if (a.timestamps !== null && b.timestamps !== null) {
+    timestamps = new Float64Array(n);
+    timestamps.set(a.timestamps);
+    timestamps.set(b.timestamps, a.nnz);
+  }
+  return new RatingsMatrix(Math.max(a.nUsers, b.nUsers), Math.max(a.nItems, b.nItems), users, items, values, timestamps);
 }

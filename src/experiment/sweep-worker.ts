@@ -15,6 +15,7 @@ export interface SerializedMatrix {
   users: Int32Array;
   items: Int32Array;
   values: Float64Array;
+  timestamps?: Float64Array | null;
 }
 
 export interface SerializedFold {
@@ -41,11 +42,11 @@ export interface WorkerTask {
 export type WorkerReply = { id: string; record: RunRecord };
 
 export function serializeMatrix(m: RatingsMatrix): SerializedMatrix {
-  return { nUsers: m.nUsers, nItems: m.nItems, users: m.users, items: m.items, values: m.values };
+  return { nUsers: m.nUsers, nItems: m.nItems, users: m.users, items: m.items, values: m.values, timestamps: m.timestamps };
 }
 
 function restore(m: SerializedMatrix): RatingsMatrix {
-  return new RatingsMatrix(m.nUsers, m.nItems, m.users, m.items, m.values);
+  return new RatingsMatrix(m.nUsers, m.nItems, m.users, m.items, m.values, m.timestamps ?? null);
 }
 
 if (parentPort && workerData && (workerData as { mflabSweepWorker?: boolean }).mflabSweepWorker) {

@@ -133,6 +133,20 @@ export function choleskySolveFactored(L: Float64Array, b: Float64Array, d: numbe
 }
 
 /**
+ * Solve Lᵀ x = b in place (b ← x) for the factor L of {@link choleskyFactorInPlace} (lower triangle): the
+ * backward half of {@link choleskySolveFactored}. With b a standard normal vector, x ~ N(0, (L Lᵀ)⁻¹) — how a
+ * Gibbs sampler draws from a Gaussian given its precision matrix. O(d²/2).
+ */
+export function choleskyBackSolve(L: Float64Array, b: Float64Array, d: number): void {
+  for (let i = d - 1; i >= 0; i--) {
+    const ri = i * d;
+    const x = b[i] / L[ri + i];
+    b[i] = x;
+    for (let k = 0; k < i; k++) b[k] -= L[ri + k] * x;
+  }
+}
+
+/**
  * Factor the d×d SPD matrix `A` in place (lower triangle read and overwritten by L), then solve A x = b,
  * overwriting `b` with x. See {@link choleskyFactorInPlace} for `relTol`.
  *

@@ -17,6 +17,11 @@ import type { RatingsMatrix } from "../data/ratings";
 export interface RatingScorer {
   predict(u: number, i: number): number;
   isFallback(u: number, i: number): boolean;
+  /**
+   * Time-aware models only: the prediction for (u, i) at `time` (the rating's timestamp, in the file's units).
+   * The metrics call it instead of `predict` for matrices that carry timestamps.
+   */
+  predictAt?(u: number, i: number, time: number): number;
 }
 
 export interface ErrorMetrics {
@@ -37,7 +42,7 @@ export interface ScoreOptions {
   clip?: readonly [number, number];
 }
 
-/** Score a predictor on every entry of `ratings`. O(nnz × cost of one prediction). */
+/** Score a predictor on every entry of `ratings` (at each rating's time for time-aware predictors). O(nnz × cost of one prediction). */
 export function scorePredictor(predictor: RatingScorer, ratings: RatingsMatrix, options: ScoreOptions = {}): ScoredMetrics {
   const { users, items, values } = ratings;
   const n = values.length;
@@ -46,10 +51,11 @@ export function scorePredictor(predictor: RatingScorer, ratings: RatingsMatrix, 
   let se = 0;
   let ae = 0;
   let fallbackCount = 0;
+  const times = predictor.predictAt !== undefined ? ratings.timestamps : null;
   for (let k = 0; k < n; k++) {
     const u = users[k];
     const i = items[k];
-    let p = predictor.predict(u, i);
+    let p = times !== null && predictor.predictAt !== undefined ? predictor.predictAt(u, i, times[k]) : predictor.predict(u, i);
     if (p < lo) p = lo;
     else if (p > hi) p = hi;
     const e = values[k] - p;

@@ -16,6 +16,8 @@ import { slopeOneModel } from "./neighbourhood/slope-one";
 import { svdppModel } from "./gradient/svdpp";
 import { implicitAlsModel } from "./als/implicit-als";
 import { popularityModel } from "./baselines/popularity";
+import { bpmfModel } from "./bayesian/bpmf";
+import { bayesSvdppModel } from "./bayesian/bayes-svdpp";
 
 const MODELS: ModelDefinition<object>[] = [
   alsModel,
@@ -39,6 +41,8 @@ const MODELS: ModelDefinition<object>[] = [
   coClusteringModel,
   implicitAlsModel,
   popularityModel,
+  bpmfModel,
+  bayesSvdppModel,
 ];
 
 const byName = new Map<string, ModelDefinition<object>>(MODELS.map((m) => [m.name, m]));

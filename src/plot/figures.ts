@@ -16,6 +16,7 @@
  *   dataset), legends sit outside the plot area, panels that compare share their y range, and labels are placed
  *   so that they do not overlap (test/plot/figure-lint.test.ts checks it in Chromium).
  */
+import { modelComparisons } from "../results/comparison";
 import { InputError } from "../core/errors";
 import { meanStd } from "../core/stats";
 import { hasValidation, metricValue, type ErrorMetricName, type MetricPath, type MetricSplit } from "../results/metric";
@@ -945,6 +946,12 @@ export interface CompareOptions extends CompareRowsOptions {
    */
   zoom?: boolean;
   title?: string;
+  /**
+   * Notes with the paired significance of the lowest model against the next three (src/results/comparison.ts:
+   * Δ RMSE, t-test and Wilcoxon p over folds, bootstrap p over test ratings). Default true for runs without
+   * `validation`; false leaves them out.
+   */
+  significance?: boolean;
 }
 
 /**
@@ -979,6 +986,10 @@ export function compareFigure(input: readonly CompareRow[] | RunsInput, options:
     const failed = all.filter((r) => r.status !== "ok").length;
     if (failed > 0) notes.push(`${plural(failed, "failed run")} not shown`);
     rows = compareRowsFromRuns(input, options);
+    // Paired significance of the lowest model against each other one (each at its best configuration).
+    if (options.significance !== false && !options.validation) {
+      for (const c of modelComparisons(input).slice(0, 3)) notes.push(c.short);
+    }
   }
   if (rows.length === 0) throw new InputError(`${where}: nothing to compare (no rows / no successful runs)`);
   const stats = rows.map((row) => metrics.map((m) => meanStd(row[m] ?? [])));

@@ -8,3 +8,4 @@ export * from "./grammar";
 export * from "./static-image";
 export * from "./html";
 export * from "./export";
+export * from "./calibration";

@@ -5,6 +5,7 @@
 import { InputError } from "../core/errors";
 import type { ResultsFile } from "../results/schema";
 import { bestRun } from "../results/summary";
+import { calibrationFigure } from "./calibration";
 import {
   assignmentGridFigure,
   compareFigure,
@@ -20,7 +21,18 @@ import type { ErrorMetricName, MetricPath } from "../results/metric";
 import { importanceFigure, searchHistoryFigure, searchView, sliceFigure } from "./search";
 
 /** The figure kinds `buildFigure` (and `mflab plot --kind`) draws from a results file. */
-export const FIGURE_KINDS = ["grid", "lambda", "heatmap", "convergence", "compare", "history", "history-seconds", "slice", "importance"] as const;
+export const FIGURE_KINDS = [
+  "grid",
+  "lambda",
+  "heatmap",
+  "convergence",
+  "compare",
+  "history",
+  "history-seconds",
+  "slice",
+  "importance",
+  "calibration",
+] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 
 export interface BuildFigureOptions {
@@ -69,6 +81,8 @@ export function buildFigure(results: ResultsFile | RunsInput, kind: FigureKind, 
       return sliceFigure(searchView(asResults(results)));
     case "importance":
       return importanceFigure(searchView(asResults(results)));
+    case "calibration":
+      return calibrationFigure(results);
     default:
       throw new InputError(`unknown figure kind "${String(kind)}"; use one of ${FIGURE_KINDS.join(", ")}`);
   }

@@ -33,13 +33,14 @@ import { metricValue, type MetricPath } from "../results/metric";
 import { varyingParams } from "../results/summary";
 import { formatMetric, formatValue, paramLabel } from "../plot/figures";
 import { pairedComparison } from "./paired";
+import { modelComparisons } from "../results/comparison";
 
 /** One observation: its sentence and the numbers in it (for tests and for authors who re-use them). */
 export interface Observation {
   /**
    * What is observed: `nmf-variants`, `nmf-baselines`, `top-two`, `models`, `vs-baseline`, `grid-best`,
    * `overfitting`, `underfitting`, `trend`, `gap-trend`, `lowest-per`, `lowest`, `largest-gap`, `smallest-gap`,
-   * `folds`, `convergence`, `fixed-iterations`, `fit-time`, `fallback`, `failed`.
+   * `folds`, `convergence`, `fixed-iterations`, `fit-time`, `fallback`, `failed`, `significance`.
    */
   kind: string;
   /** Model the observation is about (undefined for sweep-wide ones). */
@@ -349,6 +350,29 @@ export function observeSweep(results: ResultsFile, options: ObserveOptions = {})
         text,
         values,
       });
+      const comparisons = modelComparisons(results);
+      if (comparisons.length > 0) {
+        out.push({
+          kind: "significance",
+          topic,
+          title: "Paired significance against the lowest model",
+          text:
+            "each model at its best configuration against the lowest, test RMSE: " +
+            comparisons.map((c) => c.text).join(" · ") +
+            " (t-tests and Wilcoxon over folds; the bootstrap resamples each fold's test ratings, paired)",
+          values: Object.fromEntries(
+            comparisons
+              .flatMap((c) => [
+                [`${c.b}.meanDifference`, c.rmseA - c.rmseB],
+                [`${c.b}.pT`, c.paired.p],
+                [`${c.b}.pCorrected`, c.paired.pCorrected],
+                [`${c.b}.pWilcoxon`, c.wilcoxon.p],
+                ...(c.bootstrap.length > 0 ? [[`${c.b}.pBootstrapMax`, Math.max(...c.bootstrap.map((x) => x.p))] as [string, number]] : []),
+              ])
+              .filter(([, v]) => typeof v === "string" || Number.isFinite(v)),
+          ),
+        });
+      }
       out.push({
         kind: "models",
         topic,

@@ -12,3 +12,4 @@ export * from "./selection";
 export * from "./race";
 export * from "./dataframe";
 export * from "./importance";
+export * from "./comparison";

@@ -90,6 +90,24 @@ export const RUN_RECORD = s.object(
     fallbackCount: s.optional(count("test predictions that used the model's fallback (unknown user or item)")),
     threads: s.optional(s.int({ min: 1, doc: "threads the fit used when more than one (the numbers do not depend on it)" })),
     history: s.optional(HISTORY),
+    testBuckets: s.optional(
+      s.object(
+        { sse: s.array(s.number({ min: 0 })), count: s.array(s.int({ min: 0 })) },
+        {
+          unknownKey: "a field of testBuckets",
+          doc: "rating task: Σ(r − r̂)² and count per fixed hash bucket of the test ratings (for the bootstrap over test ratings; src/metrics/uncertainty.ts)",
+        },
+      ),
+    ),
+    calibration: s.optional(
+      s.object(
+        { sd: s.array(s.number({ min: 0 })), rmse: s.array(s.number({ min: 0 })), count: s.array(s.int({ min: 0 })) },
+        {
+          unknownKey: "a field of calibration",
+          doc: "models with a predictive sd: test ratings in equal-count bins of predicted sd, with the observed RMSE per bin",
+        },
+      ),
+    ),
     label: s.optional(s.string({ doc: "optimizer races: the entry's label" })),
     bareSecondsPerIteration: seconds("optimizer races: seconds per iteration without per-iteration test scoring"),
     bareMedianIterationSeconds: seconds("optimizer races: median duration of iterations 2, 3, … of that bare fit"),

@@ -40,6 +40,8 @@ const FAST: Record<string, Record<string, unknown>> = {
   nmf: { d: 3, maxIterations: 5 },
   "nmf-zero-filled": { d: 3, maxIterations: 20 },
   "co-clustering": { maxIterations: 3 },
+  bpmf: { d: 3, maxIterations: 6, burnIn: 2 },
+  "bayes-svdpp": { d: 3, maxIterations: 6, burnIn: 2, timeBins: 0 },
 };
 
 // The same overrides under the names earlier mflab versions used: still accepted, stored under the canonical names.

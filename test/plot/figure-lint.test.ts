@@ -21,7 +21,7 @@ import { type CompareRow, compareFigure, convergenceFigure, type Figure } from "
 import { withDefaultConfig } from "../../src/plot/html";
 import { buildFigure } from "../../src/plot/kinds";
 import { raceFigure } from "../../src/plot/race";
-import { fixtureResults, fixtureRuns } from "./fixture";
+import { bayesianRuns, fixtureResults, fixtureRuns } from "./fixture";
 
 const hasChromium = fs.existsSync(chromiumPath());
 
@@ -136,6 +136,8 @@ const FIGURES: [string, () => Figure][] = [
   ["compare, 13 models with an outlier (zoom)", () => compareFigure(baselineRows(), { sort: "ascending" })],
   ["race by iteration, log x", () => raceFigure(raceRecords(), { x: "iteration", logX: true, title: "Test RMSE by iteration (epoch), d = 10" })],
   ["race by seconds, log x", () => raceFigure(raceRecords(), { x: "seconds", logX: true, title: "Test RMSE by wall-clock seconds, d = 10" })],
+  ["compare, three models with paired significance notes", () => compareFigure(bayesianRuns(), { sort: "ascending" })],
+  ["calibration (bpmf, bayes-svdpp)", () => buildFigure(bayesianRuns(), "calibration")],
   ["latent-factor map", factorMap],
   ["hand-made log axis (polished)", handMadeLog],
 ];

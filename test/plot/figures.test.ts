@@ -13,7 +13,7 @@ import {
   type PlotlyTrace,
 } from "../../src/plot/figures";
 import { bestLambda, buildFigure, FIGURE_KINDS } from "../../src/plot/kinds";
-import { DS, expected, fixtureResults, fixtureRuns, LAMBDAS } from "./fixture";
+import { bayesianRuns, DS, expected, fixtureResults, fixtureRuns, LAMBDAS } from "./fixture";
 
 type Ann = { text: string; x: unknown; y: unknown; name?: string; font?: { color?: string } };
 const annotations = (f: Figure) => (f.layout.annotations ?? []) as Ann[];
@@ -423,7 +423,15 @@ describe("compareFigure", () => {
 
 describe("buildFigure (CLI kinds)", () => {
   it("builds every kind from a results file", () => {
-    for (const kind of FIGURE_KINDS) expect(buildFigure(fixtureResults(), kind).data.length).toBeGreaterThan(0);
+    // calibration needs runs with a predictive sd (bayesianRuns below); the ALS fixture has none.
+    for (const kind of FIGURE_KINDS.filter((k) => k !== "calibration")) expect(buildFigure(fixtureResults(), kind).data.length).toBeGreaterThan(0);
+    expect(() => buildFigure(fixtureResults(), "calibration")).toThrow(/no run has a calibration record/);
+    const cal = buildFigure(bayesianRuns(), "calibration");
+    expect(cal.data.map((t) => t.name)).toEqual(["bpmf", "bayes-svdpp", "RMSE = sd (calibrated)"]);
+    // bin 0 of bayes-svdpp: sd averaged over folds 0.8 + 0.01·3, RMSE the root mean square of the folds' RMSEs
+    expect((cal.data[1].x as number[])[0]).toBeCloseTo(0.83, 12);
+    const rms = Math.sqrt([1, 2, 3, 4, 5].reduce((s, f) => s + ((0.8 + 0.01 * f) * 0.95) ** 2, 0) / 5);
+    expect((cal.data[1].y as number[])[0]).toBeCloseTo(rms, 12);
     // best test MSE: d = 5, λ = 0.01
     expect(bestLambda(fixtureResults())).toBe(0.01);
     expect((buildFigure(fixtureResults(), "lambda").layout.title as { text: string }).text).toMatch(/^Final metrics for λ = 0.01<br>/);

@@ -102,3 +102,43 @@ export function fixtureResults(): ResultsFile {
     runs: fixtureRuns(),
   };
 }
+
+/**
+ * Runs of svdpp, bpmf and bayes-svdpp on five folds with test-error buckets (bpmf and bayes-svdpp also with
+ * calibration bins): the comparison notes and the calibration figure.
+ */
+export function bayesianRuns(): RunRecord[] {
+  const out: RunRecord[] = [];
+  const models: [string, number, number][] = [
+    ["svdpp", 0.922, 0.3],
+    ["bpmf", 0.895, 0.05],
+    ["bayes-svdpp", 0.893, 0],
+  ];
+  for (const [model, base, shift] of models) {
+    for (let f = 1; f <= 5; f++) {
+      const rmse = base + 0.004 * f + (f % 2) * 0.001 * (model.length % 3);
+      const run: RunRecord = {
+        id: `${model}-u${f}`,
+        params: { model, d: 10 },
+        seed: 0,
+        fold: `u${f}`,
+        status: "ok",
+        metrics: { train: { mse: 0.55, rmse: Math.sqrt(0.55), mae: 0.58 }, test: { mse: rmse * rmse, rmse, mae: 0.7 } },
+        fitSeconds: 10,
+        predictSeconds: 0.5,
+        testBuckets: {
+          sse: Array.from({ length: 100 }, (_, k) => 160 + (k % 9) * 3 + shift * 20 + f),
+          count: Array.from({ length: 100 }, () => 200),
+        },
+        startedAt: "2026-01-01T00:00:00.000Z",
+        finishedAt: "2026-01-01T00:00:10.000Z",
+      };
+      if (model !== "svdpp") {
+        const sd = Array.from({ length: 10 }, (_, b) => 0.8 + 0.04 * b + 0.01 * f);
+        run.calibration = { sd, rmse: sd.map((s, b) => s * (0.95 + 0.01 * b) + (model === "bpmf" ? 0.02 : 0)), count: sd.map(() => 2000) };
+      }
+      out.push(run);
+    }
+  }
+  return out;
+}
