@@ -24,15 +24,19 @@ const SCENARIOS: { name: string; before: () => Before }[] = [
   { name: "a results file and an older .bak", before: () => ({ results: files.prev, bak: files.bak }) },
 ];
 
-/** 22 limits per scenario, in 512-byte blocks: 0 (not even the lock), 26 (≈ 13 KB: the whole sweep fits) and 20 drawn from 1–24. */
+/**
+ * 22 limits per scenario, in 512-byte blocks: 0 (not even the lock), 512 (256 KB: the whole sweep fits) and 20 drawn
+ * from 1–64 (up to 32 KB: a 6-run results file with its per-run test buckets and histories is larger, so every write
+ * step can be starved part-way).
+ */
 function limits(seed: number): number[] {
   const random = rng(seed);
-  const pool = Array.from({ length: 24 }, (_, k) => k + 1);
+  const pool = Array.from({ length: 64 }, (_, k) => k + 1);
   for (let k = pool.length - 1; k > 0; k--) {
     const j = Math.floor(random() * (k + 1));
     [pool[k], pool[j]] = [pool[j], pool[k]];
   }
-  return [0, ...pool.slice(0, 20).sort((a, b) => a - b), 26];
+  return [0, ...pool.slice(0, 20).sort((a, b) => a - b), 512];
 }
 
 describe("disk full: ulimit -f (EFBIG)", () => {
