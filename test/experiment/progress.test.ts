@@ -22,11 +22,12 @@ describe("progress lines show the parameters each model has", () => {
     expect(text).not.toMatch(/undefined|=null|NaN/);
     expect(text).not.toMatch(/ {2}\(|[a-z] {2}→/); // no double space where parameters would have been
     const runLines = text.split(/[\n\r]/).filter((l) => /^\[\s*\d+\/\d+\]/.test(l));
-    expect(runLines).toHaveLength(17); // 11 models, nmf at d = 2 and 5, ALS at d × λ = 2 × 2
+    expect(runLines).toHaveLength(19); // 13 models, nmf at d = 2 and 5, ALS at d × λ = 2 × 2
     expect(runLines.find((l) => l.includes("] slope-one "))).toMatch(/\] slope-one → test MSE/);
     expect(runLines.find((l) => l.includes("] als "))).toMatch(/\] als d=[13] λ=(0\.5|5) → /);
     expect(runLines.find((l) => l.includes("] svd "))).toMatch(/\] svd d=100 λ=0\.02 → /);
     expect(runLines.find((l) => l.includes("] nmf-zero-filled "))).toMatch(/\] nmf-zero-filled d=15 λ=0 → /);
+    expect(runLines.find((l) => l.includes("] bpmf "))).toMatch(/\] bpmf d=10 → /); // no λ: bpmf has none
     // the in-place "running:" status shows the same descriptions
     expect(text).toMatch(/\[w1\] knn-means(\s|$)/m);
   });
