@@ -99,6 +99,27 @@ export interface SweepOutcome {
   remaining: number;
 }
 
+/** A results file's header (schema, experiment with its effective spec, dataset, env) around `runs`: one shape for sweeps and searches. */
+export function newResultsFile(
+  spec: ExperimentSpec,
+  effective: unknown,
+  dataset: ResultsFile["dataset"],
+  env: ResultsFile["env"],
+  runs: RunRecord[],
+): ResultsFile {
+  return {
+    schema: RESULTS_SCHEMA,
+    experiment: {
+      name: spec.name,
+      ...(spec.description ? { description: spec.description } : {}),
+      spec: effective as Record<string, unknown>,
+    },
+    dataset,
+    env,
+    runs,
+  };
+}
+
 /** Run (or resume) a sweep. Resolves when every run is recorded. */
 export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {}): Promise<SweepOutcome> {
   if (spec.search) throw new InputError(`spec "${spec.name}" is a search: run it with runSearch (./search/run.ts) or \`mflab sweep\``);
@@ -242,17 +263,7 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
     };
     const cached = planned.filter((p) => isDone(p.id)).length;
 
-    const results: ResultsFile = {
-      schema: RESULTS_SCHEMA,
-      experiment: {
-        name: spec.name,
-        ...(spec.description ? { description: spec.description } : {}),
-        spec: effective as unknown as Record<string, unknown>,
-      },
-      dataset,
-      env,
-      runs: [],
-    };
+    const results = newResultsFile(spec, effective, dataset, env, []);
     const plannedIds = new Set(planned.map((p) => p.id));
     const save = () => {
       // Spec order first, then runs from earlier versions of the spec (never dropped).

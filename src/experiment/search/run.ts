@@ -24,14 +24,14 @@ import { MFLAB_VERSION } from "../../core/version";
 import { validateDataSpec } from "../../data/spec";
 import { getModel } from "../../models/registry";
 import { metricValue } from "../../results/metric";
-import { RESULTS_SCHEMA, type ResultsFile, type RunRecord } from "../../results/schema";
+import type { RunRecord } from "../../results/schema";
 import { backupResults, readResults, writeResults } from "../../results/store";
 import { acquireLock } from "../../results/lock";
 import { captureEnv } from "../env";
 import { datasetInfo, executeRun, fitDataKey, runId, type RunEvaluation } from "../execute";
 import { foldsOf, type Fold } from "../folds";
 import { availableCores, runInWorkers, serializeFold } from "../pool";
-import type { SweepOptions, SweepOutcome } from "../runner";
+import { newResultsFile, type SweepOptions, type SweepOutcome } from "../runner";
 import { seedLabel, type ExperimentSpec } from "../spec";
 import type { WorkerTask } from "../sweep-worker";
 import type { PrunerTask } from "./pruner";
@@ -175,17 +175,7 @@ export async function runSearch(spec: ExperimentSpec, options: SweepOptions = {}
       }
     }
     const cached = records.length;
-    const results: ResultsFile = {
-      schema: RESULTS_SCHEMA,
-      experiment: {
-        name: spec.name,
-        ...(spec.description ? { description: spec.description } : {}),
-        spec: effective as unknown as Record<string, unknown>,
-      },
-      dataset,
-      env,
-      runs: records,
-    };
+    const results = newResultsFile(spec, effective, dataset, env, records);
     const save = () => {
       results.runs = records;
       results.env.updatedAt = new Date().toISOString();
