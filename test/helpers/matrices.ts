@@ -82,3 +82,27 @@ export function expectSamePredictions(
     }
   }
 }
+
+/** `nnz` distinct random (user, item) pairs in draw order with ratings 1..5; the last user and item get no ratings. */
+export function randomPairs(seed: number, nUsers: number, nItems: number, nnz: number): RatingsMatrix {
+  const rng = new Rng(seed);
+  const seen = new Set<number>();
+  const u = new Int32Array(nnz);
+  const i = new Int32Array(nnz);
+  const v = new Float64Array(nnz);
+  for (let t = 0; t < nnz; ) {
+    const uu = rng.int(nUsers - 1);
+    const ii = rng.int(nItems - 1);
+    if (seen.has(uu * nItems + ii)) continue;
+    seen.add(uu * nItems + ii);
+    u[t] = uu;
+    i[t] = ii;
+    v[t] = 1 + rng.int(5);
+    t++;
+  }
+  return new RatingsMatrix(nUsers, nItems, u, i, v);
+}
+
+/** Whether two arrays hold the same bytes (bitwise equal, NaN payloads and signed zeros included). */
+export const bitwise = (a: Float64Array, b: Float64Array): boolean =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));

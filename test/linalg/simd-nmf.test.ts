@@ -7,32 +7,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { Rng } from "../../src/core/random";
-import { RatingsMatrix } from "../../src/data/ratings";
+import { bitwise, randomPairs } from "../helpers/matrices";
 import { simdNmfModule } from "../../src/linalg/simd-nmf";
 import { fitNmfWith, nmfModel } from "../../src/models/nmf/nmf";
-
-/** `nnz` distinct random (user, item) pairs with ratings 1..5 (the last user and item without ratings). */
-function randomRatings(seed: number, nUsers: number, nItems: number, nnz: number): RatingsMatrix {
-  const rng = new Rng(seed);
-  const seen = new Set<number>();
-  const u = new Int32Array(nnz);
-  const i = new Int32Array(nnz);
-  const v = new Float64Array(nnz);
-  for (let t = 0; t < nnz; ) {
-    const uu = rng.int(nUsers - 1);
-    const ii = rng.int(nItems - 1);
-    if (seen.has(uu * nItems + ii)) continue;
-    seen.add(uu * nItems + ii);
-    u[t] = uu;
-    i[t] = ii;
-    v[t] = 1 + rng.int(5);
-    t++;
-  }
-  return new RatingsMatrix(nUsers, nItems, u, i, v);
-}
-
-const bitwise = (a: Float64Array, b: Float64Array) =>
-  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 describe("WebAssembly NMF kernel (nmf.wat) vs the scalar loop of fitNmf", () => {
   it("is available on this Node", () => {
@@ -41,7 +18,7 @@ describe("WebAssembly NMF kernel (nmf.wat) vs the scalar loop of fitNmf", () => 
 
   for (const biased of [false, true]) {
     it(`whole fits are bitwise equal for k = 1…6, 15 (${biased ? "biased" : "unbiased"}), model and history`, () => {
-      const all = randomRatings(biased ? 5 : 6, 31, 23, 360);
+      const all = randomPairs(biased ? 5 : 6, 31, 23, 360);
       const order = new Rng(2).shuffle(Int32Array.from({ length: all.nnz }, (_, t) => t));
       const train = all.subset(order.subarray(0, 300));
       const test = all.subset(order.subarray(300));

@@ -8,33 +8,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { Rng } from "../../src/core/random";
-import { RatingsMatrix } from "../../src/data/ratings";
+import { bitwise, randomPairs } from "../helpers/matrices";
 import { createSimdSgd, simdSgdModule } from "../../src/linalg/simd-sgd";
 import { ErrorAccumulator, dotRows, fitSvdWith, sgdEpoch, svdModel, sgdMfModel } from "../../src/models/gradient/svd";
 import type { IterationReport } from "../../src/models/types";
-
-/** `nnz` distinct random (user, item) pairs with ratings 1..5 (some users / items left without ratings). */
-function randomRatings(seed: number, nUsers: number, nItems: number, nnz: number): RatingsMatrix {
-  const rng = new Rng(seed);
-  const seen = new Set<number>();
-  const u = new Int32Array(nnz);
-  const i = new Int32Array(nnz);
-  const v = new Float64Array(nnz);
-  for (let t = 0; t < nnz; ) {
-    const uu = rng.int(nUsers - 1);
-    const ii = rng.int(nItems - 1);
-    if (seen.has(uu * nItems + ii)) continue;
-    seen.add(uu * nItems + ii);
-    u[t] = uu;
-    i[t] = ii;
-    v[t] = 1 + rng.int(5);
-    t++;
-  }
-  return new RatingsMatrix(nUsers, nItems, u, i, v);
-}
-
-const bitwise = (a: Float64Array, b: Float64Array) =>
-  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 const rates = { lrBu: 0.011, lrBi: 0.007, lrPu: 0.013, lrQi: 0.009, regBu: 0.03, regBi: 0.05, regPu: 0.02, regQi: 0.04 };
 
@@ -46,7 +23,7 @@ describe("WebAssembly SIMD SGD kernel (sgd.wat) vs its scalar twins", () => {
   for (const biased of [true, false]) {
     it(`epochs are bitwise equal to sgdEpoch for k = 1…9, 13, 100 (${biased ? "biased" : "unbiased"})`, () => {
       for (const k of [1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 100]) {
-        const train = randomRatings(k, 23, 17, 150);
+        const train = randomPairs(k, 23, 17, 150);
         const w = createSimdSgd({ nUsers: 23, nItems: 17, k, nnz: train.nnz, shuffled: false })!;
         const rng = new Rng(100 + k);
         for (const a of [w.P, w.Q]) for (let j = 0; j < a.length; j++) a[j] = 0.3 * rng.gaussian();
@@ -119,7 +96,7 @@ describe("WebAssembly SIMD SGD kernel (sgd.wat) vs its scalar twins", () => {
     [sgdMfModel, true],
   ] as const) {
     it(`${model.name} fits (shuffle ${shuffle}) are bitwise equal with the kernel and with the scalar twins: model and history`, () => {
-      const all = randomRatings(7, 40, 30, 500);
+      const all = randomPairs(7, 40, 30, 500);
       const order = new Rng(3).shuffle(Int32Array.from({ length: all.nnz }, (_, t) => t));
       const train = all.subset(order.subarray(0, 400));
       const test = all.subset(order.subarray(400));
@@ -137,7 +114,7 @@ describe("WebAssembly SIMD SGD kernel (sgd.wat) vs its scalar twins", () => {
   }
 
   it("history: false gives the same model, no history rows and no onIteration calls", () => {
-    const train = randomRatings(11, 30, 25, 300);
+    const train = randomPairs(11, 30, 25, 300);
     const config = svdModel.config({ d: 6, maxIterations: 5, seed: 2 });
     for (const simd of [true, false]) {
       const reports: IterationReport[] = [];
@@ -153,7 +130,7 @@ describe("WebAssembly SIMD SGD kernel (sgd.wat) vs its scalar twins", () => {
   });
 
   it("history: false still stops with the divergence error when the factors blow up", () => {
-    const train = randomRatings(12, 30, 25, 300);
+    const train = randomPairs(12, 30, 25, 300);
     for (const biased of [true, false]) {
       const config = (biased ? svdModel : sgdMfModel).config({ d: 8, maxIterations: 50, lr: 5, initStd: 1 });
       for (const simd of [true, false]) {
