@@ -316,26 +316,11 @@ export function fitGibbs(train: RatingsMatrix, c: GibbsSettings, options: FitOpt
     return s;
   };
 
-  /** pred[e] ← the current state's prediction of every training entry; returns Σ (r − pred)². */
-  const predictTrain = (): number => {
-    let sse = 0;
-    for (let e = 0; e < nnz; e++) {
-      const u = users[e];
-      const i = items[e];
-      let p = mu + dot(P, u * d, V, i * d);
-      if (biases) p += bu[u] + bi[i];
-      if (timeBins > 0) p += T[i * timeBins + bin[e]];
-      pred[e] = p;
-      const r = values[e] - p;
-      sse += r * r;
-    }
-    return sse;
-  };
   /**
-   * The last pass of a sweep, fused: pred ← the state's predictions, Σ(r − pred)², and — for a kept sample —
-   * trainSum += pred and the running average's (clipped) error sums, with `kept` counting this sample.
+   * pred[e] ← the current state's prediction of every training entry and Σ(r − pred)²; in the last pass of a sweep,
+   * fused, for a kept sample: trainSum += pred and the running average's (clipped) error sums, with `divisor` samples.
    */
-  const finalTrainPass = (keepIt: boolean, divisor: number): { sse: number; se: number; ae: number } => {
+  const trainPass = (keepIt: boolean, divisor: number): { sse: number; se: number; ae: number } => {
     let sse = 0;
     let se = 0;
     let ae = 0;
@@ -449,7 +434,7 @@ export function fitGibbs(train: RatingsMatrix, c: GibbsSettings, options: FitOpt
     }
     // 4. Implicit factors y_j.
     if (c.implicit) {
-      predictTrain();
+      trainPass(false, 1);
       Gu.fill(0);
       hu.fill(0);
       for (const u of knownUsers) {
@@ -532,7 +517,7 @@ export function fitGibbs(train: RatingsMatrix, c: GibbsSettings, options: FitOpt
         }
       }
       tau = gammaDraw(trng, c.alphaShape + nb / 2, c.alphaRate + sq / 2);
-      predictTrain();
+      trainPass(false, 1);
       const sums = new Float64Array(T.length);
       const ns = new Int32Array(T.length);
       for (let e = 0; e < nnz; e++) {
@@ -551,7 +536,7 @@ export function fitGibbs(train: RatingsMatrix, c: GibbsSettings, options: FitOpt
     // 6. Noise precision (its residuals from the sweep's last pass, which also accumulates a kept sample).
     const keep = sweep > c.burnIn && (sweep - c.burnIn) % c.thin === 0;
     if (keep) kept++;
-    const pass = finalTrainPass(keep, kept);
+    const pass = trainPass(keep, kept);
     const sse = pass.sse;
     if (c.sampleAlpha) alpha = gammaDraw(seeded(sweep, BLOCK.alpha, 0), c.alphaShape + nnz / 2, c.alphaRate + sse / 2);
 
