@@ -8,6 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { joinText, readNotebook } from "../helpers/notebooks";
 
 const NOTEBOOKS = path.resolve(__dirname, "../../notebooks");
 const names = fs
@@ -15,19 +16,7 @@ const names = fs
   .filter((f) => f.endsWith(".ipynb"))
   .sort();
 
-interface Output {
-  output_type: string;
-  text?: string | string[];
-  data?: Record<string, unknown>;
-}
-interface Cell {
-  cell_type: string;
-  source: string | string[];
-  execution_count?: number | null;
-  outputs?: Output[];
-}
-const join = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join("") : (v ?? ""));
-const load = (name: string) => JSON.parse(fs.readFileSync(path.join(NOTEBOOKS, name), "utf8")) as { cells: Cell[] };
+const load = (name: string) => readNotebook(path.join(NOTEBOOKS, name));
 
 describe("committed notebooks", () => {
   it("there are notebooks", () => expect(names.length).toBeGreaterThanOrEqual(4));
@@ -38,7 +27,7 @@ describe("committed notebooks", () => {
       const code = cells.filter((c) => c.cell_type === "code");
 
       it("no code line is longer than 100 characters", () => {
-        const long = code.flatMap((c) => join(c.source).split("\n")).filter((l) => [...l].length > 100);
+        const long = code.flatMap((c) => joinText(c.source).split("\n")).filter((l) => [...l].length > 100);
         expect(long).toEqual([]);
       });
 
@@ -63,14 +52,15 @@ describe("committed notebooks", () => {
         const htmlFigures = code.flatMap((c) =>
           (c.outputs ?? []).filter(
             (o) =>
-              typeof join(o.data?.["text/html"] as string[]) === "string" && join(o.data?.["text/html"] as string[]).includes("data-mflab-figure"),
+              typeof joinText(o.data?.["text/html"] as string[]) === "string" &&
+              joinText(o.data?.["text/html"] as string[]).includes("data-mflab-figure"),
           ),
         );
         expect(figures.length).toBeGreaterThan(0);
         expect(figures.length).toBe(htmlFigures.length);
         for (const f of figures) {
           expect(Object.keys(f.data!)).toEqual(expect.arrayContaining(["text/html", "application/vnd.plotly.v1+json", "image/png"]));
-          expect(join(f.data!["image/png"] as string).length).toBeGreaterThan(1000);
+          expect(joinText(f.data!["image/png"] as string).length).toBeGreaterThan(1000);
         }
       });
     });

@@ -11,25 +11,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
+import { joinText, readNotebook } from "../helpers/notebooks";
 
 const ROOT = path.resolve(__dirname, "../..");
 const BIN = path.join(ROOT, "bin", "mflab.js");
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "mflab-nbnew-"));
 afterAll(() => fs.rmSync(TMP, { recursive: true, force: true }));
-
-interface Output {
-  output_type: string;
-  name?: string;
-  text?: string | string[];
-  data?: Record<string, string | string[]>;
-}
-interface Cell {
-  cell_type: string;
-  source: string | string[];
-  execution_count?: number | null;
-  outputs?: Output[];
-}
-const join = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join("") : (v ?? ""));
 
 /** A seeded half-star train/test pair: 50 users × 30 items, ratings in {0.5, 1, …, 5}; returns the test rows. */
 function writeHalfStarPair(dir: string): number {
@@ -66,7 +53,7 @@ function newNotebook(name: string, template: string) {
     timeout: 10 * 60_000,
   });
   const file = path.join(TMP, "notebooks", `${name}.ipynb`);
-  return { ...r, file, nb: fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as { cells: Cell[] }) : undefined };
+  return { ...r, file, nb: fs.existsSync(file) ? readNotebook(file) : undefined };
 }
 
 function checkExecuted(r: ReturnType<typeof newNotebook>) {
@@ -79,13 +66,13 @@ function checkExecuted(r: ReturnType<typeof newNotebook>) {
   expect(code.map((c) => c.execution_count)).toEqual(code.map((_, k) => k + 1));
   const outputs = code.flatMap((c) => c.outputs ?? []);
   expect(outputs.filter((o) => o.output_type === "error")).toEqual([]);
-  expect(outputs.filter((o) => o.output_type === "stream" && o.name === "stderr").map((o) => join(o.text))).toEqual([]);
+  expect(outputs.filter((o) => o.output_type === "stream" && o.name === "stderr").map((o) => joinText(o.text))).toEqual([]);
   const shown = outputs
     .map(
       (o) =>
-        join(o.text) +
+        joinText(o.text) +
         Object.values(o.data ?? {})
-          .map(join)
+          .map((v) => joinText(v as string | string[]))
           .join(""),
     )
     .join("\n");
@@ -94,7 +81,7 @@ function checkExecuted(r: ReturnType<typeof newNotebook>) {
   expect(shown).toContain("Ratings run 0.5–5 in half stars");
   expect(shown).toContain("scored on every rating of `../my-ratings/test.csv`");
   // No rating value typed into the Markdown: no number next to a rating word, no "lowest rating" sentence.
-  const markdown = cells.filter((c) => c.cell_type === "markdown").map((c) => join(c.source));
+  const markdown = cells.filter((c) => c.cell_type === "markdown").map((c) => joinText(c.source));
   for (const m of markdown) {
     expect(m).not.toMatch(/\d\s*(stars?|–\s*\d)|(lowest|highest|rating|scale)\D{0,20}\b\d+(\.\d+)?\b(?!\s*%)/i);
   }

@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { joinText, readNotebook } from "../helpers/notebooks";
 
 const ROOT = path.resolve(__dirname, "../..");
 const NOTEBOOKS = path.join(ROOT, "notebooks");
@@ -16,23 +17,6 @@ const notebooks = fs
   .readdirSync(NOTEBOOKS)
   .filter((f) => f.endsWith(".ipynb"))
   .sort();
-
-interface Output {
-  output_type: string;
-  ename?: string;
-  evalue?: string;
-  text?: string | string[];
-  data?: Record<string, unknown>;
-}
-interface Cell {
-  cell_type: string;
-  source: string | string[];
-  outputs?: Output[];
-}
-
-function text(v: string | string[] | undefined): string {
-  return Array.isArray(v) ? v.join("") : (v ?? "");
-}
 
 describe("notebooks execute headlessly on the tslab kernel", () => {
   it("has notebooks and a registered kernel", () => {
@@ -77,13 +61,13 @@ describe("notebooks execute headlessly on the tslab kernel", () => {
         if (r.status !== 0 || !fs.existsSync(executedPath)) {
           throw new Error(`nbconvert failed for ${name} (exit ${r.status}):\n${(r.stderr ?? "").slice(-4000)}`);
         }
-        const nb = JSON.parse(fs.readFileSync(executedPath, "utf8")) as { cells: Cell[] };
+        const nb = readNotebook(executedPath);
         const errors = nb.cells.flatMap((c) =>
-          (c.outputs ?? []).filter((o) => o.output_type === "error").map((o) => `${o.ename}: ${o.evalue}\n--- in cell:\n${text(c.source)}`),
+          (c.outputs ?? []).filter((o) => o.output_type === "error").map((o) => `${o.ename}: ${o.evalue}\n--- in cell:\n${joinText(c.source)}`),
         );
         expect(errors).toEqual([]);
         const stderr = nb.cells.flatMap((c) =>
-          (c.outputs ?? []).filter((o) => o.output_type === "stream" && (o as { name?: string }).name === "stderr").map((o) => text(o.text)),
+          (c.outputs ?? []).filter((o) => o.output_type === "stream" && o.name === "stderr").map((o) => joinText(o.text)),
         );
         // tslab reports TypeScript compile errors on stderr without an error output: treat them as failures.
         expect(stderr.filter((s) => /error TS\d+|^\d+:\d+ - /m.test(s))).toEqual([]);
