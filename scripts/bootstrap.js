@@ -144,10 +144,15 @@ function ensureJupyter() {
 }
 
 function ensureChromium() {
-  if (fs.existsSync(CHROMIUM)) return;
-  if (process.env.MFLAB_CHROMIUM) fail(`MFLAB_CHROMIUM=${CHROMIUM} does not exist`);
-  aptInstall(["chromium"], "Chromium (headless browser for HTML checks and PNG export)");
-  if (!fs.existsSync(CHROMIUM)) fail(`Chromium still not found at ${CHROMIUM}`);
+  if (!fs.existsSync(CHROMIUM)) {
+    if (process.env.MFLAB_CHROMIUM) fail(`MFLAB_CHROMIUM=${CHROMIUM} does not exist`);
+    aptInstall(["chromium"], "Chromium (headless browser for HTML checks and PNG export)");
+    if (!fs.existsSync(CHROMIUM)) fail(`Chromium still not found at ${CHROMIUM}`);
+  }
+  // xdg-open: the desktop opener `mflab ui --open` starts (its test runs it for real, and skips, saying so, where
+  // it cannot be installed)
+  if (!fs.existsSync("/usr/bin/xdg-open") && isRoot() && fs.existsSync("/usr/bin/apt-get"))
+    aptInstall(["xdg-utils"], "xdg-utils (xdg-open, which `mflab ui --open` starts)");
 }
 
 function ensureNumpy() {

@@ -4,7 +4,7 @@
  * server-sent events when a file changes. Browser tests: ./browser.test.ts.
  */
 import * as fs from "node:fs";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as http from "node:http";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -306,5 +306,94 @@ describe("mflab ui on the command line", () => {
     expect(port.stderr).toMatch(/^mflab: --port must be an integer from 0 to 65535, got "abc"/);
     const busy = run(folder.dir, "--port", String(server.port));
     expect([busy.status, busy.stderr.trim()]).toEqual([1, `mflab: port ${server.port} is in use (another mflab ui?); pick another with --port`]);
+  });
+
+  /** Start `mflab ui … --open` with this environment; resolves with its output once the opener was started. */
+  const startOpen = async (hostArgs: string[], env: NodeJS.ProcessEnv, until: (stdout: string, stderr: string) => boolean) => {
+    const child = spawn(process.execPath, [BIN, "ui", folder.dir, "--port", "0", ...hostArgs, "--open"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString("utf8");
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString("utf8");
+    });
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && !until(stdout, stderr) && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    const stillServing = child.exitCode === null;
+    child.kill("SIGTERM");
+    const code = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on("exit", resolve)));
+    return { stdout, stderr, stillServing, code };
+  };
+
+  // The desktop opener is the real xdg-open (Debian's xdg-utils, which Chromium brings); with no desktop session it
+  // starts $BROWSER, here a script that records the URL it was given and fetches it as a browser's first request.
+  it.skipIf(!built || !fs.existsSync("/usr/bin/xdg-open"))(
+    "--open hands the printed URL (token included) to xdg-open, and that URL opens the list",
+    async () => {
+      const dir = fs.mkdtempSync(path.join(folder.dir, "..", "open-"));
+      const seen = path.join(dir, "seen.json");
+      const browser = path.join(dir, "browser.js");
+      fs.writeFileSync(
+        browser,
+        `#!${process.execPath}
+const http = require("node:http");
+const url = process.argv[2];
+const get = (u, headers) =>
+  new Promise((resolve, reject) =>
+    http.get(u, { headers }, (res) => {
+      let body = "";
+      res.on("data", (c) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body }));
+    }).on("error", reject),
+  );
+(async () => {
+  // as a browser does: the token URL, then its redirect with the cookie it set, then the list the page asks for
+  const first = await get(url, {});
+  const cookie = String(first.headers["set-cookie"] ?? "").split(";")[0];
+  const page = await get(new URL(first.headers.location ?? "/", url).href, { cookie });
+  const list = await get(new URL("/api/experiments", url).href, { cookie });
+  require("node:fs").writeFileSync(${JSON.stringify(seen)}, JSON.stringify({ url, first: first.status, cookie, page: page.status, title: /<title>([^<]*)/.exec(page.body)?.[1] ?? null, list: list.status, listBody: list.body }));
+})();
+`,
+      );
+      fs.chmodSync(browser, 0o755);
+      const env = { ...process.env, BROWSER: browser, DISPLAY: "", WAYLAND_DISPLAY: "", XDG_CURRENT_DESKTOP: "" };
+      const { stdout, stderr, stillServing, code } = await startOpen(["--host", "127.0.0.1"], env, () => fs.existsSync(seen));
+      expect(stillServing).toBe(true);
+      expect(code).toBe(0);
+      expect(stderr).toBe("");
+      const printed = stdout.trim().split("\n").at(-1) ?? "";
+      expect(printed).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+$/);
+      const got = JSON.parse(fs.readFileSync(seen, "utf8")) as {
+        url: string;
+        first: number;
+        cookie: string;
+        page: number;
+        title: string;
+        list: number;
+        listBody: string;
+      };
+      expect(got.url).toBe(printed);
+      // the token in the URL is accepted: a cookie is set, the browser is sent to the page, and the page's list loads
+      expect([got.first, got.page, got.title, got.list]).toEqual([302, 200, "mflab ui", 200]);
+      expect(got.cookie).toMatch(/^mflab_token_\d+=[\w-]+$/);
+      const list = JSON.parse(got.listBody) as ExperimentList;
+      expect(list.experiments.length).toBeGreaterThan(0);
+      expect(list.experiments.map((e) => e.id).sort()).toEqual(
+        (await getJson<ExperimentList>(server.port, "/api/experiments")).experiments.map((e) => e.id).sort(),
+      );
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  );
+
+  it.skipIf(!built)("--open without a desktop opener says so in one line and keeps serving", async () => {
+    const empty = fs.mkdtempSync(path.join(folder.dir, "..", "no-opener-"));
+    const { stdout, stderr, stillServing } = await startOpen([], { ...process.env, PATH: empty }, (_, err) => err.includes("\n"));
+    expect(stillServing).toBe(true);
+    expect(stdout).toMatch(/http:\/\/127\.0\.0\.1:\d+\//);
+    expect(stderr.trim()).toBe("mflab ui: could not start xdg-open to open the browser; open the URL above by hand");
+    fs.rmSync(empty, { recursive: true, force: true });
   });
 });
