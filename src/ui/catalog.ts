@@ -55,6 +55,7 @@ const SKIP_DIRS = new Set(["node_modules", ".git"]);
 export class Catalog {
   readonly roots: string[];
   private readonly entries = new Map<string, CatalogEntry>();
+  private walked: string[] = [];
   private readonly cwd: string;
 
   /**
@@ -75,6 +76,11 @@ export class Catalog {
         throw new InputError("not a folder (mflab ui serves the results files under folders; give the folder that holds it)", f);
       return fs.realpathSync(abs);
     });
+  }
+
+  /** Every folder the last walk went through (the roots and their sub-folders), for watching. */
+  folders(): readonly string[] {
+    return this.walked;
   }
 
   /** Every entry, in the order of the folders given, then by path. */
@@ -136,8 +142,9 @@ export class Catalog {
     const seen = new Set<string>();
     const changed: string[] = [];
     const found: [string, string][] = [];
+    const folders: string[] = [];
     this.roots.forEach((root, k) => {
-      for (const file of jsonFiles(root)) {
+      for (const file of jsonFiles(root, folders)) {
         const rel = path.relative(root, file).split(path.sep).join("/");
         found.push([this.roots.length > 1 ? `${k + 1}/${rel}` : rel, file]);
       }
@@ -168,6 +175,7 @@ export class Catalog {
     for (const id of this.entries.keys()) if (!seen.has(id)) changed.push(id);
     this.entries.clear();
     for (const [id, e] of next) this.entries.set(id, e);
+    this.walked = folders;
     return { changed, ms: performance.now() - t0 };
   }
 
@@ -229,8 +237,11 @@ function displayPath(file: string, cwd: string): string {
   return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel.split(path.sep).join("/") : file;
 }
 
-/** `*.json` files under `dir` (recursive; hidden entries, node_modules, symlinked folders skipped), sorted by path. */
-function jsonFiles(dir: string): string[] {
+/**
+ * `*.json` files under `dir` (recursive; hidden entries, node_modules, symlinked folders skipped), sorted by path;
+ * every folder walked is added to `folders`.
+ */
+function jsonFiles(dir: string, folders: string[]): string[] {
   const out: string[] = [];
   let entries: fs.Dirent[];
   try {
@@ -238,12 +249,13 @@ function jsonFiles(dir: string): string[] {
   } catch {
     return out;
   }
+  folders.push(dir);
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     if (e.name.startsWith(".")) continue;
     const full = path.join(dir, e.name);
     if (e.isDirectory()) {
-      if (!SKIP_DIRS.has(e.name)) out.push(...jsonFiles(full));
+      if (!SKIP_DIRS.has(e.name)) out.push(...jsonFiles(full, folders));
     } else if (e.isFile() && e.name.toLowerCase().endsWith(".json")) out.push(full);
   }
   return out;

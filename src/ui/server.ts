@@ -152,6 +152,7 @@ export async function startUiServer(options: UiServerOptions = {}): Promise<UiSe
   const refresh = () => {
     try {
       broadcast(catalog.refresh().changed);
+      watchFolders();
       checkInBackground();
     } catch (e) {
       process.stderr.write(`mflab ui: could not re-read the folders: ${(e as Error).message}\n`);
@@ -165,19 +166,33 @@ export async function startUiServer(options: UiServerOptions = {}): Promise<UiSe
       refresh();
     }, 100);
   };
-  const watchers: fs.FSWatcher[] = [];
-  for (const root of catalog.roots) {
-    try {
-      watchers.push(fs.watch(root, { recursive: true }, soon));
-    } catch {
+  // One non-recursive watcher per folder the walk went through, kept in step with the folders after every walk.
+  // Not `recursive: true`: on Linux, Node 20's recursive watcher misses a file replaced by rename (the way every
+  // results file is saved): measured, 4 events for 5 temp-file + rename saves, the later ones reported late or not
+  // at all, while a plain watcher on the folder reports every one.
+  const watchers = new Map<string, fs.FSWatcher>();
+  const watchFolders = () => {
+    const now = new Set(catalog.folders());
+    for (const [dir, w] of watchers)
+      if (!now.has(dir)) {
+        w.close();
+        watchers.delete(dir);
+      }
+    for (const dir of now) {
+      if (watchers.has(dir) || closed) continue;
       try {
-        watchers.push(fs.watch(root, soon));
+        const w = fs.watch(dir, soon);
+        w.on("error", () => {
+          w.close();
+          watchers.delete(dir); // the next walk watches it again if it still exists
+        });
+        watchers.set(dir, w);
       } catch {
-        // polling alone keeps the list current
+        // polling alone keeps this folder current
       }
     }
-  }
-  for (const w of watchers) w.on("error", () => {});
+  };
+  watchFolders();
   checkInBackground();
   const poll = setInterval(refresh, options.pollMs ?? 1000);
   const heartbeat = setInterval(() => {
@@ -352,7 +367,8 @@ export async function startUiServer(options: UiServerOptions = {}): Promise<UiSe
       clearInterval(poll);
       clearInterval(heartbeat);
       if (scheduled) clearTimeout(scheduled);
-      for (const w of watchers) w.close();
+      for (const w of watchers.values()) w.close();
+      watchers.clear();
       for (const res of clients) res.end();
       clients.clear();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -243,6 +243,57 @@ describe("live updates", () => {
   });
 });
 
+describe("live updates from the folder watchers alone (re-walk every 10 min)", () => {
+  it("every save by temp file + rename is an event, and a sub-folder made after the start is watched too", async () => {
+    const dir = fs.mkdtempSync(path.join(folder.dir, "..", "watch-"));
+    const watched = await startUiServer({ folders: [dir], port: 0, pollMs: 600_000 });
+    const events: string[] = [];
+    const req = http.get({ host: "127.0.0.1", port: watched.port, path: "/api/events" }, (res) => {
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => events.push(c));
+    });
+    // as the results store saves: the whole file to a temp name beside it, then renamed over the old one
+    const save = (rel: string, runs: number) => {
+      const file = path.join(dir, rel);
+      const r = fixtureResults({ name: "watched" });
+      fs.writeFileSync(`${file}.tmp`, JSON.stringify({ ...r, runs: r.runs.slice(0, runs) }));
+      fs.renameSync(`${file}.tmp`, file);
+    };
+    const eventFor = async (id: string, after: number) => {
+      const t0 = Date.now();
+      const count = () =>
+        events
+          .join("")
+          .split("event: changed")
+          .slice(1 + after)
+          .filter((e) => e.includes(`"${id}"`)).length;
+      while (count() === 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
+      return count() > 0;
+    };
+    const seen = () => events.join("").split("event: changed").length - 1;
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      for (let k = 1; k <= 5; k++) {
+        const before = seen();
+        save("a.json", k);
+        expect(await eventFor("a.json", before), `save ${k} of a.json`).toBe(true);
+        expect((await getJson<ExperimentList>(watched.port, "/api/experiments")).experiments.find((e) => e.id === "a.json")?.runs).toBe(k);
+      }
+      fs.mkdirSync(path.join(dir, "late"));
+      await new Promise((r) => setTimeout(r, 400)); // the walk the new folder's event starts
+      for (let k = 1; k <= 2; k++) {
+        const before = seen();
+        save("late/b.json", k + 2);
+        expect(await eventFor("late/b.json", before), `save ${k} of late/b.json`).toBe(true);
+      }
+    } finally {
+      req.destroy();
+      await watched.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("helpers", () => {
   it("planned runs: grid cells of every model × repeats × folds", () => {
     expect(plannedRuns({ models: [{ grid: { d: [1, 2, 3], lambda: [1, 2] } }, { grid: {} }], folds: 5 })).toBe(35);
