@@ -130,7 +130,7 @@ async function run(spec) {
 }
 
 (async () => {
-  const grid = summarise(await run(specFor("grid-10x10", { method: "grid", space: space(true) })));
+  const grid = summarise(await run(specFor(`grid-${Object.values(model.points).join("x")}`, { method: "grid", space: space(true) })));
   const methods = [
     ["random", (s) => specFor(`random-s${s}`, { method: "random", trials, seed: s, space: space(false) })],
     ["TPE", (s) => specFor(`tpe-s${s}`, { method: "tpe", trials, seed: s, space: space(false) })],
