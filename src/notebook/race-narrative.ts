@@ -371,7 +371,7 @@ export function discussRace(summary: RaceSummary, race: RaceNarrative): string {
   const increases = exact.row.objectiveIncreases;
   const exactStability =
     increases.n > 0 && increases.mean === 0
-      ? `${solver}'s objective never increased (${m1(increases)} increases: each half-step is an exact block ` + `minimization)`
+      ? `${solver}'s objective never increased (${m1(increases)} increases: each half-step is an exact block minimization)`
       : `${solver}'s objective went up in ${m1(increases)} of ${count(exact.row.iterations.mean)} iterations`;
   const firstSweep = first.sweep ? sweepFacts(first.sweep, summary.tolerance) : undefined;
   const later = rest.map(({ gradient: g }) => {
