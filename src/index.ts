@@ -99,4 +99,14 @@ export { show } from "./notebook/display";
 export { notebookProgress } from "./notebook/progress";
 export { dataFacts } from "./data/facts";
 export { describeData, describeProtocol, describeScale, tableOf, discuss } from "./notebook/narrative";
+export {
+  raceObjectiveTable,
+  raceComparisonTable,
+  discussRace,
+  type RaceNarrative,
+  type RacePair,
+  type RaceMethod,
+  type GradientMethod,
+  type RaceThreads,
+} from "./notebook/race-narrative";
 export { ui, type NotebookUi, type NotebookUiOptions } from "./notebook/ui";
