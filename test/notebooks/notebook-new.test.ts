@@ -119,5 +119,11 @@ describe("mflab notebook new executes each template on a half-star train/test pa
     const { shown } = checkExecuted(r);
     expect(shown).toMatch(/\| ALS \(per-rating λ\) \| 2 \/ 2 \|/);
     expect(shown).toMatch(/\| SGD \| 2 \/ 2 \|/);
+    // the reading comes from the library's race narrative (discussRace, raceObjectiveTable), not notebook strings
+    expect(shown).toMatch(
+      /\*\*Convergence per iteration\.\*\* ALS gets within 1 % of its lowest test RMSE after [\d.]+ iterations; SGD needs [\d.]+ epochs/,
+    );
+    expect(shown).toMatch(/\*\*Seeds\.\*\* The spread over 2 seeds of the final test RMSE/);
+    expect(shown).toMatch(/\| ALS \(per-rating λ\) \| per-rating \|/);
   }, 600_000);
 });
