@@ -492,18 +492,7 @@ async function main() {
     numpy.close();
   }
   if (!compare && has("implicit")) spawnSync(process.execPath, [path.join(__dirname, "bench-implicit.js"), "--data", dataDir], { stdio: "inherit" });
-  if (!compare && has("scale")) {
-    for (const s of quick ? ["1M", "5M"] : ["1M", "5M", "25M"]) {
-      console.log(`\nscale ${s} (load ${load1()}):`);
-      spawnSync(
-        process.execPath,
-        [path.join(__dirname, "bench-scale.js"), "--scale", s, "--d", "64", "--threads", "2", "--solver", "cg", "--cg-steps", "3"],
-        {
-          stdio: "inherit",
-        },
-      );
-    }
-  }
+  if (!compare && has("scale")) out.scale = scaleSeries(quick ? ["1M", "5M"] : ["1M", "5M", "25M"], quick ? 1 : 2);
 
   const rows = [...out.iterations, ...(out.grid ? out.grid.rows : []), ...(out.sgd ? out.sgd.rows : [])];
   if (!compare) console.log(`\n${summaryTable(rows)}`);
@@ -542,6 +531,14 @@ async function main() {
       pass: same || two.seconds.median <= one.seconds.median * 1.05,
     });
   }
+  if (out.scale?.perRating["25M"]) {
+    const r = out.scale.perRating["25M"].ratio;
+    targets.push({
+      target: "25M ALS iteration: cost per rating within ±25 % of 1M's (median ratio of interleaved rounds)",
+      value: r.median,
+      pass: r.median >= 0.75 && r.median <= 1.25,
+    });
+  }
   if (targets.length > 0) {
     console.log("\ntargets (issue 15):");
     for (const t of targets)
@@ -565,11 +562,64 @@ async function main() {
     rows,
     grid: out.grid && { identical: out.grid.identical, best: out.grid.best, cells: out.grid.cells },
     sgdRmse: out.sgd?.rmse ?? null,
+    scale: out.scale ?? null,
     targets,
   };
   fs.mkdirSync(path.dirname(outFile), { recursive: true });
   fs.writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`\nwrote ${path.relative(process.cwd(), outFile) || outFile}`);
+}
+
+/**
+ * The ALS scaling series (issue 15 item 4): each size in its own process (scripts/bench-scale.js, d = 64, 2 threads,
+ * CG 3 steps, 4 iterations), the sizes interleaved in `rounds` rounds. A size's cost per rating is the median of
+ * its iterations after the first (the first starts the threads) ÷ its ratings; its ratio to 1M's is taken within
+ * each round, so load changes between rounds cancel.
+ */
+function scaleSeries(sizes, rounds) {
+  const perRound = [];
+  for (let k = 0; k < rounds; k++) {
+    const round = {};
+    for (const size of sizes) {
+      const r = spawnSync(
+        process.execPath,
+        [
+          path.join(__dirname, "bench-scale.js"),
+          "--scale",
+          size,
+          "--d",
+          "64",
+          "--threads",
+          "2",
+          "--solver",
+          "cg",
+          "--cg-steps",
+          "3",
+          "--iterations",
+          "4",
+          "--json",
+        ],
+        { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
+      );
+      const line = (r.stdout ?? "").split("\n").find((l) => l.startsWith("BENCH_JSON "));
+      if (r.status !== 0 || !line) throw new Error(`bench-scale ${size} failed (exit ${r.status})`);
+      const j = JSON.parse(line.slice("BENCH_JSON ".length));
+      const nsPerRating = (median(j.iterationSecondsAll.slice(1)) / j.nRatings) * 1e9;
+      round[size] = { nsPerRating, peakRssMB: j.maxRssMB, load: j.loadAverage[0] };
+      console.log(
+        `scale ${size}, round ${k + 1}: ${j.nUsers} users × ${j.nItems} items, iteration ${median(j.iterationSecondsAll.slice(1)).toFixed(3)} s = ${nsPerRating.toFixed(0)} ns per rating, peak RSS ${j.maxRssMB.toFixed(0)} MB (load ${j.loadAverage[0].toFixed(1)})`,
+      );
+    }
+    perRound.push(round);
+  }
+  const perRating = {};
+  for (const size of sizes) {
+    const ns = perRound.map((r) => r[size].nsPerRating);
+    const ratios = perRound.map((r) => r[size].nsPerRating / r["1M"].nsPerRating);
+    perRating[size] = { ns: stats(ns), ratio: stats(ratios) };
+    console.log(`scale ${size}: ${range(perRating[size].ns)} ns per rating; ÷ 1M's in the same round: ${range(perRating[size].ratio)}`);
+  }
+  return { rounds: perRound, perRating };
 }
 
 main().catch((e) => {
