@@ -62,7 +62,9 @@ Usage:
                     (redis://[:PASSWORD@]HOST[:PORT][/DB], rediss://… for TLS; the password may also come from
                     $MFLAB_REDIS_PASSWORD). This process plans the sweep and writes the results file as usual;
                     Ctrl-C withdraws the waiting runs and collects those in progress, a second Ctrl-C leaves them to
-                    the workers — re-running the command collects them and queues only what is missing
+                    the workers — re-running the command collects them and queues only what is missing. A search
+                    queues a trial whenever fewer than --queue-depth trials are queued or running
+      --queue-depth N  with --queue, searches: trials in the queue at most (default: one per connected worker process)
       --redis-timeout S  with --queue: stop with an error after S seconds without Redis (default 60)
   mflab worker --queue URL [--concurrency N] [--data-root DIR] [--stall-timeout S] [--memory-budget B] [--quiet]
       Fit runs from the queue on this machine, N at a time (default 1), each in a worker thread, with the data
@@ -217,6 +219,7 @@ async function sweepCommand(rest: string[]): Promise<number> {
     yes: { type: "boolean" },
     queue: { type: "string" },
     "redis-timeout": { type: "string" },
+    "queue-depth": { type: "string" },
   });
   if (positionals.length !== 1) throw new UsageError(`sweep takes exactly one spec file, got ${positionals.length}`);
   if (values.split !== undefined && values.data === undefined) throw new UsageError("--split needs --data PATH");
@@ -248,10 +251,10 @@ async function sweepCommand(rest: string[]): Promise<number> {
         throw new UsageError(`--${option} does not apply with --queue: give it to each \`mflab worker\` (--concurrency N, --memory-budget B)`);
       }
     }
-    if (spec.search) {
-      throw new UsageError("a search runs on this machine only (its sampler waits for finished trials): run it without --queue");
-    }
   } else if (values["redis-timeout"] !== undefined) throw new UsageError("--redis-timeout applies with --queue only");
+  const depthText = values["queue-depth"] as string | undefined;
+  if (depthText !== undefined && (queue === undefined || !spec.search)) throw new UsageError("--queue-depth applies to a search with --queue only");
+  if (depthText !== undefined && !/^[1-9]\d*$/.test(depthText)) throw new UsageError(`--queue-depth must be a positive integer, got "${depthText}"`);
   if (queue !== undefined && values.quiet !== true) {
     const where = parseQueueUrl(queue).display; // checks the address before the data is loaded
     const note = where.includes(":***@") ? " (with the password in place of ***, or in $MFLAB_REDIS_PASSWORD)" : "";
@@ -303,7 +306,15 @@ async function sweepCommand(rest: string[]): Promise<number> {
     abandon: abandon.signal,
     memoryBudget,
     onProgress,
-    ...(queue !== undefined ? { queue: { url: queue, ...(redisTimeout !== undefined ? { redisTimeout } : {}) } } : {}),
+    ...(queue !== undefined
+      ? {
+          queue: {
+            url: queue,
+            ...(redisTimeout !== undefined ? { redisTimeout } : {}),
+            ...(depthText !== undefined ? { depth: Number(depthText) } : {}),
+          },
+        }
+      : {}),
   });
   process.removeListener("SIGINT", onSignal);
   process.removeListener("SIGTERM", onSignal);

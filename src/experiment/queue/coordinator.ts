@@ -24,6 +24,11 @@
  *   (a second Ctrl-C, SIGTERM, kill -9) leaves every job where it is: the workers finish them and the next
  *   coordinator of the sweep collects them. Redis unreachable for `redisTimeout` seconds stops the sweep with an
  *   InputError; every run collected so far is in the file.
+ * - **Runs given as they go** (searches, ../search/run.ts): instead of (or after) a list, a {@link QueueFeed} gives
+ *   the next run when the sweep has fewer than `depth` runs in the queue (waiting or running), right after each
+ *   collected run is saved — so a search's trial is suggested from the trials recorded at that moment. The depth
+ *   is `QueueOptions.depth`, or else the number of `mflab worker` processes connected to the queue (at least 1,
+ *   re-read with each reconciliation). Everything else (claim, re-attach, Ctrl-C, Redis outages) is the same.
  */
 import * as os from "node:os";
 import { createHash, randomBytes } from "node:crypto";
@@ -64,6 +69,16 @@ export interface QueueOptions {
   redisTimeout?: number;
   /** Milliseconds between two looks at the queue (default 250). */
   pollMs?: number;
+  /** Searches: trials in the queue at most (default: one per connected worker process; module doc). */
+  depth?: number;
+}
+
+/** Runs handed out one at a time, while the queue has room (module doc). */
+export interface QueueFeed {
+  /** Runs the feed gives in all (for `mflab queue status`). */
+  total: number;
+  /** The next run, or undefined when there is none left. Called only while the sweep is not stopping. */
+  next(): QueueRun | undefined;
 }
 
 /** One run to hand to the queue. */
@@ -78,6 +93,8 @@ export interface QueueRun {
   threads?: number;
   /** The coordinator's fingerprint of the run's fold. */
   fingerprint: string;
+  /** A search trial: what its job carries besides the run (./job.ts). */
+  trial?: JobPayload["trial"];
 }
 
 /** The sweep as the workers need it. */
@@ -158,8 +175,11 @@ export async function runOnQueue(
 
 /** A sweep's hold on its queue: connected, and the sweep claimed by this process (module doc). */
 export interface QueueSession {
-  /** Hand `runs` to the queue and collect their records ({@link runOnQueue}). */
-  run(runs: QueueRun[], callbacks: QueueCallbacks, signals?: { stop?: AbortSignal; abandon?: AbortSignal }): Promise<void>;
+  /**
+   * Hand `runs` to the queue and collect their records ({@link runOnQueue}); then those of `feed`, whose runs are
+   * numbered after `runs` in the callbacks.
+   */
+  run(runs: QueueRun[], callbacks: QueueCallbacks, signals?: { stop?: AbortSignal; abandon?: AbortSignal }, feed?: QueueFeed): Promise<void>;
   /** Release the claim and disconnect (never throws). */
   close(): Promise<void>;
 }
@@ -225,10 +245,12 @@ export async function openQueue(sweep: QueueSweep, queueOptions: QueueOptions): 
   let runs: QueueRun[] = [];
   let callbacks: QueueCallbacks = { onStart: () => undefined, onEnd: () => undefined, warn: () => undefined };
   let signals: { stop?: AbortSignal; abandon?: AbortSignal } = {};
+  let feed: QueueFeed | undefined;
   return {
     close,
-    run: async (theRuns, theCallbacks, theSignals = {}) => {
-      runs = theRuns;
+    run: async (theRuns, theCallbacks, theSignals = {}, theFeed) => {
+      runs = [...theRuns];
+      feed = theFeed;
       callbacks = theCallbacks;
       signals = theSignals;
       try {
@@ -237,7 +259,7 @@ export async function openQueue(sweep: QueueSweep, queueOptions: QueueOptions): 
           file: sweep.file,
           host: owner.host,
           pid: owner.pid,
-          total: runs.length,
+          total: runs.length + (feed?.total ?? 0),
           mflab: MFLAB_VERSION,
           startedAt: owner.startedAt,
         };
@@ -278,11 +300,34 @@ export async function openQueue(sweep: QueueSweep, queueOptions: QueueOptions): 
       slots.delete(jobId);
     };
     const ours = (ids: string[]) => ids.filter((id) => sweepOfJob(id) === sweep.id);
+    // Runs from the feed: added while fewer than `depth` are pending (in the queue), and enqueued at once.
+    let depth = Math.max(1, queueOptions.depth ?? 1);
+    const liveDepth = async () => {
+      if (queueOptions.depth !== undefined) return;
+      // One entry per connection; a worker process has several, all with its name (host#pid).
+      const workers = (await queue.getWorkers()) as { name?: string; rawname?: string }[];
+      depth = Math.max(1, new Set(workers.map((w) => w.rawname ?? w.name)).size);
+    };
+    let fed = false;
+    const refill = async () => {
+      while (feed !== undefined && !fed && !signals.stop?.aborted && !signals.abandon?.aborted && pending.size < depth) {
+        const run = feed.next();
+        if (run === undefined) {
+          fed = true;
+          break;
+        }
+        const id = jobIdOf(sweep.id, run.id);
+        byJob.set(id, runs.push(run) - 1);
+        pending.add(id);
+        // Idempotent (the job id); lost with Redis, it is enqueued again by the next reconciliation.
+        await queue.add("run", payloadOf(run), JOB_OPTIONS(id));
+      }
+    };
 
     // Leftovers from an earlier coordinator of this sweep: dropped with --fresh, failed ones with --retry-failed.
     if (sweep.fresh || sweep.retryFailed) {
       for (const id of ours(await queue.getRanges(["completed", "failed"], 0, -1))) {
-        if (!pending.has(id)) continue;
+        if (!pending.has(id) && (feed === undefined || !sweep.fresh)) continue; // a feed's runs are not known yet
         const job = await queue.getJob(id);
         const failed =
           job !== undefined && ((job.failedReason ?? "") !== "" || (job.returnvalue as { status?: unknown } | null)?.status === "failed");
@@ -295,9 +340,10 @@ export async function openQueue(sweep: QueueSweep, queueOptions: QueueOptions): 
     const waitingSince = Date.now();
     let seenWork = false;
     let outage: string | undefined;
+    let primed = false;
     for (;;) {
-      if (pending.size === 0) return true;
-      if (signals.abandon?.aborted || [...pending].every((id) => withdrawn.has(id))) return false;
+      if (pending.size === 0 && (feed === undefined || fed || signals.stop?.aborted)) return true;
+      if (signals.abandon?.aborted || (pending.size > 0 && [...pending].every((id) => withdrawn.has(id)))) return false;
       if (lostClaim !== undefined) {
         throw new InputError(
           `lost its claim on sweep ${sweep.id} to ${lostClaim}; stopped (every run collected so far is in ${sweep.file})`,
@@ -305,8 +351,14 @@ export async function openQueue(sweep: QueueSweep, queueOptions: QueueOptions): 
         );
       }
       try {
+        if (feed !== undefined && !primed) {
+          await liveDepth();
+          primed = true;
+        }
+        await refill();
         if (signals.stop?.aborted && !withdrew) await withdraw();
         if (Date.now() - lastReconcile > RECONCILE_MS || outage !== undefined) {
+          if (feed !== undefined) await liveDepth();
           await reconcile();
           lastReconcile = Date.now();
         }
@@ -323,8 +375,15 @@ export async function openQueue(sweep: QueueSweep, queueOptions: QueueOptions): 
             `no worker has taken a run for ${NO_WORKER_MS / 1000} s: start one on each machine with \`mflab worker --queue ${address.display}\``,
           );
         }
-        for (const id of ours(completed)) await collectCompleted(id);
-        for (const id of ours(failed)) await collectFailed(id);
+        for (const id of ours(completed)) {
+          await collectCompleted(id);
+          await refill();
+        }
+        for (const id of ours(failed)) {
+          await collectFailed(id);
+          await refill();
+        }
+        await refill();
         lastOk = Date.now();
         if (outage !== undefined) {
           callbacks.warn(`Redis at ${address.display} is back; the sweep goes on`);
@@ -346,7 +405,7 @@ export async function openQueue(sweep: QueueSweep, queueOptions: QueueOptions): 
           );
         }
       }
-      if (pending.size === 0) return true;
+      if (pending.size === 0 && (feed === undefined || fed || signals.stop?.aborted)) return true;
       await sleep(pollMs, signals.abandon, signals.stop);
     }
 
@@ -429,6 +488,7 @@ export async function openQueue(sweep: QueueSweep, queueOptions: QueueOptions): 
       },
       evaluation: sweep.evaluation,
       clip: sweep.clip === undefined ? null : [sweep.clip[0], sweep.clip[1]],
+      ...(run.trial !== undefined ? { trial: run.trial } : {}),
     };
   }
 }
@@ -530,7 +590,8 @@ export function checkRecord(raw: unknown, run: QueueRun, host: string | undefine
   if (canonicalJson(record.params) !== canonicalJson(run.params) || record.seed !== run.seed) {
     return fail("a record whose parameters or seed differ from the run's");
   }
-  if (record.fold !== undefined || record.repeat !== undefined) return fail("a record with fields the coordinator sets (fold, repeat)");
+  if (record.fold !== undefined || record.repeat !== undefined || record.trial !== undefined || record.trialBasis !== undefined)
+    return fail("a record with fields the coordinator sets (fold, repeat, trial, trialBasis)");
   return record;
 }
 

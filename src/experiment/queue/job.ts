@@ -9,6 +9,10 @@
  * *reference* (the spec's data section, its folds and the sweep seed that partitions them, the fold's name) and
  * the coordinator's fingerprint of that fold; each worker loads the data itself (./run-thread.ts) and refuses the
  * run when its fingerprint differs.
+ *
+ * A search trial (../search/run.ts) also carries `trial`: its number (part of its run id, as in a local search), the
+ * size of its basis, and — with a pruner — the rule and the basis trials' validation RMSE curves, so a worker makes
+ * exactly the pruning decisions a local worker thread would (non-finite curve values travel as null: JSON has no NaN).
  */
 import { SpecError } from "../../core/errors";
 import { deriveSeed } from "../../core/random";
@@ -18,6 +22,7 @@ import { DATA_SPEC, type DataSpec } from "../../data/spec";
 import { getModel, modelNames } from "../../models/registry";
 import { fitDataKey, runId, type RunEvaluation } from "../execute";
 import { FOLDS_SPEC, type FoldsSpec } from "../folds";
+import type { PrunerTask } from "../search/pruner";
 import { EVALUATION_SPEC } from "../spec";
 
 /** The version of the payload's layout (not of mflab). */
@@ -60,6 +65,36 @@ export const JOB_PAYLOAD = s.object(
     ),
     evaluation: EVALUATION_SPEC,
     clip: s.nullable(s.array(s.number(), { minItems: 2, maxItems: 2 }), { doc: "the clip range when evaluation.clip" }),
+    trial: s.optional(
+      s.object(
+        {
+          n: s.int({ min: 0, doc: "the trial number (part of the run id)" }),
+          basis: s.int({ min: 0, doc: "how many recorded trials it was suggested from" }),
+          pruner: s.optional(
+            s.object(
+              {
+                method: s.oneOf(["asha", "median"] as const),
+                minIterations: s.int({ min: 1, max: 100_000 }),
+                reductionFactor: s.int({ min: 2, max: 100 }),
+                startupTrials: s.int({ min: 0 }),
+                others: s.array(
+                  s.object(
+                    {
+                      curve: s.array(s.nullable(s.number()), { doc: "validation RMSE after each iteration (null: not finite)" }),
+                      completed: s.boolean(),
+                    },
+                    { unknownKey: "a field of a basis trial" },
+                  ),
+                  { doc: "the basis trials that completed or were pruned" },
+                ),
+              },
+              { unknownKey: "a field of trial.pruner" },
+            ),
+          ),
+        },
+        { unknownKey: "a field of trial" },
+      ),
+    ),
   },
   { unknownKey: "a field of a job", expected: "an mflab job (an object with format, mflab, sweep, run, data, evaluation, clip)" },
 );
@@ -76,6 +111,18 @@ export interface DataReference {
 /** The run's params as a run record holds them (model name first). */
 export function recordParams(p: JobPayload): { model: string; [key: string]: unknown } {
   return { model: p.run.model, ...p.run.params };
+}
+
+/** The pruner task of a search trial's job (null curve values back to NaN), or undefined. */
+export function prunerTaskOf(p: JobPayload): PrunerTask | undefined {
+  const q = p.trial?.pruner;
+  if (q === undefined) return undefined;
+  return { ...q, others: q.others.map((o) => ({ curve: o.curve.map((v) => (v === null ? NaN : v)), completed: o.completed })) };
+}
+
+/** A pruner task as a job carries it (non-finite values as null). */
+export function prunerPayloadOf(task: PrunerTask): NonNullable<NonNullable<JobPayload["trial"]>["pruner"]> {
+  return { ...task, others: task.others.map((o) => ({ curve: o.curve.map((v) => (Number.isFinite(v) ? v : null)), completed: o.completed })) };
 }
 
 /** The evaluation options of a run (clip range resolved). */
@@ -111,7 +158,12 @@ export function validateJobPayload(raw: unknown): JobPayload {
       throw new SpecError(`run.params.${key}`, `is not in the model's canonical form (${JSON.stringify(value)})`, "job");
     }
   }
-  if (runId(recordParams(p), p.run.seed, fitDataKey(p.data.fingerprint, runEvaluationOf(p))) !== p.run.id) {
+  if (p.trial !== undefined && p.trial.pruner !== undefined && p.trial.pruner.others.length > p.trial.basis) {
+    throw new SpecError("trial.pruner.others", `has ${p.trial.pruner.others.length} trials, more than its basis (${p.trial.basis})`, "job");
+  }
+  // A search trial's id includes its number (../search/run.ts), as a local search's does.
+  const dataKey = `${fitDataKey(p.data.fingerprint, runEvaluationOf(p))}${p.trial !== undefined ? `#trial${p.trial.n}` : ""}`;
+  if (runId(recordParams(p), p.run.seed, dataKey) !== p.run.id) {
     throw new SpecError("run.id", `${p.run.id} is not the id of these parameters, seed and data fingerprint`, "job");
   }
   return p;

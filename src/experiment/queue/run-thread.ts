@@ -5,7 +5,8 @@
  * Per message (a validated job, ./job.ts): load the run's fold from this machine's files (paths relative to the
  * worker's data root; the last data reference's folds are kept for the next job), refuse the run when the fold's
  * fingerprint differs from the coordinator's, apply this machine's memory budget (../resources.ts), then fit and
- * score with the same {@link executeRun} as a local sweep — so numbers do not depend on where a run ran.
+ * score with the same {@link executeRun} as a local sweep (a search trial with its pruner task) — so numbers do not
+ * depend on where a run ran.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { canonicalJson } from "../../core/json";
@@ -16,7 +17,7 @@ import type { RunRecord } from "../../results/schema";
 import { datasetInfo, executeRun } from "../execute";
 import { foldsOf, type Fold } from "../folds";
 import { memoryRefusal, runMemoryBytes } from "../resources";
-import { recordParams, runEvaluationOf, type DataReference, type JobPayload } from "./job";
+import { prunerTaskOf, recordParams, runEvaluationOf, type DataReference, type JobPayload } from "./job";
 
 export interface ThreadTask {
   payload: JobPayload;
@@ -81,7 +82,8 @@ export function runJob(task: ThreadTask): ThreadReply {
     const now = new Date().toISOString();
     return { record: { id: p.run.id, params, seed: p.run.seed, status: "failed", error: tooBig, startedAt: now, finishedAt: now } };
   }
-  return { record: executeRun(p.run.id, params, p.run.seed, ds, runEvaluationOf(p), threads) };
+  const pruner = prunerTaskOf(p);
+  return { record: executeRun(p.run.id, params, p.run.seed, ds, runEvaluationOf(p), threads, pruner ? { pruner } : {}) };
 }
 
 if (parentPort && workerData && (workerData as { mflabQueueThread?: boolean }).mflabQueueThread) {

@@ -12,6 +12,14 @@
  * worker frees up, from the trials recorded by then; the sequence is then determined by the seed and the completion
  * order as recorded. Trials recorded (completed, pruned or failed) are never redone; a trial lost with a killed
  * process is suggested again, from the trials recorded when it restarts.
+ *
+ * Through a queue (`options.queue`, ../queue/coordinator.ts) the same holds: this process is the queue's
+ * coordinator and the only writer of the results file; it suggests a trial whenever the queue has room (see
+ * `QueueFeed`: fewer trials waiting or running than connected workers, or than `depth`), from the trials recorded at
+ * that moment, and records trials in the order they are collected. The job carries the trial's number, basis size
+ * and pruner task (the basis trials' validation curves), so `mflab worker` fits and prunes it exactly as a local
+ * worker thread would. A re-run continues the search; a trial still queued from a killed coordinator is re-attached
+ * when its suggestion comes out the same (same basis), else it is suggested afresh and the old job discarded.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -34,6 +42,8 @@ import { availableCores, runInWorkers, serializeFold } from "../pool";
 import { newResultsFile, type SweepOptions, type SweepOutcome } from "../runner";
 import { seedLabel, type ExperimentSpec } from "../spec";
 import type { WorkerTask } from "../sweep-worker";
+import { openQueue, sweepIdOf, type QueueRun, type QueueSession } from "../queue/coordinator";
+import { prunerPayloadOf } from "../queue/job";
 import type { PrunerTask } from "./pruner";
 import { gridCells, sampleUniform } from "./space";
 import type { SearchSpec } from "./spec";
@@ -120,9 +130,11 @@ export async function runSearch(spec: ExperimentSpec, options: SweepOptions = {}
   delete effective.folds;
   const file = path.resolve(baseDir, options.out ?? path.join("results", `${spec.name}.json`));
   const warn = (message: string) => options.onProgress?.({ type: "warning", message });
+  const queue = typeof options.queue === "string" ? { url: options.queue } : options.queue;
+  if (queue && options.dataset) throw new InputError("a queue search loads its data on the workers: give a data spec, not a loaded dataset");
   const requested = Math.max(1, Math.floor(options.workers ?? 1));
   const cores = Math.min(requested, availableCores());
-  if (cores < requested) warn(`${requested} workers capped at the ${cores} cores of this machine (more would only compete for them)`);
+  if (cores < requested && !queue) warn(`${requested} workers capped at the ${cores} cores of this machine (more would only compete for them)`);
   const fold: Fold = options.dataset ? { name: "", dataset: options.dataset } : foldsOf(effective.data, undefined, effective.seed, baseDir)[0];
   const dataset = datasetInfo(fold.dataset);
   const scale = fold.dataset.ratingScale;
@@ -140,12 +152,30 @@ export async function runSearch(spec: ExperimentSpec, options: SweepOptions = {}
     evaluation: effective.evaluation,
   });
 
+  const specHash = createHash("sha256").update(canonicalJson(effective)).digest("hex").slice(0, 16);
   const lock = acquireLock(file);
+  // As a queue sweep (../runner.ts): the search is claimed on the queue before the results file is read or written.
+  let session: QueueSession | undefined;
   try {
+    if (queue) {
+      session = await openQueue(
+        {
+          id: sweepIdOf(specHash, dataset.fingerprint),
+          name: spec.name,
+          file,
+          data: effective.data,
+          seed: effective.seed,
+          evaluation: effective.evaluation,
+          clip: evaluation.clip,
+          fresh: options.fresh === true,
+        },
+        queue,
+      );
+    }
     let records: RunRecord[] = [];
     let env = captureEnv(baseDir);
     let previousWall = 0;
-    env.specHash = createHash("sha256").update(canonicalJson(effective)).digest("hex").slice(0, 16);
+    env.specHash = specHash;
     if (fs.existsSync(file)) {
       const old = options.fresh ? null : readResults(file);
       if (old === null || old.env.mflab !== MFLAB_VERSION) {
@@ -214,7 +244,32 @@ export async function runSearch(spec: ExperimentSpec, options: SweepOptions = {}
       options.onProgress?.({ type: "run-end", index: cached + ran, total: search.trials, record, etaSeconds, worker, running });
     };
     const workers = Math.min(cores, Math.max(1, todo.length));
-    if (workers === 1 && !options.isolate) {
+    if (session) {
+      // Trials are suggested when the queue has room (module doc), numbered k = 0, 1, … in the order suggested.
+      const plans: TrialPlan[] = [];
+      const toQueueRun = (plan: TrialPlan): QueueRun => ({
+        id: plan.id,
+        params: plan.params,
+        seed: plan.seed,
+        fold: fold.name,
+        fingerprint: dataset.fingerprint,
+        trial: { n: plan.trial, basis: plan.basis, ...(plan.pruner ? { pruner: prunerPayloadOf(plan.pruner) } : {}) },
+      });
+      await session.run(
+        [],
+        { onStart: (k, slot) => begin(plans[k], slot), onEnd: (k, record, slot) => finish(plans[k], record, slot), warn },
+        { stop: options.signal, abandon: options.abandon },
+        {
+          total: todo.length,
+          next: () => {
+            if (plans.length === todo.length) return undefined;
+            const plan = suggestTrial(effective, todo[plans.length], records, dataKey);
+            plans.push(plan);
+            return toQueueRun(plan);
+          },
+        },
+      );
+    } else if (workers === 1 && !options.isolate) {
       for (const n of todo) {
         if (options.signal?.aborted || options.abandon?.aborted) break;
         const plan = suggestTrial(effective, n, records, dataKey);
@@ -249,6 +304,7 @@ export async function runSearch(spec: ExperimentSpec, options: SweepOptions = {}
     options.onProgress?.({ type: "done", file, ran, cached, failed, seconds: (Date.now() - started) / 1000, interrupted, remaining });
     return { file, results, ran, cached, failed, interrupted, remaining };
   } finally {
+    await session?.close();
     lock.release();
   }
 }
