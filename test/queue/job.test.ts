@@ -7,9 +7,10 @@
 import * as os from "node:os";
 import { describe, expect, it } from "vitest";
 import { MFLAB_VERSION } from "../../src/core/version";
-import { datasetInfo, executeRun, runId } from "../../src/experiment/execute";
+import { deriveSeed } from "../../src/core/random";
+import { datasetInfo, executeRun, fitDataKey, runId } from "../../src/experiment/execute";
 import { foldsOf } from "../../src/experiment/folds";
-import { JOB_FORMAT, type JobPayload, validateJobPayload } from "../../src/experiment/queue/job";
+import { JOB_FORMAT, type JobPayload, prunerTaskOf, validateJobPayload } from "../../src/experiment/queue/job";
 import { runJob } from "../../src/experiment/queue/run-thread";
 import { validateSpec } from "../../src/experiment/spec";
 import { getModel } from "../../src/models/registry";
@@ -70,5 +71,56 @@ describe("queue jobs", () => {
       new RegExp(`data fingerprint ${fingerprint} of this worker's .* differs from the coordinator's 0000000000000000`),
     );
     expect(b.record.status).toBe("failed");
+  });
+});
+
+describe("queue jobs of search trials", () => {
+  const evaluation = { ...spec.evaluation, validation: 0.2 };
+  const validationSeed = deriveSeed(spec.seed, "validation");
+  const trialId = (n: number) => runId({ model: "als", ...params }, 11, `${fitDataKey(fingerprint, { validation: 0.2, validationSeed })}#trial${n}`);
+  // ASHA with rungs 1, 2, 4: one basis trial at 0.1 after iteration 1 (and one whose curve is not finite, sent as null).
+  const pruner = {
+    method: "asha" as const,
+    minIterations: 1,
+    reductionFactor: 2,
+    startupTrials: 5,
+    others: [
+      { curve: [0.1, 0.1], completed: true },
+      { curve: [null, null], completed: false },
+    ],
+  };
+  function trialJob(): JobPayload {
+    return { ...job(), run: { ...job().run, id: trialId(3) }, evaluation, trial: { n: 3, basis: 2, pruner } };
+  }
+
+  it("a trial's job is fitted and pruned as a local worker thread does it, from the basis curves it carries", () => {
+    const reply = runJob(task(trialJob()));
+    expect("refusal" in reply).toBe(false);
+    const local = executeRun(trialId(3), { model: "als", ...params }, 11, fold.dataset, { ...evaluation, clip: undefined, validationSeed }, 1, {
+      pruner: { ...pruner, others: [pruner.others[0], { curve: [NaN, NaN], completed: false }] },
+    });
+    expect(local.status).toBe("pruned");
+    const numbers = (r: typeof local) =>
+      JSON.stringify({ ...r, fitSeconds: 0, startedAt: "", finishedAt: "", history: { ...r.history, seconds: [] } });
+    expect(numbers(reply.record)).toBe(numbers(local));
+    expect(prunerTaskOf(validateJobPayload(trialJob()))!.others[1].curve.every(Number.isNaN)).toBe(true);
+    // Without the pruner the same trial runs to its last iteration.
+    const whole = runJob(task({ ...trialJob(), trial: { n: 3, basis: 2 } }));
+    expect([whole.record.status, whole.record.iterations]).toEqual(["ok", 4]);
+  });
+
+  it("a trial's fields are checked one by one, and its number is part of its run id", () => {
+    expect(() => validateJobPayload({ ...trialJob(), trial: { n: 4, basis: 2, pruner } })).toThrow(/^job: run\.id .* is not the id/);
+    expect(() => validateJobPayload({ ...trialJob(), trial: undefined })).toThrow(/^job: run\.id/);
+    expect(() => validateJobPayload({ ...trialJob(), trial: { n: 3, basis: 1, pruner } })).toThrow(
+      /^job: trial\.pruner\.others has 2 trials, more than its basis \(1\)/,
+    );
+    expect(() => validateJobPayload({ ...trialJob(), trial: { n: -1, basis: 2 } })).toThrow(/trial\.n/);
+    expect(() => validateJobPayload({ ...trialJob(), trial: { n: 3, basis: 2, extra: 1 } })).toThrow(/extra/);
+    const bad = (over: Record<string, unknown>) => ({ ...trialJob(), trial: { n: 3, basis: 2, pruner: { ...pruner, ...over } } });
+    expect(() => validateJobPayload(bad({ method: "hyperband" }))).toThrow(/trial\.pruner\.method/);
+    expect(() => validateJobPayload(bad({ reductionFactor: 1 }))).toThrow(/trial\.pruner\.reductionFactor/);
+    expect(() => validateJobPayload(bad({ others: [{ curve: ["0.1"], completed: true }] }))).toThrow(/trial\.pruner\.others\[0\]\.curve\[0\]/);
+    expect(() => validateJobPayload(bad({ others: [{ curve: [0.1] }] }))).toThrow(/trial\.pruner\.others\[0\]\.completed/);
   });
 });
