@@ -85,8 +85,8 @@ describe("queue jobs of search trials", () => {
     reductionFactor: 2,
     startupTrials: 5,
     others: [
-      { curve: [0.1, 0.1], completed: true },
-      { curve: [null, null], completed: false },
+      { curve: [0.1, 0.1] as (number | null)[], completed: true },
+      { curve: [null, null] as (number | null)[], completed: false },
     ],
   };
   function trialJob(): JobPayload {
@@ -97,7 +97,13 @@ describe("queue jobs of search trials", () => {
     const reply = runJob(task(trialJob()));
     expect("refusal" in reply).toBe(false);
     const local = executeRun(trialId(3), { model: "als", ...params }, 11, fold.dataset, { ...evaluation, clip: undefined, validationSeed }, 1, {
-      pruner: { ...pruner, others: [pruner.others[0], { curve: [NaN, NaN], completed: false }] },
+      pruner: {
+        ...pruner,
+        others: [
+          { curve: [0.1, 0.1], completed: true },
+          { curve: [NaN, NaN], completed: false },
+        ],
+      },
     });
     expect(local.status).toBe("pruned");
     const numbers = (r: typeof local) =>
