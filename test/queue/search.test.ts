@@ -4,7 +4,8 @@
  * recorded trial must equal `suggestTrial` of its recorded basis (the oracle: the sampler run again here, in the
  * test process) and every pruning decision must replay from the basis trials' curves alone. With one worker the
  * search is sequential, and must equal the local one-worker search byte for byte; stopped with Ctrl-C and
- * re-run, it continues to the same trials.
+ * re-run, or its coordinator killed with -9 and re-run, it continues to the same trials (after -9, with every trial
+ * fitted exactly once: the queued trial is re-attached).
  */
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,7 +17,7 @@ import { validateSpec } from "../../src/experiment/spec";
 import type { RunRecord } from "../../src/results/schema";
 import { readResults } from "../../src/results/store";
 import { removeRedis, startRedis, type RedisServer } from "../helpers/redis";
-import { expectSameNumbers, killAll, mflab, startWorker, tempDir, writeSpec, type Proc } from "./helpers";
+import { expectSameNumbers, finishedRuns, killAll, mflab, startWorker, tempDir, writeSpec, type Proc } from "./helpers";
 
 const searchSpec = (over: Record<string, unknown> = {}) => ({
   name: "qsearch",
@@ -130,6 +131,21 @@ describe("a search through a Redis queue", { timeout: 240_000 }, () => {
     expect(await second.exited, second.output()).toBe(0);
     expect(second.output()).toContain(`sweep: 10 runs, ${stoppedAt} already done`);
     expect(sequence(readResults(path.join(dir, "resumed.json")).runs)).toEqual(sequence(runs));
+
+    // The coordinator killed (-9) and started again: it takes over the claim, re-attaches the trial it had queued
+    // (the same basis gives the same job), and every trial is fitted exactly once.
+    const before = finishedRuns(worker).length;
+    const killed = mflab(["sweep", spec, "--queue", redis!.url, "--out", "killed.json"], dir);
+    procs.push(killed);
+    await killed.waitFor(/\[ ?4\/10\]/);
+    killed.child.kill("SIGKILL");
+    await killed.exited;
+    const restarted = mflab(["sweep", spec, "--queue", redis!.url, "--out", "killed.json"], dir);
+    procs.push(restarted);
+    expect(await restarted.exited, restarted.output()).toBe(0);
+    expect(sequence(readResults(path.join(dir, "killed.json")).runs)).toEqual(sequence(runs));
+    const fitted = finishedRuns(worker).slice(before);
+    expect(fitted.sort()).toEqual(runs.map((r) => r.id).sort());
   });
 
   it("with 2 workers (TPE), every trial is the suggestion of its recorded basis", async () => {
