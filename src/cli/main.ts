@@ -64,7 +64,8 @@ Usage:
                     Ctrl-C withdraws the waiting runs and collects those in progress, a second Ctrl-C leaves them to
                     the workers — re-running the command collects them and queues only what is missing. A search
                     queues a trial whenever fewer than --queue-depth trials are queued or running
-      --queue-depth N  with --queue, searches: trials in the queue at most (default: one per connected worker process)
+      --queue-depth N  with --queue, searches: trials in the queue at most (default: one per connected worker
+                    process; give the workers' total --concurrency when they fit several runs at once)
       --redis-timeout S  with --queue: stop with an error after S seconds without Redis (default 60)
   mflab worker --queue URL [--concurrency N] [--data-root DIR] [--stall-timeout S] [--memory-budget B] [--quiet]
       Fit runs from the queue on this machine, N at a time (default 1), each in a worker thread, with the data
