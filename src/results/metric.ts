@@ -37,3 +37,35 @@ export function selectionMetric(runs: readonly RunRecord[], metric?: MetricPath)
   if (metric !== undefined && !metric.startsWith("test.")) return metric;
   return hasValidation(runs) ? `validation.${name}` : (metric ?? "test.mse");
 }
+
+/** The error metrics every table shows for a split, in column order. */
+export const ERROR_METRIC_NAMES: readonly ErrorMetricName[] = ["mse", "rmse", "mae"];
+
+/** Every metric path, in table column order: train, validation, test (each MSE, RMSE, MAE). */
+export const ALL_METRIC_PATHS: readonly MetricPath[] = (["train", "validation", "test"] as const).flatMap((split) =>
+  ERROR_METRIC_NAMES.map((name): MetricPath => `${split}.${name}`),
+);
+
+/**
+ * The metric columns of the runs' tables, in order: train, then validation only when some ok run carries validation
+ * metrics ({@link hasValidation}), then test — the one list the per-run summary, the aggregated (fold) tables,
+ * the DataFrames and `mflab ui` derive their columns from. `splits` restricts it (e.g. `["validation", "test"]`).
+ */
+export function tableMetrics(runs: readonly RunRecord[], splits: readonly MetricSplit[] = ["train", "validation", "test"]): MetricPath[] {
+  const withValidation = hasValidation(runs);
+  return ALL_METRIC_PATHS.filter((m) => {
+    const split = m.split(".")[0] as MetricSplit;
+    return splits.includes(split) && (split !== "validation" || withValidation);
+  });
+}
+
+/** The column header of a metric in the text tables: `train MSE`, `val RMSE`, `test MAE`. */
+export function metricHeader(metric: MetricPath): string {
+  const [split, name] = metric.split(".") as [MetricSplit, ErrorMetricName];
+  return `${split === "validation" ? "val" : split} ${name.toUpperCase()}`;
+}
+
+/** Which split chose, for a table's header: "chosen on validation" or "chosen on test". */
+export function chosenOn(metric: MetricPath): string {
+  return `chosen on ${metric.split(".")[0]}`;
+}

@@ -4,7 +4,7 @@
  */
 import { mean, std } from "../core/stats";
 import { textTable, type TableColumn, type TextTableRow } from "../core/table";
-import { metricValue, selectionMetric, type MetricPath } from "./metric";
+import { chosenOn, hasValidation, metricHeader, metricValue, selectionMetric, tableMetrics, type MetricPath } from "./metric";
 import type { ResultsFile, RunRecord } from "./schema";
 
 /**
@@ -58,14 +58,17 @@ function columnsOf(params: readonly string[], numbers: readonly string[]): Table
 
 /**
  * The runs as an aligned text table (../core/table.ts) sorted by `sortBy` (default test MSE, ascending; failed
- * runs last, their error after the parameters). Columns: the varying parameters, iterations, train MSE, RMSE and
- * MAE, test MSE, RMSE and MAE, fit seconds, fallbacks. A cross-validated or repeated sweep gets
- * {@link foldSummaryTable} (sorted by the mean of `sortBy`), a ranking sweep {@link rankingSummaryTable}.
+ * runs last, their error after the parameters). Columns: the varying parameters, iterations, the metrics of
+ * {@link tableMetrics} (train MSE, RMSE and MAE; validation MSE, RMSE and MAE when the runs carry them; test MSE,
+ * RMSE and MAE), fit seconds, fallbacks. Without `sortBy` the runs are sorted by {@link selectionMetric} (the
+ * validation MSE when the runs carry validation metrics, else the test MSE). A cross-validated or repeated sweep gets
+ * {@link foldSummaryTable} (sorted by the mean of `sortBy`, default the validation RMSE when present, else the test
+ * RMSE), a ranking sweep {@link rankingSummaryTable}.
  */
 export function summaryTable(results: ResultsFile, sortBy?: MetricPath): string {
   if (results.runs.some((r) => r.metrics?.ranking)) return rankingSummaryTable(results);
-  if (results.runs.some((r) => r.fold || r.repeat !== undefined)) return foldSummaryTable(results, sortBy ?? "test.rmse");
-  const withValidation = results.runs.some((r) => r.metrics?.validation !== undefined);
+  if (results.runs.some((r) => r.fold || r.repeat !== undefined)) return foldSummaryTable(results, sortBy);
+  const metrics = tableMetrics(results.runs);
   const sort = sortBy ?? selectionMetric(results.runs);
   const order = (r: RunRecord) => (r.status === "ok" ? 0 : r.status === "pruned" ? 1 : 2);
   const runs = [...results.runs].sort((a, b) => {
@@ -77,19 +80,7 @@ export function summaryTable(results: ResultsFile, sortBy?: MetricPath): string 
   else if (params.length === 0) params.push("model");
   const searched = results.runs.some((r) => r.trial !== undefined);
   const leading = searched ? ["trial", ...params] : params;
-  const validationHeaders = withValidation ? ["val MSE", "val RMSE", "val MAE"] : [];
-  const columns = columnsOf(leading, [
-    "iters",
-    "train MSE",
-    "train RMSE",
-    "train MAE",
-    ...validationHeaders,
-    "test MSE",
-    "test RMSE",
-    "test MAE",
-    "fit s",
-    "fallback",
-  ]);
+  const columns = columnsOf(leading, ["iters", ...metrics.map(metricHeader), "fit s", "fallback"]);
   const rows = runs.map((r): TextTableRow => {
     const base = [...(searched ? [fmt(r.trial)] : []), ...params.map((k) => fmt(r.params[k]))];
     if (r.status === "pruned") {
@@ -99,15 +90,7 @@ export function summaryTable(results: ResultsFile, sortBy?: MetricPath): string 
     return [
       ...base,
       fmt(r.iterations),
-      fmt(metricValue(r, "train.mse")),
-      fmt(metricValue(r, "train.rmse")),
-      fmt(metricValue(r, "train.mae")),
-      ...(withValidation
-        ? [fmt(metricValue(r, "validation.mse")), fmt(metricValue(r, "validation.rmse")), fmt(metricValue(r, "validation.mae"))]
-        : []),
-      fmt(metricValue(r, "test.mse")),
-      fmt(metricValue(r, "test.rmse")),
-      fmt(metricValue(r, "test.mae")),
+      ...metrics.map((m) => fmt(metricValue(r, m))),
       r.fitSeconds === undefined ? "–" : r.fitSeconds.toFixed(2),
       fmt(r.fallbackCount),
     ];
@@ -141,23 +124,55 @@ export interface AggregateRow {
   mean_train_rmse: number;
   mean_train_mae: number;
   mean_train_mse: number;
+  /**
+   * Validation metrics (mean and population std over the ok runs), present only when the runs carry validation
+   * metrics (a sweep with `evaluation.validation`; {@link hasValidation}).
+   */
+  mean_validation_rmse?: number;
+  std_validation_rmse?: number;
+  mean_validation_mae?: number;
+  std_validation_mae?: number;
+  mean_validation_mse?: number;
+  std_validation_mse?: number;
   /** 1 = lowest mean test RMSE (ties share a rank, as sklearn's "min" ranking). */
   rank_test_rmse: number;
+  /** 1 = lowest mean validation RMSE (ties share a rank); present only with validation metrics. */
+  rank_validation_rmse?: number;
   mean_fit_time: number;
   mean_predict_time: number;
   /** Per-fold values, in fold order: test RMSE / MAE. */
   split_test_rmse: number[];
   split_test_mae: number[];
+  /** Per-fold validation RMSE, in fold order; present only with validation metrics. */
+  split_validation_rmse?: number[];
   folds: string[];
 }
 
 /**
+ * Mean (or population std) of `metric` in an aggregated row: NaN when the row has no ok run, when the metric is not
+ * aggregated (a train std; validation metrics of a file without them).
+ */
+export function aggregateValue(row: AggregateRow, metric: MetricPath, stat: "mean" | "std" = "mean"): number {
+  const v = (row as unknown as Record<string, unknown>)[`${stat}_${metric.replace(".", "_")}`];
+  return typeof v === "number" ? v : NaN;
+}
+
+/** Sklearn's "min" ranks (1 = lowest; ties share a rank) of `values`; NaN ranks NaN. */
+function minRanks(values: readonly number[]): number[] {
+  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  return values.map((v) => (Number.isNaN(v) ? NaN : sorted.indexOf(v) + 1));
+}
+
+/**
  * Group runs by configuration (all params except the seed) and aggregate over folds and repeats (seeds): mean and
- * population std (../core/stats.ts) of every error metric, rank by mean test RMSE, mean fit and predict seconds,
- * per-run values. Rows in first-seen order. A metric or timing missing from one ok run makes its mean NaN.
+ * population std (../core/stats.ts; divisor n, as scikit-learn's std_test_score) of every test and validation error
+ * metric, the mean of the train ones, rank by mean test RMSE (and by mean validation RMSE), mean fit and predict
+ * seconds, per-run values. The validation fields exist only when the runs carry validation metrics
+ * ({@link hasValidation}). Rows in first-seen order. A metric or timing missing from one ok run makes its mean NaN.
  */
 export function aggregateRuns(results: ResultsFile | readonly RunRecord[]): AggregateRow[] {
   const runs = Array.isArray(results) ? results : (results as ResultsFile).runs;
+  const withValidation = hasValidation(runs);
   const groups = new Map<string, RunRecord[]>();
   for (const r of runs) {
     const key = JSON.stringify(
@@ -174,7 +189,7 @@ export function aggregateRuns(results: ResultsFile | readonly RunRecord[]): Aggr
     const ok = group.filter((r) => r.status === "ok");
     const pick = (m: MetricPath) => ok.map((r) => metricValue(r, m));
     const failed = group.filter((r) => r.status !== "ok");
-    return {
+    const row: AggregateRow = {
       params: group[0].params,
       nFolds: ok.length,
       nFailed: failed.length,
@@ -195,56 +210,83 @@ export function aggregateRuns(results: ResultsFile | readonly RunRecord[]): Aggr
       split_test_mae: pick("test.mae"),
       folds: ok.map((r) => `${r.fold ?? ""}${r.repeat !== undefined ? `#${r.repeat}` : ""}`),
     };
+    if (withValidation) {
+      const fields = row as unknown as Record<string, number>;
+      for (const m of tableMetrics(runs, ["validation"])) {
+        const name = m.replace(".", "_");
+        fields[`mean_${name}`] = mean(pick(m));
+        fields[`std_${name}`] = std(pick(m));
+      }
+      row.split_validation_rmse = pick("validation.rmse");
+    }
+    return row;
   });
-  const sorted = rows
-    .filter((r) => r.nFolds > 0)
-    .map((r) => r.mean_test_rmse)
-    .sort((a, b) => a - b);
-  for (const row of rows) row.rank_test_rmse = row.nFolds > 0 ? sorted.indexOf(row.mean_test_rmse) + 1 : NaN;
+  const testRanks = minRanks(rows.map((r) => (r.nFolds > 0 ? r.mean_test_rmse : NaN)));
+  rows.forEach((row, i) => (row.rank_test_rmse = testRanks[i]));
+  if (withValidation) {
+    const validationRanks = minRanks(rows.map((r) => (r.nFolds > 0 ? aggregateValue(r, "validation.rmse") : NaN)));
+    rows.forEach((row, i) => (row.rank_validation_rmse = validationRanks[i]));
+  }
   return rows;
 }
 
-/** Mean of `metric` in an aggregated row (NaN when the row has no ok run). */
-function rowMean(row: AggregateRow, metric: MetricPath): number {
-  const [split, name] = metric.split(".") as ["train" | "test", "mse" | "rmse" | "mae"];
-  return row[`mean_${split}_${name}`];
-}
-
 /**
- * The aggregated table of a cross-validated (or repeated-seed) sweep: one row per configuration, mean ± std over
- * its folds and seeds, sorted by the mean of `sortBy` (default test RMSE, ascending; configurations without an ok
- * run last). Columns: the varying parameters, runs, test MSE, test RMSE ± std, test MAE ± std, train MSE, train
- * RMSE, fit seconds, and the rank by the mean of `sortBy` (ties share a rank).
+ * The aggregated rows ordered by the mean of `metric` (default {@link selectionMetric} of RMSE: the validation RMSE
+ * when the runs carry validation metrics, else the test RMSE), ascending; rows without an ok run (or without the
+ * metric) last, in first-seen order. `rank` is each row's "min" rank by that mean (NaN for those last rows);
+ * the first row is the best configuration, chosen on `metric`'s split.
  */
-export function foldSummaryTable(results: ResultsFile, sortBy: MetricPath = "test.rmse"): string {
-  const key = (r: AggregateRow) => (r.nFolds === 0 ? NaN : rowMean(r, sortBy));
-  const rows = aggregateRuns(results).sort((a, b) => {
+export function rankConfigurations(
+  results: ResultsFile | readonly RunRecord[],
+  metric?: MetricPath,
+): { metric: MetricPath; rows: AggregateRow[]; rank: number[] } {
+  const runs = Array.isArray(results) ? results : (results as ResultsFile).runs;
+  const by = metric ?? selectionMetric(runs, "test.rmse");
+  const key = (r: AggregateRow) => (r.nFolds === 0 ? NaN : aggregateValue(r, by));
+  const rows = aggregateRuns(runs).sort((a, b) => {
     const x = key(a);
     const y = key(b);
     return Number.isNaN(x) ? (Number.isNaN(y) ? 0 : 1) : Number.isNaN(y) ? -1 : x - y;
   });
-  const sortedKeys = rows.map(key).filter((v) => !Number.isNaN(v));
+  return { metric: by, rows, rank: minRanks(rows.map(key)) };
+}
+
+/**
+ * The aggregated table of a cross-validated (or repeated-seed) sweep: one row per configuration, mean ± std over
+ * its folds and seeds, sorted by the mean of `sortBy` (default the validation RMSE when the runs carry validation
+ * metrics, else the test RMSE; ascending; configurations without an ok run last). Columns: the varying parameters,
+ * runs, then for validation (when present) and test: MSE, RMSE ± std, MAE ± std; train MSE, train RMSE, fit seconds,
+ * and the rank by the mean of `sortBy` (ties share a rank). With validation metrics the first line says which split
+ * chose ("chosen on validation").
+ */
+export function foldSummaryTable(results: ResultsFile, sortBy?: MetricPath): string {
+  const { metric, rows, rank } = rankConfigurations(results, sortBy);
   const params = varyingParams(results.runs);
   if (!params.includes("model")) params.unshift("model");
-  const columns = columnsOf(params, ["runs", "test MSE", "test RMSE", "± std", "test MAE", "± std", "train MSE", "train RMSE", "fit s", "rank"]);
-  const body = rows.map((r) => [
+  const aggregated = tableMetrics(results.runs, ["validation", "test"]);
+  const train = tableMetrics(results.runs, ["train"]).filter((m) => !m.endsWith(".mae"));
+  const withStd = (m: MetricPath) => !m.endsWith(".mse");
+  const columns = columnsOf(params, [
+    "runs",
+    ...aggregated.flatMap((m) => (withStd(m) ? [metricHeader(m), "± std"] : [metricHeader(m)])),
+    ...train.map(metricHeader),
+    "fit s",
+    "rank",
+  ]);
+  const body = rows.map((r, i) => [
     ...params.map((k) => fmt(r.params[k])),
     r.nFailed > 0 ? `${r.nFolds}/${r.nFolds + r.nFailed}` : String(r.nFolds),
-    fmt(r.mean_test_mse),
-    fmt(r.mean_test_rmse),
-    fmt(r.std_test_rmse),
-    fmt(r.mean_test_mae),
-    fmt(r.std_test_mae),
-    fmt(r.mean_train_mse),
-    fmt(r.mean_train_rmse),
+    ...aggregated.flatMap((m) => (withStd(m) ? [fmt(aggregateValue(r, m)), fmt(aggregateValue(r, m, "std"))] : [fmt(aggregateValue(r, m))])),
+    ...train.map((m) => fmt(aggregateValue(r, m))),
     Number.isFinite(r.mean_fit_time) ? r.mean_fit_time.toFixed(2) : "–",
-    Number.isNaN(key(r)) ? "–" : String(sortedKeys.indexOf(key(r)) + 1),
+    Number.isNaN(rank[i]) ? "–" : String(rank[i]),
   ]);
   const d = results.dataset;
   const failures = rows.filter((r) => r.nFailed > 0).map((r) => `  ${params.map((k) => `${k}=${fmt(r.params[k])}`).join(" ")}: ${r.error}`);
   return (
     `${results.experiment.name} on ${d.name}: mean ± std over ${d.folds ? `folds ${d.folds.map((f) => f.name).join(", ")}` : "one split"}` +
-    `${results.runs.some((r) => r.repeat !== undefined) ? ` × ${new Set(results.runs.map((r) => r.repeat)).size} seeds` : ""}; sorted by mean ${sortBy}\n\n` +
+    `${results.runs.some((r) => r.repeat !== undefined) ? ` × ${new Set(results.runs.map((r) => r.repeat)).size} seeds` : ""}; sorted by mean ${metric}` +
+    `${hasValidation(results.runs) ? ` (best ${chosenOn(metric)})` : ""}\n\n` +
     textTable(columns, body) +
     (failures.length > 0 ? `\n\nfailed runs:\n${failures.join("\n")}` : "")
   );
