@@ -11,9 +11,12 @@
  *   becomes `param.<name>`);
  * - `seed`; `fold` when some run has one; `status`;
  * - `iterations`, `converged`, `fitSeconds`, `predictSeconds`, `fallbackCount`; `error` when some run failed;
- * - the metrics as `<split>_<metric>` (default all six: `train_mse`, `train_rmse`, `train_mae`, `test_mse`,
- *   `test_rmse`, `test_mae`), last: danfojs' `print()` shows the first 4 and the last 3 columns of frames with
- *   more than 10 columns, so a full frame prints id, model, the first two parameters and the test metrics.
+ * - the metrics as `<split>_<metric>` (default: `train_mse`, `train_rmse`, `train_mae`, then `validation_mse`,
+ *   `validation_rmse`, `validation_mae` only when some ok run carries validation metrics (a sweep with
+ *   `evaluation.validation`), then `test_mse`, `test_rmse`, `test_mae` — the columns of `mflab summary`'s per-run
+ *   table, from the same list, `tableMetrics` in ./metric.ts), last: danfojs' `print()` shows the first 4 and the
+ *   last 3 columns of frames with more than 10 columns, so a full frame prints id, model, the first two parameters
+ *   and the test metrics.
  * Missing values are null (a failed run's metrics, a parameter another model does not have).
  * `columns` selects and orders columns (`"summary"` for a frame that prints whole).
  *
@@ -23,8 +26,9 @@
  * called; `import "mflab"` and the `mflab` command never load it.
  */
 import { InputError } from "../core/errors";
+import { mean } from "../core/stats";
 import type { ResultsFile, RunRecord } from "./schema";
-import type { MetricPath } from "./metric";
+import { ALL_METRIC_PATHS, hasValidation, tableMetrics, type MetricPath, type MetricSplit } from "./metric";
 import { varyingParams } from "./summary";
 import type { ResultsSet, RunsSource } from "./query";
 
@@ -35,18 +39,19 @@ export type RunsTableCell = string | number | boolean | null;
 export type RunsTable = Record<string, RunsTableCell[]>;
 
 export interface RunsTableOptions {
-  /** Metric columns to include (default all six, train first). */
+  /** Metric columns to include (default train, validation when the runs carry it, test: MSE, RMSE, MAE each). */
   metrics?: readonly MetricPath[];
   /**
    * Keep only these columns, in this order; `"summary"`: the model (when several), the grid parameters (those
-   * that vary), fold, status and train/test MSE and MAE — narrow enough for `df.print()` to show every column.
+   * that vary), fold, status and the MSE then the MAE of train, validation (when the runs carry it) and test —
+   * narrow enough for `df.print()` to show every column of a two-parameter grid.
    */
   columns?: readonly string[] | "summary";
   /** Round metric and seconds columns to this many decimals (for printing; default: full precision). */
   decimals?: number;
 }
 
-const ALL_METRICS: readonly MetricPath[] = ["train.mse", "train.rmse", "train.mae", "test.mse", "test.rmse", "test.mae"];
+const ALL_METRICS = ALL_METRIC_PATHS;
 const FIXED = [
   "id",
   "experiment",
@@ -109,12 +114,17 @@ function rounder(decimals: number | undefined): (v: number | null) => number | n
  * @throws InputError for an unknown metric path
  */
 export function runsTable(source: RunsSource, options: RunsTableOptions = {}): RunsTable {
-  const metrics = options.metrics ?? ALL_METRICS;
+  const { rows, multiFile } = rowsOf(source);
+  const metrics =
+    options.metrics ??
+    tableMetrics(
+      rows.map((r) => r.run),
+      ["train", "validation", "test"],
+    );
   for (const m of metrics) {
     if (!ALL_METRICS.includes(m)) throw new InputError(`runsTable: unknown metric "${m}"; use one of ${ALL_METRICS.join(", ")}`);
   }
   const round = rounder(options.decimals);
-  const { rows, multiFile } = rowsOf(source);
   const flat = rows.map((r) => {
     const out: [string, RunsTableCell][] = [];
     for (const [k, v] of Object.entries(r.run.params ?? {})) if (k !== "model" && k !== "seed") flattenParam(k, v, out);
@@ -193,7 +203,7 @@ export function runsTable(source: RunsSource, options: RunsTableOptions = {}): R
       rows.map((r) => r.run.error ?? null),
     );
   for (const m of metrics) {
-    const [split, name] = m.split(".") as ["train" | "test", "mse" | "rmse" | "mae"];
+    const [split, name] = m.split(".") as [MetricSplit, "mse" | "rmse" | "mae"];
     col(
       `${split}_${name}`,
       rows.map((r) => round(num(r.run.metrics?.[split]?.[name]))),
@@ -218,7 +228,9 @@ function summaryColumns(table: RunsTable, runs: readonly RunRecord[]): string[] 
     if (name in table) out.push(name);
     else out.push(...Object.keys(table).filter((c) => c.startsWith(`${name}.`)));
   }
-  for (const c of ["fold", "status", "train_mse", "test_mse", "train_mae", "test_mae"]) if (c in table) out.push(c);
+  const metrics = tableMetrics(runs).map((m) => m.replace(".", "_"));
+  const byName = (name: string) => metrics.filter((c) => c.endsWith(`_${name}`));
+  for (const c of ["fold", "status", ...byName("mse"), ...byName("mae")]) if (c in table) out.push(c);
   return out;
 }
 
@@ -233,7 +245,7 @@ function selectColumns(table: RunsTable, columns: readonly string[] | "summary",
 }
 
 function metricColumn(name: string): boolean {
-  return /^(train|test)_(mse|rmse|mae)$/.test(name);
+  return /^(train|validation|test)_(mse|rmse|mae)$/.test(name);
 }
 
 /**
@@ -363,7 +375,10 @@ export interface PivotRunsOptions {
 export interface GroupRunsFrameOptions {
   /** Group by these columns of {@link runsTable} (default `"model"`). */
   by?: string | readonly string[];
-  /** Metrics to summarise (default test MSE, RMSE and MAE). */
+  /**
+   * Metrics to summarise (default validation MSE, RMSE and MAE when every ok run carries validation metrics, then
+   * test MSE, RMSE and MAE).
+   */
   metrics?: readonly MetricPath[];
   /** Statistics of each metric, in this order (default mean and std). */
   stats?: readonly GroupStat[];
@@ -522,7 +537,9 @@ export function pivotRuns(source: RunsSource, options: PivotRunsOptions): RunsDa
 /**
  * The runs grouped by `by` (default the model) as a danfojs `DataFrame`, one row per group in first-seen order:
  * the key columns, `runs` (ok runs in the group), `failed` (when some run failed), then for each metric
- * `<split>_<metric>_<stat>` (default `test_mse_mean`, `test_mse_std`, … for test MSE, RMSE and MAE). std is the
+ * `<split>_<metric>_<stat>` (default `test_mse_mean`, `test_mse_std`, … for test MSE, RMSE and MAE; when every ok
+ * run carries validation metrics, `validation_mse_mean`, … first, and the rows sorted by the mean validation RMSE,
+ * lowest first — the configuration chosen on validation on top — with `metrics` not given). std is the
  * population standard deviation, as in {@link aggregateRuns}; a group whose runs all failed has NaN statistics.
  * With `by` set to the grid parameters (plus `"model"`), the rows are {@link aggregateRuns}' configurations.
  *
@@ -534,7 +551,7 @@ export function pivotRuns(source: RunsSource, options: PivotRunsOptions): RunsDa
 export function groupRunsFrame(source: RunsSource, options: GroupRunsFrameOptions = {}): RunsDataFrame {
   const caller = "groupRunsFrame";
   const by = options.by === undefined ? ["model"] : typeof options.by === "string" ? [options.by] : [...options.by];
-  const metrics = options.metrics ?? (["test.mse", "test.rmse", "test.mae"] as const);
+  const metrics = options.metrics ?? defaultGroupMetrics(rowsOf(source).rows.map((r) => r.run));
   for (const m of metrics) checkMetric(caller, m);
   if (metrics.length === 0) throw new InputError(`${caller}: name at least one metric`);
   const stats = options.stats ?? (["mean", "std"] as const);
@@ -560,7 +577,10 @@ export function groupRunsFrame(source: RunsSource, options: GroupRunsFrameOption
   let countFrame = counts.addColumn("runs", okRuns).loc({ columns: [...by, "runs"] });
   if (failedRuns.some((n) => n > 0)) countFrame = countFrame.addColumn("failed", failedRuns);
 
-  let frame = danfo.merge({ left: new danfo.DataFrame(columnsFrom(by, distinctRows(table, by, keyed))), right: countFrame, on: by, how: "left" });
+  const groups = distinctRows(table, by, keyed);
+  if (options.metrics === undefined && metrics.includes("validation.rmse"))
+    orderByMeanOf(groups, table, by, "validation_rmse", usableRuns(table, by, metricCols));
+  let frame = danfo.merge({ left: new danfo.DataFrame(columnsFrom(by, groups)), right: countFrame, on: by, how: "left" });
   const use = usableRuns(table, by, metricCols);
   if (use.length > 0) {
     const ops: Record<string, string[]> = {};
@@ -578,6 +598,35 @@ export function groupRunsFrame(source: RunsSource, options: GroupRunsFrameOption
         );
   }
   return withMaxRows(frame, options.maxRows);
+}
+
+/**
+ * Sort the group key tuples in place by the mean of `metricCol` over the `use` runs of each group, ascending (ties
+ * and groups without a value keep first-seen order, the latter last) — the best configuration first.
+ */
+function orderByMeanOf(groups: RunsTableCell[][], table: RunsTable, by: readonly string[], metricCol: string, use: readonly number[]): void {
+  const values = new Map<string, number[]>();
+  for (const i of use) {
+    const id = JSON.stringify(by.map((k) => table[k][i]));
+    values.set(id, [...(values.get(id) ?? []), table[metricCol][i] as number]);
+  }
+  const key = (t: RunsTableCell[]) => {
+    const v = values.get(JSON.stringify(t));
+    return v ? mean(v) : NaN;
+  };
+  const keyed = groups.map((t) => ({ t, k: key(t) }));
+  keyed.sort((a, b) => (Number.isNaN(a.k) ? (Number.isNaN(b.k) ? 0 : 1) : Number.isNaN(b.k) ? -1 : a.k - b.k));
+  keyed.forEach((x, i) => (groups[i] = x.t));
+}
+
+/**
+ * {@link groupRunsFrame}'s default metrics: validation (when every ok run has it: a run without would leave its
+ * group's test statistics too, see usableRuns) then test — MSE, RMSE, MAE each, as `tableMetrics` orders them.
+ */
+function defaultGroupMetrics(runs: readonly RunRecord[]): MetricPath[] {
+  const ok = runs.filter((r) => r.status === "ok");
+  const everyValidation = hasValidation(runs) && ok.every((r) => r.metrics?.validation !== undefined);
+  return tableMetrics(runs, everyValidation ? ["validation", "test"] : ["test"]);
 }
 
 /** The frame, with `print()` showing up to `maxRows` rows (default 50; danfojs keeps this setting per frame). */

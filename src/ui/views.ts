@@ -15,21 +15,16 @@ import { runsTable } from "../results/dataframe";
 import { compareSweeps } from "../results/query";
 import type { ResultsFile, RunRecord } from "../results/schema";
 import { configKey } from "../results/selection";
-import { aggregateRuns, varyingParams } from "../results/summary";
+import { ALL_METRIC_PATHS, chosenOn, hasValidation, metricHeader, tableMetrics, type MetricPath } from "../results/metric";
+import { aggregateRuns, aggregateValue, rankConfigurations, varyingParams } from "../results/summary";
 import type { Catalog, CatalogEntry } from "./catalog";
 import type { Cell, CompareDetail, ExperimentDetail, FigurePayload, ObservationPayload, RunDetail, Table, TableColumn, TableRow } from "./protocol";
 
 /** A request for something that is not there (404) — as opposed to a malformed request. */
 export class NotFound extends Error {}
 
-const METRIC_COLUMNS: Record<string, string> = {
-  train_mse: "train MSE",
-  train_rmse: "train RMSE",
-  train_mae: "train MAE",
-  test_mse: "test MSE",
-  test_rmse: "test RMSE",
-  test_mae: "test MAE",
-};
+/** Metric column of `runsTable` → its label (`train_mse` → "train MSE", `validation_rmse` → "val RMSE"). */
+const METRIC_COLUMNS: Record<string, string> = Object.fromEntries(ALL_METRIC_PATHS.map((m) => [m.replace(".", "_"), metricHeader(m)]));
 
 const INFO_COLUMNS = new Set(["id", "status", "iterations", "converged", "fitSeconds", "predictSeconds", "fallbackCount", "error", "fold", "seed"]);
 
@@ -70,11 +65,21 @@ export function runsTableOf(results: ResultsFile): Table {
   return { caption: `one row per stored run (${results.runs.length})`, columns, rows };
 }
 
-/** One row per configuration, folds and seeds aggregated as in `mflab summary` (mean ± population std). */
+/**
+ * One row per configuration, folds and seeds aggregated as in `mflab summary` (mean ± population std): test (and,
+ * when the runs carry validation metrics, validation) MSE, RMSE and MAE with their std, train MSE, fit seconds and
+ * the rank by mean RMSE. Rows in first-seen order; with validation metrics sorted by mean validation RMSE (the
+ * configuration chosen on validation first) and ranked by it, the caption saying so.
+ */
 export function configurationsTableOf(results: ResultsFile): Table | null {
   if (!results.runs.some((r) => r.fold !== undefined || r.repeat !== undefined)) return null;
-  const rows = aggregateRuns(results);
+  const validation = hasValidation(results.runs);
+  const ranked = validation ? rankConfigurations(results, "validation.rmse") : undefined;
+  const rows = ranked ? ranked.rows : aggregateRuns(results);
   const params = varyingParams(results.runs).filter((k) => k !== "model");
+  const metrics = tableMetrics(results.runs, ["validation", "test"]);
+  const rankedBy: MetricPath = validation ? "validation.rmse" : "test.rmse";
+  const rankKey = `rank_${rankedBy.replace(".", "_")}`;
   const columns: TableColumn[] = [
     { key: "model", label: "model", type: "text", group: "param" },
     ...params.map((k): TableColumn => {
@@ -83,20 +88,18 @@ export function configurationsTableOf(results: ResultsFile): Table | null {
     }),
     { key: "runs", label: "runs ok", type: "number", group: "info" },
     { key: "failed", label: "failed", type: "number", group: "info" },
-    { key: "mean_test_mse", label: "test MSE (mean)", type: "number", group: "metric" },
-    { key: "std_test_mse", label: "± std", type: "number", group: "metric" },
-    { key: "mean_test_rmse", label: "test RMSE (mean)", type: "number", group: "metric" },
-    { key: "std_test_rmse", label: "± std", type: "number", group: "metric" },
-    { key: "mean_test_mae", label: "test MAE (mean)", type: "number", group: "metric" },
-    { key: "std_test_mae", label: "± std", type: "number", group: "metric" },
+    ...metrics.flatMap((m): TableColumn[] => [
+      { key: `mean_${m.replace(".", "_")}`, label: `${metricHeader(m)} (mean)`, type: "number", group: "metric" },
+      { key: `std_${m.replace(".", "_")}`, label: "± std", type: "number", group: "metric" },
+    ]),
     { key: "mean_train_mse", label: "train MSE (mean)", type: "number", group: "metric" },
     { key: "mean_fit_time", label: "fit s (mean)", type: "number", group: "info" },
-    { key: "rank_test_rmse", label: "rank (test RMSE)", type: "number", group: "info" },
+    { key: rankKey, label: `rank (${metricHeader(rankedBy)})`, type: "number", group: "info" },
   ];
   const num = (v: number) => (Number.isFinite(v) ? v : null);
   const paramCell = (v: unknown): Cell =>
     v === undefined || v === null ? null : typeof v === "number" || typeof v === "string" || typeof v === "boolean" ? v : JSON.stringify(v);
-  const out: TableRow[] = rows.map((r) => ({
+  const out: TableRow[] = rows.map((r, i) => ({
     id: configKey({ params: r.params } as RunRecord),
     failed: r.nFolds === 0,
     cells: [
@@ -104,18 +107,18 @@ export function configurationsTableOf(results: ResultsFile): Table | null {
       ...params.map((k) => paramCell(r.params[k])),
       r.nFolds,
       r.nFailed,
-      num(r.mean_test_mse),
-      num(r.std_test_mse),
-      num(r.mean_test_rmse),
-      num(r.std_test_rmse),
-      num(r.mean_test_mae),
-      num(r.std_test_mae),
+      ...metrics.flatMap((m) => [num(aggregateValue(r, m)), num(aggregateValue(r, m, "std"))]),
       num(r.mean_train_mse),
       num(r.mean_fit_time),
-      num(r.rank_test_rmse),
+      num(ranked ? ranked.rank[i] : r.rank_test_rmse),
     ],
   }));
-  return { caption: `one row per configuration (${rows.length}): its folds and seeds aggregated, mean ± population std`, columns, rows: out };
+  const order = ranked ? `; sorted by mean validation RMSE, best ${chosenOn(rankedBy)} first` : "";
+  return {
+    caption: `one row per configuration (${rows.length}): its folds and seeds aggregated, mean ± population std${order}`,
+    columns,
+    rows: out,
+  };
 }
 
 function observationPayload(o: Observation): ObservationPayload {
