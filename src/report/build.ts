@@ -22,7 +22,7 @@ import { InputError } from "../core/errors";
 import type { ResultsFile, RunRecord } from "../results/schema";
 import { configKey, selectConfiguration, validationView, type Selection } from "../results/selection";
 import { metricValue, type MetricPath } from "../results/metric";
-import { aggregateRuns, varyingParams } from "../results/summary";
+import { aggregateRuns, aggregateValue, varyingParams } from "../results/summary";
 import { canonicalJson } from "../core/json";
 import { mean } from "../core/stats";
 import type { BundleMode } from "../plot/bundle";
@@ -373,6 +373,9 @@ export function reportBlocks(results: ResultsFile, rawOptions: ReportOptions = {
     groupRuns.set(k, [...(groupRuns.get(k) ?? []), r]);
   }
   const cv = folds.length > 0;
+  // the sweep's own validation metrics (evaluation.validation) on folds/seeds: their std over the folds too
+  const validationStd = cv && inFile !== undefined;
+  const validationMetric = `validation.${metric.split(".")[1]}` as MetricPath;
   const header = [
     ...shownKeys.map(paramLabel),
     ...(cv ? ["folds"] : []),
@@ -383,6 +386,7 @@ export function reportBlocks(results: ResultsFile, rawOptions: ReportOptions = {
     "test RMSE",
     ...(cv ? ["± std RMSE"] : []),
     ...(options.validation ? [`validation ${M}`] : []),
+    ...(validationStd ? [`± std validation ${M}`] : []),
     "iterations",
     "fit s",
     ...(cv ? [] : ["fallback"]),
@@ -412,6 +416,7 @@ export function reportBlocks(results: ResultsFile, rawOptions: ReportOptions = {
       fmt(row.mean_test_rmse),
       ...(cv ? [fmt(row.std_test_rmse)] : []),
       ...(options.validation ? [fmt(validationByKey.get(configKey({ params: row.params } as RunRecord)))] : []),
+      ...(validationStd ? [fmt(aggregateValue(row, validationMetric, "std"))] : []),
       Number.isFinite(meanIters) ? (Number.isInteger(meanIters) ? String(meanIters) : meanIters.toFixed(1)) : "–",
       Number.isFinite(row.mean_fit_time) ? row.mean_fit_time.toFixed(3) : "–",
       ...(cv ? [] : [fmt(ok[0]?.fallbackCount)]),
@@ -419,7 +424,9 @@ export function reportBlocks(results: ResultsFile, rawOptions: ReportOptions = {
   });
   blocks.push({
     type: "paragraph",
-    text: `${rows.length} configuration${rows.length === 1 ? "" : "s"} in spec order${cv ? "; metrics are means over folds" : ""}. The highlighted row is the selected configuration (next section).`,
+    text:
+      `${rows.length} configuration${rows.length === 1 ? "" : "s"} in spec order${cv ? "; metrics are means over folds" : ""}. ` +
+      `The highlighted row is the selected configuration${options.validation ? `, chosen on validation ${M}` : ""} (next section).`,
   });
   blocks.push({ type: "table", header, rows: body, numeric, highlight });
 
