@@ -26,7 +26,6 @@
  * called; `import "mflab"` and the `mflab` command never load it.
  */
 import { InputError } from "../core/errors";
-import { mean } from "../core/stats";
 import type { ResultsFile, RunRecord } from "./schema";
 import { ALL_METRIC_PATHS, hasValidation, tableMetrics, type MetricPath, type MetricSplit } from "./metric";
 import { varyingParams } from "./summary";
@@ -294,6 +293,8 @@ interface DanfoFrame extends RunsDataFrame {
   rename(mapper: Record<string, string>): DanfoFrame;
   column(name: string): { eq(value: unknown): unknown; values: unknown[] };
   addColumn(name: string, values: unknown[], options?: { inplace?: false }): DanfoFrame;
+  iloc(args: { rows: number[] }): DanfoFrame;
+  resetIndex(options: { inplace: true }): void;
   readonly config: { setMaxRow(rows: number): void };
 }
 
@@ -577,10 +578,7 @@ export function groupRunsFrame(source: RunsSource, options: GroupRunsFrameOption
   let countFrame = counts.addColumn("runs", okRuns).loc({ columns: [...by, "runs"] });
   if (failedRuns.some((n) => n > 0)) countFrame = countFrame.addColumn("failed", failedRuns);
 
-  const groups = distinctRows(table, by, keyed);
-  if (options.metrics === undefined && metrics.includes("validation.rmse"))
-    orderByMeanOf(groups, table, by, "validation_rmse", usableRuns(table, by, metricCols));
-  let frame = danfo.merge({ left: new danfo.DataFrame(columnsFrom(by, groups)), right: countFrame, on: by, how: "left" });
+  let frame = danfo.merge({ left: new danfo.DataFrame(columnsFrom(by, distinctRows(table, by, keyed))), right: countFrame, on: by, how: "left" });
   const use = usableRuns(table, by, metricCols);
   if (use.length > 0) {
     const ops: Record<string, string[]> = {};
@@ -597,26 +595,27 @@ export function groupRunsFrame(source: RunsSource, options: GroupRunsFrameOption
           frame.column(by[0]).values.map(() => NaN),
         );
   }
+  // with validation metrics by default: the configuration chosen on validation first
+  if (options.metrics === undefined && frame.columns.includes("validation_rmse_mean")) frame = sortedByColumn(frame, "validation_rmse_mean");
   return withMaxRows(frame, options.maxRows);
 }
 
 /**
- * Sort the group key tuples in place by the mean of `metricCol` over the `use` runs of each group, ascending (ties
- * and groups without a value keep first-seen order, the latter last) — the best configuration first.
+ * The rows of `frame` sorted by its column `column`, ascending (ties keep their order; NaN last), re-indexed 0…n−1 —
+ * the best configuration first. (Sorting the group keys before the joins would not do: danfojs' `merge` returns
+ * numeric keys in ascending order.)
  */
-function orderByMeanOf(groups: RunsTableCell[][], table: RunsTable, by: readonly string[], metricCol: string, use: readonly number[]): void {
-  const values = new Map<string, number[]>();
-  for (const i of use) {
-    const id = JSON.stringify(by.map((k) => table[k][i]));
-    values.set(id, [...(values.get(id) ?? []), table[metricCol][i] as number]);
-  }
-  const key = (t: RunsTableCell[]) => {
-    const v = values.get(JSON.stringify(t));
-    return v ? mean(v) : NaN;
-  };
-  const keyed = groups.map((t) => ({ t, k: key(t) }));
-  keyed.sort((a, b) => (Number.isNaN(a.k) ? (Number.isNaN(b.k) ? 0 : 1) : Number.isNaN(b.k) ? -1 : a.k - b.k));
-  keyed.forEach((x, i) => (groups[i] = x.t));
+function sortedByColumn(frame: DanfoFrame, column: string): DanfoFrame {
+  const values = (frame.column(column).values as unknown[]).map((v) => (typeof v === "number" ? v : NaN));
+  const order = values.map((_, i) => i);
+  order.sort((i, j) => {
+    const a = values[i];
+    const b = values[j];
+    return Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : Number.isNaN(b) ? -1 : a - b;
+  });
+  const sorted = frame.iloc({ rows: order });
+  sorted.resetIndex({ inplace: true });
+  return sorted;
 }
 
 /**

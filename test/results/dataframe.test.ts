@@ -9,6 +9,7 @@ import type { RunRecord } from "../../src/results/schema";
 import { writeResults } from "../../src/results/store";
 import { aggregateRuns, bestRun } from "../../src/results/summary";
 import { cellMetrics, DS, fixtureResults, LAMBDAS } from "../report/fixture";
+import { validationFoldResults } from "./validation-fixture";
 
 const danfoLoaded = () => Object.keys(require.cache).some((k) => /[\\/]danfojs-node[\\/]/.test(k));
 
@@ -433,5 +434,116 @@ describe("without danfojs-node", () => {
     expect(pkg.peerDependencies["danfojs-node"]).toBe(pkg.devDependencies["danfojs-node"]);
     expect(pkg.peerDependenciesMeta["danfojs-node"]).toEqual({ optional: true });
     expect(pkg.overrides).toEqual(DANFOJS_OVERRIDES);
+  });
+});
+
+describe("validation metrics (a sweep with evaluation.validation)", () => {
+  // ./validation-fixture.ts: d=1 and d=2 × folds u1, u2, u3; validation prefers d=1, test prefers d=2
+  it("runsTable: validation_* columns between train and test (the per-run summary's order), only when the runs carry them", () => {
+    const t = runsTable(validationFoldResults());
+    expect(Object.keys(t).slice(-9)).toEqual([
+      "train_mse",
+      "train_rmse",
+      "train_mae",
+      "validation_mse",
+      "validation_rmse",
+      "validation_mae",
+      "test_mse",
+      "test_rmse",
+      "test_mae",
+    ]);
+    const k = t.id.indexOf("r-d2-l1-u3");
+    expect([t.validation_rmse[k], t.validation_mae[k], t.validation_mse[k]]).toEqual([0.99, 0.79, 0.99 ** 2]);
+    const plain = runsTable(validationFoldResults(false));
+    expect(Object.keys(plain).filter((c) => c.startsWith("validation"))).toEqual([]);
+    expect(Object.keys(plain).slice(-6)).toEqual(["train_mse", "train_rmse", "train_mae", "test_mse", "test_rmse", "test_mae"]);
+    // the summary preset: MSE then MAE of train, validation, test
+    expect(Object.keys(runsTable(validationFoldResults(), { columns: "summary" }))).toEqual([
+      "d",
+      "fold",
+      "status",
+      "train_mse",
+      "validation_mse",
+      "test_mse",
+      "train_mae",
+      "validation_mae",
+      "test_mae",
+    ]);
+    expect(Object.keys(runsTable(validationFoldResults(false), { columns: "summary" }))).toEqual([
+      "d",
+      "fold",
+      "status",
+      "train_mse",
+      "test_mse",
+      "train_mae",
+      "test_mae",
+    ]);
+  });
+
+  it("groupRunsFrame by configuration: validation mean and population std first, rows ordered by mean validation RMSE", () => {
+    const reversed = validationFoldResults();
+    reversed.runs.reverse(); // d=2 first-seen
+    const rows = rowsOf(groupRunsFrame(reversed, { by: "d" }));
+    // d=1 (validation RMSE 0.92) before d=2 (0.96), although d=2 is seen first and has the lower test RMSE (0.92 < 0.97)
+    expect(rows.map((r) => r.d)).toEqual([1, 2]);
+    // the order follows validation, not the key: with the validation metrics of d=1 and d=2 swapped, d=2 comes first
+    // (danfojs' merge alone would return the numeric keys ascending)
+    const swapped = validationFoldResults();
+    const byFold = new Map(swapped.runs.map((r) => [`${r.params.d}|${r.fold}`, r.metrics!.validation]));
+    for (const r of swapped.runs) r.metrics = { ...r.metrics!, validation: byFold.get(`${3 - (r.params.d as number)}|${r.fold}`) };
+    const swappedRows = rowsOf(groupRunsFrame(swapped, { by: "d" }));
+    expect(swappedRows.map((r) => r.d)).toEqual([2, 1]);
+    expect(swappedRows[0].validation_rmse_mean).toBeCloseTo(0.92, 6);
+    expect(swappedRows[0].test_rmse_mean).toBeCloseTo(0.92, 6); // d=2's own test RMSE travels with its row
+    expect(swappedRows[1].test_rmse_mean).toBeCloseTo(0.97, 6);
+    expect(Object.keys(rows[0])).toEqual([
+      "d",
+      "runs",
+      "validation_mse_mean",
+      "validation_mse_std",
+      "validation_rmse_mean",
+      "validation_rmse_std",
+      "validation_mae_mean",
+      "validation_mae_std",
+      "test_mse_mean",
+      "test_mse_std",
+      "test_rmse_mean",
+      "test_rmse_std",
+      "test_mae_mean",
+      "test_mae_std",
+    ]);
+    expect(rows[0].validation_rmse_mean).toBeCloseTo(0.92, 6); // danfojs aggregates in float32
+    expect(rows[0].validation_rmse_std).toBeCloseTo(0.02 * Math.sqrt(2 / 3), 6);
+    expect(rows[1].validation_rmse_mean).toBeCloseTo(0.96, 6);
+    expect(rows[1].validation_rmse_std).toBeCloseTo(0.03 * Math.sqrt(2 / 3), 6);
+    expect(rows[1].validation_mae_std).toBeCloseTo(Math.sqrt(0.0014 / 3), 6);
+    expect(rows[0].test_rmse_mean).toBeCloseTo(0.97, 6);
+    const agg = aggregateRuns(validationFoldResults());
+    for (const a of agg) {
+      const row = rows.find((x) => x.d === a.params.d)!;
+      expect(row.validation_mse_mean).toBeCloseTo(a.mean_validation_mse!, 6);
+      expect(row.validation_mse_std).toBeCloseTo(a.std_validation_mse!, 6);
+    }
+    // pivotRuns takes a validation metric too
+    const pivot = rowsOf(pivotRuns(validationFoldResults(), { rows: "d", columns: "lambda", metric: "validation.rmse" }));
+    expect(pivot.map((r) => r["lambda=1"] as number).map((v) => Math.round(v * 1e6) / 1e6)).toEqual([0.92, 0.96]);
+  });
+
+  it("without validation metrics groupRunsFrame is unchanged: test metrics only, first-seen order", () => {
+    const plain = validationFoldResults(false);
+    const rows = rowsOf(groupRunsFrame(plain, { by: "d" }));
+    expect(rows.map((r) => r.d)).toEqual([1, 2]);
+    expect(Object.keys(rows[0])).toEqual([
+      "d",
+      "runs",
+      "test_mse_mean",
+      "test_mse_std",
+      "test_rmse_mean",
+      "test_rmse_std",
+      "test_mae_mean",
+      "test_mae_std",
+    ]);
+    // first-seen order, not sorted by any metric: d=2 has the lower test RMSE yet comes second
+    expect(rows[1].test_rmse_mean as number).toBeLessThan(rows[0].test_rmse_mean as number);
   });
 });
