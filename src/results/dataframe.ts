@@ -536,7 +536,7 @@ export function pivotRuns(source: RunsSource, options: PivotRunsOptions): RunsDa
 }
 
 /**
- * The runs grouped by `by` (default the model) as a danfojs `DataFrame`, one row per group in first-seen order:
+ * The runs grouped by `by` (default the model) as a danfojs `DataFrame`, one row per group (in first-seen order, except that danfojs' merge puts numeric keys in ascending order):
  * the key columns, `runs` (ok runs in the group), `failed` (when some run failed), then for each metric
  * `<split>_<metric>_<stat>` (default `test_mse_mean`, `test_mse_std`, … for test MSE, RMSE and MAE; when every ok
  * run carries validation metrics, `validation_mse_mean`, … first, and the rows sorted by the mean validation RMSE,

@@ -9,7 +9,7 @@ import * as http from "node:http";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aggregateRuns } from "../../src/results/summary";
-import type { CompareDetail, ExperimentDetail, ExperimentList, RunDetail } from "../../src/ui/protocol";
+import type { CompareDetail, ExperimentDetail, ExperimentList, RunDetail, Table } from "../../src/ui/protocol";
 import { plannedRuns } from "../../src/ui/catalog";
 import { refusedPath, startUiServer, type UiServer } from "../../src/ui/server";
 import { parallelFigure } from "../../src/plot/parallel";
@@ -17,6 +17,8 @@ import { fixtureResults } from "../report/fixture";
 import { setDisplayHandler } from "../../src/notebook/display";
 import { ui } from "../../src/notebook/ui";
 import { writeUiFolder, type UiFolder } from "./fixture";
+import { configurationsTableOf, runsTableOf } from "../../src/ui/views";
+import { validationFoldResults } from "../results/validation-fixture";
 
 interface Reply {
   status: number;
@@ -313,6 +315,64 @@ describe("helpers", () => {
     expect([...firstRunYs].sort()).toEqual([0, 0.25, 1]);
     const markers = fig.data.find((t) => t.mode === "markers")!;
     expect((markers.marker as { color: number[] }).color).toHaveLength(9);
+  });
+});
+
+describe("views of a sweep with validation metrics (evaluation.validation)", () => {
+  // ../results/validation-fixture.ts: d=1 and d=2 × folds u1, u2, u3; validation prefers d=1, test prefers d=2
+  const column = (t: Table, key: string) => t.columns.findIndex((c) => c.key === key);
+
+  it("configurations: validation mean ± std columns before test, rows sorted and ranked by mean validation RMSE", () => {
+    const reversed = validationFoldResults();
+    reversed.runs.reverse(); // d=2 seen first, and best on test
+    const t = configurationsTableOf(reversed)!;
+    expect(t.columns.map((c) => c.key).slice(3)).toEqual([
+      "failed",
+      "mean_validation_mse",
+      "std_validation_mse",
+      "mean_validation_rmse",
+      "std_validation_rmse",
+      "mean_validation_mae",
+      "std_validation_mae",
+      "mean_test_mse",
+      "std_test_mse",
+      "mean_test_rmse",
+      "std_test_rmse",
+      "mean_test_mae",
+      "std_test_mae",
+      "mean_train_mse",
+      "mean_fit_time",
+      "rank_validation_rmse",
+    ]);
+    expect(t.columns[column(t, "mean_validation_rmse")].label).toBe("val RMSE (mean)");
+    expect(t.columns[column(t, "rank_validation_rmse")].label).toBe("rank (val RMSE)");
+    expect(t.caption).toMatch(/sorted by mean validation RMSE, best chosen on validation first$/);
+    const cell = (row: number, key: string) => t.rows[row].cells[column(t, key)] as number;
+    expect([cell(0, "d"), cell(1, "d")]).toEqual([1, 2]);
+    expect([cell(0, "rank_validation_rmse"), cell(1, "rank_validation_rmse")]).toEqual([1, 2]);
+    // hand values: d=1 validation RMSE 0.90, 0.92, 0.94 → 0.92 ± 0.02·√(2/3) (population std); d=2 0.96 ± 0.03·√(2/3)
+    expect(cell(0, "mean_validation_rmse")).toBeCloseTo(0.92, 14);
+    expect(cell(0, "std_validation_rmse")).toBeCloseTo(0.02 * Math.sqrt(2 / 3), 14);
+    expect(cell(1, "mean_validation_rmse")).toBeCloseTo(0.96, 14);
+    expect(cell(1, "std_validation_rmse")).toBeCloseTo(0.03 * Math.sqrt(2 / 3), 14);
+    expect(cell(1, "mean_validation_mae")).toBeCloseTo(0.76, 14);
+    expect([cell(0, "mean_test_rmse"), cell(1, "mean_test_rmse")].map((v) => v.toFixed(12))).toEqual(["0.970000000000", "0.920000000000"]);
+  });
+
+  it("without validation metrics: the columns and first-seen order of before", () => {
+    const plain = validationFoldResults(false);
+    plain.runs.reverse();
+    const t = configurationsTableOf(plain)!;
+    expect(t.columns.map((c) => c.key).filter((k) => k.includes("validation"))).toEqual([]);
+    expect(t.columns.at(-1)).toEqual({ key: "rank_test_rmse", label: "rank (test RMSE)", type: "number", group: "info" });
+    expect(t.caption).toBe("one row per configuration (2): its folds and seeds aggregated, mean ± population std");
+    expect(t.rows.map((r) => r.cells[column(t, "d")])).toEqual([2, 1]);
+  });
+
+  it("runs table: validation columns are metrics labelled 'val …'", () => {
+    const t = runsTableOf(validationFoldResults());
+    const v = t.columns.find((c) => c.key === "validation_rmse")!;
+    expect(v).toEqual({ key: "validation_rmse", label: "val RMSE", type: "number", group: "metric" });
   });
 });
 
