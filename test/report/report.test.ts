@@ -11,6 +11,7 @@ import { observeSweep } from "../../src/report/observations";
 import { defaultReportPath, writeReport } from "../../src/report/write";
 import { reportCommand } from "../../src/cli/report";
 import { cellMetrics, fixtureResults, fixtureValidation } from "./fixture";
+import { validationFoldResults } from "../results/validation-fixture";
 
 const f4 = (v: number) => v.toFixed(4);
 const EVIL = `<script>window.__pwned=1</script>"quoted" & 'single'`;
@@ -133,6 +134,28 @@ describe("buildReport", () => {
     const md = buildReport(fixtureResults({ folds: ["u1", "u2"] }), { validation: val, format: "md", figures: false });
     expect(md).toContain("- **configuration:** d=1, λ=4");
     expect(md).toContain(`- **test MSE:** ${f4(cellMetrics(1, 4).test.mse + 0.005)} (not used for the selection)`);
+  });
+
+  it("a cross-validated sweep with its own validation metrics: validation mean ± std over folds, chosen on validation", () => {
+    // ../results/validation-fixture.ts: d=1 and d=2 × 3 folds; validation MSE prefers d=1, test MSE d=2
+    const popStd = (xs: number[]) => {
+      const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+      return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / xs.length);
+    };
+    const md = buildReport(validationFoldResults(), { format: "md", figures: false });
+    expect(md).toContain("The highlighted row is the selected configuration, chosen on validation MSE (next section).");
+    expect(md).toContain(
+      "| d | folds | train MSE | test MSE | train MAE | test MAE | test RMSE | ± std RMSE | validation MSE | ± std validation MSE | iterations | fit s |",
+    );
+    const valMse1 = [0.81, 0.8464, 0.8836];
+    const row1 = md.split("\n").find((l) => l.startsWith("| **1** |"))!;
+    expect(row1).toContain(`| **${f4(2.54 / 3)}** | **${f4(popStd(valMse1))}** |`);
+    const row2 = md.split("\n").find((l) => l.startsWith("| 2 |"))!;
+    expect(row2).toContain(`| ${f4(2.7666 / 3)} | ${f4(popStd([0.8649, 0.9216, 0.9801]))} |`);
+    // without validation metrics: the table and sentence of before
+    const plain = buildReport(validationFoldResults(false), { format: "md", figures: false });
+    expect(plain).toContain("The highlighted row is the selected configuration (next section).");
+    expect(plain).toContain("| d | folds | train MSE | test MSE | train MAE | test MAE | test RMSE | ± std RMSE | iterations | fit s |");
   });
 
   it("refuses a validation sweep whose choice is not in the main sweep", () => {
