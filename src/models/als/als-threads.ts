@@ -1,6 +1,8 @@
 /**
  * Multi-threaded explicit ALS: one fit's half-steps split across worker_threads (`threads` option of
- * {@link fitAls}; objective, updates and config are those of ./als).
+ * {@link fitAls}; objective, updates and config are those of ./als). The same backend runs the row draws of the
+ * Gibbs samplers' half-sweeps (`bpmf`, `bayes-svdpp`: ../bayesian/gibbs-rows.ts, a step of kind "gibbs"), whose
+ * rows are independent in the same way.
  *
  * Layout: W, H (and the biases) are Float64Arrays on SharedArrayBuffers, and so are both CSR views of the
  * training matrix (built once per fit straight into shared memory by {@link buildSharedCsr}, the same code as

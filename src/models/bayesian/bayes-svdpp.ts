@@ -36,7 +36,7 @@ import * as s from "../../core/schema";
 import { modelParams } from "../../core/vocabulary";
 import { defineModel, type ModelDefinition } from "../types";
 import { keptSamples } from "./bpmf";
-import { fitGibbs, gibbsEffectiveThreads, type GibbsSettings } from "./gibbs";
+import { fitGibbs, gibbsEffectiveThreads, gibbsThreadBytes, type GibbsSettings } from "./gibbs";
 import { burnInRule, GIBBS_COMMON_PARAMS } from "./params";
 
 export const BAYES_SVDPP_PARAMS = modelParams(
@@ -68,10 +68,12 @@ export const bayesSvdppModel: ModelDefinition<BayesSvdppConfig> = defineModel({
   fit: (train, config, options) =>
     fitGibbs(
       train,
-      { ...bayesSvdppSettings(config), threads: gibbsEffectiveThreads(train.nnz, config.d + (config.biases ? 1 : 0), config.threads) },
+      { ...bayesSvdppSettings(config), threads: gibbsEffectiveThreads(train.nnz, config.d + (config.biases ? 1 : 0), config.threads ?? 1) },
       options,
     ),
   threadable: true,
   memoryBytes: ({ nUsers, nItems, nnz }, c) =>
-    8 * ((nUsers + nItems) * (c.d + 1) * (keptSamples(c) + 4) + nUsers * c.d * c.d + nItems * (2 * c.timeBins + 1)) + 48 * nnz,
+    8 * ((nUsers + nItems) * (c.d + 1) * (keptSamples(c) + 4) + nUsers * c.d * c.d + nItems * (2 * c.timeBins + 1)) +
+    48 * nnz +
+    gibbsThreadBytes({ nUsers, nItems, nnz }, c),
 });

@@ -50,7 +50,7 @@
 import { modelParams } from "../../core/vocabulary";
 import type * as s from "../../core/schema";
 import { defineModel, type ModelDefinition } from "../types";
-import { fitGibbs, gibbsEffectiveThreads, type GibbsSettings } from "./gibbs";
+import { fitGibbs, gibbsEffectiveThreads, gibbsThreadBytes, type GibbsSettings } from "./gibbs";
 import { burnInRule, GIBBS_COMMON_PARAMS } from "./params";
 
 export const BPMF_PARAMS = modelParams(GIBBS_COMMON_PARAMS, "bpmf", { refine: burnInRule as never });
@@ -74,9 +74,10 @@ export const bpmfModel: ModelDefinition<BpmfConfig> = defineModel({
   fit: (train, config, options) =>
     fitGibbs(
       train,
-      { ...bpmfSettings(config), threads: gibbsEffectiveThreads(train.nnz, config.d + (config.biases ? 1 : 0), config.threads) },
+      { ...bpmfSettings(config), threads: gibbsEffectiveThreads(train.nnz, config.d + (config.biases ? 1 : 0), config.threads ?? 1) },
       options,
     ),
   threadable: true,
-  memoryBytes: ({ nUsers, nItems, nnz }, c) => 8 * (nUsers + nItems) * (c.d + 1) * (keptSamples(c) + 3) + 40 * nnz,
+  memoryBytes: ({ nUsers, nItems, nnz }, c) =>
+    8 * (nUsers + nItems) * (c.d + 1) * (keptSamples(c) + 3) + 40 * nnz + gibbsThreadBytes({ nUsers, nItems, nnz }, c),
 });

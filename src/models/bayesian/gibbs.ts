@@ -80,6 +80,22 @@ export function gibbsEffectiveThreads(nnz: number, k: number, requested: number)
   return alsEffectiveThreads(nnz, k, requested, "cholesky");
 }
 
+/**
+ * Extra bytes of a fit on `threads` > 1 threads (an upper estimate for the models' `memoryBytes`): shared copies
+ * of both CSR views, the targets and time bins (32 bytes per rating), and per thread the row workspace (the
+ * k × longest-row design, the row's targets).
+ */
+export function gibbsThreadBytes(
+  shape: { nUsers: number; nItems: number; nnz: number },
+  c: { d: number; biases: boolean; threads?: number },
+): number {
+  const threads = c.threads ?? 1;
+  if (threads <= 1) return 0;
+  const k = c.d + (c.biases ? 1 : 0);
+  const longestRow = Math.min(shape.nnz, Math.max(shape.nUsers, shape.nItems));
+  return 32 * shape.nnz + 8 * threads * (k + 2) * longestRow;
+}
+
 /** Block numbers for {@link rowSeed}. */
 const BLOCK = { userHyper: 0, users: 1, itemHyper: 2, items: 3, implicitHyper: 4, implicit: 5, time: 6, alpha: 7, init: 8 } as const;
 
