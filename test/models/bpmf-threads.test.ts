@@ -117,6 +117,17 @@ describe("Gibbs threads: bitwise the numbers of one thread", () => {
     expectIdentical(fit(settings, 1), fit(settings, 5), test);
   });
 
+  it("a row that fails in any thread fails the fit with the row's message, and the pool stays usable", () => {
+    // α = NaN (possible only past the config's validation) makes every conditional precision NaN.
+    const settings = bpmfSettings(bpmfModel.config({ d: 3, maxIterations: 3, burnIn: 1, sampleAlpha: false }));
+    for (const threads of [1, 2]) {
+      expect(() => fit({ ...settings, alpha: Number.NaN }, threads)).toThrow(
+        /bpmf: the conditional precision of row \d+ is not positive definite \(α = NaN\)/,
+      );
+    }
+    expectIdentical(fit(settings, 1), fit(settings, 2), test);
+  });
+
   it.skipIf(!hasMl100k)("ML-100K u1, bpmf d = 10, 4 sweeps: threads 2 gives the single-thread test predictions, sd and history bit for bit", () => {
     const { train: t, test: s } = loadFold("u1");
     const settings = bpmfSettings(bpmfModel.config({ d: 10, maxIterations: 4, burnIn: 1, seed: 5 }));
