@@ -388,19 +388,18 @@ export function fitGibbs(train: RatingsMatrix, c: GibbsSettings, options: FitOpt
       implicit: null,
     },
   ];
-  let runner: AlsHalfStepRunner;
-  if (threads > 1) {
-    runner = startAlsThreads(steps, k, maxRow, threads);
-  } else {
+  /** Runs a half-sweep's rows (index 0: users, 1: items) here or on the threads; started just before the sweeps. */
+  const startRunner = (): AlsHalfStepRunner => {
+    if (threads > 1) return startAlsThreads(steps, k, maxRow, threads);
     const ws = new GibbsRowWorkspace(k, maxRow);
-    runner = {
+    return {
       run: (which) => {
         gibbsHalfSweep(steps[which], ws);
         return 0;
       },
       close: () => {},
     };
-  }
+  };
   const runRows = (which: number, sweep: number): void => {
     state[0] = alpha;
     state[1] = sweep;
@@ -495,6 +494,8 @@ export function fitGibbs(train: RatingsMatrix, c: GibbsSettings, options: FitOpt
     for (let t = 0; t < P.length; t++) P[t] = U[t] + Z[t];
   };
 
+  // Nothing between starting the runner and the try (the finally releases the worker threads).
+  const runner = startRunner();
   try {
     for (let sweep = 1; sweep <= c.maxIterations; sweep++) {
       // 1–2. Users.
