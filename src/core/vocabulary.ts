@@ -130,6 +130,14 @@ export function seed(doc: string): s.IntNode {
   return s.int({ min: 0, max: 4294967295, default: 0, doc });
 }
 
+/**
+ * `threads`: threads per fit (worker_threads). Performance-only (`perf`): the numbers do not depend on it, so it is
+ * never part of a run's identity or seed, and a sweep may give a threadable model's fits spare cores through it.
+ */
+export function threads(): s.IntNode {
+  return s.int({ min: 1, max: 256, default: 1, perf: true, doc: "threads per fit (worker_threads; identical numbers)" });
+}
+
 /** A per-term regularization override (`lambdaBu`, …): null = `lambda`. */
 export function lambdaOverride(what: string): s.NullableNode<number> {
   return s.nullable(s.number({ min: 0 }), { default: null, doc: `regularization of ${what} (null = lambda)` });

@@ -1,6 +1,8 @@
 /**
  * Multi-threaded explicit ALS: one fit's half-steps split across worker_threads (`threads` option of
- * {@link fitAls}; objective, updates and config are those of ./als).
+ * {@link fitAls}; objective, updates and config are those of ./als). The same backend runs the row draws of the
+ * Gibbs samplers' half-sweeps (`bpmf`, `bayes-svdpp`: ../bayesian/gibbs-rows.ts, a step of kind "gibbs"), whose
+ * rows are independent in the same way.
  *
  * Layout: W, H (and the biases) are Float64Arrays on SharedArrayBuffers, and so are both CSR views of the
  * training matrix (built once per fit straight into shared memory by {@link buildSharedCsr}, the same code as
@@ -36,6 +38,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { buildCsrWith, type Csr, type RatingsMatrix } from "../../data/ratings";
+import { gibbsDrawRow, gibbsStepArrays, GibbsRowWorkspace, type GibbsRowStep } from "../bayesian/gibbs-rows";
 import { AlsWorkspace, alsSolveRow, type AlsBackend, type AlsHalfStep, type AlsHalfStepRunner } from "./als-rows";
 
 /** A worker that makes no progress for this long (ms) fails the fit. */
@@ -75,12 +78,29 @@ export function buildSharedCsr(nRows: number, nCols: number, rows: Int32Array, c
   return buildCsrWith(nRows, nCols, rows, cols, values, sharedInt32, sharedFloat64);
 }
 
+/**
+ * A step whose rows the threads share out: an ALS half-step, or a Gibbs half-sweep of `bpmf` / `bayes-svdpp`
+ * (../bayesian/gibbs-rows.ts: the same row-parallel structure — independent rows, each reading the fixed side and
+ * writing its own row — so the same barrier, chunking and pool serve both).
+ */
+export type ThreadedStep = AlsHalfStep | GibbsRowStep;
+
+function isGibbs(step: ThreadedStep): step is GibbsRowStep {
+  return (step as GibbsRowStep).kind === "gibbs";
+}
+
+/** A thread's scratch, created on first use for the kind of step it runs. */
+interface Workspaces {
+  als: AlsWorkspace | null;
+  gibbs: GibbsRowWorkspace | null;
+}
+
 /** What a worker receives per fit: the control words, the error buffer and the (shared) half-steps. */
 export interface AlsThreadJob {
   readonly type: "mflab-als-fit";
   readonly control: Int32Array;
   readonly errorText: Uint8Array;
-  readonly steps: readonly AlsHalfStep[];
+  readonly steps: readonly ThreadedStep[];
   /** Per-row squared change of each step (shared), summed in row order by the calling thread. */
   readonly changes: readonly Float64Array[];
   readonly k: number;
@@ -88,7 +108,7 @@ export interface AlsThreadJob {
 }
 
 /** Take chunks of rows of step `which` until none are left. */
-function workChunks(job: AlsThreadJob, which: number, ws: AlsWorkspace): void {
+function workChunks(job: AlsThreadJob, which: number, ws: Workspaces): void {
   const { control } = job;
   const step = job.steps[which];
   const changes = job.changes[which];
@@ -99,7 +119,13 @@ function workChunks(job: AlsThreadJob, which: number, ws: AlsWorkspace): void {
     const start = c * chunk;
     if (start >= nRows) return;
     const end = Math.min(nRows, start + chunk);
-    for (let r = start; r < end; r++) changes[r] = alsSolveRow(step, r, ws);
+    if (isGibbs(step)) {
+      ws.gibbs ??= new GibbsRowWorkspace(job.k, job.maxRowLength);
+      for (let r = start; r < end; r++) gibbsDrawRow(step, r, ws.gibbs);
+    } else {
+      ws.als ??= new AlsWorkspace(job.k, job.maxRowLength);
+      for (let r = start; r < end; r++) changes[r] = alsSolveRow(step, r, ws.als);
+    }
   }
 }
 
@@ -110,7 +136,7 @@ function workChunks(job: AlsThreadJob, which: number, ws: AlsWorkspace): void {
  */
 export function runAlsThreadJob(job: AlsThreadJob): void {
   const { control } = job;
-  let ws: AlsWorkspace | null = null;
+  const ws: Workspaces = { als: null, gibbs: null };
   let seen = 0;
   for (;;) {
     Atomics.wait(control, GEN, seen);
@@ -124,7 +150,6 @@ export function runAlsThreadJob(job: AlsThreadJob): void {
       return;
     }
     try {
-      ws ??= new AlsWorkspace(job.k, job.maxRowLength);
       workChunks(job, cmd, ws);
     } catch (e) {
       reportError(job, e);
@@ -218,17 +243,20 @@ export function alsThreadPoolSize(): number {
 
 /**
  * Run `steps` on `threads` threads (this one + threads − 1 pooled workers). Every array the steps reference
- * (CSR, factors, biases) must live on a SharedArrayBuffer. `run(which)` returns the summed squared change
- * exactly as {@link alsHalfStep} would.
+ * (CSR, factors, biases; for Gibbs steps also the targets, hyperparameters and state) must live on a
+ * SharedArrayBuffer. `run(which)` returns the summed squared change exactly as {@link alsHalfStep} would (0 for a
+ * Gibbs step).
  * @throws RangeError when threads < 1 or an array is not shared
  */
-export function startAlsThreads(steps: readonly AlsHalfStep[], k: number, maxRowLength: number, threads: number): AlsHalfStepRunner {
+export function startAlsThreads(steps: readonly ThreadedStep[], k: number, maxRowLength: number, threads: number): AlsHalfStepRunner {
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`startAlsThreads: threads must be an integer ≥ 1, got ${threads}`);
   for (const s of steps) {
-    const arrays = [s.csr.indptr, s.csr.indices, s.csr.values, s.fixed, s.solved, s.fixedBias, s.solvedBias, s.errors?.out ?? null];
+    const arrays: readonly (ArrayBufferView | null)[] = isGibbs(s)
+      ? gibbsStepArrays(s)
+      : [s.csr.indptr, s.csr.indices, s.csr.values, s.fixed, s.solved, s.fixedBias, s.solvedBias, s.errors?.out ?? null];
     if (!arrays.every(isShared)) throw new RangeError("startAlsThreads: every array of a half-step must be on a SharedArrayBuffer");
   }
-  const ws = new AlsWorkspace(k, maxRowLength);
+  const ws: Workspaces = { als: null, gibbs: null };
   const job: AlsThreadJob = {
     type: "mflab-als-fit",
     control: sharedInt32(CONTROL_WORDS),
@@ -275,14 +303,16 @@ export function startAlsThreads(steps: readonly AlsHalfStep[], k: number, maxRow
       } else if (now - lastChange > ALS_THREAD_STALL_MS) {
         discardPool();
         closed = true;
-        throw new Error(`ALS threads: a worker thread made no progress for ${ALS_THREAD_STALL_MS / 1000} s (crashed or out of memory?)`);
+        throw new Error(
+          `row threads (ALS / Gibbs): a worker thread made no progress for ${ALS_THREAD_STALL_MS / 1000} s (crashed or out of memory?)`,
+        );
       }
       Atomics.wait(control, DONE, done, 1000);
     }
     if (failure !== undefined) throw failure;
     if (Atomics.load(control, ERROR) !== 0) {
       const text = new TextDecoder().decode(job.errorText.slice(0, Atomics.load(control, ERROR_LENGTH)));
-      throw new Error(`ALS worker thread failed: ${text}`);
+      throw new Error(`${steps.some(isGibbs) ? "Gibbs" : "ALS"} worker thread failed: ${text}`);
     }
   };
 

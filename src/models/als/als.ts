@@ -99,7 +99,7 @@ import { Rng } from "../../core/random";
 import { threadedAlsBackend } from "./als-threads";
 import { SERIAL_ALS_BACKEND, type AlsBackend, type AlsHalfStep, type AlsHalfStepRunner, type AlsRowErrors } from "./als-rows";
 import * as s from "../../core/schema";
-import { lambda, maxIterations, modelParams, rank, seed } from "../../core/vocabulary";
+import { lambda, maxIterations, modelParams, rank, seed, threads } from "../../core/vocabulary";
 import { dotRows, maxRowLength, zeroEmptyRows } from "../factor-rows";
 import {
   emptyHistory,
@@ -131,7 +131,7 @@ export const ALS_PARAMS = modelParams(
     weightedLambda: s.boolean({ default: false, doc: "ALS-WR: per-row ridge λ·n_i instead of λ" }),
     solver: s.oneOf(["cholesky", "cg"], { default: "cholesky", doc: "per-row solve: exact Cholesky or warm-started conjugate gradient" }),
     cgSteps: s.int({ min: 1, default: 3, doc: 'conjugate-gradient steps per row (solver "cg")' }),
-    threads: s.int({ min: 1, max: 256, default: 1, perf: true, doc: "threads per fit (worker_threads; identical numbers)" }),
+    threads: threads(),
   },
   "als",
 );

@@ -19,7 +19,9 @@
  * (O(d²) per rating of j: 2d² · nnz per sweep instead of Σ_u n_u² d); then τ and every c_{i,bin}
  * (N(α Σ e⁽⁻ᶜ⁾/(τ + α n_ib), 1/(τ + α n_ib)) over the n_ib ratings of item i in bin b); then α.
  *
- * Prediction, per-iteration reporting, fallbacks, reproducibility: as bpmf; the time-bin bias enters through
+ * Prediction, per-iteration reporting, fallbacks, reproducibility, `threads`: as bpmf (threads split the user
+ * and item row draws; the implicit y_j draws are sequential — each changes the next ones' conditionals — and stay
+ * on the calling thread with the time-bin step, so this model gains less from threads than bpmf); the time-bin bias enters through
  * its posterior mean over the kept samples (`predictAt(u, i, time)`, used by the metrics for matrices with
  * timestamps; `predict(u, i)` leaves it out). `timeBins: 0` drops the time term (no timestamps needed);
  * `implicit: false` drops the y term.
@@ -34,7 +36,7 @@ import * as s from "../../core/schema";
 import { modelParams } from "../../core/vocabulary";
 import { defineModel, type ModelDefinition } from "../types";
 import { keptSamples } from "./bpmf";
-import { fitGibbs } from "./gibbs";
+import { fitGibbs, gibbsEffectiveThreads, gibbsThreadBytes, type GibbsSettings } from "./gibbs";
 import { burnInRule, GIBBS_COMMON_PARAMS } from "./params";
 
 export const BAYES_SVDPP_PARAMS = modelParams(
@@ -54,11 +56,24 @@ export const BAYES_SVDPP_PARAMS = modelParams(
 
 export type BayesSvdppConfig = s.Infer<typeof BAYES_SVDPP_PARAMS>;
 
+/** The engine settings of a bayes-svdpp config (threads as given: the model's `fit` applies {@link gibbsEffectiveThreads}). */
+export function bayesSvdppSettings(c: BayesSvdppConfig): GibbsSettings {
+  return { ...c, model: "bayes-svdpp" };
+}
+
 export const bayesSvdppModel: ModelDefinition<BayesSvdppConfig> = defineModel({
   name: "bayes-svdpp",
   summary: "Bayesian SVD++ with time-bin item biases by Gibbs sampling (Rendle et al. 2019's MCMC baseline)",
   params: BAYES_SVDPP_PARAMS,
-  fit: (train, config, options) => fitGibbs(train, { ...config, model: "bayes-svdpp" }, options),
+  fit: (train, config, options) =>
+    fitGibbs(
+      train,
+      { ...bayesSvdppSettings(config), threads: gibbsEffectiveThreads(train.nnz, config.d + (config.biases ? 1 : 0), config.threads ?? 1) },
+      options,
+    ),
+  threadable: true,
   memoryBytes: ({ nUsers, nItems, nnz }, c) =>
-    8 * ((nUsers + nItems) * (c.d + 1) * (keptSamples(c) + 4) + nUsers * c.d * c.d + nItems * (2 * c.timeBins + 1)) + 48 * nnz,
+    8 * ((nUsers + nItems) * (c.d + 1) * (keptSamples(c) + 4) + nUsers * c.d * c.d + nItems * (2 * c.timeBins + 1)) +
+    48 * nnz +
+    gibbsThreadBytes({ nUsers, nItems, nnz }, c),
 });

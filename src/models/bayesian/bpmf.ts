@@ -32,7 +32,14 @@
  * figures show the averaged predictor settling.
  *
  * Reproducibility: every draw comes from a generator seeded by (seed, sweep, block, row), so the numbers depend
- * only on the seed; rows are visited in index order on one thread (no `threads` option).
+ * only on the seed — not on the order of the rows, nor on `threads`.
+ *
+ * `threads` (int ≥ 1, 1; performance-only, never part of a run's identity or seed): the row draws of each
+ * half-sweep (users given items, items given users) are split over this many threads by ALS's thread backend
+ * (../als/als-threads.ts; ./gibbs.ts); predictions, history and predictive sd are bitwise those of one thread.
+ * The hyperparameter draws and the passes over the ratings stay on the calling thread. Small fits run on fewer
+ * threads than asked ({@link gibbsEffectiveThreads}, ALS's rule: one thread per 10⁷ multiply-adds of a
+ * half-sweep, nnz·k²; ML-100K with biases gets a second thread from d = 15).
  *
  * Complexity per sweep: Σ_rows (n_r k² /2 + k³/6) for the rows (as one ALS iteration), O((nUsers + nItems) k²)
  * for the hyperparameters, O(nnz d) for the predictions. Memory: every kept sample's rows,
@@ -43,7 +50,7 @@
 import { modelParams } from "../../core/vocabulary";
 import type * as s from "../../core/schema";
 import { defineModel, type ModelDefinition } from "../types";
-import { fitGibbs } from "./gibbs";
+import { fitGibbs, gibbsEffectiveThreads, gibbsThreadBytes, type GibbsSettings } from "./gibbs";
 import { burnInRule, GIBBS_COMMON_PARAMS } from "./params";
 
 export const BPMF_PARAMS = modelParams(GIBBS_COMMON_PARAMS, "bpmf", { refine: burnInRule as never });
@@ -55,10 +62,22 @@ export function keptSamples(c: { maxIterations: number; burnIn: number; thin: nu
   return Math.floor((c.maxIterations - c.burnIn) / c.thin);
 }
 
+/** The engine settings of a bpmf config (threads as given: the model's `fit` applies {@link gibbsEffectiveThreads}). */
+export function bpmfSettings(c: BpmfConfig): GibbsSettings {
+  return { ...c, implicit: false, timeBins: 0, model: "bpmf" };
+}
+
 export const bpmfModel: ModelDefinition<BpmfConfig> = defineModel({
   name: "bpmf",
   summary: "Bayesian PMF (Salakhutdinov & Mnih 2008) by Gibbs sampling: Normal–Wishart hyperpriors, biases, averaged predictions",
   params: BPMF_PARAMS,
-  fit: (train, config, options) => fitGibbs(train, { ...config, implicit: false, timeBins: 0, model: "bpmf" }, options),
-  memoryBytes: ({ nUsers, nItems, nnz }, c) => 8 * (nUsers + nItems) * (c.d + 1) * (keptSamples(c) + 3) + 40 * nnz,
+  fit: (train, config, options) =>
+    fitGibbs(
+      train,
+      { ...bpmfSettings(config), threads: gibbsEffectiveThreads(train.nnz, config.d + (config.biases ? 1 : 0), config.threads ?? 1) },
+      options,
+    ),
+  threadable: true,
+  memoryBytes: ({ nUsers, nItems, nnz }, c) =>
+    8 * (nUsers + nItems) * (c.d + 1) * (keptSamples(c) + 3) + 40 * nnz + gibbsThreadBytes({ nUsers, nItems, nnz }, c),
 });

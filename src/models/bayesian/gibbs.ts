@@ -16,18 +16,29 @@
  * and test entries are added to running sums (the per-iteration errors are those of the running average) and
  * its factor rows are stored (predictions for any pair are averages over the stored samples).
  *
- * Rows (steps 2–3) reuse ALS's kernels: the row's X̃ᵀX̃ and X̃ᵀt from the WebAssembly Gram assembly
- * ({@link GramAssembler}), then Cholesky (src/linalg): the posterior precision is factored once and serves both
- * the mean (two triangular solves) and the draw (one more back-substitution). Each row draws from its own
+ * Rows (steps 2–3, ./gibbs-rows.ts) reuse ALS's kernels: the row's X̃ᵀX̃ and X̃ᵀt from the WebAssembly Gram
+ * assembly (`GramAssembler`, src/linalg/gram.ts), then Cholesky (src/linalg): the posterior precision is factored once and serves
+ * both the mean (two triangular solves) and the draw (one more back-substitution). Each row draws from its own
  * generator, seeded by (seed, sweep, block, row) ({@link rowSeed}), so the numbers do not depend on the order
  * in which rows are visited.
+ *
+ * Threads (`threads` > 1): the rows of steps 2 and 3 are split over worker threads by ALS's thread backend
+ * (../als/als-threads.ts: rows handed out in chunks by an atomic counter, a barrier at the end of each
+ * half-sweep), with the state both read (factors, biases, time-bin biases, implicit sums, targets, the CSR views)
+ * and the half-sweep's hyperparameters, α and sweep number on SharedArrayBuffers. Every row's draw depends only
+ * on its (seed, sweep, block, row) and on the fixed side, so the numbers are bitwise those of one thread. The
+ * hyperparameter draws (Normal–Wishart, α, τ), the sequential implicit step 4, the time-bin step 5 and the passes
+ * over the ratings stay on the calling thread. How many threads a fit uses: {@link gibbsEffectiveThreads}.
  */
 import { InputError } from "../../core/errors";
 import { Rng } from "../../core/random";
 import { buildCsr, type Csr, type RatingsMatrix } from "../../data/ratings";
-import { GramAssembler } from "../../linalg/gram";
 import type { ErrorMetrics } from "../../metrics/accuracy";
+import type { AlsHalfStepRunner } from "../als/als-rows";
+import { alsEffectiveThreads } from "../als/als";
+import { sharedFloat64, sharedInt32, startAlsThreads } from "../als/als-threads";
 import { emptyHistory, recordIteration, type FitOptions, type FitResult, type IterationReport, type Predictor } from "../types";
+import { gibbsHalfSweep, GibbsRowWorkspace, type GibbsRowStep } from "./gibbs-rows";
 import { DenseScratch, drawGaussianFromPrecision, drawNormalWishart, gammaDraw, rowSeed, type NormalWishartPrior } from "./sampling";
 
 /** What the engine samples and how (validated configs of ./bpmf.ts and ./bayes-svdpp.ts map onto this). */
@@ -50,6 +61,39 @@ export interface GibbsSettings {
   timeBins: number;
   /** Name for messages. */
   model: string;
+  /**
+   * Threads for the row draws of a half-sweep (this one + threads − 1 workers; module doc), used as given:
+   * the models apply {@link gibbsEffectiveThreads} first. Absent: 1.
+   */
+  threads?: number;
+}
+
+/**
+ * The threads a Gibbs fit uses for `requested` threads: ALS's rule ({@link alsEffectiveThreads}, exact solver) —
+ * a row draw costs what an exact ALS row solve costs (the same Gram, Cholesky and two triangular solves, plus
+ * one back-substitution), so a half-sweep has nnz·k² multiply-adds and a second thread is used only above 10⁷
+ * per extra thread (ML-100K, 80 000 ratings with biases: from d = 15 on). The rest of a sweep (hyperparameters,
+ * passes over the ratings, the implicit and time-bin steps) is serial, so a sweep gains less than an ALS
+ * iteration from threads.
+ */
+export function gibbsEffectiveThreads(nnz: number, k: number, requested: number): number {
+  return alsEffectiveThreads(nnz, k, requested, "cholesky");
+}
+
+/**
+ * Extra bytes of a fit on `threads` > 1 threads (an upper estimate for the models' `memoryBytes`): shared copies
+ * of both CSR views, the targets and time bins (32 bytes per rating), and per thread the row workspace (the
+ * k × longest-row design, the row's targets).
+ */
+export function gibbsThreadBytes(
+  shape: { nUsers: number; nItems: number; nnz: number },
+  c: { d: number; biases: boolean; threads?: number },
+): number {
+  const threads = c.threads ?? 1;
+  if (threads <= 1) return 0;
+  const k = c.d + (c.biases ? 1 : 0);
+  const longestRow = Math.min(shape.nnz, Math.max(shape.nUsers, shape.nItems));
+  return 32 * shape.nnz + 8 * threads * (k + 2) * longestRow;
 }
 
 /** Block numbers for {@link rowSeed}. */
@@ -183,8 +227,8 @@ interface Hyper {
   lambdaMu: Float64Array;
 }
 
-function newHyper(k: number): Hyper {
-  return { lambda: new Float64Array(k * k), mu: new Float64Array(k), lambdaMu: new Float64Array(k) };
+function newHyper(k: number, f64: (n: number) => Float64Array = (n) => new Float64Array(n)): Hyper {
+  return { lambda: f64(k * k), mu: new Float64Array(k), lambdaMu: f64(k) };
 }
 
 /**
@@ -208,6 +252,23 @@ export function fitGibbs(train: RatingsMatrix, c: GibbsSettings, options: FitOpt
   }
   const { d, biases } = c;
   const k = biases ? d + 1 : d;
+  const threads = c.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`${c.model}: threads must be an integer ≥ 1, got ${threads}`);
+  // What the row draws read or write lives on SharedArrayBuffers when rows run on worker threads.
+  const f64 = threads > 1 ? sharedFloat64 : (n: number) => new Float64Array(n);
+  const i32 = threads > 1 ? sharedInt32 : (n: number) => new Int32Array(n);
+  const shareF = (a: Float64Array): Float64Array => {
+    if (threads === 1) return a;
+    const b = f64(a.length);
+    b.set(a);
+    return b;
+  };
+  const shareI = (a: Int32Array): Int32Array => {
+    if (threads === 1) return a;
+    const b = i32(a.length);
+    b.set(a);
+    return b;
+  };
   const nU = train.nUsers;
   const nI = train.nItems;
   const byUser = entryCsr(nU, nI, users, items);
@@ -234,20 +295,20 @@ export function fitGibbs(train: RatingsMatrix, c: GibbsSettings, options: FitOpt
   // Per CSR position: the rating minus μ and its time bin, in row order (sequential reads in the row loops).
   const centred = (csr: Csr & { entry: Int32Array }) => Float64Array.from(csr.entry, (e) => values[e] - mu);
   const binsOf = (csr: Csr & { entry: Int32Array }) => (timeBins > 0 ? Int32Array.from(csr.entry, (e) => bin[e]) : new Int32Array(0));
-  const userTargets = centred(byUser);
-  const itemTargets = centred(byItem);
-  const userBins = binsOf(byUser);
-  const itemBins = binsOf(byItem);
+  const userTargets = shareF(centred(byUser));
+  const itemTargets = shareF(centred(byItem));
+  const userBins = shareI(binsOf(byUser));
+  const itemBins = shareI(binsOf(byItem));
 
   // State. U, V: factors (rows of d); bu, bi: biases; Y, Z: implicit factors and per-user sums; P = U + Z.
-  const U = new Float64Array(nU * d);
-  const V = new Float64Array(nI * d);
-  const bu = new Float64Array(nU);
-  const bi = new Float64Array(nI);
+  const U = f64(nU * d);
+  const V = f64(nI * d);
+  const bu = f64(nU);
+  const bi = f64(nI);
   const Y = new Float64Array(c.implicit ? nI * d : 0);
-  const Z = new Float64Array(c.implicit ? nU * d : 0);
-  const P = c.implicit ? new Float64Array(nU * d) : U;
-  const T = new Float64Array(nI * Math.max(timeBins, 0));
+  const Z = f64(c.implicit ? nU * d : 0);
+  const P = c.implicit ? f64(nU * d) : U;
+  const T = f64(nI * Math.max(timeBins, 0));
   let tau = 1;
   let alpha = c.alpha;
   const init = new Rng(rowSeed(c.seed, 0, BLOCK.init, 0));
@@ -255,20 +316,14 @@ export function fitGibbs(train: RatingsMatrix, c: GibbsSettings, options: FitOpt
   for (const r of knownItems) for (let a = 0; a < d; a++) V[r * d + a] = c.initScale * init.gaussian();
 
   const prior: NormalWishartPrior = { beta0: c.beta0, nu0: k };
-  const hyperU = newHyper(k);
-  const hyperV = newHyper(k);
+  const hyperU = newHyper(k, f64);
+  const hyperV = newHyper(k, f64);
   const hyperY = newHyper(d);
   const scratch = new DenseScratch(k);
   const scratchY = new DenseScratch(d);
   let maxRow = 1;
   for (const r of knownUsers) maxRow = Math.max(maxRow, userCounts[r]);
   for (const r of knownItems) maxRow = Math.max(maxRow, itemCounts[r]);
-  const gram = new GramAssembler(k, maxRow);
-  const target = new Float64Array(maxRow);
-  const G = new Float64Array(k * k);
-  const rhs = new Float64Array(k);
-  const x = new Float64Array(k);
-  const z = new Float64Array(k);
   const invSqrtN = new Float64Array(nU);
   for (let u = 0; u < nU; u++) invSqrtN[u] = userCounts[u] > 0 ? 1 / Math.sqrt(userCounts[u]) : 0;
 
@@ -296,18 +351,59 @@ export function fitGibbs(train: RatingsMatrix, c: GibbsSettings, options: FitOpt
   const rng = new Rng(0);
   const seeded = (sweep: number, block: number, row: number): Rng => rng.reseed(rowSeed(c.seed, sweep, block, row));
 
-  /** Draw row r of (F, b) from its conditional: design rows X[csr.indices], targets already in `target`. */
-  const drawRow = (F: Float64Array, b: Float64Array, X: Float64Array, csr: Csr, r: number, hyper: Hyper, rng: Rng): void => {
-    const start = csr.indptr[r];
-    const end = csr.indptr[r + 1];
-    gram.rowGram(X, d, csr.indices, start, end, biases, target, 0, G, rhs);
-    for (let t = 0; t < k * k; t++) G[t] = hyper.lambda[t] + alpha * G[t];
-    for (let a = 0; a < k; a++) rhs[a] = alpha * rhs[a] + hyper.lambdaMu[a];
-    if (!drawGaussianFromPrecision(rng, G, rhs, k, x, z)) {
-      throw new Error(`${c.model}: the conditional precision of row ${r} is not positive definite (α = ${alpha})`);
-    }
-    for (let a = 0; a < d; a++) F[r * d + a] = x[a];
-    if (biases) b[r] = x[d];
+  // The two half-sweeps of rows (./gibbs-rows.ts): [α, sweep] in `state`, set before each.
+  const state = f64(2);
+  const halfSweep = (csr: Csr, targets: Float64Array, bins: Int32Array, hyper: Hyper, block: number) => ({
+    kind: "gibbs" as const,
+    csr: { nRows: csr.nRows, indptr: shareI(csr.indptr), indices: shareI(csr.indices) },
+    targets,
+    bins,
+    timeBias: timeBins > 0 ? T : null,
+    timeBins,
+    lambda: hyper.lambda,
+    lambdaMu: hyper.lambdaMu,
+    state,
+    seed: c.seed,
+    block,
+    model: c.model,
+    d,
+  });
+  const steps: GibbsRowStep[] = [
+    {
+      ...halfSweep(byUser, userTargets, userBins, hyperU, BLOCK.users),
+      design: V,
+      designBias: biases ? bi : null,
+      solved: U,
+      solvedBias: biases ? bu : null,
+      itemIsRow: false,
+      implicit: c.implicit ? { Z, V } : null,
+    },
+    {
+      ...halfSweep(byItem, itemTargets, itemBins, hyperV, BLOCK.items),
+      design: P,
+      designBias: biases ? bu : null,
+      solved: V,
+      solvedBias: biases ? bi : null,
+      itemIsRow: true,
+      implicit: null,
+    },
+  ];
+  /** Runs a half-sweep's rows (index 0: users, 1: items) here or on the threads; started just before the sweeps. */
+  const startRunner = (): AlsHalfStepRunner => {
+    if (threads > 1) return startAlsThreads(steps, k, maxRow, threads);
+    const ws = new GibbsRowWorkspace(k, maxRow);
+    return {
+      run: (which) => {
+        gibbsHalfSweep(steps[which], ws);
+        return 0;
+      },
+      close: () => {},
+    };
+  };
+  const runRows = (which: number, sweep: number): void => {
+    state[0] = alpha;
+    state[1] = sweep;
+    runner.run(which);
   };
 
   const dot = (A: Float64Array, oa: number, B: Float64Array, ob: number): number => {
@@ -393,194 +489,174 @@ export function fitGibbs(train: RatingsMatrix, c: GibbsSettings, options: FitOpt
   const zy = new Float64Array(d);
   const delta = new Float64Array(d);
 
-  const implicit = c.implicit;
   const refreshP = (): void => {
     if (!c.implicit) return;
     for (let t = 0; t < P.length; t++) P[t] = U[t] + Z[t];
   };
 
-  for (let sweep = 1; sweep <= c.maxIterations; sweep++) {
-    // 1–2. Users.
-    drawNormalWishart(seeded(sweep, BLOCK.userHyper, 0), prior, k, knownUsers, userRows, hyperU.lambda, hyperU.mu, hyperU.lambdaMu, scratch);
-    for (let ku = 0; ku < knownUsers.length; ku++) {
-      const u = knownUsers[ku];
-      const start = byUser.indptr[u];
-      const end = byUser.indptr[u + 1];
-      for (let p = start; p < end; p++) {
-        const i = byUser.indices[p];
-        let t = userTargets[p];
-        if (biases) t -= bi[i];
-        if (timeBins > 0) t -= T[i * timeBins + userBins[p]];
-        if (implicit) t -= dot(Z, u * d, V, i * d);
-        target[p - start] = t;
-      }
-      drawRow(U, bu, V, byUser, u, hyperU, seeded(sweep, BLOCK.users, u));
-    }
-    refreshP();
-    // 3. Items (design: the effective user factors P).
-    drawNormalWishart(seeded(sweep, BLOCK.itemHyper, 0), prior, k, knownItems, itemRows, hyperV.lambda, hyperV.mu, hyperV.lambdaMu, scratch);
-    for (let ki = 0; ki < knownItems.length; ki++) {
-      const i = knownItems[ki];
-      const start = byItem.indptr[i];
-      const end = byItem.indptr[i + 1];
-      for (let p = start; p < end; p++) {
-        const u = byItem.indices[p];
-        let t = itemTargets[p];
-        if (biases) t -= bu[u];
-        if (timeBins > 0) t -= T[i * timeBins + itemBins[p]];
-        target[p - start] = t;
-      }
-      drawRow(V, bi, P, byItem, i, hyperV, seeded(sweep, BLOCK.items, i));
-    }
-    // 4. Implicit factors y_j.
-    if (c.implicit) {
-      trainPass(false, 1);
-      Gu.fill(0);
-      hu.fill(0);
-      for (const u of knownUsers) {
-        const og = u * d * d;
-        const oh = u * d;
-        for (let p = byUser.indptr[u]; p < byUser.indptr[u + 1]; p++) {
-          const e = byUser.entry[p];
-          const oi = byUser.indices[p] * d;
-          const res = values[e] - pred[e];
-          for (let a = 0; a < d; a++) {
-            const va = V[oi + a];
-            hu[oh + a] += va * res;
-            for (let b = a; b < d; b++) Gu[og + a * d + b] += va * V[oi + b];
-          }
-        }
-        for (let a = 1; a < d; a++) for (let b = 0; b < a; b++) Gu[og + a * d + b] = Gu[og + b * d + a];
-      }
-      drawNormalWishart(
-        seeded(sweep, BLOCK.implicitHyper, 0),
-        { beta0: c.beta0, nu0: d },
-        d,
-        knownItems,
-        implicitRows,
-        hyperY.lambda,
-        hyperY.mu,
-        hyperY.lambdaMu,
-        scratchY,
-      );
-      for (const j of knownItems) {
-        // Conditional of y_j: the ratings of every user u who rated j, each with design |N(u)|^{-1/2} v_i.
-        Gy.fill(0);
-        hy.fill(0);
-        const oj = j * d;
-        for (let p = byItem.indptr[j]; p < byItem.indptr[j + 1]; p++) {
-          const u = byItem.indices[p];
-          const s = invSqrtN[u];
-          const og = u * d * d;
-          const s2 = s * s;
-          for (let t = 0; t < d * d; t++) Gy[t] += s2 * Gu[og + t];
-          for (let a = 0; a < d; a++) hy[a] += s * hu[u * d + a];
-        }
-        // h_u holds residuals that include y_j's current contribution: add it back (Gy · y_j).
-        for (let a = 0; a < d; a++) {
-          let sum = 0;
-          for (let b = 0; b < d; b++) sum += Gy[a * d + b] * Y[oj + b];
-          hy[a] += sum;
-        }
-        for (let t = 0; t < d * d; t++) Gy[t] = hyperY.lambda[t] + alpha * Gy[t];
-        for (let a = 0; a < d; a++) hy[a] = alpha * hy[a] + hyperY.lambdaMu[a];
-        if (!drawGaussianFromPrecision(seeded(sweep, BLOCK.implicit, j), Gy, hy, d, xy, zy)) {
-          throw new Error(`${c.model}: the conditional precision of implicit factor ${j} is not positive definite`);
-        }
-        for (let a = 0; a < d; a++) {
-          delta[a] = xy[a] - Y[oj + a];
-          Y[oj + a] = xy[a];
-        }
-        for (let p = byItem.indptr[j]; p < byItem.indptr[j + 1]; p++) {
-          const u = byItem.indices[p];
-          const s = invSqrtN[u];
-          const og = u * d * d;
-          for (let a = 0; a < d; a++) {
-            Z[u * d + a] += s * delta[a];
-            let sum = 0;
-            for (let b = 0; b < d; b++) sum += Gu[og + a * d + b] * delta[b];
-            hu[u * d + a] -= s * sum;
-          }
-        }
-      }
+  // Nothing between starting the runner and the try (the finally releases the worker threads).
+  const runner = startRunner();
+  try {
+    for (let sweep = 1; sweep <= c.maxIterations; sweep++) {
+      // 1–2. Users.
+      drawNormalWishart(seeded(sweep, BLOCK.userHyper, 0), prior, k, knownUsers, userRows, hyperU.lambda, hyperU.mu, hyperU.lambdaMu, scratch);
+      runRows(0, sweep);
       refreshP();
-    }
-    // 5. Time-bin item biases c_{i,bin} ~ N(0, 1/τ), τ ~ Gamma(a₀, b₀).
-    if (timeBins > 0) {
-      const trng = seeded(sweep, BLOCK.time, 0);
-      let sq = 0;
-      let nb = 0;
-      for (const i of knownItems) {
-        for (let b = 0; b < timeBins; b++) {
-          sq += T[i * timeBins + b] ** 2;
-          nb++;
+      // 3. Items (design: the effective user factors P).
+      drawNormalWishart(seeded(sweep, BLOCK.itemHyper, 0), prior, k, knownItems, itemRows, hyperV.lambda, hyperV.mu, hyperV.lambdaMu, scratch);
+      runRows(1, sweep);
+      // 4. Implicit factors y_j.
+      if (c.implicit) {
+        trainPass(false, 1);
+        Gu.fill(0);
+        hu.fill(0);
+        for (const u of knownUsers) {
+          const og = u * d * d;
+          const oh = u * d;
+          for (let p = byUser.indptr[u]; p < byUser.indptr[u + 1]; p++) {
+            const e = byUser.entry[p];
+            const oi = byUser.indices[p] * d;
+            const res = values[e] - pred[e];
+            for (let a = 0; a < d; a++) {
+              const va = V[oi + a];
+              hu[oh + a] += va * res;
+              for (let b = a; b < d; b++) Gu[og + a * d + b] += va * V[oi + b];
+            }
+          }
+          for (let a = 1; a < d; a++) for (let b = 0; b < a; b++) Gu[og + a * d + b] = Gu[og + b * d + a];
+        }
+        drawNormalWishart(
+          seeded(sweep, BLOCK.implicitHyper, 0),
+          { beta0: c.beta0, nu0: d },
+          d,
+          knownItems,
+          implicitRows,
+          hyperY.lambda,
+          hyperY.mu,
+          hyperY.lambdaMu,
+          scratchY,
+        );
+        for (const j of knownItems) {
+          // Conditional of y_j: the ratings of every user u who rated j, each with design |N(u)|^{-1/2} v_i.
+          Gy.fill(0);
+          hy.fill(0);
+          const oj = j * d;
+          for (let p = byItem.indptr[j]; p < byItem.indptr[j + 1]; p++) {
+            const u = byItem.indices[p];
+            const s = invSqrtN[u];
+            const og = u * d * d;
+            const s2 = s * s;
+            for (let t = 0; t < d * d; t++) Gy[t] += s2 * Gu[og + t];
+            for (let a = 0; a < d; a++) hy[a] += s * hu[u * d + a];
+          }
+          // h_u holds residuals that include y_j's current contribution: add it back (Gy · y_j).
+          for (let a = 0; a < d; a++) {
+            let sum = 0;
+            for (let b = 0; b < d; b++) sum += Gy[a * d + b] * Y[oj + b];
+            hy[a] += sum;
+          }
+          for (let t = 0; t < d * d; t++) Gy[t] = hyperY.lambda[t] + alpha * Gy[t];
+          for (let a = 0; a < d; a++) hy[a] = alpha * hy[a] + hyperY.lambdaMu[a];
+          if (!drawGaussianFromPrecision(seeded(sweep, BLOCK.implicit, j), Gy, hy, d, xy, zy)) {
+            throw new Error(`${c.model}: the conditional precision of implicit factor ${j} is not positive definite`);
+          }
+          for (let a = 0; a < d; a++) {
+            delta[a] = xy[a] - Y[oj + a];
+            Y[oj + a] = xy[a];
+          }
+          for (let p = byItem.indptr[j]; p < byItem.indptr[j + 1]; p++) {
+            const u = byItem.indices[p];
+            const s = invSqrtN[u];
+            const og = u * d * d;
+            for (let a = 0; a < d; a++) {
+              Z[u * d + a] += s * delta[a];
+              let sum = 0;
+              for (let b = 0; b < d; b++) sum += Gu[og + a * d + b] * delta[b];
+              hu[u * d + a] -= s * sum;
+            }
+          }
+        }
+        refreshP();
+      }
+      // 5. Time-bin item biases c_{i,bin} ~ N(0, 1/τ), τ ~ Gamma(a₀, b₀).
+      if (timeBins > 0) {
+        const trng = seeded(sweep, BLOCK.time, 0);
+        let sq = 0;
+        let nb = 0;
+        for (const i of knownItems) {
+          for (let b = 0; b < timeBins; b++) {
+            sq += T[i * timeBins + b] ** 2;
+            nb++;
+          }
+        }
+        tau = gammaDraw(trng, c.alphaShape + nb / 2, c.alphaRate + sq / 2);
+        trainPass(false, 1);
+        const sums = new Float64Array(T.length);
+        const ns = new Int32Array(T.length);
+        for (let e = 0; e < nnz; e++) {
+          const cell = items[e] * timeBins + bin[e];
+          sums[cell] += values[e] - pred[e] + T[cell];
+          ns[cell]++;
+        }
+        for (const i of knownItems) {
+          for (let b = 0; b < timeBins; b++) {
+            const cell = i * timeBins + b;
+            const precision = tau + alpha * ns[cell];
+            T[cell] = (alpha * sums[cell]) / precision + trng.gaussian() / Math.sqrt(precision);
+          }
         }
       }
-      tau = gammaDraw(trng, c.alphaShape + nb / 2, c.alphaRate + sq / 2);
-      trainPass(false, 1);
-      const sums = new Float64Array(T.length);
-      const ns = new Int32Array(T.length);
-      for (let e = 0; e < nnz; e++) {
-        const cell = items[e] * timeBins + bin[e];
-        sums[cell] += values[e] - pred[e] + T[cell];
-        ns[cell]++;
-      }
-      for (const i of knownItems) {
-        for (let b = 0; b < timeBins; b++) {
-          const cell = i * timeBins + b;
-          const precision = tau + alpha * ns[cell];
-          T[cell] = (alpha * sums[cell]) / precision + trng.gaussian() / Math.sqrt(precision);
-        }
-      }
-    }
-    // 6. Noise precision (its residuals from the sweep's last pass, which also accumulates a kept sample).
-    const keep = sweep > c.burnIn && (sweep - c.burnIn) % c.thin === 0;
-    if (keep) kept++;
-    const pass = trainPass(keep, kept);
-    const sse = pass.sse;
-    if (c.sampleAlpha) alpha = gammaDraw(seeded(sweep, BLOCK.alpha, 0), c.alphaShape + nnz / 2, c.alphaRate + sse / 2);
+      // 6. Noise precision (its residuals from the sweep's last pass, which also accumulates a kept sample).
+      const keep = sweep > c.burnIn && (sweep - c.burnIn) % c.thin === 0;
+      if (keep) kept++;
+      const pass = trainPass(keep, kept);
+      const sse = pass.sse;
+      if (c.sampleAlpha) alpha = gammaDraw(seeded(sweep, BLOCK.alpha, 0), c.alphaShape + nnz / 2, c.alphaRate + sse / 2);
 
-    // Keep the sample.
-    predictTest();
-    let train: ErrorMetrics;
-    let testMetrics: ErrorMetrics | undefined;
-    if (keep) {
-      for (let e = 0; e < nTest; e++) testSum[e] += testPred[e];
-      const us = new Float64Array(nU * k);
-      const is = new Float64Array(nI * k);
-      if (biases) {
-        for (let u = 0, o = 0, q = 0; u < nU; u++, o += k, q += d) {
-          for (let a = 0; a < d; a++) us[o + a] = P[q + a];
-          us[o + d] = bu[u];
+      // Keep the sample.
+      predictTest();
+      let train: ErrorMetrics;
+      let testMetrics: ErrorMetrics | undefined;
+      if (keep) {
+        for (let e = 0; e < nTest; e++) testSum[e] += testPred[e];
+        const us = new Float64Array(nU * k);
+        const is = new Float64Array(nI * k);
+        if (biases) {
+          for (let u = 0, o = 0, q = 0; u < nU; u++, o += k, q += d) {
+            for (let a = 0; a < d; a++) us[o + a] = P[q + a];
+            us[o + d] = bu[u];
+          }
+          for (let i = 0, o = 0, q = 0; i < nI; i++, o += k, q += d) {
+            for (let a = 0; a < d; a++) is[o + a] = V[q + a];
+            is[o + d] = bi[i];
+          }
+        } else {
+          us.set(P);
+          is.set(V);
         }
-        for (let i = 0, o = 0, q = 0; i < nI; i++, o += k, q += d) {
-          for (let a = 0; a < d; a++) is[o + a] = V[q + a];
-          is[o + d] = bi[i];
-        }
-      } else {
-        us.set(P);
-        is.set(V);
+        userSamples.push(us);
+        itemSamples.push(is);
+        noiseVariances.push(1 / alpha);
+        for (let t = 0; t < T.length; t++) timeBiasSum[t] += T[t];
       }
-      userSamples.push(us);
-      itemSamples.push(is);
-      noiseVariances.push(1 / alpha);
-      for (let t = 0; t < T.length; t++) timeBiasSum[t] += T[t];
+      if (keep) {
+        const mse = pass.se / nnz;
+        train = { mse, rmse: Math.sqrt(mse), mae: pass.ae / nnz };
+        if (test) testMetrics = metricsOf(test.values, testSum, kept);
+      } else if (kept > 0) {
+        train = metricsOf(values, trainSum, kept);
+        if (test) testMetrics = metricsOf(test.values, testSum, kept);
+      } else {
+        train = metricsOf(values, pred, 1);
+        if (test) testMetrics = metricsOf(test.values, testPred, 1);
+      }
+      const report: IterationReport = { iteration: sweep, trainLoss: sse, train, seconds: (performance.now() - started) / 1000 };
+      if (testMetrics) report.test = testMetrics;
+      recordIteration(history, report);
+      options.onIteration?.(report);
     }
-    if (keep) {
-      const mse = pass.se / nnz;
-      train = { mse, rmse: Math.sqrt(mse), mae: pass.ae / nnz };
-      if (test) testMetrics = metricsOf(test.values, testSum, kept);
-    } else if (kept > 0) {
-      train = metricsOf(values, trainSum, kept);
-      if (test) testMetrics = metricsOf(test.values, testSum, kept);
-    } else {
-      train = metricsOf(values, pred, 1);
-      if (test) testMetrics = metricsOf(test.values, testPred, 1);
-    }
-    const report: IterationReport = { iteration: sweep, trainLoss: sse, train, seconds: (performance.now() - started) / 1000 };
-    if (testMetrics) report.test = testMetrics;
-    recordIteration(history, report);
-    options.onIteration?.(report);
+  } finally {
+    runner.close();
   }
   const timeBias = timeBins > 0 ? timeBiasSum.map((v) => v / kept) : null;
   const model = new GibbsModel(

@@ -2,7 +2,7 @@
  * The parameters `bpmf` and `bayes-svdpp` share, declared once (see ./bpmf.ts for what each does to the model).
  */
 import * as s from "../../core/schema";
-import { maxIterations, rank, seed } from "../../core/vocabulary";
+import { maxIterations, rank, seed, threads } from "../../core/vocabulary";
 
 /** Fields of both Bayesian models' configs. */
 export const GIBBS_COMMON_PARAMS = {
@@ -23,6 +23,7 @@ export const GIBBS_COMMON_PARAMS = {
   alphaShape: s.number({ min: 0, exclusiveMin: true, default: 1, doc: "a₀: shape of the Gamma prior of α (and of the time-bin precision τ)" }),
   alphaRate: s.number({ min: 0, exclusiveMin: true, default: 1, doc: "b₀: rate of the Gamma prior of α (and of τ)" }),
   initScale: s.number({ min: 0, exclusiveMin: true, default: 0.1, doc: "standard deviation of the N(0, initScale²) initial factors" }),
+  threads: threads(),
 };
 
 /** The cross-field rule: at least one sweep is kept. */
