@@ -19,7 +19,6 @@ import * as path from "node:path";
 import { createHash } from "node:crypto";
 import { InputError } from "../core/errors";
 import { perfFields } from "../core/schema";
-import { canonicalJson } from "../core/json";
 import { MFLAB_VERSION } from "../core/version";
 import type { Dataset } from "../data/ratings";
 import { validateDataSpec, type DataSpecInput } from "../data/spec";
@@ -34,7 +33,7 @@ import { foldsOf, validateFolds, type Fold, type FoldsSpec } from "./folds";
 import { availableCores, runInWorkers, serializeFold, threadsPerFit } from "./pool";
 import { checkDataSize, memoryBudget, memoryRefusal, rankWarning, runMemoryBytes } from "./resources";
 import type { SweepProgress } from "./progress";
-import { expandSpec, type ExperimentSpec } from "./spec";
+import { expandSpec, specHashOf, type ExperimentSpec } from "./spec";
 import { openQueue, sweepIdOf, type QueueOptions, type QueueSession } from "./queue/coordinator";
 
 export interface SweepOptions {
@@ -165,7 +164,7 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
     }));
   }
 
-  const specHash = createHash("sha256").update(canonicalJson(effective)).digest("hex").slice(0, 16);
+  const specHash = specHashOf(effective);
   const scale = folds[0].dataset.ratingScale;
   const clip = effective.evaluation.clip ? ([scale[0], scale[1]] as const) : undefined;
   const lock = acquireLock(file);

@@ -20,6 +20,7 @@
  * Schema shipped as `experiments/spec.schema.json`); the data section is the data layer's {@link DATA_SPEC}, the
  * parameters of each model its own declaration. Every message names the JSON path of the offending key.
  */
+import { createHash } from "node:crypto";
 import { SpecError } from "../core/errors";
 import { canonicalJson } from "../core/json";
 import { deriveSeed } from "../core/random";
@@ -324,4 +325,12 @@ export function specJsonSchema(): s.JsonSchema {
     ...root,
     allOf: [...((root.allOf as unknown[]) ?? []), ...perModel],
   };
+}
+
+/**
+ * The spec's hash as recorded in `env.specHash` (16 hex digits of the SHA-256 of its canonical JSON): the same
+ * normalised spec ⇔ the same hash; a queue sweep's or search's id is derived from it and the data fingerprint.
+ */
+export function specHashOf(spec: ExperimentSpec): string {
+  return createHash("sha256").update(canonicalJson(spec)).digest("hex").slice(0, 16);
 }

@@ -23,7 +23,6 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { createHash } from "node:crypto";
 import { InputError } from "../../core/errors";
 import { canonicalJson } from "../../core/json";
 import { deriveSeed, Rng } from "../../core/random";
@@ -40,7 +39,7 @@ import { datasetInfo, executeRun, fitDataKey, runId, type RunEvaluation } from "
 import { foldsOf, type Fold } from "../folds";
 import { availableCores, runInWorkers, serializeFold } from "../pool";
 import { newResultsFile, type SweepOptions, type SweepOutcome } from "../runner";
-import { seedLabel, type ExperimentSpec } from "../spec";
+import { seedLabel, specHashOf, type ExperimentSpec } from "../spec";
 import type { WorkerTask } from "../sweep-worker";
 import { openQueue, sweepIdOf, type QueueRun, type QueueSession } from "../queue/coordinator";
 import { prunerPayloadOf } from "../queue/job";
@@ -152,7 +151,7 @@ export async function runSearch(spec: ExperimentSpec, options: SweepOptions = {}
     evaluation: effective.evaluation,
   });
 
-  const specHash = createHash("sha256").update(canonicalJson(effective)).digest("hex").slice(0, 16);
+  const specHash = specHashOf(effective);
   const lock = acquireLock(file);
   // As a queue sweep (../runner.ts): the search is claimed on the queue before the results file is read or written.
   let session: QueueSession | undefined;

@@ -257,15 +257,10 @@ export function fitGibbs(train: RatingsMatrix, c: GibbsSettings, options: FitOpt
   // What the row draws read or write lives on SharedArrayBuffers when rows run on worker threads.
   const f64 = threads > 1 ? sharedFloat64 : (n: number) => new Float64Array(n);
   const i32 = threads > 1 ? sharedInt32 : (n: number) => new Int32Array(n);
-  const shareF = (a: Float64Array): Float64Array => {
+  /** `a` itself on one thread, else a copy on a SharedArrayBuffer. */
+  const share = <A extends Float64Array | Int32Array>(a: A): A => {
     if (threads === 1) return a;
-    const b = f64(a.length);
-    b.set(a);
-    return b;
-  };
-  const shareI = (a: Int32Array): Int32Array => {
-    if (threads === 1) return a;
-    const b = i32(a.length);
+    const b = (a instanceof Float64Array ? f64(a.length) : i32(a.length)) as A;
     b.set(a);
     return b;
   };
@@ -295,10 +290,10 @@ export function fitGibbs(train: RatingsMatrix, c: GibbsSettings, options: FitOpt
   // Per CSR position: the rating minus μ and its time bin, in row order (sequential reads in the row loops).
   const centred = (csr: Csr & { entry: Int32Array }) => Float64Array.from(csr.entry, (e) => values[e] - mu);
   const binsOf = (csr: Csr & { entry: Int32Array }) => (timeBins > 0 ? Int32Array.from(csr.entry, (e) => bin[e]) : new Int32Array(0));
-  const userTargets = shareF(centred(byUser));
-  const itemTargets = shareF(centred(byItem));
-  const userBins = shareI(binsOf(byUser));
-  const itemBins = shareI(binsOf(byItem));
+  const userTargets = share(centred(byUser));
+  const itemTargets = share(centred(byItem));
+  const userBins = share(binsOf(byUser));
+  const itemBins = share(binsOf(byItem));
 
   // State. U, V: factors (rows of d); bu, bi: biases; Y, Z: implicit factors and per-user sums; P = U + Z.
   const U = f64(nU * d);
@@ -355,7 +350,7 @@ export function fitGibbs(train: RatingsMatrix, c: GibbsSettings, options: FitOpt
   const state = f64(2);
   const halfSweep = (csr: Csr, targets: Float64Array, bins: Int32Array, hyper: Hyper, block: number) => ({
     kind: "gibbs" as const,
-    csr: { nRows: csr.nRows, indptr: shareI(csr.indptr), indices: shareI(csr.indices) },
+    csr: { nRows: csr.nRows, indptr: share(csr.indptr), indices: share(csr.indices) },
     targets,
     bins,
     timeBias: timeBins > 0 ? T : null,
